@@ -1,0 +1,91 @@
+#include "IstTime.h"
+
+#include <QRegularExpression>
+
+namespace strikeline {
+
+namespace {
+const QDate &epochDate()
+{
+    static const QDate epoch(1970, 1, 1);
+    return epoch;
+}
+} // namespace
+
+QDate toQDate(EpochDay day)
+{
+    if (day == NoDay)
+        return {};
+    return epochDate().addDays(day);
+}
+
+EpochDay fromQDate(QDate date)
+{
+    if (!date.isValid())
+        return NoDay;
+    return static_cast<EpochDay>(epochDate().daysTo(date));
+}
+
+QString formatIsoDay(EpochDay day)
+{
+    if (day == NoDay)
+        return {};
+    return toQDate(day).toString(Qt::ISODate);
+}
+
+QString formatDisplayDay(EpochDay day)
+{
+    if (day == NoDay)
+        return {};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const QDate d = toQDate(day);
+    return QStringLiteral("%1 %2 %3")
+        .arg(d.day(), 2, 10, QLatin1Char('0'))
+        .arg(QLatin1String(months[d.month() - 1]))
+        .arg(d.year());
+}
+
+QString IstMoment::toString() const
+{
+    const int m = minuteOfDay();
+    return QStringLiteral("%1 %2:%3 IST")
+        .arg(formatIsoDay(day()))
+        .arg(m / 60, 2, 10, QLatin1Char('0'))
+        .arg(m % 60, 2, 10, QLatin1Char('0'));
+}
+
+Result<IstMoment> parseIstMoment(const QString &text)
+{
+    static const QRegularExpression re(
+        QStringLiteral(R"(^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*$)"));
+    const auto match = re.match(text);
+    if (!match.hasMatch()) {
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("'%1' is not a date: use YYYY-MM-DD or "
+                                          "\"YYYY-MM-DD HH:MM\" (IST)")
+                               .arg(text));
+    }
+    const QDate date(match.captured(1).toInt(), match.captured(2).toInt(),
+                     match.captured(3).toInt());
+    if (!date.isValid())
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("'%1' is not a valid calendar date").arg(text));
+    int minute = 0;
+    if (match.hasCaptured(4)) {
+        const int h = match.captured(4).toInt();
+        const int m = match.captured(5).toInt();
+        if (h > 23 || m > 59)
+            return Error::make(ErrorCode::InvalidArgument,
+                               QStringLiteral("'%1' has an invalid time of day").arg(text));
+        minute = h * 60 + m;
+    }
+    return IstMoment::fromDay(fromQDate(date), minute);
+}
+
+IstMoment SystemClock::now() const
+{
+    return {QDateTime::currentMSecsSinceEpoch()};
+}
+
+} // namespace strikeline

@@ -1,0 +1,308 @@
+#include "MasterReader.h"
+
+#include "MasterReaderInternal.h"
+
+#include <QFile>
+#include <QDir>
+#include <QFileInfo>
+
+#include <cctype>
+#include <cstring>
+
+namespace strikeline {
+
+QString RowIssue::toString() const
+{
+    QString text = QStringLiteral("row %1").arg(row);
+    if (!instrumentKey.empty())
+        text += QStringLiteral(" (%1)").arg(QString::fromStdString(instrumentKey));
+    if (!field.empty())
+        text += QStringLiteral(", field '%1'").arg(QString::fromStdString(field));
+    return text + QStringLiteral(": ") + message;
+}
+
+namespace detail {
+
+namespace {
+constexpr std::size_t InputChunkSize = 256 * 1024;
+} // namespace
+
+DecodedStream::DecodedStream(QIODevice &device, const ReadOptions &options)
+    : m_device(device)
+    , m_options(options)
+    , m_in(new char[InputChunkSize])
+{}
+
+DecodedStream::~DecodedStream()
+{
+    if (m_zsInit)
+        inflateEnd(&m_zs);
+}
+
+Result<void> DecodedStream::checkCancel() const
+{
+    if (m_options.cancel && m_options.cancel->load(std::memory_order_relaxed))
+        return Error::make(ErrorCode::Cancelled, QStringLiteral("reading the master was cancelled"));
+    return success();
+}
+
+Result<std::size_t> DecodedStream::fillInput()
+{
+    if (auto c = checkCancel(); !c)
+        return c.error();
+    if (m_inBegin < m_inEnd)
+        return m_inEnd - m_inBegin;
+    m_inBegin = m_inEnd = 0;
+    if (m_deviceEof)
+        return std::size_t{0};
+    const qint64 n = m_device.read(m_in.get(), static_cast<qint64>(InputChunkSize));
+    if (n < 0) {
+        return Error::make(ErrorCode::Io, QStringLiteral("could not read the master: %1")
+                                              .arg(m_device.errorString()));
+    }
+    if (n == 0) {
+        // A sequential device (a network reply) may have nothing *yet*; callers that stream from
+        // the network hand us a device that blocks (waitForReadyRead) or is complete.
+        if (m_device.isSequential() && !m_device.atEnd() && m_device.waitForReadyRead(30000))
+            return fillInput();
+        m_deviceEof = true;
+        return std::size_t{0};
+    }
+    m_inEnd = static_cast<std::size_t>(n);
+    m_consumed += n;
+    if (m_options.progress)
+        m_options.progress(m_consumed);
+    return m_inEnd;
+}
+
+Result<std::size_t> DecodedStream::read(std::span<char> out)
+{
+    if (out.empty())
+        return std::size_t{0};
+    if (!m_sniffed) {
+        auto have = fillInput();
+        if (!have)
+            return have.error();
+        m_sniffed = true;
+        const auto *bytes = reinterpret_cast<const unsigned char *>(m_in.get());
+        m_gzip = *have >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+        if (m_gzip) {
+            // 15 + 16: a gzip wrapper only (raw JSON that happens to start 1f 8b is not JSON).
+            if (inflateInit2(&m_zs, 15 + 16) != Z_OK)
+                return Error::make(ErrorCode::Internal, QStringLiteral("zlib failed to start"));
+            m_zsInit = true;
+        }
+    }
+
+    if (!m_gzip) {
+        std::size_t written = 0;
+        while (written < out.size()) {
+            auto have = fillInput();
+            if (!have)
+                return have.error();
+            if (*have == 0)
+                break;
+            const std::size_t n = std::min(*have, out.size() - written);
+            std::memcpy(out.data() + written, m_in.get() + m_inBegin, n);
+            m_inBegin += n;
+            written += n;
+        }
+        m_decoded += static_cast<std::int64_t>(written);
+        return written;
+    }
+
+    std::size_t written = 0;
+    while (written < out.size()) {
+        auto have = fillInput();
+        if (!have)
+            return have.error();
+        if (*have == 0) {
+            if (!m_streamEnded) {
+                return Error::make(ErrorCode::Gzip,
+                                   QStringLiteral("the gzip stream is truncated: it ends after "
+                                                  "%1 compressed bytes without its trailer "
+                                                  "(an interrupted download?)")
+                                       .arg(m_consumed));
+            }
+            break;
+        }
+        if (m_streamEnded) {
+            // Another gzip member follows, or trailing garbage.
+            const auto *bytes = reinterpret_cast<const unsigned char *>(m_in.get() + m_inBegin);
+            if (*have >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+                inflateReset(&m_zs);
+                m_streamEnded = false;
+            } else {
+                bool allZero = true;
+                for (std::size_t i = 0; i < *have; ++i)
+                    allZero = allZero && bytes[i] == 0;
+                if (!allZero) {
+                    return Error::make(ErrorCode::Gzip,
+                                       QStringLiteral("unexpected data after the end of the gzip "
+                                                      "stream at compressed byte %1")
+                                           .arg(m_consumed - static_cast<std::int64_t>(*have)));
+                }
+                m_inBegin = m_inEnd; // zero padding from some tools: ignore
+                continue;
+            }
+        }
+        m_zs.next_in = reinterpret_cast<Bytef *>(m_in.get() + m_inBegin);
+        m_zs.avail_in = static_cast<uInt>(*have);
+        m_zs.next_out = reinterpret_cast<Bytef *>(out.data() + written);
+        m_zs.avail_out = static_cast<uInt>(out.size() - written);
+        const int rc = inflate(&m_zs, Z_NO_FLUSH);
+        const std::size_t used = *have - m_zs.avail_in;
+        m_inBegin += used;
+        written = out.size() - m_zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            m_streamEnded = true;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            const char *why = m_zs.msg ? m_zs.msg : "unknown error";
+            return Error::make(ErrorCode::Gzip,
+                               QStringLiteral("the gzip data is corrupt near compressed byte "
+                                              "%1: %2")
+                                   .arg(m_consumed - static_cast<std::int64_t>(m_inEnd - m_inBegin))
+                                   .arg(QString::fromUtf8(why)));
+        }
+    }
+    m_decoded += static_cast<std::int64_t>(written);
+    return written;
+}
+
+Result<void> RowCollector::finish() const
+{
+    const std::int64_t skipped = m_summary.rowsSkipped;
+    const auto allowed = std::max<std::int64_t>(
+        m_options.skippedRowsFloor,
+        static_cast<std::int64_t>(m_options.maxSkippedFraction
+                                  * static_cast<double>(m_summary.rowsRead)));
+    if (skipped > allowed) {
+        QString first = m_summary.issues.empty() ? QString() : m_summary.issues.front().toString();
+        return Error::make(ErrorCode::TooManyBadRows,
+                           QStringLiteral("%1 of %2 rows are invalid (more than the %3 allowed), "
+                                          "so this does not look like a usable master; first: %4")
+                               .arg(skipped)
+                               .arg(m_summary.rowsRead)
+                               .arg(allowed)
+                               .arg(first));
+    }
+    if (m_summary.rowsAccepted == 0)
+        return Error::make(ErrorCode::Validation,
+                           QStringLiteral("the master contains no usable instruments"));
+    return success();
+}
+
+std::optional<RowIssue> validateRecord(const InstrumentRecord &r)
+{
+    auto issue = [&r](const char *field, QString message) {
+        return RowIssue{0, r.instrumentKey, field, std::move(message)};
+    };
+    if (r.instrumentKey.empty())
+        return issue("instrument_key", QStringLiteral("is empty"));
+    if (r.tradingSymbol.empty() && !isIndexSegment(r.segment))
+        return issue("trading_symbol", QStringLiteral("is empty"));
+    const bool tradable = r.kind != InstrumentKind::Index;
+    if (tradable) {
+        if (r.lotSize <= 0)
+            return issue("lot_size",
+                         QStringLiteral("must be a positive whole number, got %1").arg(r.lotSize));
+        if (!r.tickSize.isPositive())
+            return issue("tick_size",
+                         QStringLiteral("must be positive, got Rs %1").arg(r.tickSize.toQString()));
+        if (r.tickSize > Price::fromRupees(10000))
+            return issue("tick_size", QStringLiteral("Rs %1 is not a plausible tick")
+                                          .arg(r.tickSize.toQString()));
+    }
+    if (r.freezeQuantity < 0)
+        return issue("freeze_quantity",
+                     QStringLiteral("must not be negative, got %1").arg(r.freezeQuantity));
+    if (isDerivative(r.kind)) {
+        if (r.expiry == NoDay)
+            return issue("expiry", QStringLiteral("is missing on a %1 contract")
+                                       .arg(QLatin1String(kindName(r.kind))));
+        // 2000-01-01 .. 2100-01-01: anything else is a unit mistake (seconds vs ms) or garbage.
+        if (r.expiry < 10957 || r.expiry > 47482)
+            return issue("expiry", QStringLiteral("%1 is not a plausible expiry date")
+                                       .arg(formatIsoDay(r.expiry)));
+        if (r.underlyingSymbol.empty())
+            return issue("underlying_symbol", QStringLiteral("is missing on a derivative"));
+    }
+    if (isOption(r.kind) && !r.strike.isPositive())
+        return issue("strike_price",
+                     QStringLiteral("an option needs a positive strike, got %1")
+                         .arg(r.strike.toQString()));
+    if (r.strike.isNegative())
+        return issue("strike_price", QStringLiteral("must not be negative"));
+    return std::nullopt;
+}
+
+} // namespace detail
+
+Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink, const ReadOptions &options)
+{
+    if (!device.isOpen() || !device.isReadable())
+        return Error::make(ErrorCode::Io, QStringLiteral("the master's source is not open for "
+                                                         "reading"));
+    ReadSummary summary;
+    detail::DecodedStream stream(device, options);
+    detail::RowCollector rows(sink, options, summary);
+
+    // Sniff the format from the first decoded bytes.
+    std::string prefix(64, '\0');
+    std::size_t got = 0;
+    while (got < prefix.size()) {
+        auto n = stream.read(std::span<char>(prefix.data() + got, prefix.size() - got));
+        if (!n)
+            return n.error();
+        if (*n == 0)
+            break;
+        got += *n;
+    }
+    prefix.resize(got);
+    MasterFormat format = options.format;
+    if (format == MasterFormat::Auto) {
+        std::size_t i = 0;
+        if (prefix.size() >= 3 && static_cast<unsigned char>(prefix[0]) == 0xEF
+            && static_cast<unsigned char>(prefix[1]) == 0xBB
+            && static_cast<unsigned char>(prefix[2]) == 0xBF)
+            i = 3; // UTF-8 BOM
+        while (i < prefix.size() && std::isspace(static_cast<unsigned char>(prefix[i])))
+            ++i;
+        if (i == prefix.size())
+            return Error::make(ErrorCode::Parse, QStringLiteral("the master is empty"));
+        format = prefix[i] == '[' ? MasterFormat::Json : MasterFormat::Csv;
+    }
+    summary.format = format;
+
+    Result<void> parsed = format == MasterFormat::Json
+                              ? detail::parseJsonMaster(stream, prefix, rows, options)
+                              : detail::parseCsvMaster(stream, prefix, rows, options);
+    summary.gzip = stream.isGzip();
+    summary.bytesConsumed = stream.bytesConsumed();
+    summary.bytesDecoded = stream.bytesDecoded();
+    if (!parsed)
+        return parsed.error();
+    if (auto finished = rows.finish(); !finished)
+        return finished.error();
+    return summary;
+}
+
+Result<ReadSummary> readMasterFile(const QString &path, const RecordSink &sink,
+                                   const ReadOptions &options)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return Error::make(ErrorCode::Io, QStringLiteral("cannot open the master '%1': %2")
+                                              .arg(QDir::toNativeSeparators(path),
+                                                   file.errorString()));
+    }
+    auto result = readMaster(file, sink, options);
+    if (!result) {
+        return Error::make(result.error().code,
+                           QFileInfo(path).fileName() + QStringLiteral(": ")
+                               + result.error().message);
+    }
+    return result;
+}
+
+} // namespace strikeline
