@@ -148,7 +148,7 @@ InstrumentSnapshot::~InstrumentSnapshot() = default;
 
 std::string_view InstrumentSnapshot::interned(std::uint32_t id) const
 {
-    return text(m_internOffsets[id], m_internLengths[id]);
+    return {m_strings.data() + m_internOffsets[id], m_internLengths[id]};
 }
 
 std::int64_t InstrumentSnapshot::expiredContractsAt(EpochDay today) const

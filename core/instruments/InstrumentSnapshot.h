@@ -339,7 +339,8 @@ private:
     }
 
     MasterInfo m_info;
-    std::string m_arena;                                   // keys, symbols, interned strings
+    std::string m_arena;                                   // keys and trading symbols
+    std::string m_strings;                                 // interned strings
     std::vector<std::uint32_t> m_internOffsets;            // interned id -> arena offset
     std::vector<std::uint16_t> m_internLengths;
     std::vector<detail::CompactInstrument> m_instruments;

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <numeric>
+#include <thread>
 
 namespace strikeline {
 
@@ -22,6 +24,25 @@ struct SnapshotBuilder::State
     std::vector<std::uint32_t> underlyingSymbol;                 // per underlying: symbol id
     BuildReport report;
 
+    // Masters list a contract's siblings together, so the previous row's strings usually repeat:
+    // a one-entry cache per field skips most hash lookups.
+    struct LastInterned
+    {
+        std::string text;
+        std::uint32_t id = 0;
+        bool valid = false;
+    };
+    std::uint32_t internCached(LastInterned &last, std::string_view s)
+    {
+        if (last.valid && last.text == s)
+            return last.id;
+        last.text.assign(s);
+        last.id = intern(s);
+        last.valid = true;
+        return last.id;
+    }
+    LastInterned lastName, lastUnderlyingKey, lastTypeCode, lastSymbol;
+
     std::uint32_t intern(std::string_view s)
     {
         if (const auto found = interned.find(absl::string_view(s.data(), s.size()));
@@ -31,9 +52,9 @@ struct SnapshotBuilder::State
         if (inserted) {
             auto &snap = *snapshot;
             it->second = static_cast<std::uint32_t>(snap.m_internOffsets.size());
-            snap.m_internOffsets.push_back(static_cast<std::uint32_t>(snap.m_arena.size()));
+            snap.m_internOffsets.push_back(static_cast<std::uint32_t>(snap.m_strings.size()));
             snap.m_internLengths.push_back(static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xFFFF)));
-            snap.m_arena.append(s.substr(0, 0xFFFF));
+            snap.m_strings.append(s.substr(0, 0xFFFF));
         }
         return it->second;
     }
@@ -53,8 +74,6 @@ void SnapshotBuilder::reserve(std::size_t instruments)
     snap.m_instruments.reserve(instruments);
     snap.m_arena.reserve(instruments * 40);
     snap.m_byKey.reserve(instruments);
-    snap.m_byToken.reserve(instruments);
-    snap.m_bySymbol.reserve(instruments);
     m_state->rootSymbolOf.reserve(instruments);
 }
 
@@ -67,23 +86,26 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
 {
     State &st = *m_state;
     InstrumentSnapshot &snap = *st.snapshot;
-    if (snap.m_byKey.contains(std::string_view(r.instrumentKey))) {
+    const auto id = static_cast<InstrumentId>(snap.m_instruments.size());
+    CompactInstrument &c = snap.m_instruments.emplace_back();
+    c.textOffset = static_cast<std::uint32_t>(snap.m_arena.size());
+    c.keyLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.instrumentKey.size(), 255));
+    c.symbolLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.tradingSymbol.size(), 255));
+    snap.m_arena.append(r.instrumentKey, 0, c.keyLength);
+    // Insert the key first and undo on a duplicate: one hash of the key per row, not two.
+    if (!snap.m_byKey.insert(id).second) {
+        snap.m_instruments.pop_back();
+        snap.m_arena.resize(c.textOffset);
         ++st.report.duplicateKeys;
         if (st.report.duplicateExamples.size() < 10)
             st.report.duplicateExamples.push_back(r.instrumentKey);
         return;
     }
-    const auto id = static_cast<InstrumentId>(snap.m_instruments.size());
-    CompactInstrument c{};
-    c.strike = r.strike.raw();
-    c.textOffset = static_cast<std::uint32_t>(snap.m_arena.size());
-    c.keyLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.instrumentKey.size(), 255));
-    c.symbolLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.tradingSymbol.size(), 255));
-    snap.m_arena.append(r.instrumentKey, 0, c.keyLength);
     snap.m_arena.append(r.tradingSymbol, 0, c.symbolLength);
-    c.nameId = st.intern(r.name);
-    c.underlyingKeyId = st.intern(r.underlyingKey);
-    c.typeCodeId = static_cast<std::uint16_t>(st.intern(r.typeCode));
+    c.strike = r.strike.raw();
+    c.nameId = st.internCached(st.lastName, r.name);
+    c.underlyingKeyId = st.internCached(st.lastUnderlyingKey, r.underlyingKey);
+    c.typeCodeId = static_cast<std::uint16_t>(st.internCached(st.lastTypeCode, r.typeCode));
     c.exchangeToken = r.exchangeToken;
     c.tick = static_cast<std::int32_t>(r.tickSize.raw());
     c.lot = r.lotSize;
@@ -94,7 +116,7 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     c.kind = r.kind;
     c.weekly = r.weekly;
     c.underlying = NoId;
-    const std::uint32_t symbolId = st.intern(r.underlyingSymbol);
+    const std::uint32_t symbolId = st.internCached(st.lastSymbol, r.underlyingSymbol);
     if (isDerivative(r.kind)) {
         const std::uint64_t key = (static_cast<std::uint64_t>(r.segment) << 32) | symbolId;
         auto [it, inserted] = st.underlyingOf.try_emplace(
@@ -103,12 +125,7 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
             st.underlyingSymbol.push_back(symbolId);
         c.underlying = it->second;
     }
-    snap.m_instruments.push_back(c);
     st.rootSymbolOf.push_back(symbolId);
-    snap.m_byKey.insert(id);
-    if (r.exchangeToken != 0)
-        snap.m_byToken.insert(id);
-    snap.m_bySymbol.insert(id);
 }
 
 namespace {
@@ -153,6 +170,23 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     auto &ins = snap.m_instruments;
     const auto n = static_cast<std::uint32_t>(ins.size());
 
+    // The token and symbol tables need only the instruments and their text, which no longer
+    // change: build them on a second core while this one builds the tree and the terms.
+    std::exception_ptr tablesFailed;
+    std::thread tables([&snap, &tablesFailed, n] {
+        try {
+            snap.m_byToken.reserve(n);
+            snap.m_bySymbol.reserve(n);
+            for (InstrumentId id = 0; id < n; ++id) {
+                if (snap.m_instruments[id].exchangeToken != 0)
+                    snap.m_byToken.insert(id);
+                snap.m_bySymbol.insert(id);
+            }
+        } catch (...) {
+            tablesFailed = std::current_exception();
+        }
+    });
+
     // --- underlyings: futures by expiry; options by (expiry, strike) into strike rows -------
     const auto underlyingCount = static_cast<std::uint32_t>(st.underlyingSymbol.size());
     std::vector<InstrumentId> futures;
@@ -171,17 +205,35 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     snap.m_sortedExpiries = std::move(expiries);
     snap.m_earliestExpiry = snap.m_sortedExpiries.empty() ? NoDay : snap.m_sortedExpiries.front();
 
-    std::sort(futures.begin(), futures.end(), [&](InstrumentId a, InstrumentId b) {
-        const auto &x = ins[a];
-        const auto &y = ins[b];
-        return std::tie(x.underlying, x.expiry, a) < std::tie(y.underlying, y.expiry, b);
-    });
-    std::sort(options.begin(), options.end(), [&](InstrumentId a, InstrumentId b) {
-        const auto &x = ins[a];
-        const auto &y = ins[b];
-        return std::tie(x.underlying, x.expiry, x.strike, x.kind, a)
-               < std::tie(y.underlying, y.expiry, y.strike, y.kind, b);
-    });
+    // Sort on extracted keys, not through the instrument table: far fewer cache misses.
+    struct SortKey
+    {
+        std::uint64_t major; // underlying << 32 | biased expiry
+        std::int64_t strike;
+        std::uint32_t minor; // kind << 24 is not needed: CE < PE by id tie-break below
+        InstrumentId id;
+        bool operator<(const SortKey &o) const
+        {
+            return std::tie(major, strike, minor, id) < std::tie(o.major, o.strike, o.minor, o.id);
+        }
+    };
+    auto sortByKey = [&](std::vector<InstrumentId> &ids, bool withStrike) {
+        std::vector<SortKey> keys;
+        keys.reserve(ids.size());
+        for (InstrumentId id : ids) {
+            const auto &c = ins[id];
+            const auto biasedExpiry = static_cast<std::uint32_t>(
+                static_cast<std::int64_t>(c.expiry) - std::numeric_limits<EpochDay>::min());
+            keys.push_back(SortKey{(static_cast<std::uint64_t>(c.underlying) << 32) | biasedExpiry,
+                                   withStrike ? c.strike : 0,
+                                   static_cast<std::uint32_t>(c.kind), id});
+        }
+        std::sort(keys.begin(), keys.end());
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            ids[i] = keys[i].id;
+    };
+    sortByKey(futures, false);
+    sortByKey(options, true);
 
     snap.m_underlyings.assign(underlyingCount, detail::UnderlyingNode{});
     for (UnderlyingId u = 0; u < underlyingCount; ++u) {
@@ -364,16 +416,30 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             snap.m_terms.push_back(
                 detail::SearchTerm{snap.m_nameWordIds[r.firstNameWord + w], id, false});
     }
-    std::sort(snap.m_terms.begin(), snap.m_terms.end(),
-              [&](const detail::SearchTerm &a, const detail::SearchTerm &b) {
-                  const auto sa = snap.interned(a.stringId);
-                  const auto sb = snap.interned(b.stringId);
-                  if (sa != sb)
-                      return sa < sb;
-                  if (a.isSymbol != b.isSymbol)
-                      return a.isSymbol;
-                  return a.root < b.root;
-              });
+    {
+        struct TermKey
+        {
+            std::string_view text;
+            detail::SearchTerm term;
+        };
+        std::vector<TermKey> keys;
+        keys.reserve(snap.m_terms.size());
+        for (const auto &t : snap.m_terms)
+            keys.push_back(TermKey{snap.interned(t.stringId), t});
+        std::sort(keys.begin(), keys.end(), [](const TermKey &a, const TermKey &b) {
+            if (a.text != b.text)
+                return a.text < b.text;
+            if (a.term.isSymbol != b.term.isSymbol)
+                return a.term.isSymbol;
+            return a.term.root < b.term.root;
+        });
+        for (std::size_t i = 0; i < keys.size(); ++i)
+            snap.m_terms[i] = keys[i].term;
+    }
+
+    tables.join();
+    if (tablesFailed)
+        std::rethrow_exception(tablesFailed); // out of memory: on the caller's thread
 
     // --- finish: release slack, account memory ----------------------------------------------
     snap.m_arena.shrink_to_fit();
@@ -386,7 +452,8 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     snap.m_internLengths.shrink_to_fit();
     auto bytes = [](const auto &v) { return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type); };
     auto setBytes = [](const auto &s) { return s.capacity() * (sizeof(InstrumentId) + 1); };
-    snap.m_memoryBytes = sizeof(InstrumentSnapshot) + snap.m_arena.capacity()
+    snap.m_strings.shrink_to_fit();
+    snap.m_memoryBytes = sizeof(InstrumentSnapshot) + snap.m_arena.capacity() + snap.m_strings.capacity()
                          + bytes(snap.m_internOffsets) + bytes(snap.m_internLengths)
                          + bytes(snap.m_instruments) + bytes(snap.m_underlyings)
                          + bytes(snap.m_expiries) + bytes(snap.m_strikeRows)
