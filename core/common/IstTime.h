@@ -56,8 +56,8 @@ struct IstMoment
     }
     static IstMoment fromDay(EpochDay day, int minuteOfDay = 0)
     {
-        return {(static_cast<std::int64_t>(day) * 86400 + minuteOfDay * 60 - IstOffsetSeconds)
-                * 1000};
+        return {(static_cast<std::int64_t>(day) * 86400 + minuteOfDay * 60 - IstOffsetSeconds) *
+                1000};
     }
     QString toString() const; // "2025-12-09 10:30 IST"
 };

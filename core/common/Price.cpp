@@ -10,8 +10,8 @@ std::optional<Price> Price::parseScaled(std::string_view text, int shift)
     // Trim the whitespace a raw JSON token may carry.
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
         text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'
-                             || text.back() == '\n'))
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                             text.back() == '\n'))
         text.remove_suffix(1);
     if (text.empty())
         return std::nullopt;
@@ -92,8 +92,8 @@ std::optional<Price> Price::parseScaled(std::string_view text, int shift)
         mantissa /= 10;
         ++scale;
     }
-    constexpr std::uint64_t rawLimit = static_cast<std::uint64_t>(
-        std::numeric_limits<std::int64_t>::max());
+    constexpr std::uint64_t rawLimit =
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     for (; scale > 0; --scale) {
         if (mantissa > rawLimit / 10)
             return std::nullopt;
@@ -119,8 +119,8 @@ std::string Price::toString(int minDecimals) const
 {
     const bool negative = m_raw < 0;
     // Work in unsigned to survive INT64_MIN.
-    const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(m_raw)
-                                             : static_cast<std::uint64_t>(m_raw);
+    const std::uint64_t magnitude =
+        negative ? 0 - static_cast<std::uint64_t>(m_raw) : static_cast<std::uint64_t>(m_raw);
     const std::uint64_t whole = magnitude / Scale;
     std::uint64_t fraction = magnitude % Scale;
     std::string out;

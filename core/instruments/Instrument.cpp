@@ -6,8 +6,8 @@ namespace strikeline {
 
 namespace {
 constexpr std::array<std::string_view, SegmentCount> segmentNames = {
-    "NSE_EQ", "NSE_INDEX", "NSE_FO", "BSE_EQ",  "BSE_INDEX",    "BSE_FO",          "MCX_FO",
-    "MCX_INDEX", "NSE_COM", "NCD_FO", "BCD_FO", "GLOBAL_INDEX", "GLOBAL_INDICATOR",
+    "NSE_EQ",    "NSE_INDEX", "NSE_FO", "BSE_EQ", "BSE_INDEX",    "BSE_FO",           "MCX_FO",
+    "MCX_INDEX", "NSE_COM",   "NCD_FO", "BCD_FO", "GLOBAL_INDEX", "GLOBAL_INDICATOR",
 };
 } // namespace
 

@@ -31,19 +31,19 @@ enum class Segment : std::uint8_t {
 };
 inline constexpr int SegmentCount = 13;
 
-std::string_view segmentName(Segment segment);               // "NSE_FO"
-std::optional<Segment> parseSegment(std::string_view name);  // "NSE_FO" -> Segment::NseFo
-bool isDerivativeSegment(Segment segment);                   // *_FO, NSE_COM
-bool isIndexSegment(Segment segment);                        // *_INDEX, GLOBAL_*
+std::string_view segmentName(Segment segment);              // "NSE_FO"
+std::optional<Segment> parseSegment(std::string_view name); // "NSE_FO" -> Segment::NseFo
+bool isDerivativeSegment(Segment segment);                  // *_FO, NSE_COM
+bool isIndexSegment(Segment segment);                       // *_INDEX, GLOBAL_*
 
 // What a contract is, normalised across segments and file formats.
 enum class InstrumentKind : std::uint8_t {
-    Equity,  // NSE_EQ/BSE_EQ rows (any series code: EQ, BE, A, ...)
-    Index,   // *_INDEX rows: not tradable, but the underlying of index F&O
-    Future,  // FUT
-    Call,    // CE
-    Put,     // PE
-    Spot,    // NSE_COM 'COM' rows: a commodity's spot reference
+    Equity, // NSE_EQ/BSE_EQ rows (any series code: EQ, BE, A, ...)
+    Index,  // *_INDEX rows: not tradable, but the underlying of index F&O
+    Future, // FUT
+    Call,   // CE
+    Put,    // PE
+    Spot,   // NSE_COM 'COM' rows: a commodity's spot reference
 };
 
 std::string_view kindName(InstrumentKind kind); // "FUT", "CE", "PE", "EQ", "INDEX", "COM"
@@ -68,20 +68,20 @@ inline constexpr QuantityUnit quantityUnitFor(Segment s)
 // Everything derived (root, expiry date, weekly, tick in rupees) is computed once, by the reader.
 struct InstrumentRecord
 {
-    std::string instrumentKey;    // "NSE_FO|41915": unique within one day's master only
-    std::string tradingSymbol;    // "NIFTY 26250 CE 09 DEC 25"
-    std::string name;             // "NIFTY", "RELIANCE INDUSTRIES LTD"
-    std::string underlyingSymbol; // root: "NIFTY"; for equities and indices their own symbol
-    std::string underlyingKey;    // "NSE_INDEX|Nifty 50"; empty where the master has none
-    std::string typeCode;         // the master's instrument_type verbatim: "CE", "EQ", "A", ...
+    std::string instrumentKey;       // "NSE_FO|41915": unique within one day's master only
+    std::string tradingSymbol;       // "NIFTY 26250 CE 09 DEC 25"
+    std::string name;                // "NIFTY", "RELIANCE INDUSTRIES LTD"
+    std::string underlyingSymbol;    // root: "NIFTY"; for equities and indices their own symbol
+    std::string underlyingKey;       // "NSE_INDEX|Nifty 50"; empty where the master has none
+    std::string typeCode;            // the master's instrument_type verbatim: "CE", "EQ", "A", ...
     std::uint32_t exchangeToken = 0; // 0 where the master has none (GLOBAL rows)
     Segment segment = Segment::NseEq;
     InstrumentKind kind = InstrumentKind::Equity;
-    bool weekly = false;          // a non-monthly expiry
-    EpochDay expiry = NoDay;      // IST date of expiry (the master's 23:59:59 IST)
-    Price strike;                 // zero for non-options
-    Price tickSize;               // rupees; zero for indices (not tradable)
-    std::int32_t lotSize = 0;     // units per lot; zero for indices
+    bool weekly = false;             // a non-monthly expiry
+    EpochDay expiry = NoDay;         // IST date of expiry (the master's 23:59:59 IST)
+    Price strike;                    // zero for non-options
+    Price tickSize;                  // rupees; zero for indices (not tradable)
+    std::int32_t lotSize = 0;        // units per lot; zero for indices
     std::int32_t freezeQuantity = 0; // max per order in QuantityUnit; 0 = unknown (CSV)
     std::int32_t qtyMultiplier = 1;  // units per quantity for MCX/currency (display only)
 

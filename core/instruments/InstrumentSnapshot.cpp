@@ -212,11 +212,11 @@ std::optional<InstrumentId> InstrumentSnapshot::resolve(std::string_view keyOrSy
 ContractInfo InstrumentSnapshot::contractInfo(InstrumentId id) const
 {
     const InstrumentView v = instrument(id);
-    return ContractInfo{v.instrumentKey(), v.tradingSymbol(), v.underlyingSymbol(),
-                        v.segment(),       v.kind(),          v.expiry(),
-                        v.strike(),        v.tickSize(),      v.lotSize(),
-                        v.freezeQuantity(), v.maxLotsPerOrder(), v.quantityUnit(),
-                        v.weekly()};
+    return ContractInfo{
+        v.instrumentKey(), v.tradingSymbol(),  v.underlyingSymbol(), v.segment(),
+        v.kind(),          v.expiry(),         v.strike(),           v.tickSize(),
+        v.lotSize(),       v.freezeQuantity(), v.maxLotsPerOrder(),  v.quantityUnit(),
+        v.weekly()};
 }
 
 std::string_view InstrumentSnapshot::underlyingSymbol(UnderlyingId id) const
@@ -296,8 +296,9 @@ Result<OptionChain> InstrumentSnapshot::chain(const ChainRequest &request) const
     const auto *last = first + u.expiryCount;
     const detail::ExpiryNode *node = nullptr;
     if (request.expiry == NoDay) {
-        node = std::lower_bound(first, last, request.today == NoDay ? EpochDay(NoDay) : request.today,
-                                [](const detail::ExpiryNode &e, EpochDay d) { return e.day < d; });
+        node =
+            std::lower_bound(first, last, request.today == NoDay ? EpochDay(NoDay) : request.today,
+                             [](const detail::ExpiryNode &e, EpochDay d) { return e.day < d; });
         if (node == last) {
             return Error::make(ErrorCode::NotFound,
                                QStringLiteral("%1 has no option expiry on or after %2")
@@ -325,10 +326,9 @@ Result<OptionChain> InstrumentSnapshot::chain(const ChainRequest &request) const
     std::size_t center = count / 2;
     if (request.spot) {
         const std::int64_t spot = request.spot->raw();
-        const auto *it = std::lower_bound(rows, rows + count, spot,
-                                          [](const detail::StrikeRow &r, std::int64_t s) {
-                                              return r.strike < s;
-                                          });
+        const auto *it = std::lower_bound(
+            rows, rows + count, spot,
+            [](const detail::StrikeRow &r, std::int64_t s) { return r.strike < s; });
         std::size_t idx = static_cast<std::size_t>(it - rows);
         if (idx == count) {
             idx = count - 1;

@@ -18,18 +18,18 @@
 
 namespace strikeline {
 
-using InstrumentId = std::uint32_t;   // index into the snapshot; valid for that snapshot only
-using UnderlyingId = std::uint32_t;   // one (segment, underlying symbol): the chain's owner
-using RootId = std::uint32_t;         // one symbol across segments ("USDINR" on NCD and BCD)
+using InstrumentId = std::uint32_t; // index into the snapshot; valid for that snapshot only
+using UnderlyingId = std::uint32_t; // one (segment, underlying symbol): the chain's owner
+using RootId = std::uint32_t;       // one symbol across segments ("USDINR" on NCD and BCD)
 inline constexpr std::uint32_t NoId = 0xFFFFFFFFu;
 
 // Where the instruments came from, for the status bar and staleness warnings.
 struct MasterInfo
 {
-    QString source;          // file path or URL
-    QString description;     // "complete-2025-12-09.json.gz", "demo master (generated)"
-    bool demo = false;       // generated data, never to be mistaken for the real master
-    std::int64_t loadedAtMs = 0; // when the snapshot was built (epoch ms)
+    QString source;                // file path or URL
+    QString description;           // "complete-2025-12-09.json.gz", "demo master (generated)"
+    bool demo = false;             // generated data, never to be mistaken for the real master
+    std::int64_t loadedAtMs = 0;   // when the snapshot was built (epoch ms)
     std::int64_t masterTimeMs = 0; // when the master was published/synced, 0 if unknown
 };
 
@@ -39,17 +39,17 @@ namespace detail {
 struct CompactInstrument
 {
     std::int64_t strike;
-    std::uint32_t textOffset;    // key, then trading symbol, in the snapshot's arena
-    std::uint32_t nameId;        // interned
+    std::uint32_t textOffset;      // key, then trading symbol, in the snapshot's arena
+    std::uint32_t nameId;          // interned
     std::uint32_t underlyingKeyId; // interned
     std::uint32_t exchangeToken;
-    std::int32_t tick;           // Price raw
+    std::int32_t tick; // Price raw
     std::int32_t lot;
     std::int32_t freeze;
     std::int32_t qtyMultiplier;
     EpochDay expiry;
-    UnderlyingId underlying;     // NoId for equities/indices without derivatives
-    std::uint16_t typeCodeId;    // interned
+    UnderlyingId underlying;  // NoId for equities/indices without derivatives
+    std::uint16_t typeCodeId; // interned
     std::uint8_t keyLength;
     std::uint8_t symbolLength;
     Segment segment;
@@ -68,9 +68,9 @@ struct ExpiryNode
 {
     EpochDay day;
     bool weekly;
-    std::uint32_t firstRow;    // into strikeRows
+    std::uint32_t firstRow; // into strikeRows
     std::uint32_t rowCount;
-    std::int64_t midStrike;    // median strike: the ATM proxy when no price is known
+    std::int64_t midStrike; // median strike: the ATM proxy when no price is known
 };
 
 struct UnderlyingNode
@@ -87,10 +87,10 @@ struct UnderlyingNode
 
 struct RootNode
 {
-    std::uint32_t symbolId;     // interned
+    std::uint32_t symbolId;        // interned
     std::uint32_t firstUnderlying; // into rootUnderlyings
     std::uint32_t underlyingCount;
-    std::uint32_t firstSpot;    // into rootSpots: equities/indices with this trading symbol
+    std::uint32_t firstSpot; // into rootSpots: equities/indices with this trading symbol
     std::uint32_t spotCount;
     std::uint32_t contractCount;
     std::uint32_t firstNameWord; // into nameWordIds: words of the company/index name
@@ -99,9 +99,9 @@ struct RootNode
 
 struct SearchTerm
 {
-    std::uint32_t stringId;   // interned, upper case
+    std::uint32_t stringId; // interned, upper case
     RootId root;
-    bool isSymbol;            // the root's symbol itself, else a word of its name
+    bool isSymbol; // the root's symbol itself, else a word of its name
 };
 } // namespace detail
 
@@ -181,9 +181,9 @@ struct SearchRequest
 {
     std::string_view text;
     int limit = 20;
-    EpochDay today = NoDay;       // as-of day: expired contracts are hidden, "near" is relative
+    EpochDay today = NoDay; // as-of day: expired contracts are hidden, "near" is relative
     bool includeExpired = false;
-    SpotLookup spot;              // optional: ranks strikes by distance from the price
+    SpotLookup spot; // optional: ranks strikes by distance from the price
 };
 
 struct SearchHit
@@ -194,10 +194,10 @@ struct SearchHit
 struct ChainRequest
 {
     UnderlyingId underlying = NoId;
-    EpochDay expiry = NoDay;      // NoDay: the nearest expiry on or after `today`
+    EpochDay expiry = NoDay; // NoDay: the nearest expiry on or after `today`
     EpochDay today = NoDay;
-    std::optional<Price> spot;    // the underlying's price, if known: drives moneyness and ATM
-    int strikesAroundAtm = 0;     // 0: every strike; N: ATM +- N strikes
+    std::optional<Price> spot; // the underlying's price, if known: drives moneyness and ATM
+    int strikesAroundAtm = 0;  // 0: every strike; N: ATM +- N strikes
 };
 
 // An option chain: a window of strike rows (ascending) for one expiry, CE and PE side by side.
@@ -207,8 +207,8 @@ struct OptionChain
     EpochDay expiry = NoDay;
     bool weekly = false;
     std::optional<Price> spot;
-    std::optional<Price> atmStrike;     // strike nearest the spot (lower on a tie)
-    Price referenceStrike;              // ATM, or the median strike when no spot is known
+    std::optional<Price> atmStrike; // strike nearest the spot (lower on a tie)
+    Price referenceStrike;          // ATM, or the median strike when no spot is known
     std::span<const detail::StrikeRow> rows;
 
     // CE is ITM below the spot, PE above; the ATM row is ATM on both sides.
@@ -219,7 +219,7 @@ struct OptionChain
 struct BuildReport
 {
     std::int64_t instruments = 0;
-    std::int64_t duplicateKeys = 0;     // later rows with an already-seen key (skipped)
+    std::int64_t duplicateKeys = 0; // later rows with an already-seen key (skipped)
     std::vector<std::string> duplicateExamples;
     std::int64_t buildMicros = 0;
 };
@@ -339,21 +339,21 @@ private:
     }
 
     MasterInfo m_info;
-    std::string m_arena;                                   // keys and trading symbols
-    std::string m_strings;                                 // interned strings
-    std::vector<std::uint32_t> m_internOffsets;            // interned id -> arena offset
+    std::string m_arena;                        // keys and trading symbols
+    std::string m_strings;                      // interned strings
+    std::vector<std::uint32_t> m_internOffsets; // interned id -> arena offset
     std::vector<std::uint16_t> m_internLengths;
     std::vector<detail::CompactInstrument> m_instruments;
     std::vector<detail::UnderlyingNode> m_underlyings;
     std::vector<detail::ExpiryNode> m_expiries;
     std::vector<detail::StrikeRow> m_strikeRows;
     std::vector<InstrumentId> m_futureIds;
-    std::vector<detail::RootNode> m_roots;                 // sorted by rank: id 0 ranks first
+    std::vector<detail::RootNode> m_roots; // sorted by rank: id 0 ranks first
     std::vector<UnderlyingId> m_rootUnderlyings;
     std::vector<InstrumentId> m_rootSpots;
     std::vector<std::uint32_t> m_nameWordIds;
-    std::vector<detail::SearchTerm> m_terms;               // sorted by text
-    std::vector<EpochDay> m_sortedExpiries;                // every derivative's expiry, sorted
+    std::vector<detail::SearchTerm> m_terms; // sorted by text
+    std::vector<EpochDay> m_sortedExpiries;  // every derivative's expiry, sorted
     EpochDay m_earliestExpiry = NoDay;
     absl::flat_hash_set<InstrumentId, KeyHash, KeyEq> m_byKey;
     absl::flat_hash_set<InstrumentId, TokenHash, TokenEq> m_byToken;

@@ -86,7 +86,8 @@ public:
             return syntax(e);
         simdjson::ondemand::object object;
         if (auto e = doc.get_object().get(object); e)
-            return isSyntaxError(e) ? syntax(e) : RowError{false, {}, QStringLiteral("not an object")};
+            return isSyntaxError(e) ? syntax(e)
+                                    : RowError{false, {}, QStringLiteral("not an object")};
         for (auto field : object) {
             std::string_view key;
             if (auto e = field.unescaped_key().get(key); e)
@@ -101,8 +102,10 @@ public:
 private:
     static RowError syntax(simdjson::error_code e)
     {
-        return RowError{true, {}, QStringLiteral("malformed JSON (%1)")
-                                      .arg(QString::fromUtf8(simdjson::error_message(e)))};
+        return RowError{true,
+                        {},
+                        QStringLiteral("malformed JSON (%1)")
+                            .arg(QString::fromUtf8(simdjson::error_message(e)))};
     }
 
     static std::optional<RowError> wrongType(std::string_view key, simdjson::ondemand::value &v,
@@ -111,9 +114,9 @@ private:
         simdjson::ondemand::json_type t;
         if (auto e = v.type().get(t); e)
             return syntax(e);
-        return RowError{false, std::string(key),
-                        QStringLiteral("expected %1, got %2")
-                            .arg(QLatin1String(expected), typeName(t))};
+        return RowError{
+            false, std::string(key),
+            QStringLiteral("expected %1, got %2").arg(QLatin1String(expected), typeName(t))};
     }
 
     static std::optional<RowError> getString(std::string_view key, simdjson::ondemand::value &v,
@@ -127,8 +130,7 @@ private:
         return wrongType(key, v, "a string");
     }
 
-    static std::optional<RowError> getNumberText(std::string_view key,
-                                                 simdjson::ondemand::value &v,
+    static std::optional<RowError> getNumberText(std::string_view key, simdjson::ondemand::value &v,
                                                  std::string_view &out)
     {
         simdjson::ondemand::json_type t;
@@ -235,10 +237,9 @@ std::optional<RowError> integerField(std::string_view field, std::string_view te
     }
     const std::int64_t whole = value->raw() / Price::Scale;
     if (whole < minValue || whole > maxValue) {
-        return RowError{false, std::string(field), QStringLiteral("%1 is out of range (%2..%3)")
-                                                       .arg(whole)
-                                                       .arg(minValue)
-                                                       .arg(maxValue)};
+        return RowError{
+            false, std::string(field),
+            QStringLiteral("%1 is out of range (%2..%3)").arg(whole).arg(minValue).arg(maxValue)};
     }
     out = static_cast<std::int32_t>(whole);
     return std::nullopt;
@@ -255,10 +256,10 @@ std::optional<RowError> normalize(const RawRow &raw, InstrumentRecord &r)
         return missing("segment");
     const auto segment = parseSegment(raw.segment);
     if (!segment) {
-        return RowError{false, "segment",
-                        QStringLiteral("unknown segment '%1'")
-                            .arg(QString::fromUtf8(raw.segment.data(),
-                                                   static_cast<int>(raw.segment.size())))};
+        return RowError{
+            false, "segment",
+            QStringLiteral("unknown segment '%1'")
+                .arg(QString::fromUtf8(raw.segment.data(), static_cast<int>(raw.segment.size())))};
     }
     if (raw.instrumentKey.empty())
         return missing("instrument_key");
@@ -352,8 +353,8 @@ std::optional<RowError> normalize(const RawRow &raw, InstrumentRecord &r)
     }
     r.qtyMultiplier = 1;
     if (!raw.qtyMultiplier.empty()) {
-        if (auto e = integerField("qty_multiplier", raw.qtyMultiplier, 1, 100'000'000,
-                                  r.qtyMultiplier))
+        if (auto e =
+                integerField("qty_multiplier", raw.qtyMultiplier, 1, 100'000'000, r.qtyMultiplier))
             return e;
     }
 
@@ -457,8 +458,8 @@ Result<void> parseJsonMaster(DecodedStream &stream, std::string_view prefix, Row
         const char c = buffer[begin];
         switch (state) {
         case State::BeforeArray:
-            if (c == '\xEF' && end - begin >= 3 && buffer[begin + 1] == '\xBB'
-                && buffer[begin + 2] == '\xBF') {
+            if (c == '\xEF' && end - begin >= 3 && buffer[begin + 1] == '\xBB' &&
+                buffer[begin + 2] == '\xBF') {
                 begin += 3; // UTF-8 BOM
                 continue;
             }
@@ -547,13 +548,13 @@ Result<void> parseJsonMaster(DecodedStream &stream, std::string_view prefix, Row
         if (auto err = parser.parse(buffer.get() + begin, len,
                                     capacity + simdjson::SIMDJSON_PADDING - begin, raw)) {
             if (err->fatal)
-                return syntaxError(begin, QStringLiteral("row %1: %2").arg(rowNumber).arg(
-                                              err->message));
-            rows.skip(RowIssue{rowNumber, std::string(raw.instrumentKey), err->field,
-                               err->message});
+                return syntaxError(begin,
+                                   QStringLiteral("row %1: %2").arg(rowNumber).arg(err->message));
+            rows.skip(
+                RowIssue{rowNumber, std::string(raw.instrumentKey), err->field, err->message});
         } else if (auto bad = normalize(raw, record)) {
-            rows.skip(RowIssue{rowNumber, std::string(raw.instrumentKey), bad->field,
-                               bad->message});
+            rows.skip(
+                RowIssue{rowNumber, std::string(raw.instrumentKey), bad->field, bad->message});
         } else if (auto invalid = validateRecord(record)) {
             invalid->row = rowNumber;
             rows.skip(std::move(*invalid));

@@ -2,8 +2,8 @@
 
 #include "MasterReaderInternal.h"
 
-#include <QFile>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <cctype>
@@ -42,7 +42,8 @@ DecodedStream::~DecodedStream()
 Result<void> DecodedStream::checkCancel() const
 {
     if (m_options.cancel && m_options.cancel->load(std::memory_order_relaxed))
-        return Error::make(ErrorCode::Cancelled, QStringLiteral("reading the master was cancelled"));
+        return Error::make(ErrorCode::Cancelled,
+                           QStringLiteral("reading the master was cancelled"));
     return success();
 }
 
@@ -57,8 +58,9 @@ Result<std::size_t> DecodedStream::fillInput()
         return std::size_t{0};
     const qint64 n = m_device.read(m_in.get(), static_cast<qint64>(InputChunkSize));
     if (n < 0) {
-        return Error::make(ErrorCode::Io, QStringLiteral("could not read the master: %1")
-                                              .arg(m_device.errorString()));
+        return Error::make(
+            ErrorCode::Io,
+            QStringLiteral("could not read the master: %1").arg(m_device.errorString()));
     }
     if (n == 0) {
         // A sequential device (a network reply) may have nothing *yet*; callers that stream from
@@ -172,10 +174,10 @@ Result<std::size_t> DecodedStream::read(std::span<char> out)
 Result<void> RowCollector::finish() const
 {
     const std::int64_t skipped = m_summary.rowsSkipped;
-    const auto allowed = std::max<std::int64_t>(
-        m_options.skippedRowsFloor,
-        static_cast<std::int64_t>(m_options.maxSkippedFraction
-                                  * static_cast<double>(m_summary.rowsRead)));
+    const auto allowed =
+        std::max<std::int64_t>(m_options.skippedRowsFloor,
+                               static_cast<std::int64_t>(m_options.maxSkippedFraction *
+                                                         static_cast<double>(m_summary.rowsRead)));
     if (skipped > allowed) {
         QString first = m_summary.issues.empty() ? QString() : m_summary.issues.front().toString();
         return Error::make(ErrorCode::TooManyBadRows,
@@ -210,27 +212,30 @@ std::optional<RowIssue> validateRecord(const InstrumentRecord &r)
             return issue("tick_size",
                          QStringLiteral("must be positive, got Rs %1").arg(r.tickSize.toQString()));
         if (r.tickSize > Price::fromRupees(10000))
-            return issue("tick_size", QStringLiteral("Rs %1 is not a plausible tick")
-                                          .arg(r.tickSize.toQString()));
+            return issue(
+                "tick_size",
+                QStringLiteral("Rs %1 is not a plausible tick").arg(r.tickSize.toQString()));
     }
     if (r.freezeQuantity < 0)
         return issue("freeze_quantity",
                      QStringLiteral("must not be negative, got %1").arg(r.freezeQuantity));
     if (isDerivative(r.kind)) {
         if (r.expiry == NoDay)
-            return issue("expiry", QStringLiteral("is missing on a %1 contract")
-                                       .arg(QLatin1String(kindName(r.kind))));
+            return issue(
+                "expiry",
+                QStringLiteral("is missing on a %1 contract").arg(QLatin1String(kindName(r.kind))));
         // 2000-01-01 .. 2100-01-01: anything else is a unit mistake (seconds vs ms) or garbage.
         if (r.expiry < 10957 || r.expiry > 47482)
-            return issue("expiry", QStringLiteral("%1 is not a plausible expiry date")
-                                       .arg(formatIsoDay(r.expiry)));
+            return issue(
+                "expiry",
+                QStringLiteral("%1 is not a plausible expiry date").arg(formatIsoDay(r.expiry)));
         if (r.underlyingSymbol.empty())
             return issue("underlying_symbol", QStringLiteral("is missing on a derivative"));
     }
     if (isOption(r.kind) && !r.strike.isPositive())
-        return issue("strike_price",
-                     QStringLiteral("an option needs a positive strike, got %1")
-                         .arg(r.strike.toQString()));
+        return issue(
+            "strike_price",
+            QStringLiteral("an option needs a positive strike, got %1").arg(r.strike.toQString()));
     if (r.strike.isNegative())
         return issue("strike_price", QStringLiteral("must not be negative"));
     return std::nullopt;
@@ -238,7 +243,8 @@ std::optional<RowIssue> validateRecord(const InstrumentRecord &r)
 
 } // namespace detail
 
-Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink, const ReadOptions &options)
+Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
+                               const ReadOptions &options)
 {
     if (!device.isOpen() || !device.isReadable())
         return Error::make(ErrorCode::Io, QStringLiteral("the master's source is not open for "
@@ -262,9 +268,9 @@ Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink, const 
     MasterFormat format = options.format;
     if (format == MasterFormat::Auto) {
         std::size_t i = 0;
-        if (prefix.size() >= 3 && static_cast<unsigned char>(prefix[0]) == 0xEF
-            && static_cast<unsigned char>(prefix[1]) == 0xBB
-            && static_cast<unsigned char>(prefix[2]) == 0xBF)
+        if (prefix.size() >= 3 && static_cast<unsigned char>(prefix[0]) == 0xEF &&
+            static_cast<unsigned char>(prefix[1]) == 0xBB &&
+            static_cast<unsigned char>(prefix[2]) == 0xBF)
             i = 3; // UTF-8 BOM
         while (i < prefix.size() && std::isspace(static_cast<unsigned char>(prefix[i])))
             ++i;
@@ -292,15 +298,14 @@ Result<ReadSummary> readMasterFile(const QString &path, const RecordSink &sink,
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        return Error::make(ErrorCode::Io, QStringLiteral("cannot open the master '%1': %2")
-                                              .arg(QDir::toNativeSeparators(path),
-                                                   file.errorString()));
+        return Error::make(ErrorCode::Io,
+                           QStringLiteral("cannot open the master '%1': %2")
+                               .arg(QDir::toNativeSeparators(path), file.errorString()));
     }
     auto result = readMaster(file, sink, options);
     if (!result) {
-        return Error::make(result.error().code,
-                           QFileInfo(path).fileName() + QStringLiteral(": ")
-                               + result.error().message);
+        return Error::make(result.error().code, QFileInfo(path).fileName() + QStringLiteral(": ") +
+                                                    result.error().message);
     }
     return result;
 }

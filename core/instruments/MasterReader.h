@@ -45,12 +45,12 @@ struct ReadSummary
 {
     MasterFormat format = MasterFormat::Auto;
     bool gzip = false;
-    std::int64_t bytesConsumed = 0;   // from the device
-    std::int64_t bytesDecoded = 0;    // after gunzip
+    std::int64_t bytesConsumed = 0; // from the device
+    std::int64_t bytesDecoded = 0;  // after gunzip
     std::int64_t rowsRead = 0;
     std::int64_t rowsAccepted = 0;
     std::int64_t rowsSkipped = 0;
-    std::vector<RowIssue> issues;     // the first ReadOptions::maxIssuesKept
+    std::vector<RowIssue> issues; // the first ReadOptions::maxIssuesKept
 };
 
 // Receives each normalised record as soon as its row is read; the reader keeps nothing.

@@ -82,8 +82,8 @@ private:
 
 // Format-specific parsers over the decoded bytes. `prefix` holds bytes already read from the
 // stream while sniffing the format; they come before anything read from `stream`.
-Result<void> parseJsonMaster(DecodedStream &stream, std::string_view prefix,
-                             RowCollector &rows, const ReadOptions &options);
+Result<void> parseJsonMaster(DecodedStream &stream, std::string_view prefix, RowCollector &rows,
+                             const ReadOptions &options);
 Result<void> parseCsvMaster(DecodedStream &stream, std::string_view prefix, RowCollector &rows,
                             const ReadOptions &options);
 

@@ -6,15 +6,16 @@
 // scored -> a bounded max-heap keeps the best `limit`. Roots are visited best-first, so the
 // search stops as soon as no remaining root could beat the worst kept result.
 
-#include "InstrumentSnapshot.h"
 #include "Search.h"
+
+#include "InstrumentSnapshot.h"
 
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
-#include <functional>
 #include <array>
 #include <cctype>
+#include <functional>
 #include <limits>
 
 namespace strikeline {
@@ -25,8 +26,8 @@ namespace {
 
 bool isPrefixOf(std::string_view prefix, std::string_view word)
 {
-    return !prefix.empty() && word.size() >= prefix.size()
-           && word.compare(0, prefix.size(), prefix) == 0;
+    return !prefix.empty() && word.size() >= prefix.size() &&
+           word.compare(0, prefix.size(), prefix) == 0;
 }
 
 constexpr std::array<std::string_view, 12> monthNames = {
@@ -40,12 +41,12 @@ std::vector<QueryToken> tokenize(std::string_view query, std::size_t maxTokens)
     std::vector<QueryToken> tokens;
     std::size_t i = 0;
     while (i < query.size() && tokens.size() < maxTokens) {
-        while (i < query.size() && (std::isspace(static_cast<unsigned char>(query[i]))
-                                    || query[i] == ',' || query[i] == '|'))
+        while (i < query.size() && (std::isspace(static_cast<unsigned char>(query[i])) ||
+                                    query[i] == ',' || query[i] == '|'))
             ++i;
         const std::size_t start = i;
-        while (i < query.size() && !std::isspace(static_cast<unsigned char>(query[i]))
-               && query[i] != ',' && query[i] != '|')
+        while (i < query.size() && !std::isspace(static_cast<unsigned char>(query[i])) &&
+               query[i] != ',' && query[i] != '|')
             ++i;
         if (i == start)
             break;
@@ -213,9 +214,8 @@ struct Key
     friend bool operator<(const Key &a, const Key &b)
     {
         return std::tie(a.cost, a.rank, a.cls, a.expiry, a.proximity, a.strike, a.kind, a.segment,
-                        a.id)
-               < std::tie(b.cost, b.rank, b.cls, b.expiry, b.proximity, b.strike, b.kind,
-                          b.segment, b.id);
+                        a.id) < std::tie(b.cost, b.rank, b.cls, b.expiry, b.proximity, b.strike,
+                                         b.kind, b.segment, b.id);
     }
 };
 
@@ -225,7 +225,7 @@ Key lowerBound(std::uint32_t floor, RootId root, std::uint8_t cls, EpochDay expi
                std::int64_t proximity)
 {
     return Key{floor, root, cls, expiry, proximity, std::numeric_limits<std::int64_t>::min(),
-               0, 0, 0};
+               0,     0,    0};
 }
 
 // Keeps the `limit` smallest keys.
@@ -314,7 +314,8 @@ private:
     static bool equalsUpper(std::string_view a, std::string_view upper)
     {
         for (std::size_t i = 0; i < a.size(); ++i) {
-            if (std::toupper(static_cast<unsigned char>(a[i])) != static_cast<unsigned char>(upper[i]))
+            if (std::toupper(static_cast<unsigned char>(a[i])) !=
+                static_cast<unsigned char>(upper[i]))
                 return false;
         }
         return true;
@@ -411,22 +412,20 @@ void SearchEngine::scoreRoot(RootId rootId, std::uint32_t floor, const std::vect
             // Walk outwards from the reference strike, nearest first, so the walk can stop at
             // the first distance that can no longer place.
             std::size_t hi = static_cast<std::size_t>(
-                std::lower_bound(rows, rows + node.rowCount, reference,
-                                 [](const detail::StrikeRow &row, std::int64_t v) {
-                                     return row.strike < v;
-                                 })
-                - rows);
+                std::lower_bound(
+                    rows, rows + node.rowCount, reference,
+                    [](const detail::StrikeRow &row, std::int64_t v) { return row.strike < v; }) -
+                rows);
             std::size_t lo = hi; // rows [lo, hi) visited; next below is lo-1, next above hi
             while (lo > 0 || hi < node.rowCount) {
                 std::size_t r;
-                const bool takeLow = lo > 0
-                                     && (hi >= node.rowCount
-                                         || reference - rows[lo - 1].strike
-                                                <= rows[hi].strike - reference);
+                const bool takeLow =
+                    lo > 0 && (hi >= node.rowCount ||
+                               reference - rows[lo - 1].strike <= rows[hi].strike - reference);
                 r = takeLow ? --lo : hi++;
                 const auto &row = rows[r];
-                const std::int64_t proximity = row.strike > reference ? row.strike - reference
-                                                                      : reference - row.strike;
+                const std::int64_t proximity =
+                    row.strike > reference ? row.strike - reference : reference - row.strike;
                 if (top.full() && top.worst() < lowerBound(floor, rootId, cls, node.day, proximity))
                     break;
                 for (InstrumentId id : {row.call, row.put}) {

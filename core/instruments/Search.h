@@ -19,12 +19,12 @@ enum class TypeFilter : std::uint8_t { None, Call, Put, Future, Option };
 
 struct QueryToken
 {
-    std::string text;             // upper case
+    std::string text; // upper case
     TypeFilter type = TypeFilter::None;
-    int month = 0;                // 1..12 when the token names a month ("dec", "december")
+    int month = 0; // 1..12 when the token names a month ("dec", "december")
     bool numeric = false;
-    std::optional<Price> number;  // numeric value, exact
-    std::int64_t integer = -1;    // the digits as an integer when the token is all digits
+    std::optional<Price> number; // numeric value, exact
+    std::int64_t integer = -1;   // the digits as an integer when the token is all digits
     int digits = 0;
 
     bool contractLevel() const { return type != TypeFilter::None || month != 0 || numeric; }

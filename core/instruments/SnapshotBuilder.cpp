@@ -21,7 +21,7 @@ struct SnapshotBuilder::State
     absl::flat_hash_map<std::string, std::uint32_t> interned;
     std::vector<std::uint32_t> rootSymbolOf; // per instrument: interned underlying symbol
     absl::flat_hash_map<std::uint64_t, UnderlyingId> underlyingOf; // (segment, symbol id)
-    std::vector<std::uint32_t> underlyingSymbol;                 // per underlying: symbol id
+    std::vector<std::uint32_t> underlyingSymbol;                   // per underlying: symbol id
     BuildReport report;
 
     // Masters list a contract's siblings together, so the previous row's strings usually repeat:
@@ -53,7 +53,8 @@ struct SnapshotBuilder::State
             auto &snap = *snapshot;
             it->second = static_cast<std::uint32_t>(snap.m_internOffsets.size());
             snap.m_internOffsets.push_back(static_cast<std::uint32_t>(snap.m_strings.size()));
-            snap.m_internLengths.push_back(static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xFFFF)));
+            snap.m_internLengths.push_back(
+                static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xFFFF)));
             snap.m_strings.append(s.substr(0, 0xFFFF));
         }
         return it->second;
@@ -119,8 +120,8 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     const std::uint32_t symbolId = st.internCached(st.lastSymbol, r.underlyingSymbol);
     if (isDerivative(r.kind)) {
         const std::uint64_t key = (static_cast<std::uint64_t>(r.segment) << 32) | symbolId;
-        auto [it, inserted] = st.underlyingOf.try_emplace(
-            key, static_cast<UnderlyingId>(st.underlyingSymbol.size()));
+        auto [it, inserted] =
+            st.underlyingOf.try_emplace(key, static_cast<UnderlyingId>(st.underlyingSymbol.size()));
         if (inserted)
             st.underlyingSymbol.push_back(symbolId);
         c.underlying = it->second;
@@ -132,8 +133,8 @@ namespace {
 
 bool isStopWord(std::string_view w)
 {
-    static constexpr std::string_view stop[] = {"LTD", "LIMITED", "THE", "OF", "AND", "CO",
-                                                "INC", "CORP", "CORPORATION", "COMPANY", "&"};
+    static constexpr std::string_view stop[] = {
+        "LTD", "LIMITED", "THE", "OF", "AND", "CO", "INC", "CORP", "CORPORATION", "COMPANY", "&"};
     return std::find(std::begin(stop), std::end(stop), w) != std::end(stop);
 }
 
@@ -143,8 +144,8 @@ std::vector<std::string> nameWords(std::string_view name, std::string_view symbo
     std::vector<std::string> words;
     std::string current;
     auto flush = [&] {
-        if (current.size() >= 2 && !isStopWord(current) && current != symbol
-            && std::find(words.begin(), words.end(), current) == words.end())
+        if (current.size() >= 2 && !isStopWord(current) && current != symbol &&
+            std::find(words.begin(), words.end(), current) == words.end())
             words.push_back(current);
         current.clear();
     };
@@ -225,8 +226,8 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             const auto biasedExpiry = static_cast<std::uint32_t>(
                 static_cast<std::int64_t>(c.expiry) - std::numeric_limits<EpochDay>::min());
             keys.push_back(SortKey{(static_cast<std::uint64_t>(c.underlying) << 32) | biasedExpiry,
-                                   withStrike ? c.strike : 0,
-                                   static_cast<std::uint32_t>(c.kind), id});
+                                   withStrike ? c.strike : 0, static_cast<std::uint32_t>(c.kind),
+                                   id});
         }
         std::sort(keys.begin(), keys.end());
         for (std::size_t i = 0; i < ids.size(); ++i)
@@ -269,12 +270,12 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             detail::ExpiryNode e{};
             e.day = day;
             e.firstRow = static_cast<std::uint32_t>(snap.m_strikeRows.size());
-            while (i < options.size() && ins[options[i]].underlying == u
-                   && ins[options[i]].expiry == day) {
+            while (i < options.size() && ins[options[i]].underlying == u &&
+                   ins[options[i]].expiry == day) {
                 const auto &c = ins[options[i]];
                 e.weekly = e.weekly || c.weekly;
-                if (snap.m_strikeRows.size() == e.firstRow
-                    || snap.m_strikeRows.back().strike != c.strike)
+                if (snap.m_strikeRows.size() == e.firstRow ||
+                    snap.m_strikeRows.back().strike != c.strike)
                     snap.m_strikeRows.push_back(detail::StrikeRow{c.strike, NoId, NoId});
                 auto &row = snap.m_strikeRows.back();
                 InstrumentId &slot = c.kind == InstrumentKind::Call ? row.call : row.put;
@@ -303,8 +304,8 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     };
     std::vector<TempRoot> roots;
     auto rootFor = [&](std::uint32_t symbolId) -> TempRoot & {
-        auto [it, inserted] = rootOfSymbol.try_emplace(symbolId,
-                                                       static_cast<std::uint32_t>(roots.size()));
+        auto [it, inserted] =
+            rootOfSymbol.try_emplace(symbolId, static_cast<std::uint32_t>(roots.size()));
         if (inserted)
             roots.push_back(TempRoot{symbolId, {}, {}, 0, false, 0});
         return roots[it->second];
@@ -450,18 +451,19 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     snap.m_sortedExpiries.shrink_to_fit();
     snap.m_internOffsets.shrink_to_fit();
     snap.m_internLengths.shrink_to_fit();
-    auto bytes = [](const auto &v) { return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type); };
+    auto bytes = [](const auto &v) {
+        return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type);
+    };
     auto setBytes = [](const auto &s) { return s.capacity() * (sizeof(InstrumentId) + 1); };
     snap.m_strings.shrink_to_fit();
-    snap.m_memoryBytes = sizeof(InstrumentSnapshot) + snap.m_arena.capacity() + snap.m_strings.capacity()
-                         + bytes(snap.m_internOffsets) + bytes(snap.m_internLengths)
-                         + bytes(snap.m_instruments) + bytes(snap.m_underlyings)
-                         + bytes(snap.m_expiries) + bytes(snap.m_strikeRows)
-                         + bytes(snap.m_futureIds) + bytes(snap.m_roots)
-                         + bytes(snap.m_rootUnderlyings) + bytes(snap.m_rootSpots)
-                         + bytes(snap.m_nameWordIds) + bytes(snap.m_terms)
-                         + bytes(snap.m_sortedExpiries) + setBytes(snap.m_byKey)
-                         + setBytes(snap.m_byToken) + setBytes(snap.m_bySymbol);
+    snap.m_memoryBytes =
+        sizeof(InstrumentSnapshot) + snap.m_arena.capacity() + snap.m_strings.capacity() +
+        bytes(snap.m_internOffsets) + bytes(snap.m_internLengths) + bytes(snap.m_instruments) +
+        bytes(snap.m_underlyings) + bytes(snap.m_expiries) + bytes(snap.m_strikeRows) +
+        bytes(snap.m_futureIds) + bytes(snap.m_roots) + bytes(snap.m_rootUnderlyings) +
+        bytes(snap.m_rootSpots) + bytes(snap.m_nameWordIds) + bytes(snap.m_terms) +
+        bytes(snap.m_sortedExpiries) + setBytes(snap.m_byKey) + setBytes(snap.m_byToken) +
+        setBytes(snap.m_bySymbol);
 
     if (info.loadedAtMs == 0)
         info.loadedAtMs = QDateTime::currentMSecsSinceEpoch();

@@ -30,7 +30,7 @@ inline QString realFile(const QString &name)
 } // namespace strikeline::testdata
 
 // Use inside a test function: resolves `var` to the real file's path or skips/fails.
-#define STRIKELINE_REQUIRE_REAL_FILE(var, name)                                                     \
+#define STRIKELINE_REQUIRE_REAL_FILE(var, name)                                                    \
     const QString var = strikeline::testdata::realFile(QStringLiteral(name));                      \
     do {                                                                                           \
         if (!QFileInfo::exists(var)) {                                                             \

@@ -1,0 +1,70 @@
+# Strikeline: the two commands a newcomer needs.
+#   make run   installs what is missing, builds, starts the desktop terminal
+#   make test  installs what is missing, builds, runs every test
+# Everything else here serves those two (and CI, which runs `make test` with CI=true).
+
+SHELL := /bin/bash
+PRESET ?= $(if $(CI),ci,dev)
+BUILD_DIR := build/$(PRESET)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Debian 12 / Ubuntu 24.04 packages. Runtime and build dependencies in one list: the terminal
+# is built from source here. (Packaging declares the runtime subset, see packaging/.)
+DEB_PACKAGES := \
+	build-essential cmake ninja-build pkg-config git \
+	qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev \
+	qt6-qpa-plugins libgl-dev libxkbcommon-dev \
+	libspdlog-dev libsimdjson-dev libabsl-dev zlib1g-dev libcsv-dev \
+	libbenchmark-dev clang-format \
+	xvfb xauth
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build run test bench fuzz format format-check sanitize clean
+
+all: build
+
+# Installs only what is missing (dpkg-query), so a second run costs a fraction of a second.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "Missing packages:$$missing -- install them with your package manager." >&2; exit 1; \
+	  fi; \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json
+	cmake --preset $(PRESET) $(CMAKE_ARGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/app/strikeline
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: deps
+	cmake --preset release
+	cmake --build build/release -j $(JOBS) --target strikeline_benchmarks
+	build/release/tests/bench/strikeline_benchmarks
+
+sanitize: deps
+	cmake --preset asan-ubsan && cmake --build build/asan-ubsan -j $(JOBS)
+	cd build/asan-ubsan && ctest --output-on-failure -j $(JOBS) --timeout 1800
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,28 @@
+#pragma once
+
+// Shared conventions of strikeline-cli's subcommands.
+//
+// Exit codes: 0 ok, 1 data error or not found (a clear message on stderr), 2 usage error.
+// Every subcommand gets its own arguments (argv without the program and subcommand name),
+// parses them with QCommandLineParser, prints tables for people or JSON with --json.
+
+#include <QStringList>
+#include <QTextStream>
+
+namespace strikeline::cli {
+
+enum ExitCode : int { ExitOk = 0, ExitDataError = 1, ExitUsage = 2 };
+
+QTextStream &out();
+QTextStream &err();
+
+// Prints "strikeline-cli <command>: <message>" to stderr and returns the code.
+int fail(const QString &command, const QString &message, int code = ExitDataError);
+
+// Subcommands: `arguments` excludes the program name and the subcommand itself.
+int runGenerateMaster(const QStringList &arguments);
+int runSearch(const QStringList &arguments);
+int runChain(const QStringList &arguments);
+int runInfo(const QStringList &arguments);
+
+} // namespace strikeline::cli

@@ -1,0 +1,422 @@
+// search, chain and info: answered from an in-memory snapshot of the master.
+
+#include "CliCommon.h"
+#include "instruments/InstrumentJson.h"
+#include "instruments/InstrumentSnapshot.h"
+#include "instruments/MasterReader.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include <optional>
+
+namespace strikeline::cli {
+
+namespace {
+
+QString str(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+// Options every query command shares.
+struct CommonOptions
+{
+    QCommandLineOption master{QStringLiteral("master"),
+                              QStringLiteral("Instrument master to read (json.gz, json, csv.gz)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption at{
+        QStringLiteral("at"),
+        QStringLiteral("As-of time in IST, \"YYYY-MM-DD[ HH:MM]\" (default: now)."),
+        QStringLiteral("TIME")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON for scripts.")};
+    QCommandLineOption includeExpired{QStringLiteral("include-expired"),
+                                      QStringLiteral("Also show contracts already expired.")};
+
+    void addTo(QCommandLineParser &parser)
+    {
+        parser.addOptions({master, at, json, includeExpired});
+        parser.addHelpOption();
+    }
+};
+
+struct Context
+{
+    SnapshotPtr snapshot;
+    IstMoment asOf;
+    EpochDay today = NoDay;
+    bool json = false;
+    bool includeExpired = false;
+};
+
+// Parses arguments; returns an exit code when the command should stop (help, usage error).
+std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command,
+                                  const QStringList &arguments)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    if (!parser.parse(QStringList{QStringLiteral("strikeline-cli ") + command} + arguments))
+        return fail(command, parser.errorText(), ExitUsage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return ExitOk;
+    }
+    return std::nullopt;
+}
+
+Result<Context> loadContext(const QCommandLineParser &parser, const CommonOptions &options,
+                            const QString &command)
+{
+    Context ctx;
+    ctx.json = parser.isSet(options.json);
+    ctx.includeExpired = parser.isSet(options.includeExpired);
+    if (parser.isSet(options.at)) {
+        auto at = parseIstMoment(parser.value(options.at));
+        if (!at)
+            return Error::make(ErrorCode::InvalidArgument, at.error().message);
+        ctx.asOf = *at;
+    } else {
+        ctx.asOf = SystemClock().now();
+    }
+    ctx.today = ctx.asOf.day();
+
+    if (!parser.isSet(options.master)) {
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("no master given: pass --master FILE (json.gz, json or "
+                                          "csv.gz)"));
+    }
+    const QString path = parser.value(options.master);
+    SnapshotBuilder builder;
+    builder.reserve(130000);
+    auto read =
+        readMasterFile(path, [&builder](InstrumentRecord &&r) { builder.add(std::move(r)); });
+    if (!read)
+        return read.error();
+    if (read->rowsSkipped > 0) {
+        err() << "strikeline-cli " << command << ": warning: skipped " << read->rowsSkipped
+              << " invalid row(s) of " << read->rowsRead
+              << "; first: " << read->issues.front().toString() << Qt::endl;
+    }
+    MasterInfo info;
+    info.source = path;
+    info.description = QFileInfo(path).fileName();
+    BuildReport report;
+    ctx.snapshot = builder.build(info, &report);
+    if (report.duplicateKeys > 0) {
+        err() << "strikeline-cli " << command << ": warning: " << report.duplicateKeys
+              << " row(s) repeat an instrument_key already seen (kept the first), e.g. "
+              << QString::fromStdString(report.duplicateExamples.front()) << Qt::endl;
+    }
+    const std::int64_t expired = ctx.snapshot->expiredContractsAt(ctx.today);
+    if (expired > 0) {
+        err() << "strikeline-cli " << command << ": warning: this master is stale for "
+              << formatIsoDay(ctx.today) << ": " << expired
+              << " of its contracts had expired by then (earliest expiry "
+              << formatIsoDay(ctx.snapshot->earliestExpiry()) << ")"
+              << (ctx.includeExpired ? QString() : QStringLiteral("; they are hidden"))
+              << ". Sync a fresh master." << Qt::endl;
+    }
+    return ctx;
+}
+
+int printJson(const QJsonObject &object)
+{
+    out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
+    out().flush();
+    return ExitOk;
+}
+
+QString expiryText(EpochDay day)
+{
+    return day == NoDay ? QStringLiteral("-") : formatIsoDay(day);
+}
+
+QString quantityText(std::int32_t value, QuantityUnit unit)
+{
+    if (value <= 0)
+        return QStringLiteral("-");
+    return unit == QuantityUnit::Lots ? QStringLiteral("%1 lots").arg(value)
+                                      : QString::number(value);
+}
+
+void printInstrumentTable(const InstrumentSnapshot &s, const std::vector<SearchHit> &hits,
+                          EpochDay today)
+{
+    QTextStream &o = out();
+    o << qSetFieldWidth(0) << Qt::left;
+    const QString header = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9")
+                               .arg(QStringLiteral("#"), 3)
+                               .arg(QStringLiteral("TRADING SYMBOL"), -28)
+                               .arg(QStringLiteral("SEGMENT"), -9)
+                               .arg(QStringLiteral("EXPIRY"), -10)
+                               .arg(QStringLiteral("DTE"), 4)
+                               .arg(QStringLiteral("LOT"), 6)
+                               .arg(QStringLiteral("TICK"), 7)
+                               .arg(QStringLiteral("FREEZE"), 9)
+                               .arg(QStringLiteral("KEY"));
+    o << header << '\n';
+    int n = 0;
+    for (const SearchHit &hit : hits) {
+        const InstrumentView v = s.instrument(hit.id);
+        const bool tradable = v.kind() != InstrumentKind::Index;
+        o << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9")
+                 .arg(++n, 3)
+                 .arg(str(v.tradingSymbol()), -28)
+                 .arg(str(segmentName(v.segment())), -9)
+                 .arg(expiryText(v.expiry()), -10)
+                 .arg(v.expiry() == NoDay ? QStringLiteral("-")
+                                          : QString::number(daysToExpiry(v.expiry(), today)),
+                      4)
+                 .arg(tradable ? QString::number(v.lotSize()) : QStringLiteral("-"), 6)
+                 .arg(tradable ? v.tickSize().toQString(2) : QStringLiteral("-"), 7)
+                 .arg(quantityText(v.freezeQuantity(), v.quantityUnit()), 9)
+                 .arg(str(v.instrumentKey()))
+          << '\n';
+    }
+    if (hits.empty())
+        o << "(no matches)\n";
+    o.flush();
+}
+
+} // namespace
+
+int runSearch(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("search");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Find instruments, ranked by intent."));
+    CommonOptions common;
+    common.addTo(parser);
+    QCommandLineOption limit(QStringLiteral("limit"),
+                             QStringLiteral("How many results (default 20)."), QStringLiteral("N"),
+                             QStringLiteral("20"));
+    parser.addOption(limit);
+    parser.addPositionalArgument(QStringLiteral("query"),
+                                 QStringLiteral("e.g. \"nifty 25000 ce\", \"banknifty fut\""));
+    if (auto stop = parseArguments(parser, command, arguments))
+        return *stop;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return fail(command, QStringLiteral("give a query, e.g. strikeline-cli search NIFTY"),
+                    ExitUsage);
+    bool ok = false;
+    const int n = parser.value(limit).toInt(&ok);
+    if (!ok || n <= 0 || n > 1000)
+        return fail(command, QStringLiteral("--limit must be a number from 1 to 1000"), ExitUsage);
+
+    auto ctx = loadContext(parser, common, command);
+    if (!ctx)
+        return fail(command, ctx.error().message,
+                    ctx.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+    const std::string query = positional.join(QLatin1Char(' ')).toStdString();
+    SearchRequest request;
+    request.text = query;
+    request.limit = n;
+    request.today = ctx->today;
+    request.includeExpired = ctx->includeExpired;
+    const auto hits = ctx->snapshot->search(request);
+    if (ctx->json)
+        return printJson(json::searchResults(*ctx->snapshot, hits));
+    printInstrumentTable(*ctx->snapshot, hits, ctx->today);
+    return hits.empty() ? ExitDataError : ExitOk;
+}
+
+int runChain(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("chain");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("An option chain with moneyness."));
+    CommonOptions common;
+    common.addTo(parser);
+    QCommandLineOption expiry(QStringLiteral("expiry"),
+                              QStringLiteral("Expiry date (default: the nearest on or after the "
+                                             "as-of date)."),
+                              QStringLiteral("YYYY-MM-DD"));
+    QCommandLineOption spot(QStringLiteral("spot"),
+                            QStringLiteral("The underlying's price: sets ATM and moneyness."),
+                            QStringLiteral("PRICE"));
+    QCommandLineOption strikes(QStringLiteral("strikes"),
+                               QStringLiteral("Strikes on each side of ATM (default: all)."),
+                               QStringLiteral("N"));
+    QCommandLineOption segment(QStringLiteral("segment"),
+                               QStringLiteral("Segment when the underlying trades in several "
+                                              "(e.g. BCD_FO for USDINR)."),
+                               QStringLiteral("SEGMENT"));
+    parser.addOptions({expiry, spot, strikes, segment});
+    parser.addPositionalArgument(QStringLiteral("underlying"), QStringLiteral("e.g. NIFTY"));
+    if (auto stop = parseArguments(parser, command, arguments))
+        return *stop;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return fail(command, QStringLiteral("give one underlying, e.g. strikeline-cli chain NIFTY"),
+                    ExitUsage);
+
+    ChainRequest request;
+    if (parser.isSet(expiry)) {
+        auto day = parseIstMoment(parser.value(expiry));
+        if (!day)
+            return fail(command, day.error().message, ExitUsage);
+        request.expiry = day->day();
+    }
+    if (parser.isSet(spot)) {
+        const auto price = Price::parse(parser.value(spot).toStdString());
+        if (!price || !price->isPositive())
+            return fail(
+                command,
+                QStringLiteral("--spot '%1' is not a positive price").arg(parser.value(spot)),
+                ExitUsage);
+        request.spot = price;
+    }
+    if (parser.isSet(strikes)) {
+        bool ok = false;
+        request.strikesAroundAtm = parser.value(strikes).toInt(&ok);
+        if (!ok || request.strikesAroundAtm <= 0)
+            return fail(command, QStringLiteral("--strikes must be a positive number"), ExitUsage);
+    }
+    std::optional<Segment> segmentFilter;
+    if (parser.isSet(segment)) {
+        segmentFilter = parseSegment(parser.value(segment).toUpper().toStdString());
+        if (!segmentFilter)
+            return fail(command, QStringLiteral("unknown segment '%1'").arg(parser.value(segment)),
+                        ExitUsage);
+    }
+
+    auto ctx = loadContext(parser, common, command);
+    if (!ctx)
+        return fail(command, ctx.error().message,
+                    ctx.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+    const InstrumentSnapshot &s = *ctx->snapshot;
+    const auto underlying = s.findUnderlying(positional.front().toStdString(), segmentFilter);
+    if (!underlying)
+        return fail(
+            command,
+            QStringLiteral("no derivatives on '%1' in this master").arg(positional.front()));
+    request.underlying = *underlying;
+    request.today = ctx->includeExpired ? NoDay : ctx->today;
+    auto chain = s.chain(request);
+    if (!chain)
+        return fail(command, chain.error().message);
+    const auto expiryList = s.expiries(*underlying, ctx->today, ctx->includeExpired);
+    if (ctx->json)
+        return printJson(json::chain(s, *chain, expiryList, ctx->today));
+
+    QTextStream &o = out();
+    o << str(s.underlyingSymbol(*underlying)) << " ("
+      << str(segmentName(s.underlyingSegment(*underlying))) << ")  expiry "
+      << formatDisplayDay(chain->expiry) << " (" << (chain->weekly ? "weekly" : "monthly") << ", "
+      << daysToExpiry(chain->expiry, ctx->today) << " days)";
+    if (chain->spot)
+        o << "  spot " << chain->spot->toQString() << "  ATM " << chain->atmStrike->toQString();
+    else
+        o << "  (no spot: pass --spot PRICE for ATM and moneyness)";
+    o << "\nexpiries:";
+    for (const ExpiryInfo &e : expiryList)
+        o << ' ' << formatIsoDay(e.day) << (e.weekly ? "(W)" : "(M)");
+    o << "\n\n";
+    o << QStringLiteral("%1 %2 %3 | %4 | %5 %6 %7\n")
+             .arg(QStringLiteral("CALL KEY"), -16)
+             .arg(QStringLiteral("LOT"), 5)
+             .arg(QStringLiteral("CE"), -3)
+             .arg(QStringLiteral("STRIKE"), 10)
+             .arg(QStringLiteral("PE"), -3)
+             .arg(QStringLiteral("LOT"), 5)
+             .arg(QStringLiteral("PUT KEY"));
+    for (const auto &row : chain->rows) {
+        auto side = [&](InstrumentId id) {
+            return id == NoId ? QString() : str(s.instrument(id).instrumentKey());
+        };
+        auto lot = [&](InstrumentId id) {
+            return id == NoId ? QString() : QString::number(s.instrument(id).lotSize());
+        };
+        auto m = [](std::optional<Moneyness> x) { return x ? str(moneynessName(*x)) : QString(); };
+        o << QStringLiteral("%1 %2 %3 | %4 | %5 %6 %7\n")
+                 .arg(side(row.call), -16)
+                 .arg(lot(row.call), 5)
+                 .arg(row.call == NoId ? QString() : m(chain->callMoneyness(row)), -3)
+                 .arg(Price::fromRaw(row.strike).toQString(), 10)
+                 .arg(row.put == NoId ? QString() : m(chain->putMoneyness(row)), -3)
+                 .arg(lot(row.put), 5)
+                 .arg(side(row.put));
+    }
+    o.flush();
+    return ExitOk;
+}
+
+int runInfo(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("info");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("A contract's rules."));
+    CommonOptions common;
+    common.addTo(parser);
+    parser.addPositionalArgument(QStringLiteral("key"),
+                                 QStringLiteral("instrument_key (NSE_FO|41915) or trading symbol"));
+    if (auto stop = parseArguments(parser, command, arguments))
+        return *stop;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return fail(command, QStringLiteral("give an instrument key or trading symbol"), ExitUsage);
+    auto ctx = loadContext(parser, common, command);
+    if (!ctx)
+        return fail(command, ctx.error().message,
+                    ctx.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+    const std::string wanted = positional.join(QLatin1Char(' ')).toStdString();
+    const auto id = ctx->snapshot->resolve(wanted);
+    if (!id)
+        return fail(command, QStringLiteral("no instrument '%1' in this master")
+                                 .arg(QString::fromStdString(wanted)));
+    const InstrumentView v = ctx->snapshot->instrument(*id);
+    if (ctx->json)
+        return printJson(json::instrument(v));
+
+    QTextStream &o = out();
+    const bool tradable = v.kind() != InstrumentKind::Index;
+    auto line = [&o](const char *label, const QString &value) {
+        o << QStringLiteral("%1 %2\n").arg(QLatin1String(label), -20).arg(value);
+    };
+    line("Trading symbol", str(v.tradingSymbol()));
+    line("Instrument key", str(v.instrumentKey()));
+    line("Name", str(v.name()));
+    line("Segment", str(segmentName(v.segment())));
+    line("Type", str(v.typeCode()));
+    line("Underlying",
+         str(v.underlyingSymbol()) + (v.underlyingKey().empty()
+                                          ? QString()
+                                          : QStringLiteral("  (%1)").arg(str(v.underlyingKey()))));
+    if (v.expiry() != NoDay) {
+        const int dte = daysToExpiry(v.expiry(), ctx->today);
+        line("Expiry", QStringLiteral("%1 (%2, %3)")
+                           .arg(formatDisplayDay(v.expiry()),
+                                v.weekly() ? QStringLiteral("weekly") : QStringLiteral("monthly"),
+                                dte < 0 ? QStringLiteral("EXPIRED %1 days ago").arg(-dte)
+                                        : QStringLiteral("%1 days left").arg(dte)));
+    }
+    if (isOption(v.kind()))
+        line("Strike", v.strike().toQString());
+    if (tradable) {
+        const bool lots = v.quantityUnit() == QuantityUnit::Lots;
+        line("Lot size",
+             QString::number(v.lotSize()) +
+                 (v.qtyMultiplier() > 1 ? QStringLiteral(" (x%1 per unit)").arg(v.qtyMultiplier())
+                                        : QString()));
+        line("Tick size", QStringLiteral("Rs %1").arg(v.tickSize().toQString(2)));
+        line("Freeze quantity",
+             v.freezeQuantity() > 0
+                 ? QStringLiteral("%1 %2")
+                       .arg(v.freezeQuantity())
+                       .arg(lots ? QStringLiteral("lots") : QStringLiteral("units"))
+                 : QStringLiteral("unknown (not in this master)"));
+        line("Max lots per order",
+             v.maxLotsPerOrder() > 0 ? QString::number(v.maxLotsPerOrder()) : QStringLiteral("-"));
+        line("Quantity in",
+             lots ? QStringLiteral("lots (MCX)") : QStringLiteral("units (a multiple of the lot)"));
+    } else {
+        line("Tradable", QStringLiteral("no (an index: the underlying of its derivatives)"));
+    }
+    line("Exchange token",
+         v.exchangeToken() ? QString::number(v.exchangeToken()) : QStringLiteral("-"));
+    o.flush();
+    return ExitOk;
+}
+
+} // namespace strikeline::cli

@@ -1,0 +1,350 @@
+// strikeline-cli as a user runs it: a real process, real arguments, exit codes and output.
+
+// Test tables read better with plain string literals.
+#undef QT_NO_CAST_FROM_ASCII
+
+#include "TestData.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+Run cli(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(STRIKELINE_CLI_PATH), args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        return {};
+    }
+    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
+               p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+// A tiny valid master: NIFTY index, one future, three strikes of CE/PE expiring 2025-12-09.
+QByteArray tinyMaster()
+{
+    QByteArray rows =
+        R"([{"segment":"NSE_INDEX","name":"Nifty 50","exchange":"NSE","instrument_type":"INDEX","instrument_key":"NSE_INDEX|Nifty 50","exchange_token":"26000","trading_symbol":"NIFTY"},
+{"weekly":false,"segment":"NSE_FO","name":"NIFTY","exchange":"NSE","expiry":1767117599000,"instrument_type":"FUT","asset_symbol":"NIFTY","underlying_symbol":"NIFTY","instrument_key":"NSE_FO|52168","lot_size":75,"freeze_quantity":1800.0,"exchange_token":"52168","minimum_lot":75,"asset_key":"NSE_INDEX|Nifty 50","underlying_key":"NSE_INDEX|Nifty 50","tick_size":10.0,"asset_type":"INDEX","underlying_type":"INDEX","trading_symbol":"NIFTY FUT 30 DEC 25","strike_price":0.0,"qty_multiplier":1.0})";
+    int token = 41900;
+    for (int strike : {25900, 26000, 26100}) {
+        for (const char *type : {"CE", "PE"}) {
+            rows +=
+                QStringLiteral(
+                    R"(,{"weekly":true,"segment":"NSE_FO","name":"NIFTY","exchange":"NSE","expiry":1765304999000,"instrument_type":"%1","asset_symbol":"NIFTY","underlying_symbol":"NIFTY","instrument_key":"NSE_FO|%2","lot_size":75,"freeze_quantity":1800.0,"exchange_token":"%2","minimum_lot":75,"asset_key":"NSE_INDEX|Nifty 50","underlying_key":"NSE_INDEX|Nifty 50","tick_size":5.0,"asset_type":"INDEX","underlying_type":"INDEX","trading_symbol":"NIFTY %3 %1 09 DEC 25","strike_price":%3.0,"qty_multiplier":1.0})")
+                    .arg(QLatin1String(type))
+                    .arg(++token)
+                    .arg(strike)
+                    .toUtf8();
+        }
+    }
+    return rows + "]";
+}
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void usageErrors_data();
+    void usageErrors();
+    void dataErrors_data();
+    void dataErrors();
+    void searchJsonShape();
+    void searchTable();
+    void chainWithSpot();
+    void chainNearestExpiryAndUnknowns();
+    void infoByKeyAndSymbol();
+    void staleMasterWarnsAndHidesExpired();
+    void realMasterGoldens();
+    void versionAndHelp();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_tiny;
+    QString m_truncated;
+};
+
+void tst_Cli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_tiny = m_dir.filePath(QStringLiteral("tiny.json"));
+    QFile f(m_tiny);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(tinyMaster());
+    f.close();
+    m_truncated = m_dir.filePath(QStringLiteral("truncated.json"));
+    QFile t(m_truncated);
+    QVERIFY(t.open(QIODevice::WriteOnly));
+    t.write(tinyMaster().left(900));
+}
+
+void tst_Cli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("stderrHas");
+    QTest::newRow("no command") << QStringList() << "Usage";
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command";
+    QTest::newRow("search without query") << QStringList{"search", "--master", "X"} << "query";
+    QTest::newRow("bad limit") << QStringList{"search", "NIFTY", "--limit", "abc", "--master", "X"}
+                               << "--limit";
+    QTest::newRow("no master") << QStringList{"search", "NIFTY"} << "--master";
+    QTest::newRow("bad at") << QStringList{"search", "NIFTY", "--master", "X", "--at", "yesterday"}
+                            << "not a date";
+    QTest::newRow("bad spot") << QStringList{"chain", "NIFTY", "--spot", "-5", "--master", "X"}
+                              << "--spot";
+    QTest::newRow("bad strikes") << QStringList{"chain", "NIFTY", "--strikes", "0", "--master", "X"}
+                                 << "--strikes";
+    QTest::newRow("unknown option") << QStringList{"info", "--bogus"} << "bogus";
+    QTest::newRow("bad expiry") << QStringList{"chain", "NIFTY", "--expiry", "2025-13-40"}
+                                << "valid calendar date";
+}
+
+void tst_Cli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, stderrHas);
+    const Run r = cli(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas), r.err.constData());
+}
+
+void tst_Cli::dataErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("stderrHas");
+    QTest::newRow("missing file") << QStringList{"search", "NIFTY", "--master",
+                                                 "/nonexistent/m.json"}
+                                  << "cannot open";
+    QTest::newRow("unknown key") << QStringList{"info", "NSE_FO|1", "--master", "TINY"}
+                                 << "no instrument";
+    QTest::newRow("no such underlying")
+        << QStringList{"chain", "BANKNIFTY", "--master", "TINY"} << "no derivatives";
+    QTest::newRow("no such expiry")
+        << QStringList{"chain", "NIFTY", "--expiry", "2025-12-16", "--master", "TINY"}
+        << "no options expiring";
+    QTest::newRow("truncated master")
+        << QStringList{"search", "NIFTY", "--master", "TRUNC"} << "truncated";
+    QTest::newRow("no match") << QStringList{"search", "zzzz", "--master",
+                                             "TINY",   "--at", "2025-12-08"}
+                              << "";
+}
+
+void tst_Cli::dataErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, stderrHas);
+    args.replaceInStrings(QStringLiteral("TINY"), m_tiny);
+    args.replaceInStrings(QStringLiteral("TRUNC"), m_truncated);
+    const Run r = cli(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas), r.err.constData());
+}
+
+void tst_Cli::searchJsonShape()
+{
+    const Run r = cli({"search", "nifty", "--master", m_tiny, "--at", "2025-12-08", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonArray results = r.json().value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 8); // future, index, six options
+    const QJsonObject fut = results.at(0).toObject();
+    QCOMPARE(fut.value(QStringLiteral("trading_symbol")).toString(),
+             QStringLiteral("NIFTY FUT 30 DEC 25"));
+    QCOMPARE(fut.value(QStringLiteral("instrument_key")).toString(),
+             QStringLiteral("NSE_FO|52168"));
+    QCOMPARE(fut.value(QStringLiteral("segment")).toString(), QStringLiteral("NSE_FO"));
+    QCOMPARE(fut.value(QStringLiteral("exchange_token")).toString(), QStringLiteral("52168"));
+    QCOMPARE(fut.value(QStringLiteral("underlying_symbol")).toString(), QStringLiteral("NIFTY"));
+    QCOMPARE(fut.value(QStringLiteral("instrument_type")).toString(), QStringLiteral("FUT"));
+    QCOMPARE(fut.value(QStringLiteral("expiry")).toString(), QStringLiteral("2025-12-30"));
+    QCOMPARE(fut.value(QStringLiteral("strike_price")).toDouble(), 0.0);
+    QCOMPARE(fut.value(QStringLiteral("lot_size")).toInt(), 75);
+    QCOMPARE(fut.value(QStringLiteral("tick_size")).toDouble(), 0.1);
+    QCOMPARE(fut.value(QStringLiteral("freeze_quantity")).toInt(), 1800);
+    QCOMPARE(fut.value(QStringLiteral("max_lots_per_order")).toInt(), 24);
+    QCOMPARE(fut.value(QStringLiteral("weekly")).toBool(), false);
+    // Exact decimals in the JSON text, not 0.10000000000000001.
+    QVERIFY2(r.out.contains("\"tick_size\": 0.1,"), r.out.constData());
+    QCOMPARE(results.at(1).toObject().value(QStringLiteral("instrument_type")).toString(),
+             QStringLiteral("INDEX"));
+    QVERIFY(results.at(1).toObject().value(QStringLiteral("lot_size")).isNull());
+}
+
+void tst_Cli::searchTable()
+{
+    const Run r = cli({"search", "nifty", "26000", "ce", "--master", m_tiny, "--at", "2025-12-08"});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY(lines.at(0).contains(QStringLiteral("TRADING SYMBOL")));
+    QVERIFY(lines.at(1).contains(QStringLiteral("NIFTY 26000 CE 09 DEC 25")));
+    QVERIFY(lines.at(1).contains(QStringLiteral("0.05")));
+}
+
+void tst_Cli::chainWithSpot()
+{
+    const Run r = cli(
+        {"chain", "NIFTY", "--master", m_tiny, "--at", "2025-12-08", "--spot", "26040", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject chain = r.json();
+    QCOMPARE(chain.value(QStringLiteral("underlying")).toString(), QStringLiteral("NIFTY"));
+    QCOMPARE(chain.value(QStringLiteral("expiry")).toString(), QStringLiteral("2025-12-09"));
+    QCOMPARE(chain.value(QStringLiteral("spot")).toDouble(), 26040.0);
+    QCOMPARE(chain.value(QStringLiteral("atm_strike")).toDouble(), 26000.0);
+    const QJsonArray expiries = chain.value(QStringLiteral("expiries")).toArray();
+    QCOMPARE(expiries.size(), 1);
+    QCOMPARE(expiries.at(0).toObject().value(QStringLiteral("days_to_expiry")).toInt(), 1);
+    QCOMPARE(expiries.at(0).toObject().value(QStringLiteral("weekly")).toBool(), true);
+    const QJsonArray rows = chain.value(QStringLiteral("rows")).toArray();
+    QCOMPARE(rows.size(), 3);
+    const QStringList callM = {"ITM", "ATM", "OTM"};
+    const QStringList putM = {"OTM", "ATM", "ITM"};
+    double last = 0;
+    for (int i = 0; i < rows.size(); ++i) {
+        const QJsonObject row = rows.at(i).toObject();
+        const double strike = row.value(QStringLiteral("strike_price")).toDouble();
+        QVERIFY(strike > last);
+        last = strike;
+        const QJsonObject call = row.value(QStringLiteral("call")).toObject();
+        const QJsonObject put = row.value(QStringLiteral("put")).toObject();
+        QCOMPARE(call.value(QStringLiteral("instrument_type")).toString(), QStringLiteral("CE"));
+        QCOMPARE(put.value(QStringLiteral("instrument_type")).toString(), QStringLiteral("PE"));
+        QCOMPARE(call.value(QStringLiteral("moneyness")).toString(), callM.at(i));
+        QCOMPARE(put.value(QStringLiteral("moneyness")).toString(), putM.at(i));
+    }
+    // A window of ATM +- 1 strike.
+    const Run w = cli({"chain", "NIFTY", "--master", m_tiny, "--at", "2025-12-08", "--spot",
+                       "26100", "--strikes", "1", "--json"});
+    QCOMPARE(w.exitCode, 0);
+    QCOMPARE(w.json().value(QStringLiteral("rows")).toArray().size(), 2);
+}
+
+void tst_Cli::chainNearestExpiryAndUnknowns()
+{
+    // No spot: no ATM, moneyness null; the table says how to get it.
+    const Run r = cli({"chain", "nifty", "--master", m_tiny, "--at", "2025-12-08", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.json().value(QStringLiteral("atm_strike")).isNull());
+    QVERIFY(r.json()
+                .value(QStringLiteral("rows"))
+                .toArray()
+                .at(0)
+                .toObject()
+                .value(QStringLiteral("call"))
+                .toObject()
+                .value(QStringLiteral("moneyness"))
+                .isNull());
+    const Run table = cli({"chain", "NIFTY", "--master", m_tiny, "--at", "2025-12-08"});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY(table.out.contains("--spot"));
+    // After the only expiry, nothing is left unless expired contracts are asked for.
+    const Run after = cli({"chain", "NIFTY", "--master", m_tiny, "--at", "2025-12-10"});
+    QCOMPARE(after.exitCode, 1);
+    QVERIFY(after.err.contains("no option expiry on or after 2025-12-10"));
+}
+
+void tst_Cli::infoByKeyAndSymbol()
+{
+    const Run byKey = cli({"info", "NSE_FO|41903", "--master", m_tiny, "--json"});
+    QCOMPARE(byKey.exitCode, 0);
+    QCOMPARE(byKey.json().value(QStringLiteral("trading_symbol")).toString(),
+             QStringLiteral("NIFTY 26000 CE 09 DEC 25"));
+    QCOMPARE(byKey.json().value(QStringLiteral("strike_price")).toDouble(), 26000.0);
+    const Run bySymbol = cli({"info", "nifty 26000 ce 09 dec 25", "--master", m_tiny, "--json"});
+    QCOMPARE(bySymbol.exitCode, 0);
+    QCOMPARE(bySymbol.json(), byKey.json());
+    const Run table = cli({"info", "NSE_FO|41903", "--master", m_tiny, "--at", "2025-12-08"});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY(table.out.contains("Freeze quantity"));
+    QVERIFY(table.out.contains("1800 units"));
+    QVERIFY(table.out.contains("1 days left"));
+}
+
+void tst_Cli::staleMasterWarnsAndHidesExpired()
+{
+    const Run r = cli({"search", "nifty", "--master", m_tiny, "--at", "2025-12-20", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains("stale"), r.err.constData());
+    const QJsonArray results = r.json().value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 2); // the future and the index; the weeklies expired on the 9th
+    const Run all = cli({"search", "nifty", "--master", m_tiny, "--at", "2025-12-20",
+                         "--include-expired", "--json"});
+    QCOMPARE(all.json().value(QStringLiteral("results")).toArray().size(), 8);
+}
+
+void tst_Cli::realMasterGoldens()
+{
+    STRIKELINE_REQUIRE_REAL_FILE(master, "complete-2025-12-09.json.gz");
+    const Run search = cli(
+        {"search", "NIFTY", "--master", master, "--at", "2025-12-09", "--json", "--limit", "5"});
+    QCOMPARE(search.exitCode, 0);
+    const QJsonArray results = search.json().value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 5);
+    QCOMPARE(results.at(0).toObject().value(QStringLiteral("trading_symbol")).toString(),
+             QStringLiteral("NIFTY FUT 30 DEC 25"));
+    QCOMPARE(results.at(1).toObject().value(QStringLiteral("trading_symbol")).toString(),
+             QStringLiteral("NIFTY FUT 27 JAN 26"));
+    QCOMPARE(results.at(1).toObject().value(QStringLiteral("lot_size")).toInt(), 65);
+
+    const Run info = cli({"info", "NSE_FO|41915", "--master", master, "--json"});
+    QCOMPARE(info.exitCode, 0);
+    const QJsonObject i = info.json();
+    QCOMPARE(i.value(QStringLiteral("trading_symbol")).toString(),
+             QStringLiteral("NIFTY 26250 CE 09 DEC 25"));
+    QCOMPARE(i.value(QStringLiteral("lot_size")).toInt(), 75);
+    QCOMPARE(i.value(QStringLiteral("freeze_quantity")).toInt(), 1800);
+    QCOMPARE(i.value(QStringLiteral("tick_size")).toDouble(), 0.05);
+    QCOMPARE(i.value(QStringLiteral("expiry")).toString(), QStringLiteral("2025-12-09"));
+    QCOMPARE(i.value(QStringLiteral("weekly")).toBool(), true);
+
+    const Run chain = cli({"chain", "NIFTY", "--master", master, "--at", "2025-12-09", "--spot",
+                           "25960", "--strikes", "2", "--json"});
+    QCOMPARE(chain.exitCode, 0);
+    QCOMPARE(chain.json().value(QStringLiteral("atm_strike")).toDouble(), 25950.0);
+    QCOMPARE(chain.json().value(QStringLiteral("rows")).toArray().size(), 5);
+
+    const Run fresh = cli({"search", "NIFTY", "--master", master, "--at", "2025-12-09"});
+    QVERIFY2(!fresh.err.contains("stale"), fresh.err.constData());
+    const Run stale = cli({"search", "NIFTY", "--master", master, "--at", "2026-11-24", "--json"});
+    QVERIFY(stale.err.contains("stale"));
+    for (const auto &v : stale.json().value(QStringLiteral("results")).toArray())
+        QVERIFY(v.toObject().value(QStringLiteral("expiry")).toString() >=
+                    QStringLiteral("2026-11-24") ||
+                v.toObject().value(QStringLiteral("expiry")).isNull());
+
+    STRIKELINE_REQUIRE_REAL_FILE(csv, "NSE-2026-08-04.csv.gz");
+    const Run csvInfo = cli({"info", "NSE_FO|48699", "--master", csv, "--json"});
+    QCOMPARE(csvInfo.exitCode, 0);
+    QCOMPARE(csvInfo.json().value(QStringLiteral("tick_size")).toDouble(), 0.2);
+    QCOMPARE(csvInfo.json().value(QStringLiteral("lot_size")).toInt(), 30);
+    QVERIFY(csvInfo.json().value(QStringLiteral("freeze_quantity")).isNull()); // not in CSV
+}
+
+void tst_Cli::versionAndHelp()
+{
+    const Run v = cli({"--version"});
+    QCOMPARE(v.exitCode, 0);
+    QVERIFY(v.out.startsWith("strikeline-cli "));
+    const Run h = cli({"search", "--help"});
+    QCOMPARE(h.exitCode, 0);
+    QVERIFY(h.out.contains("--limit"));
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"
