@@ -101,6 +101,10 @@ std::size_t InstrumentSnapshot::KeyHash::operator()(std::string_view key) const
 {
     return absl::Hash<std::string_view>{}(key);
 }
+bool InstrumentSnapshot::KeyEq::operator()(InstrumentId a, InstrumentId b) const
+{
+    return a == b || (*this)(a, s->instrument(b).instrumentKey());
+}
 bool InstrumentSnapshot::KeyEq::operator()(InstrumentId a, std::string_view b) const
 {
     return s->instrument(a).instrumentKey() == b;
@@ -114,6 +118,11 @@ std::size_t InstrumentSnapshot::TokenHash::operator()(InstrumentId id) const
 std::size_t InstrumentSnapshot::TokenHash::operator()(TokenKey key) const
 {
     return absl::Hash<std::uint64_t>{}(key.packed);
+}
+bool InstrumentSnapshot::TokenEq::operator()(InstrumentId a, InstrumentId b) const
+{
+    const auto &c = s->m_instruments[b];
+    return a == b || (*this)(a, TokenKey{packToken(c.segment, c.exchangeToken)});
 }
 bool InstrumentSnapshot::TokenEq::operator()(InstrumentId a, TokenKey b) const
 {
@@ -130,6 +139,11 @@ std::size_t InstrumentSnapshot::SymbolHash::operator()(SymbolKey key) const
 {
     return absl::Hash<std::pair<int, std::string_view>>{}(
         std::pair<int, std::string_view>(static_cast<int>(key.segment), key.symbol));
+}
+bool InstrumentSnapshot::SymbolEq::operator()(InstrumentId a, InstrumentId b) const
+{
+    return a == b ||
+           (*this)(a, SymbolKey{s->m_instruments[b].segment, s->instrument(b).tradingSymbol()});
 }
 bool InstrumentSnapshot::SymbolEq::operator()(InstrumentId a, SymbolKey b) const
 {

@@ -290,7 +290,8 @@ private:
     {
         using is_transparent = void;
         const InstrumentSnapshot *s;
-        bool operator()(InstrumentId a, InstrumentId b) const { return a == b; }
+        // Two ids are equal when their keys are: that is how a duplicate key is detected.
+        bool operator()(InstrumentId a, InstrumentId b) const;
         bool operator()(InstrumentId a, std::string_view b) const;
         bool operator()(std::string_view a, InstrumentId b) const { return (*this)(b, a); }
     };
@@ -309,7 +310,7 @@ private:
     {
         using is_transparent = void;
         const InstrumentSnapshot *s;
-        bool operator()(InstrumentId a, InstrumentId b) const { return a == b; }
+        bool operator()(InstrumentId a, InstrumentId b) const;
         bool operator()(InstrumentId a, TokenKey b) const;
         bool operator()(TokenKey a, InstrumentId b) const { return (*this)(b, a); }
     };
@@ -329,7 +330,7 @@ private:
     {
         using is_transparent = void;
         const InstrumentSnapshot *s;
-        bool operator()(InstrumentId a, InstrumentId b) const { return a == b; }
+        bool operator()(InstrumentId a, InstrumentId b) const;
         bool operator()(InstrumentId a, SymbolKey b) const;
         bool operator()(SymbolKey a, InstrumentId b) const { return (*this)(b, a); }
     };

@@ -95,8 +95,9 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     snap.m_arena.append(r.instrumentKey, 0, c.keyLength);
     // Insert the key first and undo on a duplicate: one hash of the key per row, not two.
     if (!snap.m_byKey.insert(id).second) {
+        const std::uint32_t textOffset = c.textOffset;
         snap.m_instruments.pop_back();
-        snap.m_arena.resize(c.textOffset);
+        snap.m_arena.resize(textOffset);
         ++st.report.duplicateKeys;
         if (st.report.duplicateExamples.size() < 10)
             st.report.duplicateExamples.push_back(r.instrumentKey);
