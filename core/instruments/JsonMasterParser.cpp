@@ -114,6 +114,20 @@ private:
         simdjson::ondemand::json_type t;
         if (auto e = v.type().get(t); e)
             return syntax(e);
+        // The value starts like the type we asked for but did not parse as one ("75x", "tru"):
+        // that is broken JSON, not a row with a wrong type.
+        const bool malformed = (t == simdjson::ondemand::json_type::number &&
+                                std::string_view(expected) == "a number") ||
+                               (t == simdjson::ondemand::json_type::boolean &&
+                                std::string_view(expected) == "true or false") ||
+                               (t == simdjson::ondemand::json_type::string &&
+                                std::string_view(expected) == "a string");
+        if (malformed) {
+            return RowError{true, std::string(key),
+                            QStringLiteral("malformed %1 in field '%2'")
+                                .arg(typeName(t).mid(2),
+                                     QString::fromUtf8(key.data(), static_cast<int>(key.size())))};
+        }
         return RowError{
             false, std::string(key),
             QStringLiteral("expected %1, got %2").arg(QLatin1String(expected), typeName(t))};

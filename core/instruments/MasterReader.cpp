@@ -129,7 +129,24 @@ Result<std::size_t> DecodedStream::read(std::span<char> out)
             break;
         }
         if (m_streamEnded) {
-            // Another gzip member follows, or trailing garbage.
+            // Another gzip member follows, or trailing garbage. The magic is two bytes: make
+            // sure both are in the buffer even when a member ends on a chunk's last byte.
+            if (*have == 1 && !m_deviceEof) {
+                m_in[0] = m_in[m_inBegin];
+                m_inBegin = 0;
+                m_inEnd = 1;
+                const qint64 n =
+                    m_device.read(m_in.get() + 1, static_cast<qint64>(InputChunkSize - 1));
+                if (n < 0)
+                    return Error::make(ErrorCode::Io,
+                                       QStringLiteral("could not read the master: %1")
+                                           .arg(m_device.errorString()));
+                if (n == 0)
+                    m_deviceEof = true;
+                m_inEnd += static_cast<std::size_t>(n);
+                m_consumed += n;
+                *have = m_inEnd;
+            }
             const auto *bytes = reinterpret_cast<const unsigned char *>(m_in.get() + m_inBegin);
             if (*have >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
                 inflateReset(&m_zs);
