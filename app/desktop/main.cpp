@@ -1,0 +1,193 @@
+// strikeline: the desktop terminal. This file is the composition root: it builds the services,
+// wires them together and owns them for the life of the program.
+
+#include "common/IstTime.h"
+#include "instruments/InstrumentRepository.h"
+#include "mainwindow/MainWindow.h"
+#include "mainwindow/MasterLoader.h"
+#include "search/SearchResultsModel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QPixmap>
+#include <QTextStream>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace {
+
+using strikeline::InstrumentRepository;
+using strikeline::ui::MainWindow;
+using strikeline::ui::MasterLoader;
+using strikeline::ui::SearchResultsModel;
+
+constexpr int LoadTimeoutMs = 60 * 1000;
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+// Runs `action` once the window shows a snapshot and the loader has reported success;
+// a failed load or the timeout ends the program with exit code 1 instead.
+void whenLoaded(MainWindow &window, MasterLoader &loader, const QString &what,
+                std::function<void(qint64 elapsedMs)> action)
+{
+    auto elapsed = std::make_shared<qint64>(-1);
+    auto done = std::make_shared<bool>(false);
+    auto tryRun = [&window, elapsed, done, action] {
+        if (*done || *elapsed < 0 || !window.snapshot())
+            return;
+        *done = true;
+        action(*elapsed);
+    };
+    QObject::connect(&loader, &MasterLoader::finished, &window,
+                     [what, elapsed, done, tryRun](bool ok, const QString &message, qint64 ms) {
+                         if (!ok) {
+                             *done = true;
+                             err() << what << " failed: " << message << Qt::endl;
+                             QCoreApplication::exit(1);
+                             return;
+                         }
+                         *elapsed = ms;
+                         tryRun();
+                     });
+    QObject::connect(&window, &MainWindow::snapshotApplied, &window, tryRun);
+    QTimer::singleShot(LoadTimeoutMs, &window, [what, done] {
+        if (*done)
+            return;
+        *done = true;
+        err() << what << " failed: instruments did not finish loading within "
+              << LoadTimeoutMs / 1000 << " s" << Qt::endl;
+        QCoreApplication::exit(1);
+    });
+}
+
+void runSmokeTest(MainWindow &window, MasterLoader &loader)
+{
+    whenLoaded(window, loader, QStringLiteral("smoke test"), [&window](qint64 elapsedMs) {
+        const QString query = QStringLiteral("NIFTY");
+        window.setQuery(query);
+        const SearchResultsModel &results = window.results();
+        if (results.rowCount() == 0) {
+            err() << "smoke test failed: no results for '" << query << "' in "
+                  << window.snapshot()->size() << " instruments" << Qt::endl;
+            QCoreApplication::exit(1);
+            return;
+        }
+        window.showResult(0);
+        const auto &info = window.snapshot()->info();
+        out() << "smoke test ok: " << window.snapshot()->size() << " instruments from "
+              << info.description << (info.demo ? " [demo]" : "") << " loaded in " << elapsedMs
+              << " ms; '" << query << "' -> " << results.rowCount() << " results, first "
+              << results.index(0, SearchResultsModel::SymbolColumn).data().toString() << " ("
+              << results.index(0, SearchResultsModel::KeyColumn).data().toString() << ")"
+              << Qt::endl;
+        QCoreApplication::exit(0);
+    });
+}
+
+// For the docs only: the window with a query typed and the top result picked, as a PNG.
+void takeScreenshot(MainWindow &window, MasterLoader &loader, const QString &file,
+                    const QString &query)
+{
+    whenLoaded(window, loader, QStringLiteral("screenshot"), [&window, file, query](qint64) {
+        window.setQuery(query);
+        window.showResult(0);
+        // Let the layout settle and paint once before grabbing.
+        QTimer::singleShot(300, &window, [&window, file] {
+            QDir().mkpath(QFileInfo(file).absolutePath());
+            if (!window.grab().save(file, "PNG")) {
+                err() << "cannot write the screenshot to " << file << Qt::endl;
+                QCoreApplication::exit(1);
+                return;
+            }
+            out() << "screenshot saved to " << file << Qt::endl;
+            QCoreApplication::exit(0);
+        });
+    });
+}
+
+void setApplicationNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("strikeline"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Strikeline"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(STRIKELINE_VERSION));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    setApplicationNames();
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Strikeline: a desktop trading terminal for NSE/BSE F&O and MCX."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption masterOption(
+        QStringLiteral("master"),
+        QStringLiteral("Load this Upstox instrument master (.json.gz, .json, .csv.gz, .csv) "
+                       "instead of the generated demo master."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption smokeOption(
+        QStringLiteral("smoke-test"),
+        QStringLiteral("Open the window, load the instruments, search for NIFTY, print a "
+                       "summary and exit (0 on success)."));
+    QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save the window as a PNG and exit."),
+                                        QStringLiteral("FILE"));
+    screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption queryOption(QStringLiteral("query"),
+                                   QStringLiteral("The search text for --screenshot."),
+                                   QStringLiteral("TEXT"), QStringLiteral("NIFTY"));
+    queryOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({masterOption, smokeOption, screenshotOption, queryOption});
+
+    // --help and --version must work without a display: answer them from a QCoreApplication
+    // before QApplication goes looking for one. (A full parse would trip over Qt's own
+    // arguments such as -platform, which only QApplication takes out.)
+    const QStringList infoArguments = {QStringLiteral("-h"), QStringLiteral("--help"),
+                                       QStringLiteral("-?"), QStringLiteral("--help-all"),
+                                       QStringLiteral("-v"), QStringLiteral("--version")};
+    for (int i = 1; i < argc; ++i) {
+        if (infoArguments.contains(QString::fromLocal8Bit(argv[i]))) {
+            QCoreApplication core(argc, argv);
+            parser.process(core); // prints and exits
+            return 0;
+        }
+    }
+
+    QApplication app(argc, argv);
+    parser.process(app);
+
+    strikeline::SystemClock clock;
+    InstrumentRepository repository;
+    MainWindow window(repository, clock);
+    MasterLoader loader(repository, clock); // declared last: stopped before the others go
+
+    QObject::connect(&loader, &MasterLoader::stageChanged, &window, &MainWindow::showLoadStage);
+    QObject::connect(&loader, &MasterLoader::progress, &window, &MainWindow::showLoadProgress);
+    QObject::connect(&loader, &MasterLoader::finished, &window, &MainWindow::showLoadFinished);
+
+    if (parser.isSet(smokeOption))
+        runSmokeTest(window, loader);
+    else if (parser.isSet(screenshotOption))
+        takeScreenshot(window, loader, parser.value(screenshotOption), parser.value(queryOption));
+
+    window.show();
+    loader.load(parser.isSet(masterOption) ? parser.value(masterOption)
+                                           : MasterLoader::demoSource());
+    return QApplication::exec();
+}

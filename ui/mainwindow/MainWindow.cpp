@@ -1,0 +1,581 @@
+#include "MainWindow.h"
+
+#include "instruments/InstrumentRepository.h"
+#include "search/SearchResultsModel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QProgressBar>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace strikeline::ui {
+
+namespace {
+
+// Enough to scroll through a whole near-month chain side of NIFTY; search cost grows with it
+// only logarithmically.
+constexpr int SearchLimit = 100;
+const QString Dot = QStringLiteral(" · ");
+const QString None = QStringLiteral("—");
+
+QString formatCount(std::int64_t n)
+{
+    return QLocale(QLocale::English, QLocale::India).toString(static_cast<qlonglong>(n));
+}
+
+QLabel *valueLabel(const char *objectName)
+{
+    auto *label = new QLabel(None);
+    label->setObjectName(QLatin1String(objectName));
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(true);
+    return label;
+}
+
+} // namespace
+
+MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWidget *parent)
+    : QMainWindow(parent)
+    , m_repository(repository)
+    , m_clock(clock)
+    , m_results(new SearchResultsModel(this))
+    , m_loading(!repository.isLoaded())
+{
+    setWindowTitle(QStringLiteral("Strikeline"));
+    buildUi();
+
+    // Published from the loader thread: queued, so the snapshot is always taken up between two
+    // events of this thread and never in the middle of a search or a paint.
+    connect(
+        &m_repository, &InstrumentRepository::snapshotPublished, this,
+        [this](const SnapshotPtr &snapshot) { applySnapshot(snapshot); }, Qt::QueuedConnection);
+    if (m_repository.isLoaded())
+        applySnapshot(m_repository.snapshot());
+
+    updateStatus();
+    updateResultsArea();
+    showContract(std::nullopt);
+    resize(1280, 740);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    m_searchEdit = new QLineEdit;
+    m_searchEdit->setObjectName(QStringLiteral("searchEdit"));
+    m_searchEdit->setPlaceholderText(
+        QStringLiteral("Search: NIFTY, nifty 25000 ce, banknifty fut, reliance…"));
+    m_searchEdit->setClearButtonEnabled(true);
+    m_searchEdit->setToolTip(QStringLiteral("F4 or Ctrl+K · Down moves into the results · "
+                                            "Enter shows the top result"));
+    QFont searchFont = m_searchEdit->font();
+    searchFont.setPointSizeF(searchFont.pointSizeF() * 1.2);
+    m_searchEdit->setFont(searchFont);
+    m_searchEdit->installEventFilter(this);
+    connect(m_searchEdit, &QLineEdit::textChanged, this, [this] { runSearch(); });
+    connect(m_searchEdit, &QLineEdit::returnPressed, this, [this] {
+        const QModelIndex current = m_resultsView->currentIndex();
+        showResult(current.isValid() ? current.row() : 0);
+    });
+
+    m_searchInfo = new QLabel;
+    m_searchInfo->setObjectName(QStringLiteral("searchInfo"));
+    m_searchInfo->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *searchRow = new QHBoxLayout;
+    searchRow->addWidget(m_searchEdit, 1);
+    searchRow->addWidget(m_searchInfo);
+
+    m_resultsMessage = new QLabel;
+    m_resultsMessage->setObjectName(QStringLiteral("resultsMessage"));
+    m_resultsMessage->setAlignment(Qt::AlignCenter);
+    m_resultsMessage->setWordWrap(true);
+    m_resultsMessage->setForegroundRole(QPalette::PlaceholderText);
+    // Framed like the table it stands in for, so the results area keeps its place.
+    m_resultsMessage->setFrameShape(QFrame::StyledPanel);
+    m_resultsMessage->setBackgroundRole(QPalette::Base);
+    m_resultsMessage->setAutoFillBackground(true);
+    m_resultsMessage->setMargin(24);
+    QFont messageFont = m_resultsMessage->font();
+    messageFont.setPointSizeF(messageFont.pointSizeF() * 1.15);
+    m_resultsMessage->setFont(messageFont);
+
+    m_resultsView = new QTableView;
+    m_resultsView->setObjectName(QStringLiteral("resultsView"));
+    m_resultsView->setModel(m_results);
+    m_resultsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_resultsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_resultsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_resultsView->setTabKeyNavigation(false);
+    m_resultsView->setAlternatingRowColors(true);
+    m_resultsView->setShowGrid(false);
+    m_resultsView->setWordWrap(false);
+    m_resultsView->verticalHeader()->hide();
+    m_resultsView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    QHeaderView *header = m_resultsView->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setStretchLastSection(true);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    // Fixed widths from typical content: columns that jump on every keystroke are unreadable.
+    const QFontMetrics metrics = m_resultsView->fontMetrics();
+    const auto widthFor = [&](int column, const char *sample) {
+        const QString title = m_results->headerData(column, Qt::Horizontal).toString();
+        return std::max(metrics.horizontalAdvance(QLatin1String(sample)),
+                        header->fontMetrics().horizontalAdvance(title)) +
+               16;
+    };
+    using Col = SearchResultsModel::Column;
+    m_resultsView->setColumnWidth(Col::SymbolColumn,
+                                  widthFor(Col::SymbolColumn, "MIDCPNIFTY 13500 CE 30 DEC 25"));
+    m_resultsView->setColumnWidth(Col::SegmentColumn, widthFor(Col::SegmentColumn, "NSE_INDEX"));
+    m_resultsView->setColumnWidth(Col::TypeColumn, widthFor(Col::TypeColumn, "INDEX"));
+    m_resultsView->setColumnWidth(Col::ExpiryColumn,
+                                  widthFor(Col::ExpiryColumn, "30 Dec 2025 · 365d"));
+    m_resultsView->setColumnWidth(Col::StrikeColumn, widthFor(Col::StrikeColumn, "125000.5"));
+    m_resultsView->setColumnWidth(Col::LotColumn, widthFor(Col::LotColumn, "10000"));
+    m_resultsView->setColumnWidth(Col::TickColumn, widthFor(Col::TickColumn, "0.0025"));
+    m_resultsView->setColumnWidth(Col::FreezeColumn, widthFor(Col::FreezeColumn, "10000 lots"));
+    m_resultsView->installEventFilter(this);
+    connect(m_resultsView, &QTableView::activated, this,
+            [this](const QModelIndex &index) { showResult(index.row()); });
+    connect(m_resultsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    showContract(m_results->instrumentAt(current.row()));
+            });
+
+    m_resultsStack = new QStackedWidget;
+    m_resultsStack->addWidget(m_resultsMessage);
+    m_resultsStack->addWidget(m_resultsView);
+
+    auto *searchPane = new QWidget;
+    auto *searchLayout = new QVBoxLayout(searchPane);
+    searchLayout->setContentsMargins(0, 0, 0, 0);
+    searchLayout->addLayout(searchRow);
+    searchLayout->addWidget(m_resultsStack, 1);
+
+    auto *splitter = new QSplitter(Qt::Horizontal);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(searchPane);
+    splitter->addWidget(buildContractPanel());
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 0);
+    splitter->setSizes({920, 360});
+
+    auto *central = new QWidget;
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(8, 8, 8, 4);
+    centralLayout->addWidget(splitter);
+    setCentralWidget(central);
+
+    auto *focusShortcut = new QShortcut(this);
+    focusShortcut->setKeys({QKeySequence(Qt::Key_F4), QKeySequence(Qt::CTRL | Qt::Key_K)});
+    connect(focusShortcut, &QShortcut::activated, this, [this] { focusSearch(); });
+
+    m_statusLabel = new QLabel;
+    m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("loadProgress"));
+    m_progress->setRange(0, 0);
+    m_progress->setTextVisible(false);
+    m_progress->setMaximumWidth(180);
+    m_progress->setMaximumHeight(fontMetrics().height());
+    m_staleLabel = new QLabel;
+    m_staleLabel->setObjectName(QStringLiteral("staleLabel"));
+    m_staleLabel->setStyleSheet(QStringLiteral("QLabel { color: #b91c1c; font-weight: bold; }"));
+    m_staleLabel->hide();
+    m_demoLabel = new QLabel(QStringLiteral("DEMO DATA"));
+    m_demoLabel->setObjectName(QStringLiteral("demoLabel"));
+    m_demoLabel->setStyleSheet(QStringLiteral("QLabel { background: #c2410c; color: white; "
+                                              "font-weight: bold; padding: 1px 8px; }"));
+    m_demoLabel->setToolTip(QStringLiteral("Synthetic instruments generated for the demo, not "
+                                           "the Upstox master. Never trade from these."));
+    m_demoLabel->hide();
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_staleLabel);
+    statusBar()->addPermanentWidget(m_demoLabel);
+
+    m_searchEdit->setFocus();
+}
+
+QWidget *MainWindow::buildContractPanel()
+{
+    auto *contractBox = new QGroupBox(QStringLiteral("Contract"));
+    contractBox->setObjectName(QStringLiteral("contractPanel"));
+    auto *contractForm = new QFormLayout(contractBox);
+    contractForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    contractForm->setRowWrapPolicy(QFormLayout::DontWrapRows);
+
+    m_contractHint = new QLabel(QStringLiteral("Pick a result (Down, then Enter) to see its "
+                                               "trading rules."));
+    m_contractHint->setObjectName(QStringLiteral("contractHint"));
+    m_contractHint->setWordWrap(true);
+    m_contractHint->setForegroundRole(QPalette::PlaceholderText);
+    contractForm->addRow(m_contractHint);
+
+    m_contract.symbol = valueLabel("contractSymbol");
+    QFont bold = m_contract.symbol->font();
+    bold.setBold(true);
+    m_contract.symbol->setFont(bold);
+    m_contract.name = valueLabel("contractName");
+    m_contract.key = valueLabel("contractKey");
+    m_contract.segment = valueLabel("contractSegment");
+    m_contract.type = valueLabel("contractType");
+    m_contract.underlying = valueLabel("contractUnderlying");
+    m_contract.expiry = valueLabel("contractExpiry");
+    m_contract.strike = valueLabel("contractStrike");
+    m_contract.lotSize = valueLabel("contractLotSize");
+    m_contract.tickSize = valueLabel("contractTickSize");
+    m_contract.freeze = valueLabel("contractFreeze");
+    m_contract.quantityUnit = valueLabel("contractQuantityUnit");
+    contractForm->addRow(QStringLiteral("Symbol"), m_contract.symbol);
+    contractForm->addRow(QStringLiteral("Name"), m_contract.name);
+    contractForm->addRow(QStringLiteral("Key"), m_contract.key);
+    contractForm->addRow(QStringLiteral("Segment"), m_contract.segment);
+    contractForm->addRow(QStringLiteral("Type"), m_contract.type);
+    contractForm->addRow(QStringLiteral("Underlying"), m_contract.underlying);
+    contractForm->addRow(QStringLiteral("Expiry"), m_contract.expiry);
+    contractForm->addRow(QStringLiteral("Strike"), m_contract.strike);
+    contractForm->addRow(QStringLiteral("Lot size"), m_contract.lotSize);
+    contractForm->addRow(QStringLiteral("Tick size"), m_contract.tickSize);
+    contractForm->addRow(QStringLiteral("Freeze qty"), m_contract.freeze);
+    contractForm->addRow(QStringLiteral("Quantity in"), m_contract.quantityUnit);
+
+    auto *masterBox = new QGroupBox(QStringLiteral("Instrument master"));
+    masterBox->setObjectName(QStringLiteral("masterPanel"));
+    auto *masterForm = new QFormLayout(masterBox);
+    masterForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_master.source = valueLabel("masterSource");
+    m_master.asOf = valueLabel("masterAsOf");
+    m_master.instruments = valueLabel("masterInstruments");
+    m_master.underlyings = valueLabel("masterUnderlyings");
+    m_master.memory = valueLabel("masterMemory");
+    m_master.loadTime = valueLabel("masterLoadTime");
+    masterForm->addRow(QStringLiteral("Source"), m_master.source);
+    masterForm->addRow(QStringLiteral("Master as of"), m_master.asOf);
+    masterForm->addRow(QStringLiteral("Instruments"), m_master.instruments);
+    masterForm->addRow(QStringLiteral("Underlyings"), m_master.underlyings);
+    masterForm->addRow(QStringLiteral("Memory"), m_master.memory);
+    masterForm->addRow(QStringLiteral("Loaded in"), m_master.loadTime);
+
+    auto *panel = new QWidget;
+    panel->setMinimumWidth(320);
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(contractBox);
+    layout->addWidget(masterBox);
+    layout->addStretch(1);
+    return panel;
+}
+
+void MainWindow::setQuery(const QString &text)
+{
+    m_searchEdit->setText(text);
+}
+
+void MainWindow::showResult(int row)
+{
+    const std::optional<InstrumentId> id = m_results->instrumentAt(row);
+    if (!id)
+        return;
+    const QModelIndex index = m_results->index(row, 0);
+    if (m_resultsView->currentIndex().row() != row) {
+        m_resultsView->selectionModel()->setCurrentIndex(
+            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    m_resultsView->scrollTo(index);
+    showContract(id);
+}
+
+void MainWindow::showLoadStage(const QString &stage)
+{
+    m_loading = true;
+    m_loadStage = stage;
+    m_loadError.clear();
+    updateStatus();
+    updateResultsArea();
+}
+
+void MainWindow::showLoadProgress(qint64 bytesConsumed, qint64 bytesTotal)
+{
+    if (bytesTotal <= 0) {
+        m_progress->setRange(0, 0); // busy
+        return;
+    }
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(
+        static_cast<int>(std::clamp<qint64>(bytesConsumed * 1000 / bytesTotal, 0, 1000)));
+}
+
+void MainWindow::showLoadFinished(bool ok, const QString &message, qint64 elapsedMs)
+{
+    m_loading = false;
+    m_loadStage.clear();
+    if (ok) {
+        m_loadError.clear();
+        m_loadElapsedMs = elapsedMs;
+    } else {
+        m_loadError = message;
+    }
+    m_statusLabel->setToolTip(message);
+    updateStatus();
+    updateResultsArea();
+}
+
+void MainWindow::applySnapshot(const SnapshotPtr &snapshot)
+{
+    if (!snapshot)
+        return;
+    m_snapshot = snapshot;
+    m_loading = false;
+    m_loadError.clear();
+    // Instrument ids are only valid within their snapshot: the panel starts over.
+    showContract(std::nullopt);
+    runSearch();
+    updateStatus();
+    Q_EMIT snapshotApplied();
+}
+
+void MainWindow::runSearch()
+{
+    if (!m_snapshot) {
+        updateResultsArea();
+        return;
+    }
+    const QByteArray text = m_searchEdit->text().toUtf8();
+    SearchRequest request;
+    request.text = std::string_view(text.constData(), static_cast<std::size_t>(text.size()));
+    request.limit = SearchLimit;
+    request.today = m_clock.now().day();
+    QElapsedTimer timer;
+    timer.start();
+    std::vector<SearchHit> hits = m_snapshot->search(request);
+    m_lastSearchMicros = static_cast<double>(timer.nsecsElapsed()) / 1000.0;
+    m_results->setResults(m_snapshot, std::move(hits), request.today);
+    updateResultsArea();
+}
+
+void MainWindow::updateResultsArea()
+{
+    const int rows = m_results->rowCount();
+    const QString query = m_searchEdit->text().trimmed();
+    if (rows > 0) {
+        m_resultsStack->setCurrentWidget(m_resultsView);
+        m_searchInfo->setText(
+            QStringLiteral("%1 %2 · %3 ms")
+                .arg(rows)
+                .arg(rows == 1 ? QStringLiteral("result") : QStringLiteral("results"))
+                .arg(m_lastSearchMicros / 1000.0, 0, 'f', 2));
+        return;
+    }
+    m_searchInfo->clear();
+    m_resultsStack->setCurrentWidget(m_resultsMessage);
+    if (!m_snapshot) {
+        m_resultsMessage->setText(
+            m_loadError.isEmpty()
+                ? QStringLiteral("loading…")
+                : QStringLiteral("No instruments loaded.\n\n") + m_loadError +
+                      QStringLiteral("\n\nStart Strikeline with --master FILE to load an "
+                                     "Upstox master (complete.json.gz), or without it for "
+                                     "the demo master."));
+    } else if (query.isEmpty()) {
+        m_resultsMessage->setText(
+            QStringLiteral("Type to search %1 instruments\n\n"
+                           "NIFTY · nifty 25000 ce · banknifty fut · reliance · crudeoil dec")
+                .arg(formatCount(static_cast<std::int64_t>(m_snapshot->size()))));
+    } else {
+        QString text = QStringLiteral("No live contracts match “%1”").arg(query);
+        if (m_snapshot->expiredContractsAt(m_clock.now().day()) > 0)
+            text += QStringLiteral("\n\nThis master is out of date: contracts that have already "
+                                   "expired are hidden. Load today's master.");
+        m_resultsMessage->setText(text);
+    }
+}
+
+void MainWindow::showContract(std::optional<InstrumentId> id)
+{
+    ContractLabels &c = m_contract;
+    const QList<QLabel *> labels = {c.symbol,  c.name,       c.key,    c.segment,
+                                    c.type,    c.underlying, c.expiry, c.strike,
+                                    c.lotSize, c.tickSize,   c.freeze, c.quantityUnit};
+    if (!id || !m_snapshot || *id >= m_snapshot->size()) {
+        for (QLabel *label : labels)
+            label->setText(None);
+        m_contractHint->show();
+        return;
+    }
+    m_contractHint->hide();
+    const InstrumentView view = m_snapshot->instrument(*id);
+    const ContractInfo info = m_snapshot->contractInfo(*id);
+    const EpochDay today = m_clock.now().day();
+
+    c.symbol->setText(toQString(info.tradingSymbol));
+    c.name->setText(toQString(view.name()));
+    c.key->setText(toQString(info.instrumentKey));
+    c.segment->setText(toQString(segmentName(info.segment)));
+    const QString kind = toQString(kindName(info.kind));
+    const QString typeCode = toQString(view.typeCode());
+    c.type->setText(typeCode.isEmpty() || typeCode == kind
+                        ? kind
+                        : kind + QStringLiteral(" (") + typeCode + QLatin1Char(')'));
+    const QString underlyingKey = toQString(view.underlyingKey());
+    c.underlying->setText(toQString(info.underlyingSymbol) +
+                          (underlyingKey.isEmpty()
+                               ? QString()
+                               : QStringLiteral(" (") + underlyingKey + QLatin1Char(')')));
+    c.expiry->setText(isDerivative(info.kind) ? longExpiryText(info.expiry, today, info.weekly)
+                                              : None);
+    c.strike->setText(isOption(info.kind) ? QStringLiteral("Rs ") + info.strike.toQString() : None);
+    c.lotSize->setText(info.lotSize > 0 ? QString::number(info.lotSize) : None);
+    c.tickSize->setText(info.tickSize.isPositive()
+                            ? QStringLiteral("Rs ") + info.tickSize.toQString(2)
+                            : QStringLiteral("— (an index is not traded)"));
+    const bool tradable = info.kind != InstrumentKind::Index;
+    if (!tradable) {
+        c.freeze->setText(None);
+    } else if (info.freezeQuantity <= 0) {
+        c.freeze->setText(QStringLiteral("unknown (not in this master)"));
+    } else if (info.quantityUnit == QuantityUnit::Lots) {
+        c.freeze->setText(QStringLiteral("%1 lots per order").arg(info.freezeQuantity));
+    } else {
+        c.freeze->setText(QStringLiteral("%1 units · at most %2 lots per order")
+                              .arg(info.freezeQuantity)
+                              .arg(info.maxLotsPerOrder));
+    }
+    c.quantityUnit->setText(!tradable ? None
+                            : info.quantityUnit == QuantityUnit::Lots
+                                ? QStringLiteral("lots (MCX: quantity is a number of lots)")
+                                : QStringLiteral("units (a multiple of the lot size)"));
+}
+
+void MainWindow::updateStatus()
+{
+    const bool demo = m_snapshot && m_snapshot->info().demo;
+    setWindowTitle(demo ? QStringLiteral("Strikeline — DEMO DATA") : QStringLiteral("Strikeline"));
+    m_demoLabel->setVisible(demo);
+    m_progress->setVisible(m_loading);
+
+    QString text;
+    if (m_snapshot) {
+        const MasterInfo &info = m_snapshot->info();
+        const QString asOf = info.masterTimeMs != 0
+                                 ? formatDisplayDay(istDayFromEpochMs(info.masterTimeMs))
+                                 : QStringLiteral("unknown");
+        text = formatCount(static_cast<std::int64_t>(m_snapshot->size())) +
+               QStringLiteral(" instruments") + Dot + info.description + Dot +
+               QStringLiteral("Master as of ") + asOf;
+
+        m_master.source->setText(info.description);
+        m_master.source->setToolTip(info.source);
+        m_master.asOf->setText(asOf);
+        m_master.instruments->setText(formatCount(static_cast<std::int64_t>(m_snapshot->size())));
+        m_master.underlyings->setText(
+            formatCount(static_cast<std::int64_t>(m_snapshot->underlyingCount())));
+        m_master.memory->setText(QStringLiteral("%1 MB").arg(
+            static_cast<double>(m_snapshot->memoryBytes()) / 1.0e6, 0, 'f', 1));
+        m_master.loadTime->setText(
+            m_loadElapsedMs >= 0 ? QStringLiteral("%1 s").arg(
+                                       static_cast<double>(m_loadElapsedMs) / 1000.0, 0, 'f', 2)
+                                 : None);
+
+        const std::int64_t expired = m_snapshot->expiredContractsAt(m_clock.now().day());
+        m_staleLabel->setVisible(expired > 0);
+        m_staleLabel->setText(QStringLiteral("⚠ Stale master: %1 contracts already expired")
+                                  .arg(formatCount(expired)));
+        m_staleLabel->setToolTip(QStringLiteral("This master is older than today (IST). Expired "
+                                                "contracts are hidden from search; lot sizes and "
+                                                "freeze limits may have changed since. Load "
+                                                "today's master."));
+    } else {
+        m_staleLabel->hide();
+    }
+
+    if (m_loading) {
+        text =
+            QStringLiteral("Loading instruments…") +
+            (m_loadStage.isEmpty() ? QString() : QLatin1Char(' ') + m_loadStage) +
+            (text.isEmpty() ? QString() : QStringLiteral(" (showing ") + text + QLatin1Char(')'));
+    } else if (!m_loadError.isEmpty()) {
+        text =
+            QStringLiteral("Could not load instruments: ") + m_loadError +
+            (text.isEmpty() ? QString() : QStringLiteral(" (showing ") + text + QLatin1Char(')'));
+    }
+    m_statusLabel->setText(text);
+    m_statusLabel->setStyleSheet(m_loadError.isEmpty() || m_loading
+                                     ? QString()
+                                     : QStringLiteral("QLabel { color: #b91c1c; }"));
+}
+
+void MainWindow::focusSearch()
+{
+    m_searchEdit->setFocus(Qt::ShortcutFocusReason);
+    m_searchEdit->selectAll();
+}
+
+void MainWindow::moveIntoResults()
+{
+    if (m_results->rowCount() == 0)
+        return;
+    m_resultsView->setFocus(Qt::OtherFocusReason);
+    const QModelIndex current = m_resultsView->currentIndex();
+    showResult(current.isValid() ? current.row() : 0);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() != QEvent::KeyPress)
+        return QMainWindow::eventFilter(watched, event);
+    auto *key = static_cast<QKeyEvent *>(event);
+
+    if (watched == m_searchEdit) {
+        switch (key->key()) {
+        case Qt::Key_Down:
+        case Qt::Key_PageDown:
+            moveIntoResults();
+            return true;
+        case Qt::Key_Escape:
+            if (m_searchEdit->text().isEmpty())
+                break;
+            m_searchEdit->clear();
+            return true;
+        default:
+            break;
+        }
+    } else if (watched == m_resultsView) {
+        const bool plain = (key->modifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier)) == 0;
+        if (key->key() == Qt::Key_Escape ||
+            (key->key() == Qt::Key_Up && m_resultsView->currentIndex().row() <= 0)) {
+            focusSearch();
+            return true;
+        }
+        // Typing in the results goes on with the query instead of jumping between rows.
+        if (plain && (key->key() == Qt::Key_Backspace ||
+                      (!key->text().isEmpty() && key->text().at(0).isPrint()))) {
+            m_searchEdit->setFocus(Qt::OtherFocusReason);
+            m_searchEdit->deselect();
+            m_searchEdit->end(false);
+            QApplication::sendEvent(m_searchEdit, event);
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+} // namespace strikeline::ui
