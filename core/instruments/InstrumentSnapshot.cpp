@@ -95,7 +95,7 @@ std::string_view moneynessName(Moneyness m)
 
 std::size_t InstrumentSnapshot::KeyHash::operator()(InstrumentId id) const
 {
-    return (*this)(s->instrument(id).instrumentKey());
+    return (*this)(s->keyText(id));
 }
 std::size_t InstrumentSnapshot::KeyHash::operator()(std::string_view key) const
 {
@@ -103,11 +103,11 @@ std::size_t InstrumentSnapshot::KeyHash::operator()(std::string_view key) const
 }
 bool InstrumentSnapshot::KeyEq::operator()(InstrumentId a, InstrumentId b) const
 {
-    return a == b || (*this)(a, s->instrument(b).instrumentKey());
+    return a == b || (*this)(a, s->keyText(b));
 }
 bool InstrumentSnapshot::KeyEq::operator()(InstrumentId a, std::string_view b) const
 {
-    return s->instrument(a).instrumentKey() == b;
+    return s->keyText(a) == b;
 }
 
 std::size_t InstrumentSnapshot::TokenHash::operator()(InstrumentId id) const
@@ -167,8 +167,11 @@ std::string_view InstrumentSnapshot::interned(std::uint32_t id) const
 
 std::int64_t InstrumentSnapshot::expiredContractsAt(EpochDay today) const
 {
-    const auto it = std::lower_bound(m_sortedExpiries.begin(), m_sortedExpiries.end(), today);
-    return it - m_sortedExpiries.begin();
+    // The last day before `today`: everything up to it has expired.
+    const auto it = std::lower_bound(
+        m_expiryHistogram.begin(), m_expiryHistogram.end(), today,
+        [](const std::pair<EpochDay, std::int64_t> &e, EpochDay d) { return e.first < d; });
+    return it == m_expiryHistogram.begin() ? 0 : std::prev(it)->second;
 }
 
 std::size_t InstrumentSnapshot::memoryBytes() const

@@ -277,6 +277,13 @@ private:
         return {m_arena.data() + offset, length};
     }
     std::string_view interned(std::uint32_t id) const;
+    // The key lookup's compare reads this 8-byte-per-instrument array (about 1 MB, cache
+    // resident) instead of the 64-byte records: one cache miss fewer per lookup.
+    std::string_view keyText(InstrumentId id) const
+    {
+        const std::uint64_t loc = m_keyLocations[id];
+        return {m_arena.data() + (loc >> 8), static_cast<std::size_t>(loc & 0xFF)};
+    }
 
     // Transparent hashing over instrument ids: the tables hold 4-byte ids, not keys.
     struct KeyHash
@@ -345,6 +352,7 @@ private:
     std::vector<std::uint32_t> m_internOffsets; // interned id -> arena offset
     std::vector<std::uint16_t> m_internLengths;
     std::vector<detail::CompactInstrument> m_instruments;
+    std::vector<std::uint64_t> m_keyLocations; // arena offset << 8 | key length
     std::vector<detail::UnderlyingNode> m_underlyings;
     std::vector<detail::ExpiryNode> m_expiries;
     std::vector<detail::StrikeRow> m_strikeRows;
@@ -354,7 +362,8 @@ private:
     std::vector<InstrumentId> m_rootSpots;
     std::vector<std::uint32_t> m_nameWordIds;
     std::vector<detail::SearchTerm> m_terms; // sorted by text
-    std::vector<EpochDay> m_sortedExpiries;  // every derivative's expiry, sorted
+    // (expiry day, derivatives expiring on or before it), ascending by day.
+    std::vector<std::pair<EpochDay, std::int64_t>> m_expiryHistogram;
     EpochDay m_earliestExpiry = NoDay;
     absl::flat_hash_set<InstrumentId, KeyHash, KeyEq> m_byKey;
     absl::flat_hash_set<InstrumentId, TokenHash, TokenEq> m_byToken;

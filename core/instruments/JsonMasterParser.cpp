@@ -23,6 +23,37 @@ bool isJsonSpace(char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool isJsonNumber(std::string_view t)
+{
+    std::size_t i = 0;
+    auto digits = [&] {
+        const std::size_t start = i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i;
+        return i > start;
+    };
+    if (i < t.size() && t[i] == '-')
+        ++i;
+    if (i < t.size() && t[i] == '0')
+        ++i;
+    else if (!digits())
+        return false;
+    if (i < t.size() && t[i] == '.') {
+        ++i;
+        if (!digits())
+            return false;
+    }
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+        ++i;
+        if (i < t.size() && (t[i] == '+' || t[i] == '-'))
+            ++i;
+        if (!digits())
+            return false;
+    }
+    return i == t.size();
+}
+
 // A failure that ends the whole read, or a row problem that only skips the row.
 struct RowError
 {
@@ -152,11 +183,18 @@ private:
             return syntax(e);
         if (t != simdjson::ondemand::json_type::number)
             return wrongType(key, v, "a number");
-        out = v.raw_json_token();
-        // raw_json_token does not validate; make sure it really is a number token.
-        double d;
-        if (auto e = v.get_double().get(d); e)
-            return isSyntaxError(e) ? syntax(e) : wrongType(key, v, "a number");
+        // raw_json_token does not validate, so check the token against JSON's number grammar
+        // ourselves: "75x" is broken JSON (fatal); "1e400" is a number, just not a usable one,
+        // which the row's own checks reject later.
+        std::string_view token = v.raw_json_token();
+        while (!token.empty() && isJsonSpace(token.back()))
+            token.remove_suffix(1);
+        if (!isJsonNumber(token)) {
+            return RowError{true, std::string(key),
+                            QStringLiteral("malformed number in field '%1'")
+                                .arg(QString::fromUtf8(key.data(), static_cast<int>(key.size())))};
+        }
+        out = token;
         return std::nullopt;
     }
 

@@ -233,6 +233,14 @@ std::optional<RowIssue> validateRecord(const InstrumentRecord &r)
                 "tick_size",
                 QStringLiteral("Rs %1 is not a plausible tick").arg(r.tickSize.toQString()));
     }
+    if (r.tickSize.isNegative())
+        return issue("tick_size", QStringLiteral("must not be negative"));
+    if (r.lotSize < 0)
+        return issue("lot_size", QStringLiteral("must not be negative"));
+    if (!isOption(r.kind) && !r.strike.isZero())
+        return issue("strike_price",
+                     QStringLiteral("a %1 has no strike, got %2")
+                         .arg(QLatin1String(kindName(r.kind)), r.strike.toQString()));
     if (r.freezeQuantity < 0)
         return issue("freeze_quantity",
                      QStringLiteral("must not be negative, got %1").arg(r.freezeQuantity));

@@ -22,7 +22,12 @@ struct SnapshotBuilder::State
     std::vector<std::uint32_t> rootSymbolOf; // per instrument: interned underlying symbol
     absl::flat_hash_map<std::uint64_t, UnderlyingId> underlyingOf; // (segment, symbol id)
     std::vector<std::uint32_t> underlyingSymbol;                   // per underlying: symbol id
+    std::vector<Segment> underlyingSegment;                        // per underlying
+    std::vector<InstrumentId> underlyingFirst;                     // per underlying: a contract
+    std::vector<std::uint32_t> underlyingContracts;                // per underlying: how many
     BuildReport report;
+
+    std::uint32_t internedCount() const { return static_cast<std::uint32_t>(interned.size()); }
 
     // Masters list a contract's siblings together, so the previous row's strings usually repeat:
     // a one-entry cache per field skips most hash lookups.
@@ -73,6 +78,7 @@ void SnapshotBuilder::reserve(std::size_t instruments)
 {
     auto &snap = *m_state->snapshot;
     snap.m_instruments.reserve(instruments);
+    snap.m_keyLocations.reserve(instruments);
     snap.m_arena.reserve(instruments * 40);
     snap.m_byKey.reserve(instruments);
     m_state->rootSymbolOf.reserve(instruments);
@@ -93,10 +99,12 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     c.keyLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.instrumentKey.size(), 255));
     c.symbolLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.tradingSymbol.size(), 255));
     snap.m_arena.append(r.instrumentKey, 0, c.keyLength);
+    snap.m_keyLocations.push_back((static_cast<std::uint64_t>(c.textOffset) << 8) | c.keyLength);
     // Insert the key first and undo on a duplicate: one hash of the key per row, not two.
     if (!snap.m_byKey.insert(id).second) {
         const std::uint32_t textOffset = c.textOffset;
         snap.m_instruments.pop_back();
+        snap.m_keyLocations.pop_back();
         snap.m_arena.resize(textOffset);
         ++st.report.duplicateKeys;
         if (st.report.duplicateExamples.size() < 10)
@@ -123,9 +131,14 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
         const std::uint64_t key = (static_cast<std::uint64_t>(r.segment) << 32) | symbolId;
         auto [it, inserted] =
             st.underlyingOf.try_emplace(key, static_cast<UnderlyingId>(st.underlyingSymbol.size()));
-        if (inserted)
+        if (inserted) {
             st.underlyingSymbol.push_back(symbolId);
+            st.underlyingSegment.push_back(r.segment);
+            st.underlyingFirst.push_back(id);
+            st.underlyingContracts.push_back(0);
+        }
         c.underlying = it->second;
+        ++st.underlyingContracts[c.underlying];
     }
     st.rootSymbolOf.push_back(symbolId);
 }
@@ -139,26 +152,135 @@ bool isStopWord(std::string_view w)
     return std::find(std::begin(stop), std::end(stop), w) != std::end(stop);
 }
 
-// Upper-case words of a name: "Tata Steel Limited" -> TATA, STEEL.
-std::vector<std::string> nameWords(std::string_view name, std::string_view symbol)
+// Upper-case words of a name: "Tata Steel Limited" -> TATA, STEEL. The views point into
+// `buffer`, which is rebuilt on every call.
+void nameWords(std::string_view name, std::string_view symbol, std::vector<std::string_view> &out,
+               std::string &buffer)
 {
-    std::vector<std::string> words;
-    std::string current;
+    out.clear();
+    buffer.clear();
+    buffer.reserve(name.size() + 1);
+    std::size_t start = 0;
     auto flush = [&] {
-        if (current.size() >= 2 && !isStopWord(current) && current != symbol &&
-            std::find(words.begin(), words.end(), current) == words.end())
-            words.push_back(current);
-        current.clear();
+        const std::string_view w(buffer.data() + start, buffer.size() - start);
+        if (w.size() >= 2 && !isStopWord(w) && w != symbol &&
+            std::find(out.begin(), out.end(), w) == out.end())
+            out.push_back(w);
+        else
+            buffer.resize(start);
+        start = buffer.size();
     };
     for (char ch : name) {
         const auto u = static_cast<unsigned char>(ch);
         if (std::isalnum(u) || ch == '&' || ch == '-')
-            current.push_back(static_cast<char>(std::toupper(u)));
+            buffer.push_back(static_cast<char>(std::toupper(u)));
         else
             flush();
     }
     flush();
-    return words;
+}
+
+} // namespace
+
+namespace {
+
+// The tree of one snapshot: underlying -> futures by expiry, expiries -> strike rows.
+// Reads only the instruments; writes only the tree arrays and the expiry histogram.
+void buildTree(const std::vector<CompactInstrument> &ins, std::uint32_t underlyingCount,
+               const std::vector<Segment> &underlyingSegment,
+               const std::vector<std::uint32_t> &underlyingContracts,
+               std::vector<detail::UnderlyingNode> &nodes, std::vector<InstrumentId> &futureIds,
+               std::vector<detail::ExpiryNode> &expiries,
+               std::vector<detail::StrikeRow> &strikeRows,
+               std::vector<std::pair<EpochDay, std::int64_t>> &expiryHistogram)
+{
+    const auto n = static_cast<std::uint32_t>(ins.size());
+
+    // Sort on extracted keys, not through the instrument table: far fewer cache misses.
+    struct SortKey
+    {
+        std::uint64_t major; // underlying << 32 | biased expiry
+        std::int64_t strike;
+        std::uint32_t kind;
+        InstrumentId id;
+        bool operator<(const SortKey &o) const
+        {
+            return std::tie(major, strike, kind, id) < std::tie(o.major, o.strike, o.kind, o.id);
+        }
+    };
+    std::vector<SortKey> futures;
+    std::vector<SortKey> options;
+    absl::flat_hash_map<EpochDay, std::int64_t> perDay;
+    for (InstrumentId id = 0; id < n; ++id) {
+        const auto &c = ins[id];
+        if (!isDerivative(c.kind))
+            continue;
+        ++perDay[c.expiry];
+        const auto biasedExpiry = static_cast<std::uint32_t>(static_cast<std::int64_t>(c.expiry) -
+                                                             std::numeric_limits<EpochDay>::min());
+        const SortKey key{(static_cast<std::uint64_t>(c.underlying) << 32) | biasedExpiry,
+                          c.kind == InstrumentKind::Future ? 0 : c.strike,
+                          static_cast<std::uint32_t>(c.kind), id};
+        (c.kind == InstrumentKind::Future ? futures : options).push_back(key);
+    }
+    std::sort(futures.begin(), futures.end());
+    std::sort(options.begin(), options.end());
+    expiryHistogram.assign(perDay.begin(), perDay.end());
+    std::sort(expiryHistogram.begin(), expiryHistogram.end());
+    std::int64_t cumulative = 0;
+    for (auto &[day, count] : expiryHistogram) {
+        cumulative += count;
+        count = cumulative; // contracts expiring on or before `day`
+    }
+
+    nodes.assign(underlyingCount, detail::UnderlyingNode{});
+    for (UnderlyingId u = 0; u < underlyingCount; ++u) {
+        nodes[u].segment = underlyingSegment[u];
+        nodes[u].contractCount = underlyingContracts[u];
+        nodes[u].spot = NoId;
+        nodes[u].root = NoId;
+    }
+    futureIds.reserve(futures.size());
+    for (std::size_t i = 0; i < futures.size();) {
+        const auto u = static_cast<UnderlyingId>(futures[i].major >> 32);
+        nodes[u].firstFuture = static_cast<std::uint32_t>(i);
+        for (; i < futures.size() && static_cast<UnderlyingId>(futures[i].major >> 32) == u; ++i)
+            futureIds.push_back(futures[i].id);
+        nodes[u].futureCount = static_cast<std::uint32_t>(futureIds.size()) - nodes[u].firstFuture;
+    }
+    strikeRows.reserve(options.size() / 2 + 16);
+    for (std::size_t i = 0; i < options.size();) {
+        const auto u = static_cast<UnderlyingId>(options[i].major >> 32);
+        auto &node = nodes[u];
+        node.firstExpiry = static_cast<std::uint32_t>(expiries.size());
+        while (i < options.size() && static_cast<UnderlyingId>(options[i].major >> 32) == u) {
+            const std::uint64_t major = options[i].major;
+            detail::ExpiryNode e{};
+            e.day = ins[options[i].id].expiry;
+            e.firstRow = static_cast<std::uint32_t>(strikeRows.size());
+            for (; i < options.size() && options[i].major == major; ++i) {
+                const auto &c = ins[options[i].id];
+                e.weekly = e.weekly || c.weekly;
+                if (strikeRows.size() == e.firstRow || strikeRows.back().strike != c.strike)
+                    strikeRows.push_back(detail::StrikeRow{c.strike, NoId, NoId});
+                auto &row = strikeRows.back();
+                InstrumentId &slot = c.kind == InstrumentKind::Call ? row.call : row.put;
+                if (slot == NoId)
+                    slot = options[i].id; // a second CE at one strike would be a broken master
+            }
+            e.rowCount = static_cast<std::uint32_t>(strikeRows.size()) - e.firstRow;
+            e.midStrike = strikeRows[e.firstRow + e.rowCount / 2].strike;
+            expiries.push_back(e);
+            ++node.expiryCount;
+        }
+    }
+}
+
+// Upper-case ASCII, in place.
+void toUpper(std::string &s)
+{
+    for (char &ch : s)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
 }
 
 } // namespace
@@ -169,13 +291,21 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     timer.start();
     State &st = *m_state;
     InstrumentSnapshot &snap = *st.snapshot;
-    auto &ins = snap.m_instruments;
+    const auto &ins = snap.m_instruments;
     const auto n = static_cast<std::uint32_t>(ins.size());
+    const auto underlyingCount = static_cast<std::uint32_t>(st.underlyingSymbol.size());
 
-    // The token and symbol tables need only the instruments and their text, which no longer
-    // change: build them on a second core while this one builds the tree and the terms.
-    std::exception_ptr tablesFailed;
-    std::thread tables([&snap, &tablesFailed, n] {
+    // Two independent halves on two cores. The worker builds the token and symbol tables and
+    // the chain tree: it reads the instruments and their text, which no longer change, and
+    // writes only its own arrays. This thread builds the roots and search terms, the only part
+    // that interns new strings. Nothing is shared between them until join().
+    std::vector<detail::UnderlyingNode> nodes;
+    std::vector<InstrumentId> futureIds;
+    std::vector<detail::ExpiryNode> expiries;
+    std::vector<detail::StrikeRow> strikeRows;
+    std::vector<std::pair<EpochDay, std::int64_t>> histogram;
+    std::exception_ptr workerFailed;
+    std::thread worker([&] {
         try {
             snap.m_byToken.reserve(n);
             snap.m_bySymbol.reserve(n);
@@ -184,177 +314,89 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
                     snap.m_byToken.insert(id);
                 snap.m_bySymbol.insert(id);
             }
+            buildTree(snap.m_instruments, underlyingCount, st.underlyingSegment,
+                      st.underlyingContracts, nodes, futureIds, expiries, strikeRows, histogram);
         } catch (...) {
-            tablesFailed = std::current_exception();
+            workerFailed = std::current_exception();
         }
     });
 
-    // --- underlyings: futures by expiry; options by (expiry, strike) into strike rows -------
-    const auto underlyingCount = static_cast<std::uint32_t>(st.underlyingSymbol.size());
-    std::vector<InstrumentId> futures;
-    std::vector<InstrumentId> options;
-    std::vector<EpochDay> expiries;
-    for (InstrumentId id = 0; id < n; ++id) {
-        const auto &c = ins[id];
-        if (c.kind == InstrumentKind::Future)
-            futures.push_back(id);
-        else if (isOption(c.kind))
-            options.push_back(id);
-        if (isDerivative(c.kind))
-            expiries.push_back(c.expiry);
-    }
-    std::sort(expiries.begin(), expiries.end());
-    snap.m_sortedExpiries = std::move(expiries);
-    snap.m_earliestExpiry = snap.m_sortedExpiries.empty() ? NoDay : snap.m_sortedExpiries.front();
-
-    // Sort on extracted keys, not through the instrument table: far fewer cache misses.
-    struct SortKey
-    {
-        std::uint64_t major; // underlying << 32 | biased expiry
-        std::int64_t strike;
-        std::uint32_t minor; // kind << 24 is not needed: CE < PE by id tie-break below
-        InstrumentId id;
-        bool operator<(const SortKey &o) const
-        {
-            return std::tie(major, strike, minor, id) < std::tie(o.major, o.strike, o.minor, o.id);
-        }
-    };
-    auto sortByKey = [&](std::vector<InstrumentId> &ids, bool withStrike) {
-        std::vector<SortKey> keys;
-        keys.reserve(ids.size());
-        for (InstrumentId id : ids) {
-            const auto &c = ins[id];
-            const auto biasedExpiry = static_cast<std::uint32_t>(
-                static_cast<std::int64_t>(c.expiry) - std::numeric_limits<EpochDay>::min());
-            keys.push_back(SortKey{(static_cast<std::uint64_t>(c.underlying) << 32) | biasedExpiry,
-                                   withStrike ? c.strike : 0, static_cast<std::uint32_t>(c.kind),
-                                   id});
-        }
-        std::sort(keys.begin(), keys.end());
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            ids[i] = keys[i].id;
-    };
-    sortByKey(futures, false);
-    sortByKey(options, true);
-
-    snap.m_underlyings.assign(underlyingCount, detail::UnderlyingNode{});
-    for (UnderlyingId u = 0; u < underlyingCount; ++u) {
-        auto &node = snap.m_underlyings[u];
-        node.spot = NoId;
-        node.root = NoId;
-    }
-    for (InstrumentId id = 0; id < n; ++id) {
-        const auto &c = ins[id];
-        if (c.underlying != NoId) {
-            auto &node = snap.m_underlyings[c.underlying];
-            node.segment = c.segment;
-            ++node.contractCount;
-        }
-    }
-    snap.m_futureIds = futures;
-    for (std::size_t i = 0; i < futures.size();) {
-        const UnderlyingId u = ins[futures[i]].underlying;
-        std::size_t j = i;
-        while (j < futures.size() && ins[futures[j]].underlying == u)
-            ++j;
-        snap.m_underlyings[u].firstFuture = static_cast<std::uint32_t>(i);
-        snap.m_underlyings[u].futureCount = static_cast<std::uint32_t>(j - i);
-        i = j;
-    }
-    snap.m_strikeRows.reserve(options.size() / 2 + 16);
-    for (std::size_t i = 0; i < options.size();) {
-        const UnderlyingId u = ins[options[i]].underlying;
-        auto &node = snap.m_underlyings[u];
-        node.firstExpiry = static_cast<std::uint32_t>(snap.m_expiries.size());
-        while (i < options.size() && ins[options[i]].underlying == u) {
-            const EpochDay day = ins[options[i]].expiry;
-            detail::ExpiryNode e{};
-            e.day = day;
-            e.firstRow = static_cast<std::uint32_t>(snap.m_strikeRows.size());
-            while (i < options.size() && ins[options[i]].underlying == u &&
-                   ins[options[i]].expiry == day) {
-                const auto &c = ins[options[i]];
-                e.weekly = e.weekly || c.weekly;
-                if (snap.m_strikeRows.size() == e.firstRow ||
-                    snap.m_strikeRows.back().strike != c.strike)
-                    snap.m_strikeRows.push_back(detail::StrikeRow{c.strike, NoId, NoId});
-                auto &row = snap.m_strikeRows.back();
-                InstrumentId &slot = c.kind == InstrumentKind::Call ? row.call : row.put;
-                if (slot == NoId)
-                    slot = options[i]; // a second CE at one strike would be a broken master
-                ++i;
-            }
-            e.rowCount = static_cast<std::uint32_t>(snap.m_strikeRows.size()) - e.firstRow;
-            e.midStrike = snap.m_strikeRows[e.firstRow + e.rowCount / 2].strike;
-            snap.m_expiries.push_back(e);
-            ++node.expiryCount;
-        }
-    }
-
     // --- roots: one per symbol, across segments ---------------------------------------------
-    // Temporary root per interned symbol id.
-    absl::flat_hash_map<std::uint32_t, std::uint32_t> rootOfSymbol;
+    // Symbol ids are dense interned ids: index arrays by them instead of hashing.
+    std::vector<std::uint32_t> rootOfSymbol(st.internedCount(), NoId);
     struct TempRoot
     {
         std::uint32_t symbolId;
-        std::vector<UnderlyingId> underlyings;
-        std::vector<InstrumentId> spots;
         std::uint32_t contractCount = 0;
-        bool hasIndexUnderlying = false;
         std::uint32_t nameId = 0;
+        bool hasIndexUnderlying = false;
     };
     std::vector<TempRoot> roots;
-    auto rootFor = [&](std::uint32_t symbolId) -> TempRoot & {
-        auto [it, inserted] =
-            rootOfSymbol.try_emplace(symbolId, static_cast<std::uint32_t>(roots.size()));
-        if (inserted)
-            roots.push_back(TempRoot{symbolId, {}, {}, 0, false, 0});
-        return roots[it->second];
+    auto rootFor = [&](std::uint32_t symbolId) {
+        std::uint32_t &slot = rootOfSymbol[symbolId];
+        if (slot == NoId) {
+            slot = static_cast<std::uint32_t>(roots.size());
+            roots.push_back(TempRoot{symbolId});
+        }
+        return slot;
     };
+    std::vector<std::uint32_t> underlyingRoot(underlyingCount);
     for (UnderlyingId u = 0; u < underlyingCount; ++u) {
-        TempRoot &root = rootFor(st.underlyingSymbol[u]);
-        root.underlyings.push_back(u);
-        root.contractCount += snap.m_underlyings[u].contractCount;
+        underlyingRoot[u] = rootFor(st.underlyingSymbol[u]);
+        roots[underlyingRoot[u]].contractCount += st.underlyingContracts[u];
     }
+    // Spots (equities, indices, commodity spot rows) by root, NSE before BSE.
+    struct SpotEntry
+    {
+        std::uint32_t root;
+        Segment segment;
+        InstrumentId id;
+        bool operator<(const SpotEntry &o) const
+        {
+            return std::tie(root, segment, id) < std::tie(o.root, o.segment, o.id);
+        }
+    };
+    std::vector<SpotEntry> spots;
     for (InstrumentId id = 0; id < n; ++id) {
         const auto &c = ins[id];
         if (isDerivative(c.kind))
             continue;
-        TempRoot &root = rootFor(st.rootSymbolOf[id]);
-        root.spots.push_back(id);
-        if (root.nameId == 0)
-            root.nameId = c.nameId;
+        const std::uint32_t root = rootFor(st.rootSymbolOf[id]);
+        spots.push_back(SpotEntry{root, c.segment, id});
+        if (roots[root].nameId == 0)
+            roots[root].nameId = c.nameId;
     }
-    // Spot of each underlying: the instrument its underlying_key names, when that is an equity
-    // or index (MCX options name their future instead), else the same-symbol equity/index.
+    std::sort(spots.begin(), spots.end());
+    std::vector<std::uint32_t> firstSpotOfRoot(roots.size() + 1, 0);
+    for (const SpotEntry &e : spots)
+        ++firstSpotOfRoot[e.root + 1];
+    for (std::size_t r = 1; r < firstSpotOfRoot.size(); ++r)
+        firstSpotOfRoot[r] += firstSpotOfRoot[r - 1];
+
+    // The spot of each underlying: the instrument its underlying_key names when that is an
+    // equity or index (MCX options name their future instead), else the same-symbol one.
+    std::vector<InstrumentId> underlyingSpot(underlyingCount, NoId);
     for (UnderlyingId u = 0; u < underlyingCount; ++u) {
-        auto &node = snap.m_underlyings[u];
-        InstrumentId first = NoId;
-        if (node.futureCount > 0)
-            first = snap.m_futureIds[node.firstFuture];
-        else if (node.expiryCount > 0) {
-            const auto &row = snap.m_strikeRows[snap.m_expiries[node.firstExpiry].firstRow];
-            first = row.call != NoId ? row.call : row.put;
+        const auto &first = ins[st.underlyingFirst[u]];
+        TempRoot &root = roots[underlyingRoot[u]];
+        if (root.nameId == 0)
+            root.nameId = first.nameId;
+        const std::string_view key = snap.interned(first.underlyingKeyId);
+        if (!key.empty()) {
+            if (auto spot = snap.findByKey(key); spot && !isDerivative(ins[*spot].kind))
+                underlyingSpot[u] = *spot;
         }
-        if (first != NoId) {
-            const std::string_view key = snap.interned(ins[first].underlyingKeyId);
-            if (!key.empty()) {
-                if (auto spot = snap.findByKey(key); spot && !isDerivative(ins[*spot].kind))
-                    node.spot = *spot;
-            }
-            if (roots[rootOfSymbol[st.underlyingSymbol[u]]].nameId == 0)
-                roots[rootOfSymbol[st.underlyingSymbol[u]]].nameId = ins[first].nameId;
-        }
-        TempRoot &root = roots[rootOfSymbol[st.underlyingSymbol[u]]];
-        if (node.spot == NoId) {
-            for (InstrumentId s : root.spots) {
-                if (ins[s].kind == InstrumentKind::Index || ins[s].kind == InstrumentKind::Equity) {
-                    node.spot = s;
+        if (underlyingSpot[u] == NoId) {
+            for (std::uint32_t i = firstSpotOfRoot[underlyingRoot[u]];
+                 i < firstSpotOfRoot[underlyingRoot[u] + 1]; ++i) {
+                const InstrumentKind kind = ins[spots[i].id].kind;
+                if (kind == InstrumentKind::Index || kind == InstrumentKind::Equity) {
+                    underlyingSpot[u] = spots[i].id;
                     break;
                 }
             }
         }
-        if (node.spot != NoId && ins[node.spot].kind == InstrumentKind::Index)
+        if (underlyingSpot[u] != NoId && ins[underlyingSpot[u]].kind == InstrumentKind::Index)
             root.hasIndexUnderlying = true;
     }
 
@@ -379,44 +421,57 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             return sx.size() < sy.size();
         return sx < sy;
     });
+    std::vector<RootId> rankOf(roots.size());
+    for (std::uint32_t rank = 0; rank < order.size(); ++rank)
+        rankOf[order[rank]] = rank;
+    // Underlyings of each root, in rank order.
+    std::vector<std::pair<RootId, UnderlyingId>> rootUnderlyings(underlyingCount);
+    for (UnderlyingId u = 0; u < underlyingCount; ++u)
+        rootUnderlyings[u] = {rankOf[underlyingRoot[u]], u};
+    std::sort(rootUnderlyings.begin(), rootUnderlyings.end());
+
     snap.m_roots.resize(roots.size());
+    snap.m_rootSpots.reserve(spots.size());
+    snap.m_rootUnderlyings.reserve(underlyingCount);
+    snap.m_terms.reserve(roots.size() * 3);
+    std::size_t nextUnderlying = 0;
+    std::string upper;
+    std::vector<std::string_view> words;
+    std::string wordBuffer;
     for (std::uint32_t rank = 0; rank < order.size(); ++rank) {
-        TempRoot &t = roots[order[rank]];
+        const std::uint32_t temp = order[rank];
+        const TempRoot &t = roots[temp];
         detail::RootNode &r = snap.m_roots[rank];
         r.symbolId = t.symbolId;
         r.contractCount = t.contractCount;
         r.firstUnderlying = static_cast<std::uint32_t>(snap.m_rootUnderlyings.size());
-        r.underlyingCount = static_cast<std::uint32_t>(t.underlyings.size());
-        for (UnderlyingId u : t.underlyings) {
-            snap.m_rootUnderlyings.push_back(u);
-            snap.m_underlyings[u].root = rank;
-        }
-        // Spots in segment order: NSE_EQ before BSE_EQ.
-        std::sort(t.spots.begin(), t.spots.end(), [&](InstrumentId a, InstrumentId b) {
-            return std::tie(ins[a].segment, a) < std::tie(ins[b].segment, b);
-        });
+        for (; nextUnderlying < rootUnderlyings.size() &&
+               rootUnderlyings[nextUnderlying].first == rank;
+             ++nextUnderlying)
+            snap.m_rootUnderlyings.push_back(rootUnderlyings[nextUnderlying].second);
+        r.underlyingCount =
+            static_cast<std::uint32_t>(snap.m_rootUnderlyings.size()) - r.firstUnderlying;
         r.firstSpot = static_cast<std::uint32_t>(snap.m_rootSpots.size());
-        r.spotCount = static_cast<std::uint32_t>(t.spots.size());
-        snap.m_rootSpots.insert(snap.m_rootSpots.end(), t.spots.begin(), t.spots.end());
-        const std::string_view symbol = snap.interned(t.symbolId);
-        r.firstNameWord = static_cast<std::uint32_t>(snap.m_nameWordIds.size());
-        std::vector<std::string> words = nameWords(snap.interned(t.nameId), symbol);
-        r.nameWordCount = static_cast<std::uint32_t>(words.size());
-        for (const auto &w : words)
-            snap.m_nameWordIds.push_back(st.intern(w));
-    }
+        for (std::uint32_t i = firstSpotOfRoot[temp]; i < firstSpotOfRoot[temp + 1]; ++i)
+            snap.m_rootSpots.push_back(spots[i].id);
+        r.spotCount = static_cast<std::uint32_t>(snap.m_rootSpots.size()) - r.firstSpot;
 
-    // --- search terms: every root's symbol and name words, sorted by text ------------------
-    snap.m_terms.reserve(snap.m_roots.size() * 3);
-    for (RootId id = 0; id < snap.m_roots.size(); ++id) {
-        const auto &r = snap.m_roots[id];
-        std::string upper(snap.interned(r.symbolId));
-        for (char &ch : upper)
-            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        snap.m_terms.push_back(detail::SearchTerm{st.intern(upper), id, true});
-        for (std::uint32_t w = 0; w < r.nameWordCount; ++w)
-            snap.m_terms.push_back(
-                detail::SearchTerm{snap.m_nameWordIds[r.firstNameWord + w], id, false});
+        // Search terms: the symbol (upper-cased) and the words of the name.
+        const std::string_view symbol = snap.interned(t.symbolId);
+        upper.assign(symbol);
+        toUpper(upper);
+        const std::uint32_t symbolTerm = upper == symbol ? t.symbolId : st.intern(upper);
+        snap.m_terms.push_back(detail::SearchTerm{symbolTerm, rank, true});
+        r.firstNameWord = static_cast<std::uint32_t>(snap.m_nameWordIds.size());
+        // Copy the name: interning its words may move the string buffer it lives in.
+        const std::string name(snap.interned(t.nameId));
+        nameWords(name, upper, words, wordBuffer);
+        for (std::string_view w : words) {
+            const std::uint32_t id = st.intern(w);
+            snap.m_nameWordIds.push_back(id);
+            snap.m_terms.push_back(detail::SearchTerm{id, rank, false});
+        }
+        r.nameWordCount = static_cast<std::uint32_t>(words.size());
     }
     {
         struct TermKey
@@ -439,32 +494,43 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             snap.m_terms[i] = keys[i].term;
     }
 
-    tables.join();
-    if (tablesFailed)
-        std::rethrow_exception(tablesFailed); // out of memory: on the caller's thread
+    worker.join();
+    if (workerFailed)
+        std::rethrow_exception(workerFailed); // out of memory: on the caller's thread
+    for (UnderlyingId u = 0; u < underlyingCount; ++u) {
+        nodes[u].root = rankOf[underlyingRoot[u]];
+        nodes[u].spot = underlyingSpot[u];
+    }
+    snap.m_underlyings = std::move(nodes);
+    snap.m_futureIds = std::move(futureIds);
+    snap.m_expiries = std::move(expiries);
+    snap.m_strikeRows = std::move(strikeRows);
+    snap.m_expiryHistogram = std::move(histogram);
+    snap.m_earliestExpiry =
+        snap.m_expiryHistogram.empty() ? NoDay : snap.m_expiryHistogram.front().first;
 
     // --- finish: release slack, account memory ----------------------------------------------
     snap.m_arena.shrink_to_fit();
+    snap.m_strings.shrink_to_fit();
     snap.m_instruments.shrink_to_fit();
+    snap.m_keyLocations.shrink_to_fit();
     snap.m_strikeRows.shrink_to_fit();
-    snap.m_expiries.shrink_to_fit();
     snap.m_terms.shrink_to_fit();
-    snap.m_sortedExpiries.shrink_to_fit();
     snap.m_internOffsets.shrink_to_fit();
     snap.m_internLengths.shrink_to_fit();
+    snap.m_nameWordIds.shrink_to_fit();
     auto bytes = [](const auto &v) {
         return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type);
     };
     auto setBytes = [](const auto &s) { return s.capacity() * (sizeof(InstrumentId) + 1); };
-    snap.m_strings.shrink_to_fit();
     snap.m_memoryBytes =
         sizeof(InstrumentSnapshot) + snap.m_arena.capacity() + snap.m_strings.capacity() +
         bytes(snap.m_internOffsets) + bytes(snap.m_internLengths) + bytes(snap.m_instruments) +
-        bytes(snap.m_underlyings) + bytes(snap.m_expiries) + bytes(snap.m_strikeRows) +
-        bytes(snap.m_futureIds) + bytes(snap.m_roots) + bytes(snap.m_rootUnderlyings) +
-        bytes(snap.m_rootSpots) + bytes(snap.m_nameWordIds) + bytes(snap.m_terms) +
-        bytes(snap.m_sortedExpiries) + setBytes(snap.m_byKey) + setBytes(snap.m_byToken) +
-        setBytes(snap.m_bySymbol);
+        bytes(snap.m_keyLocations) + bytes(snap.m_underlyings) + bytes(snap.m_expiries) +
+        bytes(snap.m_strikeRows) + bytes(snap.m_futureIds) + bytes(snap.m_roots) +
+        bytes(snap.m_rootUnderlyings) + bytes(snap.m_rootSpots) + bytes(snap.m_nameWordIds) +
+        bytes(snap.m_terms) + bytes(snap.m_expiryHistogram) + setBytes(snap.m_byKey) +
+        setBytes(snap.m_byToken) + setBytes(snap.m_bySymbol);
 
     if (info.loadedAtMs == 0)
         info.loadedAtMs = QDateTime::currentMSecsSinceEpoch();

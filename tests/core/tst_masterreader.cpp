@@ -1072,6 +1072,10 @@ void tst_MasterReader::badRowSkipped_data()
                               << k;
     QTest::newRow("lot missing") << row().remove("lot_size").json() << QStringLiteral("lot_size")
                                  << k;
+    QTest::newRow("future with a strike")
+        << future().set("strike_price", "5.0").json() << QStringLiteral("strike_price") << k;
+    QTest::newRow("tick out of range (1e400)")
+        << row().set("tick_size", "1e400").json() << QStringLiteral("tick_size") << k;
     QTest::newRow("zero tick") << row().set("tick_size", "0.0").json()
                                << QStringLiteral("tick_size") << k;
     QTest::newRow("negative tick")
