@@ -19,12 +19,14 @@ InstrumentView::InstrumentView(const InstrumentSnapshot &snapshot, InstrumentId 
 
 std::string_view InstrumentView::instrumentKey() const
 {
-    return m_snapshot->text(m_c->textOffset, m_c->keyLength);
+    return m_snapshot->keyText(m_id);
 }
 
 std::string_view InstrumentView::tradingSymbol() const
 {
-    return m_snapshot->text(m_c->textOffset + m_c->keyLength, m_c->symbolLength);
+    const std::uint64_t loc = m_snapshot->m_keyLocations[m_id];
+    return m_snapshot->text(static_cast<std::uint32_t>((loc >> 8) + (loc & 0xFF)),
+                            m_c->symbolLength);
 }
 
 std::string_view InstrumentView::name() const
@@ -69,7 +71,7 @@ InstrumentRecord InstrumentView::toRecord() const
     r.segment = m_c->segment;
     r.kind = m_c->kind;
     r.weekly = m_c->weekly;
-    r.expiry = m_c->expiry;
+    r.expiry = m_c->expiry();
     r.strike = strike();
     r.tickSize = tickSize();
     r.lotSize = m_c->lot;

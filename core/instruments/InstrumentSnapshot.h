@@ -36,10 +36,10 @@ struct MasterInfo
 // ---- compact storage (internal layout, exposed so views stay inline) ----------------------
 
 namespace detail {
+// 48 bytes. The key and trading symbol live in the arena at m_keyLocations[id].
 struct CompactInstrument
 {
-    std::int64_t strike;
-    std::uint32_t textOffset;      // key, then trading symbol, in the snapshot's arena
+    std::int64_t strike;           // Price raw
     std::uint32_t nameId;          // interned
     std::uint32_t underlyingKeyId; // interned
     std::uint32_t exchangeToken;
@@ -47,15 +47,22 @@ struct CompactInstrument
     std::int32_t lot;
     std::int32_t freeze;
     std::int32_t qtyMultiplier;
-    EpochDay expiry;
     UnderlyingId underlying;  // NoId for equities/indices without derivatives
+    std::uint16_t expiryDays; // days since 1970-01-01 (to 2149); NoExpiry when none
     std::uint16_t typeCodeId; // interned
-    std::uint8_t keyLength;
     std::uint8_t symbolLength;
     Segment segment;
     InstrumentKind kind;
     bool weekly;
+
+    static constexpr std::uint16_t NoExpiry = 0xFFFF;
+    EpochDay expiry() const { return expiryDays == NoExpiry ? NoDay : EpochDay(expiryDays); }
+    void setExpiry(EpochDay day)
+    {
+        expiryDays = day >= 0 && day < NoExpiry ? static_cast<std::uint16_t>(day) : NoExpiry;
+    }
 };
+static_assert(sizeof(CompactInstrument) == 48);
 
 struct StrikeRow
 {
@@ -126,7 +133,7 @@ public:
     Segment segment() const { return m_c->segment; }
     InstrumentKind kind() const { return m_c->kind; }
     bool weekly() const { return m_c->weekly; }
-    EpochDay expiry() const { return m_c->expiry; }
+    EpochDay expiry() const { return m_c->expiry(); }
     Price strike() const { return Price::fromRaw(m_c->strike); }
     Price tickSize() const { return Price::fromRaw(m_c->tick); }
     std::int32_t lotSize() const { return m_c->lot; }
@@ -135,7 +142,10 @@ public:
     QuantityUnit quantityUnit() const { return quantityUnitFor(m_c->segment); }
     std::int32_t maxLotsPerOrder() const;
     UnderlyingId underlying() const { return m_c->underlying; }
-    bool isExpiredAt(EpochDay today) const { return m_c->expiry != NoDay && m_c->expiry < today; }
+    bool isExpiredAt(EpochDay today) const
+    {
+        return m_c->expiry() != NoDay && m_c->expiry() < today;
+    }
 
     InstrumentRecord toRecord() const;
 

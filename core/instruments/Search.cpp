@@ -173,7 +173,7 @@ int contractCost(const QueryToken &t, const detail::CompactInstrument &c)
     if (best == 0)
         return 0;
     if (t.month != 0 || t.numeric) {
-        const CivilDate date = civilFromDays(c.expiry);
+        const CivilDate date = civilFromDays(c.expiry());
         if (t.month != 0 && date.month == t.month)
             return 0;
         if (t.numeric) {
@@ -379,13 +379,13 @@ void SearchEngine::scoreRoot(RootId rootId, std::uint32_t floor, const std::vect
         for (std::uint32_t f = 0; f < u.futureCount; ++f) {
             const InstrumentId id = s.m_futureIds[u.firstFuture + f];
             const auto &c = ins[id];
-            const bool expired = today != NoDay && c.expiry < today;
+            const bool expired = today != NoDay && c.expiry() < today;
             if (expired && !req.includeExpired)
                 continue;
             std::uint32_t cost;
             if (!costOf(c, cost))
                 continue;
-            top.push(Key{cost, rootId, static_cast<std::uint8_t>(expired ? 6 : 1), c.expiry, 0, 0,
+            top.push(Key{cost, rootId, static_cast<std::uint8_t>(expired ? 6 : 1), c.expiry(), 0, 0,
                          static_cast<std::uint8_t>(c.kind), static_cast<std::uint8_t>(c.segment),
                          id});
         }

@@ -95,14 +95,14 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     InstrumentSnapshot &snap = *st.snapshot;
     const auto id = static_cast<InstrumentId>(snap.m_instruments.size());
     CompactInstrument &c = snap.m_instruments.emplace_back();
-    c.textOffset = static_cast<std::uint32_t>(snap.m_arena.size());
-    c.keyLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.instrumentKey.size(), 255));
+    const auto textOffset = static_cast<std::uint32_t>(snap.m_arena.size());
+    const auto keyLength =
+        static_cast<std::uint8_t>(std::min<std::size_t>(r.instrumentKey.size(), 255));
     c.symbolLength = static_cast<std::uint8_t>(std::min<std::size_t>(r.tradingSymbol.size(), 255));
-    snap.m_arena.append(r.instrumentKey, 0, c.keyLength);
-    snap.m_keyLocations.push_back((static_cast<std::uint64_t>(c.textOffset) << 8) | c.keyLength);
+    snap.m_arena.append(r.instrumentKey, 0, keyLength);
+    snap.m_keyLocations.push_back((static_cast<std::uint64_t>(textOffset) << 8) | keyLength);
     // Insert the key first and undo on a duplicate: one hash of the key per row, not two.
     if (!snap.m_byKey.insert(id).second) {
-        const std::uint32_t textOffset = c.textOffset;
         snap.m_instruments.pop_back();
         snap.m_keyLocations.pop_back();
         snap.m_arena.resize(textOffset);
@@ -121,7 +121,7 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     c.lot = r.lotSize;
     c.freeze = r.freezeQuantity;
     c.qtyMultiplier = r.qtyMultiplier;
-    c.expiry = r.expiry;
+    c.setExpiry(r.expiry);
     c.segment = r.segment;
     c.kind = r.kind;
     c.weekly = r.weekly;
@@ -215,8 +215,8 @@ void buildTree(const std::vector<CompactInstrument> &ins, std::uint32_t underlyi
         const auto &c = ins[id];
         if (!isDerivative(c.kind))
             continue;
-        ++perDay[c.expiry];
-        const auto biasedExpiry = static_cast<std::uint32_t>(static_cast<std::int64_t>(c.expiry) -
+        ++perDay[c.expiry()];
+        const auto biasedExpiry = static_cast<std::uint32_t>(static_cast<std::int64_t>(c.expiry()) -
                                                              std::numeric_limits<EpochDay>::min());
         const SortKey key{(static_cast<std::uint64_t>(c.underlying) << 32) | biasedExpiry,
                           c.kind == InstrumentKind::Future ? 0 : c.strike,
@@ -256,7 +256,7 @@ void buildTree(const std::vector<CompactInstrument> &ins, std::uint32_t underlyi
         while (i < options.size() && static_cast<UnderlyingId>(options[i].major >> 32) == u) {
             const std::uint64_t major = options[i].major;
             detail::ExpiryNode e{};
-            e.day = ins[options[i].id].expiry;
+            e.day = ins[options[i].id].expiry();
             e.firstRow = static_cast<std::uint32_t>(strikeRows.size());
             for (; i < options.size() && options[i].major == major; ++i) {
                 const auto &c = ins[options[i].id];

@@ -39,6 +39,13 @@ EpochDay asOfDay()
         ->day();
 }
 
+// Bytes the allocator has handed out: small chunks plus the large ones it mmaps directly.
+std::size_t heapInUse()
+{
+    const struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
 struct Fixture
 {
     std::vector<InstrumentRecord> records;
@@ -62,15 +69,15 @@ Fixture &fixture()
         }
         std::vector<InstrumentRecord> copy = fx.records;
         malloc_trim(0);
-        const std::size_t before = mallinfo2().uordblks;
+        const std::size_t before = heapInUse();
         SnapshotBuilder builder;
         builder.reserve(copy.size());
         for (auto &r : copy)
             builder.add(std::move(r));
         fx.snapshot = builder.build(MasterInfo{});
+        fx.heapBytes = heapInUse() - before; // the records are still alive: only the snapshot
         copy.clear();
         copy.shrink_to_fit();
-        fx.heapBytes = mallinfo2().uordblks - before;
         std::mt19937_64 rng(42);
         for (std::size_t i = 0; i < 4096; ++i) {
             const auto id = static_cast<InstrumentId>(rng() % fx.snapshot->size());
