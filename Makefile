@@ -16,6 +16,7 @@ DEB_PACKAGES := \
 	qt6-qpa-plugins libgl-dev libxkbcommon-dev \
 	libspdlog-dev libsimdjson-dev libabsl-dev zlib1g-dev libcsv-dev \
 	libbenchmark-dev clang-format \
+	postgresql libpq-dev \
 	xvfb xauth
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

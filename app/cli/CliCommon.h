@@ -6,8 +6,14 @@
 // Every subcommand gets its own arguments (argv without the program and subcommand name),
 // parses them with QCommandLineParser, prints tables for people or JSON with --json.
 
+#include "common/Result.h"
+#include "storage/DatabaseConfig.h"
+
 #include <QStringList>
 #include <QTextStream>
+
+class QCommandLineOption;
+class QCommandLineParser;
 
 namespace strikeline::cli {
 
@@ -19,10 +25,16 @@ QTextStream &err();
 // Prints "strikeline-cli <command>: <message>" to stderr and returns the code.
 int fail(const QString &command, const QString &message, int code = ExitDataError);
 
+// --db URL, or the embedded default SQLite database when the option is not given.
+Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
+                                      const QCommandLineOption &option);
+
 // Subcommands: `arguments` excludes the program name and the subcommand itself.
 int runGenerateMaster(const QStringList &arguments);
 int runSearch(const QStringList &arguments);
 int runChain(const QStringList &arguments);
 int runInfo(const QStringList &arguments);
+int runSync(const QStringList &arguments);
+int runHistory(const QStringList &arguments);
 
 } // namespace strikeline::cli

@@ -4,6 +4,8 @@
 #include "instruments/InstrumentJson.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "instruments/MasterReader.h"
+#include "storage/Database.h"
+#include "sync/Hydrator.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -24,8 +26,14 @@ QString str(std::string_view s)
 struct CommonOptions
 {
     QCommandLineOption master{QStringLiteral("master"),
-                              QStringLiteral("Instrument master to read (json.gz, json, csv.gz)."),
+                              QStringLiteral("Read this master file (json.gz, json, csv.gz) "
+                                             "instead of the database."),
                               QStringLiteral("FILE")};
+    QCommandLineOption db{QStringLiteral("db"),
+                          QStringLiteral("Database URL: sqlite:///path/file.db or "
+                                         "postgresql://user@host:port/db (default: the embedded "
+                                         "SQLite database)."),
+                          QStringLiteral("URL")};
     QCommandLineOption at{
         QStringLiteral("at"),
         QStringLiteral("As-of time in IST, \"YYYY-MM-DD[ HH:MM]\" (default: now)."),
@@ -36,7 +44,7 @@ struct CommonOptions
 
     void addTo(QCommandLineParser &parser)
     {
-        parser.addOptions({master, at, json, includeExpired});
+        parser.addOptions({master, db, at, json, includeExpired});
         parser.addHelpOption();
     }
 };
@@ -64,6 +72,61 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QString &com
     return std::nullopt;
 }
 
+Result<SnapshotPtr> loadMasterFile(const QString &path, const QString &command)
+{
+    SnapshotBuilder builder;
+    builder.reserve(130000);
+    auto read =
+        readMasterFile(path, [&builder](InstrumentRecord &&r) { builder.add(std::move(r)); });
+    if (!read)
+        return read.error();
+    if (read->rowsSkipped > 0) {
+        err() << "strikeline-cli " << command << ": warning: skipped " << read->rowsSkipped
+              << " invalid row(s) of " << read->rowsRead
+              << "; first: " << read->issues.front().toString() << Qt::endl;
+    }
+    MasterInfo info;
+    info.source = path;
+    info.description = QFileInfo(path).fileName();
+    BuildReport report;
+    SnapshotPtr snapshot = builder.build(info, &report);
+    if (report.duplicateKeys > 0) {
+        err() << "strikeline-cli " << command << ": warning: " << report.duplicateKeys
+              << " row(s) repeat an instrument_key already seen (kept the first), e.g. "
+              << QString::fromStdString(report.duplicateExamples.front()) << Qt::endl;
+    }
+    return snapshot;
+}
+
+Result<SnapshotPtr> loadDatabase(const DatabaseConfig &config)
+{
+    auto db = Database::open(config, QStringLiteral("cli"));
+    if (!db)
+        return db.error();
+    auto hydrated = hydrate(**db);
+    if (!hydrated)
+        return hydrated.error();
+    if (hydrated->rows == 0) {
+        return Error::make(ErrorCode::NotFound,
+                           QStringLiteral("the database %1 holds no instruments yet: run "
+                                          "'strikeline-cli sync' (or pass --master FILE)")
+                               .arg(config.redacted()));
+    }
+    return hydrated->snapshot;
+}
+
+} // namespace
+
+Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
+                                      const QCommandLineOption &option)
+{
+    if (!parser.isSet(option))
+        return DatabaseConfig::defaultSqlite();
+    return DatabaseConfig::parse(parser.value(option));
+}
+
+namespace {
+
 Result<Context> loadContext(const QCommandLineParser &parser, const CommonOptions &options,
                             const QString &command)
 {
@@ -80,32 +143,23 @@ Result<Context> loadContext(const QCommandLineParser &parser, const CommonOption
     }
     ctx.today = ctx.asOf.day();
 
-    if (!parser.isSet(options.master)) {
+    if (parser.isSet(options.master) && parser.isSet(options.db)) {
         return Error::make(ErrorCode::InvalidArgument,
-                           QStringLiteral("no master given: pass --master FILE (json.gz, json or "
-                                          "csv.gz)"));
+                           QStringLiteral("give either --master FILE or --db URL, not both"));
     }
-    const QString path = parser.value(options.master);
-    SnapshotBuilder builder;
-    builder.reserve(130000);
-    auto read =
-        readMasterFile(path, [&builder](InstrumentRecord &&r) { builder.add(std::move(r)); });
-    if (!read)
-        return read.error();
-    if (read->rowsSkipped > 0) {
-        err() << "strikeline-cli " << command << ": warning: skipped " << read->rowsSkipped
-              << " invalid row(s) of " << read->rowsRead
-              << "; first: " << read->issues.front().toString() << Qt::endl;
-    }
-    MasterInfo info;
-    info.source = path;
-    info.description = QFileInfo(path).fileName();
-    BuildReport report;
-    ctx.snapshot = builder.build(info, &report);
-    if (report.duplicateKeys > 0) {
-        err() << "strikeline-cli " << command << ": warning: " << report.duplicateKeys
-              << " row(s) repeat an instrument_key already seen (kept the first), e.g. "
-              << QString::fromStdString(report.duplicateExamples.front()) << Qt::endl;
+    if (parser.isSet(options.master)) {
+        auto loaded = loadMasterFile(parser.value(options.master), command);
+        if (!loaded)
+            return loaded.error();
+        ctx.snapshot = *loaded;
+    } else {
+        auto config = databaseConfig(parser, options.db);
+        if (!config)
+            return config.error();
+        auto loaded = loadDatabase(*config);
+        if (!loaded)
+            return loaded.error();
+        ctx.snapshot = *loaded;
     }
     const std::int64_t expired = ctx.snapshot->expiredContractsAt(ctx.today);
     if (expired > 0) {

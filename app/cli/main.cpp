@@ -4,6 +4,10 @@
 
 #include <QCoreApplication>
 
+#include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <functional>
 #include <map>
 
@@ -14,19 +18,24 @@ using strikeline::cli::out;
 
 void printUsage(QTextStream &stream)
 {
-    stream << "Usage: strikeline-cli <command> [options]\n"
-              "\n"
-              "Commands:\n"
-              "  search QUERY [--limit N]             instruments ranked by intent\n"
-              "  chain UNDERLYING [--expiry YYYY-MM-DD] [--spot PRICE] [--strikes N]\n"
-              "                                       an option chain with moneyness\n"
-              "  info KEY_OR_SYMBOL                   a contract's rules: lot, tick, freeze\n"
-              "  generate-master --rows N --seed S --out FILE [--date YYYY-MM-DD]\n"
-              "                                       a synthetic Upstox-format master\n"
-              "\n"
-              "Common options: --master FILE (json.gz, json, csv.gz), --at \"YYYY-MM-DD[ HH:MM]\"\n"
-              "(IST, default now), --json. Run 'strikeline-cli <command> --help' for more.\n"
-              "Exit codes: 0 ok, 1 data error or not found, 2 usage.\n";
+    stream
+        << "Usage: strikeline-cli <command> [options]\n"
+           "\n"
+           "Commands:\n"
+           "  search QUERY [--limit N]             instruments ranked by intent\n"
+           "  chain UNDERLYING [--expiry YYYY-MM-DD] [--spot PRICE] [--strikes N]\n"
+           "                                       an option chain with moneyness\n"
+           "  info KEY_OR_SYMBOL                   a contract's rules: lot, tick, freeze\n"
+           "  generate-master --rows N --seed S --out FILE [--date YYYY-MM-DD]\n"
+           "                                       a synthetic Upstox-format master\n"
+           "  sync [--source URL|FILE] [--force]   the master into the database\n"
+           "  history [--changes RUN]              sync runs and what they changed\n"
+           "\n"
+           "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
+           "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
+           "--at \"YYYY-MM-DD[ HH:MM]\" (IST, default now), --json.\n"
+           "Run 'strikeline-cli <command> --help' for more.\n"
+           "Exit codes: 0 ok, 1 data error or not found, 2 usage.\n";
 }
 
 } // namespace
@@ -37,6 +46,12 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("strikeline"));
     QCoreApplication::setOrganizationName(QStringLiteral("Strikeline"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STRIKELINE_VERSION));
+
+    // Logs go to stderr (stdout is for answers and JSON); warnings and up unless SPDLOG_LEVEL
+    // asks for more, e.g. SPDLOG_LEVEL=debug.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("strikeline"));
+    spdlog::set_level(spdlog::level::warn);
+    spdlog::cfg::load_env_levels();
 
     QStringList args = QCoreApplication::arguments();
     args.removeFirst();
@@ -60,6 +75,8 @@ int main(int argc, char **argv)
         {QStringLiteral("chain"), strikeline::cli::runChain},
         {QStringLiteral("info"), strikeline::cli::runInfo},
         {QStringLiteral("generate-master"), strikeline::cli::runGenerateMaster},
+        {QStringLiteral("sync"), strikeline::cli::runSync},
+        {QStringLiteral("history"), strikeline::cli::runHistory},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
