@@ -139,8 +139,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption masterOption(
         QStringLiteral("master"),
         QStringLiteral("Load this Upstox instrument master (.json.gz, .json, .csv.gz, .csv) "
-                       "instead of the generated demo master."),
+                       "instead of the database."),
         QStringLiteral("FILE"));
+    const QCommandLineOption dbOption(
+        QStringLiteral("db"),
+        QStringLiteral("Database: sqlite:///path/file.db or postgresql://user@host:port/db "
+                       "(default: the embedded SQLite database in the app-data folder)."),
+        QStringLiteral("URL"));
     const QCommandLineOption smokeOption(
         QStringLiteral("smoke-test"),
         QStringLiteral("Open the window, load the instruments, search for NIFTY, print a "
@@ -153,7 +158,7 @@ int main(int argc, char *argv[])
                                    QStringLiteral("The search text for --screenshot."),
                                    QStringLiteral("TEXT"), QStringLiteral("NIFTY"));
     queryOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({masterOption, smokeOption, screenshotOption, queryOption});
+    parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption});
 
     // --help and --version must work without a display: answer them from a QCoreApplication
     // before QApplication goes looking for one. (A full parse would trip over Qt's own
@@ -186,8 +191,20 @@ int main(int argc, char *argv[])
     else if (parser.isSet(screenshotOption))
         takeScreenshot(window, loader, parser.value(screenshotOption), parser.value(queryOption));
 
+    strikeline::DatabaseConfig database = strikeline::DatabaseConfig::defaultSqlite();
+    if (parser.isSet(dbOption)) {
+        auto parsed = strikeline::DatabaseConfig::parse(parser.value(dbOption));
+        if (!parsed) {
+            err() << "strikeline: " << parsed.error().message << Qt::endl;
+            return 2;
+        }
+        database = *parsed;
+    }
+
     window.show();
-    loader.load(parser.isSet(masterOption) ? parser.value(masterOption)
-                                           : MasterLoader::demoSource());
+    if (parser.isSet(masterOption))
+        loader.load(parser.value(masterOption));
+    else
+        loader.loadDatabase(database);
     return QApplication::exec();
 }

@@ -18,8 +18,12 @@ Result<HydrationResult> hydrate(Database &db)
         return last.error();
     if (*last) {
         info.masterTimeMs = (*last)->finishedAt.toMSecsSinceEpoch();
-        info.description = QStringLiteral("sync %1 of %2").arg((*last)->id).arg((*last)->source);
-        info.demo = (*last)->source.contains(QLatin1String("demo-master"));
+        const QString source = (*last)->source;
+        info.demo = source.contains(QLatin1String("demo-master"));
+        // "complete.json.gz (sync 12)": the file or URL's last part is what a trader knows.
+        const QString name = source.section(QLatin1Char('/'), -1);
+        info.description = info.demo ? QStringLiteral("demo master (generated)")
+                                     : QStringLiteral("%1 (sync %2)").arg(name).arg((*last)->id);
     }
     SnapshotBuilder builder;
     auto count = store.activeCount();

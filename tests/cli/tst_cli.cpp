@@ -22,9 +22,23 @@ struct Run
     QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
 };
 
+// The CLI's default database lives in the app-data folder: point it at a scratch one so tests
+// never touch a real user's data.
+QString &scratchHome()
+{
+    static QString home;
+    return home;
+}
+
 Run cli(const QStringList &args)
 {
     QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (!scratchHome().isEmpty()) {
+        env.insert(QStringLiteral("XDG_DATA_HOME"), scratchHome() + QStringLiteral("/data"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), scratchHome() + QStringLiteral("/config"));
+    }
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(STRIKELINE_CLI_PATH), args);
     if (!p.waitForFinished(120000)) {
         p.kill();
@@ -74,6 +88,7 @@ private Q_SLOTS:
     void staleMasterWarnsAndHidesExpired();
     void realMasterGoldens();
     void versionAndHelp();
+    void syncIntoDatabaseThenQuery();
 
 private:
     QTemporaryDir m_dir;
@@ -84,6 +99,7 @@ private:
 void tst_Cli::initTestCase()
 {
     QVERIFY(m_dir.isValid());
+    scratchHome() = m_dir.filePath(QStringLiteral("home"));
     m_tiny = m_dir.filePath(QStringLiteral("tiny.json"));
     QFile f(m_tiny);
     QVERIFY(f.open(QIODevice::WriteOnly));
@@ -104,7 +120,13 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("search without query") << QStringList{"search", "--master", "X"} << "query";
     QTest::newRow("bad limit") << QStringList{"search", "NIFTY", "--limit", "abc", "--master", "X"}
                                << "--limit";
-    QTest::newRow("no master") << QStringList{"search", "NIFTY"} << "--master";
+    QTest::newRow("master and db")
+        << QStringList{"search", "NIFTY", "--master", "X", "--db", "sqlite:///tmp/x.db"}
+        << "not both";
+    QTest::newRow("bad db url") << QStringList{"search", "NIFTY", "--db", "mysql://h/db"}
+                                << "bad database URL";
+    QTest::newRow("sync bad min-rows") << QStringList{"sync", "--min-rows", "150"} << "--min-rows";
+    QTest::newRow("history bad limit") << QStringList{"history", "--limit", "x"} << "--limit";
     QTest::newRow("bad at") << QStringList{"search", "NIFTY", "--master", "X", "--at", "yesterday"}
                             << "not a date";
     QTest::newRow("bad spot") << QStringList{"chain", "NIFTY", "--spot", "-5", "--master", "X"}
@@ -132,6 +154,22 @@ void tst_Cli::dataErrors_data()
     QTest::newRow("missing file") << QStringList{"search", "NIFTY", "--master",
                                                  "/nonexistent/m.json"}
                                   << "cannot open";
+    QTest::newRow("empty default database")
+        << QStringList{"search", "NIFTY"} << "holds no instruments yet";
+    QTest::newRow("sync missing file") << QStringList{"sync", "--source", "/nonexistent/m.json.gz",
+                                                      "--db", "sqlite:///SCRATCH/a.db"}
+                                       << "cannot open the master";
+    QTest::newRow("sync truncated file")
+        << QStringList{"sync", "--source", "TRUNC", "--db", "sqlite:///SCRATCH/b.db"}
+        << "previous master is unchanged";
+    QTest::newRow("sync unreachable url") << QStringList{"sync",
+                                                         "--source",
+                                                         "http://127.0.0.1:9/complete.json.gz",
+                                                         "--db",
+                                                         "sqlite:///SCRATCH/c.db",
+                                                         "--timeout",
+                                                         "5"}
+                                          << "127.0.0.1";
     QTest::newRow("unknown key") << QStringList{"info", "NSE_FO|1", "--master", "TINY"}
                                  << "no instrument";
     QTest::newRow("no such underlying")
@@ -152,6 +190,7 @@ void tst_Cli::dataErrors()
     QFETCH(QString, stderrHas);
     args.replaceInStrings(QStringLiteral("TINY"), m_tiny);
     args.replaceInStrings(QStringLiteral("TRUNC"), m_truncated);
+    args.replaceInStrings(QStringLiteral("SCRATCH"), m_dir.path());
     const Run r = cli(args);
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas), r.err.constData());
@@ -344,6 +383,52 @@ void tst_Cli::versionAndHelp()
     const Run h = cli({"search", "--help"});
     QCOMPARE(h.exitCode, 0);
     QVERIFY(h.out.contains("--limit"));
+}
+
+void tst_Cli::syncIntoDatabaseThenQuery()
+{
+    const QString db = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("cli.db"));
+    const Run first = cli({"sync", "--source", m_tiny, "--db", db, "--json"});
+    QCOMPARE(first.exitCode, 0);
+    QCOMPARE(first.json().value(QStringLiteral("status")).toString(), QStringLiteral("succeeded"));
+    QCOMPARE(first.json().value(QStringLiteral("rows_inserted")).toInt(), 8);
+    QCOMPARE(first.json().value(QStringLiteral("checksum")).toString().size(), 64);
+
+    // The same bytes again: not imported twice.
+    const Run again = cli({"sync", "--source", m_tiny, "--db", db});
+    QCOMPARE(again.exitCode, 0);
+    QVERIFY2(again.out.contains("unchanged"), again.out.constData());
+
+    // Queries answer from the database exactly as from the file.
+    const Run fromDb = cli({"search", "nifty", "--db", db, "--at", "2025-12-08", "--json"});
+    const Run fromFile =
+        cli({"search", "nifty", "--master", m_tiny, "--at", "2025-12-08", "--json"});
+    QCOMPARE(fromDb.exitCode, 0);
+    QCOMPARE(fromDb.json(), fromFile.json());
+    const Run chain =
+        cli({"chain", "NIFTY", "--db", db, "--at", "2025-12-08", "--spot", "26040", "--json"});
+    QCOMPARE(chain.json().value(QStringLiteral("atm_strike")).toDouble(), 26000.0);
+
+    // A failed sync is recorded and leaves the instruments alone.
+    const Run failed = cli({"sync", "--source", m_truncated, "--db", db});
+    QCOMPARE(failed.exitCode, 1);
+    const Run stillThere = cli({"info", "NSE_FO|41903", "--db", db, "--json"});
+    QCOMPARE(stillThere.exitCode, 0);
+
+    const Run history = cli({"history", "--db", db, "--json"});
+    QCOMPARE(history.exitCode, 0);
+    const QJsonArray runs = history.json().value(QStringLiteral("runs")).toArray();
+    QCOMPARE(runs.size(), 3);
+    QCOMPARE(runs.at(0).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("failed"));
+    QVERIFY(!runs.at(0).toObject().value(QStringLiteral("error")).toString().isEmpty());
+    QCOMPARE(runs.at(1).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("unchanged"));
+    QCOMPARE(runs.at(2).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("succeeded"));
+    const Run table = cli({"history", "--db", db});
+    QVERIFY(table.out.contains("succeeded"));
+    QVERIFY(table.out.contains("truncated"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

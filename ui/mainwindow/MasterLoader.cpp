@@ -3,6 +3,10 @@
 #include "instruments/InstrumentRepository.h"
 #include "instruments/MasterGenerator.h"
 #include "instruments/MasterReader.h"
+#include "storage/Database.h"
+#include "storage/InstrumentStore.h"
+#include "sync/Hydrator.h"
+#include "sync/InstrumentSync.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -28,6 +32,7 @@ struct LoadRequest
     QString path; // the master to read; for the demo, where it is (or will be) generated
     bool demo = false;
     EpochDay today = NoDay;
+    std::optional<DatabaseConfig> database; // hydrate from here (demo master if it is empty)
 };
 
 // Lakh grouping (1,24,278): how the traders this is for read counts.
@@ -96,6 +101,8 @@ Q_SIGNALS:
 private:
     Result<QString> load(const LoadRequest &request)
     {
+        if (request.database)
+            return loadDatabase(request);
         bool generated = false;
         if (request.demo && !QFileInfo::exists(request.path)) {
             if (Result<void> made = generateDemo(request); !made)
@@ -124,6 +131,58 @@ private:
         return QString(QStringLiteral("Loaded %1 instruments from %2")
                            .arg(formatCount(static_cast<std::int64_t>(loaded->size())),
                                 loaded->info().description) +
+                       notes);
+    }
+
+    // The embedded default: hydrate from the database, which holds the last good master. A
+    // first run finds it empty and imports the generated demo master, labelled as such, so
+    // the terminal works offline at once.
+    Result<QString> loadDatabase(const LoadRequest &request)
+    {
+        Q_EMIT stageChanged(QStringLiteral("opening %1").arg(request.database->redacted()));
+        Q_EMIT progress(0, 0);
+        auto db = Database::open(*request.database, QStringLiteral("hydrate"));
+        if (!db)
+            return db.error();
+        InstrumentStore store(**db);
+        auto count = store.activeCount();
+        if (!count)
+            return count.error();
+        QString notes;
+        if (*count == 0) {
+            if (!QFileInfo::exists(request.path)) {
+                if (Result<void> made = generateDemo(request); !made)
+                    return made.error();
+            }
+            Q_EMIT stageChanged(QStringLiteral("importing the demo master into the database"));
+            SyncOptions options;
+            options.source = request.path;
+            options.cancel = &m_cancel;
+            options.progress = [this](const SyncProgress &p) {
+                if (p.stage == SyncStage::Reading && p.totalBytes > 0)
+                    Q_EMIT progress(p.bytes, p.totalBytes);
+            };
+            auto synced = syncInstruments(**db, options);
+            if (!synced)
+                return Error::make(synced.error().code,
+                                   QStringLiteral("cannot import the demo master: ") +
+                                       synced.error().message);
+            notes = QStringLiteral("; the database was empty, so it now holds the demo master "
+                                   "until a real sync");
+        }
+        if (m_cancel.load())
+            return cancelledError();
+        Q_EMIT stageChanged(QStringLiteral("loading instruments from the database"));
+        Q_EMIT progress(0, 0);
+        auto hydrated = hydrate(**db);
+        if (!hydrated)
+            return hydrated.error();
+        if (m_cancel.load())
+            return cancelledError();
+        m_repository.publish(hydrated->snapshot);
+        return QString(QStringLiteral("Loaded %1 instruments from %2 in %3 ms")
+                           .arg(formatCount(hydrated->rows), request.database->redacted())
+                           .arg(hydrated->elapsedMs) +
                        notes);
     }
 
@@ -260,6 +319,22 @@ MasterLoader::~MasterLoader()
 {
     m_cancel.store(true);
     m_thread.reset();
+}
+
+bool MasterLoader::loadDatabase(const DatabaseConfig &database)
+{
+    if (m_loading)
+        return false;
+    LoadRequest request;
+    request.today = m_clock.now().day();
+    request.demo = true; // only used when the database is empty
+    request.path = demoMasterPath(request.today);
+    request.database = database;
+    m_cancel.store(false);
+    m_loading = true;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, request] { worker->run(request); }, Qt::QueuedConnection);
+    return true;
 }
 
 bool MasterLoader::load(const QString &source)

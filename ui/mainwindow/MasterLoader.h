@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/IstTime.h"
+#include "storage/DatabaseConfig.h"
 
 #include <QObject>
 #include <QString>
@@ -42,6 +43,9 @@ public:
     // Starts loading a master file, or the demo master for demoSource(). Returns false (and
     // does nothing) while a load is still running.
     bool load(const QString &source);
+    // Hydrates from the database on the worker thread (the connection is opened there); an
+    // empty database first gets the demo master imported.
+    bool loadDatabase(const DatabaseConfig &database);
     bool isLoading() const { return m_loading; }
     // Asks a running load to stop; it then finishes with ok == false.
     void cancel();
