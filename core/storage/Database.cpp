@@ -230,6 +230,30 @@ pg_conn *Database::postgresHandle() const
 Result<void> Database::migrate()
 {
     const bool sqlite = m_config.backend == DatabaseBackend::Sqlite;
+    const QList<Migration> migrations = migrationsFor(m_config.backend);
+    if (migrations.isEmpty())
+        return Error::make(ErrorCode::Internal, QStringLiteral("no migrations are built in"));
+    // Read first, write only if needed: an up-to-date database is opened without taking a
+    // write lock, so opening it while a sync holds SQLite's write lock does not wait.
+    {
+        auto exists =
+            scalar(sqlite ? QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                           "type = 'table' AND name = 'schema_version'")
+                          : QStringLiteral("SELECT count(*) FROM information_schema.tables "
+                                           "WHERE table_schema = current_schema() AND "
+                                           "table_name = 'schema_version'"));
+        if (!exists)
+            return exists.error();
+        if (exists->toInt() > 0) {
+            auto current = scalar(QStringLiteral("SELECT max(version) FROM schema_version"));
+            if (!current)
+                return current.error();
+            if (current->toInt() >= migrations.back().version) {
+                m_schemaVersion = current->toInt();
+                return success();
+            }
+        }
+    }
     if (auto r = exec(sqlite ? QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
                                               "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                                               "applied_at TEXT NOT NULL)")
@@ -238,9 +262,6 @@ Result<void> Database::migrate()
                                               "applied_at TIMESTAMPTZ NOT NULL)"));
         !r)
         return r;
-    const QList<Migration> migrations = migrationsFor(m_config.backend);
-    if (migrations.isEmpty())
-        return Error::make(ErrorCode::Internal, QStringLiteral("no migrations are built in"));
     for (const Migration &m : migrations) {
         if (auto b = begin(); !b)
             return b;

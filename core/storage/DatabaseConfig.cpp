@@ -1,21 +1,27 @@
 #include "DatabaseConfig.h"
 
 #include <QDir>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 
 namespace strikeline {
 
 namespace {
+// The URL as it may appear in a message: any password replaced, whatever else is wrong with it.
+QString redactUrl(const QString &url)
+{
+    static const QRegularExpression password(
+        QStringLiteral("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):[^@/]*@"));
+    QString out = url;
+    out.replace(password, QStringLiteral("\\1:***@"));
+    return out;
+}
+
 Error invalid(const QString &url, const QString &why)
 {
-    // Never echo a password back: redact before quoting the URL.
-    QUrl u(url);
-    if (!u.password().isEmpty())
-        u.setPassword(QStringLiteral("***"));
     return Error::make(ErrorCode::InvalidArgument,
-                       QStringLiteral("bad database URL '%1': %2")
-                           .arg(u.isValid() ? u.toString() : QStringLiteral("(unparsable)"), why));
+                       QStringLiteral("bad database URL '%1': %2").arg(redactUrl(url), why));
 }
 } // namespace
 
@@ -41,8 +47,9 @@ Result<DatabaseConfig> DatabaseConfig::parse(const QString &url)
     const QUrl u(trimmed, QUrl::StrictMode);
     const QString scheme = u.scheme().toLower();
     if (scheme == QLatin1String("postgresql") || scheme == QLatin1String("postgres")) {
-        if (!u.isValid())
-            return invalid(trimmed, u.errorString());
+        if (!u.isValid()) // Qt's own message quotes the raw URL, password and all: not used
+            return invalid(trimmed, QStringLiteral("not a valid URL (check the port and any "
+                                                   "special characters in the password)"));
         c.backend = DatabaseBackend::Postgres;
         c.host = u.host();
         if (c.host.isEmpty())

@@ -11,8 +11,10 @@ namespace strikeline {
 class HashingReader final : public QIODevice
 {
 public:
-    explicit HashingReader(QIODevice &source);
+    explicit HashingReader(QIODevice &source); // opens itself read-only
 
+    // Read-only and always unbuffered, so the bytes hashed are exactly the bytes handed out.
+    bool open(OpenMode mode) override;
     bool isSequential() const override { return true; }
     bool atEnd() const override;
     bool waitForReadyRead(int msecs) override;

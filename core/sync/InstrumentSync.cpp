@@ -32,6 +32,21 @@ Result<QString> fileChecksum(const QString &path)
     return QString::fromLatin1(hash.result().toHex());
 }
 
+bool isLockedError(const Error &e)
+{
+    return e.code == ErrorCode::Database &&
+           (e.message.contains(QLatin1String("database is locked")) ||
+            e.message.contains(QLatin1String("database table is locked")) ||
+            e.message.contains(QLatin1String("busy")));
+}
+
+Error anotherSyncRunning()
+{
+    return Error::make(ErrorCode::Conflict,
+                       QStringLiteral("another instrument sync is writing to this database (from "
+                                      "another terminal?); try again when it finishes"));
+}
+
 QString percent(double x)
 {
     return QString::number(x * 100.0, 'f', 0) + QLatin1Char('%');
@@ -55,12 +70,21 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     };
     report(SyncStage::Connecting, 0, -1, 0);
 
-    auto previous = store.lastSucceededRun(run.source);
+    // The last good master, from whatever source: the row-count check and the same-bytes
+    // check compare with it. HTTP validators only make sense for the same URL.
+    auto previous = store.lastSucceededRun();
     if (!previous)
         return previous.error();
+    auto previousFromSource = store.lastSucceededRun(run.source);
+    if (!previousFromSource)
+        return previousFromSource.error();
     auto runId = store.beginRun(run.source, options.force);
-    if (!runId)
+    if (!runId) {
+        // SQLite: another sync holds the write lock for its whole transaction.
+        if (isLockedError(runId.error()))
+            return anotherSyncRunning();
         return runId.error();
+    }
     run.id = *runId;
 
     // Records a finished run; if the connection died with the sync, through a fresh one.
@@ -90,9 +114,9 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     std::int64_t totalBytes = -1;
     if (isUrlSource(options.source)) {
         HttpValidators validators;
-        if (*previous && !options.force) {
-            validators.etag = (*previous)->etag;
-            validators.lastModified = (*previous)->lastModified;
+        if (*previousFromSource && !options.force) {
+            validators.etag = (*previousFromSource)->etag;
+            validators.lastModified = (*previousFromSource)->lastModified;
         }
         DownloadOptions dl = options.download;
         dl.cancel = options.cancel;
@@ -104,7 +128,7 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         run.lastModified = download->validators().lastModified;
         if (download->notModified()) {
             result.unchanged = true;
-            run.checksum = (*previous) ? (*previous)->checksum : QString();
+            run.checksum = *previousFromSource ? (*previousFromSource)->checksum : QString();
             record(SyncStatus::Unchanged, {});
             report(SyncStage::Done, 0, 0, 0);
             result.elapsedMs = timer.elapsed();
@@ -139,13 +163,7 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     // --- one transaction: stage, validate, merge, commit -----------------------------------
     if (auto b = db.begin(); !b) {
         // SQLite's BEGIN IMMEDIATE fails while another writer (sync) holds the database.
-        Error e = b.error();
-        if (e.message.contains(QLatin1String("locked")) ||
-            e.message.contains(QLatin1String("busy")))
-            e = Error::make(ErrorCode::Conflict,
-                            QStringLiteral("another instrument sync is writing to this database; "
-                                           "try again when it finishes"));
-        return fail(e);
+        return fail(isLockedError(b.error()) ? anotherSyncRunning() : b.error());
     }
     auto abort = [&](Error e) {
         db.rollback();
@@ -203,6 +221,15 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     run.bytes = summary->bytesConsumed;
     run.checksum = QString::fromLatin1(hashing.sha256Hex());
     result.issues = summary->issues;
+    // A server without ETags can still send the very bytes we have: nothing to merge.
+    if (*previous && !options.force && (*previous)->checksum == run.checksum) {
+        db.rollback();
+        result.unchanged = true;
+        record(SyncStatus::Unchanged, {});
+        report(SyncStage::Done, run.bytes, totalBytes, rows);
+        result.elapsedMs = timer.elapsed();
+        return result;
+    }
 
     report(SyncStage::Validating, run.bytes, totalBytes, rows);
     auto staged = store.finishStaging();

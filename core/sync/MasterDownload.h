@@ -44,7 +44,8 @@ public:
 
     // Sends the GET (conditional when validators are given) and waits for the response
     // headers. Fails with ErrorCode::Network on connection errors, timeouts and any HTTP status
-    // other than 200 and 304, with a message naming the URL and the status.
+    // other than 200 and 304, with a message naming the URL and the status; Cancelled when
+    // options.cancel is set first; InvalidArgument for a URL that is not http(s).
     static Result<std::unique_ptr<MasterDownload>>
     start(const QUrl &url, const HttpValidators &previous, const DownloadOptions &options = {});
 
