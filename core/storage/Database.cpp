@@ -138,6 +138,13 @@ Result<void> Database::connect(const QString &purpose)
     }
     if (!m_db.open())
         return error(QStringLiteral("cannot open %1").arg(m_config.redacted()), m_db.lastError());
+    if (m_config.backend == DatabaseBackend::Postgres) {
+        // A sync's staging and diff tables are temporary tables of ~30 MB: with the default
+        // 8 MB of temp_buffers they would spill to disk. Only settable before the session first
+        // touches a temporary table, hence here; the memory is used only when needed.
+        if (auto r = exec(QStringLiteral("SET temp_buffers = '64MB'")); !r)
+            return r;
+    }
     if (m_config.backend == DatabaseBackend::Sqlite) {
         for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                                    "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
