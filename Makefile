@@ -52,10 +52,14 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
+# Release build; the storage benchmarks get a throwaway PostgreSQL server of their own.
 bench: deps
 	cmake --preset release
-	cmake --build build/release -j $(JOBS) --target strikeline_benchmarks
+	cmake --build build/release -j $(JOBS) --target strikeline_benchmarks strikeline_storage_benchmarks
 	build/release/tests/bench/strikeline_benchmarks
+	pg=$$(mktemp -d) && trap 'bash tests/support/pg-test-server.sh stop "$$pg" --force' EXIT && \
+	  bash tests/support/pg-test-server.sh start "$$pg" && \
+	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_storage_benchmarks
 
 sanitize: deps
 	cmake --preset asan-ubsan && cmake --build build/asan-ubsan -j $(JOBS)

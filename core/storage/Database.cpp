@@ -146,8 +146,8 @@ Result<void> Database::connect(const QString &purpose)
             return r;
     }
     if (m_config.backend == DatabaseBackend::Sqlite) {
-        for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                                   "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
+        for (const char *pragma :
+             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
             if (auto r = exec(QString::fromLatin1(pragma)); !r)
                 return r;
         }

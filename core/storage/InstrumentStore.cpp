@@ -3,7 +3,6 @@
 #include <QElapsedTimer>
 #include <QSqlError>
 
-#include <absl/container/flat_hash_set.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -229,11 +228,9 @@ struct InstrumentStore::Private
     sqlite3_stmt *insert = nullptr;
     std::int64_t staged = 0;
     std::int64_t duplicates = 0;
-    // PostgreSQL staging. COPY cannot skip a repeated key, so repeats are dropped here (first
-    // row wins, as in the snapshot builder): ~6 MB for a full master, freed after staging.
+    // PostgreSQL staging
     bool copying = false;
     std::string copyBuffer;
-    absl::flat_hash_set<std::string> stagedKeys;
 
     ~Private()
     {
@@ -477,7 +474,6 @@ Result<void> InstrumentStore::createStaging()
         return Error::make(ErrorCode::Database,
                            QStringLiteral("cannot start COPY: %1").arg(pgError(conn)));
     d->copying = true;
-    d->stagedKeys.clear();
     d->copyBuffer.clear();
     d->copyBuffer.reserve(1 << 20);
     return success();
@@ -535,10 +531,6 @@ Result<void> InstrumentStore::stage(const InstrumentRecord &r)
         return success();
     }
 
-    if (!d->stagedKeys.insert(r.instrumentKey).second) {
-        ++d->duplicates;
-        return success();
-    }
     std::string &b = d->copyBuffer;
     auto field = [&b](std::string_view v) {
         appendCopyField(b, v);
@@ -610,10 +602,30 @@ Result<std::int64_t> InstrumentStore::finishStaging()
         return Error::make(
             ErrorCode::Database,
             QStringLiteral("the database connection was lost: %1").arg(pgError(conn)));
-    d->stagedKeys = {};
+    // COPY cannot skip a repeated key. A real master has none, so try the primary key first
+    // and only on a clash drop the repeats (the first row wins, as in the snapshot builder;
+    // a freshly COPYed table's physical order is the file's order).
+    if (auto r = m_db.exec(QStringLiteral("SAVEPOINT staging_key")); !r)
+        return r.error();
     if (auto r =
             m_db.exec(QStringLiteral("ALTER TABLE sync_staging ADD PRIMARY KEY (instrument_key)"));
-        !r)
+        !r) {
+        if (auto back = m_db.exec(QStringLiteral("ROLLBACK TO SAVEPOINT staging_key")); !back)
+            return back.error();
+        auto dups = m_db.scalar(QStringLiteral(
+            "WITH gone AS (DELETE FROM sync_staging a USING sync_staging b "
+            "WHERE a.instrument_key = b.instrument_key AND a.ctid > b.ctid RETURNING 1) "
+            "SELECT count(*) FROM gone"));
+        if (!dups)
+            return dups.error();
+        d->duplicates = dups->toLongLong();
+        d->staged -= d->duplicates;
+        if (auto again = m_db.exec(QStringLiteral("ALTER TABLE sync_staging ADD PRIMARY KEY "
+                                                  "(instrument_key)"));
+            !again)
+            return again.error();
+    }
+    if (auto r = m_db.exec(QStringLiteral("RELEASE SAVEPOINT staging_key")); !r)
         return r.error();
     if (auto r = m_db.exec(QStringLiteral("ANALYZE sync_staging")); !r)
         return r.error();

@@ -194,6 +194,84 @@ void BM_Hydrate(benchmark::State &state)
 }
 BENCHMARK(BM_Hydrate)->Arg(0)->Arg(1)->MinTime(2.0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Why staging uses the native SQLite API: the same 124k rows into the same temporary table,
+// through InstrumentStore::stage (sqlite3 prepared statement) and through Qt SQL's
+// QSqlQuery::bindValue + exec, each in one transaction.
+const std::vector<InstrumentRecord> &records()
+{
+    static const std::vector<InstrumentRecord> all = [] {
+        std::vector<InstrumentRecord> out;
+        (void)readMasterFile(master(),
+                             [&out](InstrumentRecord &&r) { out.push_back(std::move(r)); });
+        return out;
+    }();
+    return all;
+}
+
+void BM_StageSqliteNative(benchmark::State &state)
+{
+    auto db = freshDatabase(0, QStringLiteral("stage-native"));
+    if (!db) {
+        state.SkipWithError(qPrintable(db.error().message));
+        return;
+    }
+    const auto &rows = records();
+    for (auto _ : state) {
+        InstrumentStore store(**db);
+        (void)(*db)->begin();
+        (void)store.createStaging();
+        for (const auto &r : rows)
+            (void)store.stage(r);
+        (void)store.finishStaging();
+        (*db)->rollback();
+    }
+    state.counters["rows"] = static_cast<double>(rows.size());
+}
+BENCHMARK(BM_StageSqliteNative)->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StageSqliteQtBinding(benchmark::State &state)
+{
+    auto db = freshDatabase(0, QStringLiteral("stage-qt"));
+    if (!db) {
+        state.SkipWithError(qPrintable(db.error().message));
+        return;
+    }
+    const auto &rows = records();
+    for (auto _ : state) {
+        InstrumentStore store(**db);
+        (void)(*db)->begin();
+        (void)store.createStaging(); // the same table
+        QSqlQuery q((*db)->sql());
+        q.prepare(QStringLiteral("INSERT OR IGNORE INTO temp.sync_staging VALUES "
+                                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        for (const auto &r : rows) {
+            q.bindValue(0, QString::fromStdString(r.instrumentKey));
+            q.bindValue(1, QString::fromStdString(r.tradingSymbol));
+            q.bindValue(2, QString::fromStdString(r.name));
+            q.bindValue(3, QString::fromLatin1(segmentName(r.segment).data()));
+            q.bindValue(4, r.exchangeToken ? QVariant(r.exchangeToken) : QVariant());
+            q.bindValue(5, QString::fromStdString(r.typeCode));
+            q.bindValue(6, QString::fromLatin1(kindName(r.kind).data()));
+            q.bindValue(7, QString::fromStdString(r.underlyingSymbol));
+            q.bindValue(8, r.underlyingKey.empty()
+                               ? QVariant()
+                               : QVariant(QString::fromStdString(r.underlyingKey)));
+            q.bindValue(9, r.expiry == NoDay ? QVariant() : QVariant(formatIsoDay(r.expiry)));
+            q.bindValue(10, r.strike.toQString());
+            q.bindValue(11, r.tickSize.toQString());
+            q.bindValue(12, r.lotSize);
+            q.bindValue(13, r.freezeQuantity);
+            q.bindValue(14, r.qtyMultiplier);
+            q.bindValue(15, r.weekly ? 1 : 0);
+            q.exec();
+        }
+        q.finish();
+        (*db)->rollback();
+    }
+    state.counters["rows"] = static_cast<double>(rows.size());
+}
+BENCHMARK(BM_StageSqliteQtBinding)->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // Peak RSS of one full sync per backend, above the process baseline, measured first in a
 // fresh process (run with --benchmark_filter=none to see only these lines).
 void reportSyncMemory()

@@ -627,6 +627,8 @@ private Q_SLOTS:
     void truncatedGzipLeavesInstruments();
     void corruptJsonLeavesInstruments_data();
     void corruptJsonLeavesInstruments();
+    void repeatedKeyKeepsTheFirstRow_data();
+    void repeatedKeyKeepsTheFirstRow();
     void tooFewRowsRefusedUnlessForced_data();
     void tooFewRowsRefusedUnlessForced();
     void cancelFromProgressLeavesInstruments_data();
@@ -1285,6 +1287,42 @@ void tst_InstrumentSync::corruptJsonLeavesInstruments()
     QVERIFY(!r.error().message.isEmpty());
     const QString problem = checkFailedRun(*db, before, runsBefore, r.error().message.left(20));
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void tst_InstrumentSync::repeatedKeyKeepsTheFirstRow_data()
+{
+    addBackendRows();
+}
+
+// A master that lists one key twice is the exchange's or broker's mistake: the sync keeps the
+// first row (as the snapshot builder does), counts the repeat and imports the rest.
+void tst_InstrumentSync::repeatedKeyKeepsTheFirstRow()
+{
+    INIT_TEST_DB(t);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("repeated.json");
+    {
+        const QByteArray row =
+            R"({"segment":"NSE_EQ","name":"RELIANCE INDUSTRIES LTD","exchange":"NSE","isin":"INE002A01018","instrument_type":"EQ","instrument_key":"NSE_EQ|INE002A01018","lot_size":1,"freeze_quantity":100000.0,"exchange_token":"2885","tick_size":%1,"trading_symbol":"RELIANCE","qty_multiplier":1.0})";
+        const QByteArray other =
+            R"({"segment":"NSE_EQ","name":"TATA STEEL LIMITED","exchange":"NSE","isin":"INE081A01020","instrument_type":"EQ","instrument_key":"NSE_EQ|INE081A01020","lot_size":1,"freeze_quantity":100000.0,"exchange_token":"3499","tick_size":1.0,"trading_symbol":"TATASTEEL","qty_multiplier":1.0})";
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[" + QByteArray(row).replace("%1", "10.0") + "," + other + "," +
+                QByteArray(row).replace("%1", "5.0") + "]");
+    }
+    OPEN_DB(db, t, "sync");
+    auto r = syncInstruments(*db, fileSync(path));
+    QVERIFY2(r, qPrintable(describe(r)));
+    QCOMPARE(r->counts.staged, std::int64_t(2));
+    QCOMPARE(r->counts.duplicates, std::int64_t(1));
+    auto hydrated = hydrate(*db);
+    QVERIFY2(hydrated, qPrintable(describe(hydrated)));
+    QCOMPARE(hydrated->rows, std::int64_t(2));
+    const auto id = hydrated->snapshot->findByKey("NSE_EQ|INE002A01018");
+    QVERIFY(id);
+    QCOMPARE(hydrated->snapshot->instrument(*id).tickSize(), *Price::parse("0.10")); // the first
 }
 
 void tst_InstrumentSync::tooFewRowsRefusedUnlessForced_data()
