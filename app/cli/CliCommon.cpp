@@ -1,5 +1,7 @@
 #include "CliCommon.h"
 
+#include <QCommandLineParser>
+
 namespace strikeline::cli {
 
 QTextStream &out()
@@ -18,6 +20,25 @@ int fail(const QString &command, const QString &message, int code)
 {
     err() << "strikeline-cli " << command << ": " << message << Qt::endl;
     return code;
+}
+
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &command,
+                                    const QStringList &arguments, Positional positional)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    if (!parser.parse(QStringList{QStringLiteral("strikeline-cli ") + command} + arguments))
+        return fail(command, parser.errorText(), ExitUsage);
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return ExitOk;
+    }
+    if (positional == Positional::Forbidden && !parser.positionalArguments().isEmpty()) {
+        return fail(command,
+                    QStringLiteral("unexpected argument '%1'")
+                        .arg(parser.positionalArguments().constFirst()),
+                    ExitUsage);
+    }
+    return std::nullopt;
 }
 
 } // namespace strikeline::cli

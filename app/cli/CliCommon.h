@@ -12,6 +12,8 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <optional>
+
 class QCommandLineOption;
 class QCommandLineParser;
 
@@ -24,6 +26,14 @@ QTextStream &err();
 
 // Prints "strikeline-cli <command>: <message>" to stderr and returns the code.
 int fail(const QString &command, const QString &message, int code = ExitDataError);
+
+enum class Positional { Allowed, Forbidden };
+
+// Parses a subcommand's arguments (long options, --help). Returns the exit code when the
+// command should stop here: --help printed (0), or a usage error reported (2).
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &command,
+                                    const QStringList &arguments,
+                                    Positional positional = Positional::Allowed);
 
 // --db URL, or the embedded default SQLite database when the option is not given.
 Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,

@@ -19,7 +19,6 @@ int runGenerateMaster(const QStringList &arguments)
     parser.setApplicationDescription(
         QStringLiteral("Writes a synthetic, deterministic Upstox-format instrument master. The "
                        "format follows the file name: .json.gz, .json, .csv.gz or .csv."));
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption rowsOption(QStringLiteral("rows"),
                                         QStringLiteral("Exact number of rows (default 125000)."),
                                         QStringLiteral("N"), QStringLiteral("125000"));
@@ -38,18 +37,8 @@ int runGenerateMaster(const QStringList &arguments)
     parser.addOptions({rowsOption, seedOption, outOption, dateOption, jsonOption});
     parser.addHelpOption();
 
-    if (!parser.parse(QStringList{QStringLiteral("strikeline-cli ") + command} + arguments))
-        return fail(command, parser.errorText(), ExitUsage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return ExitOk;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        return fail(command,
-                    QStringLiteral("unexpected argument '%1'")
-                        .arg(parser.positionalArguments().constFirst()),
-                    ExitUsage);
-    }
+    if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
+        return *stop;
 
     GeneratorOptions options;
     bool ok = false;

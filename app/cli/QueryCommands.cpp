@@ -58,20 +58,6 @@ struct Context
     bool includeExpired = false;
 };
 
-// Parses arguments; returns an exit code when the command should stop (help, usage error).
-std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command,
-                                  const QStringList &arguments)
-{
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    if (!parser.parse(QStringList{QStringLiteral("strikeline-cli ") + command} + arguments))
-        return fail(command, parser.errorText(), ExitUsage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return ExitOk;
-    }
-    return std::nullopt;
-}
-
 Result<SnapshotPtr> loadMasterFile(const QString &path, const QString &command)
 {
     SnapshotBuilder builder;
@@ -247,7 +233,7 @@ int runSearch(const QStringList &arguments)
     parser.addOption(limit);
     parser.addPositionalArgument(QStringLiteral("query"),
                                  QStringLiteral("e.g. \"nifty 25000 ce\", \"banknifty fut\""));
-    if (auto stop = parseArguments(parser, command, arguments))
+    if (auto stop = parseCommandLine(parser, command, arguments))
         return *stop;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
@@ -298,7 +284,7 @@ int runChain(const QStringList &arguments)
                                QStringLiteral("SEGMENT"));
     parser.addOptions({expiry, spot, strikes, segment});
     parser.addPositionalArgument(QStringLiteral("underlying"), QStringLiteral("e.g. NIFTY"));
-    if (auto stop = parseArguments(parser, command, arguments))
+    if (auto stop = parseCommandLine(parser, command, arguments))
         return *stop;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
@@ -405,7 +391,7 @@ int runInfo(const QStringList &arguments)
     common.addTo(parser);
     parser.addPositionalArgument(QStringLiteral("key"),
                                  QStringLiteral("instrument_key (NSE_FO|41915) or trading symbol"));
-    if (auto stop = parseArguments(parser, command, arguments))
+    if (auto stop = parseCommandLine(parser, command, arguments))
         return *stop;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())

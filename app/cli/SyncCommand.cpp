@@ -28,24 +28,6 @@ extern "C" void onInterrupt(int)
     interrupted = true;
 }
 
-std::optional<int> parseOrStop(QCommandLineParser &parser, const QString &command,
-                               const QStringList &arguments)
-{
-    if (!parser.parse(QStringList{QStringLiteral("strikeline-cli ") + command} + arguments))
-        return fail(command, parser.errorText(), ExitUsage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return ExitOk;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        return fail(
-            command,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().front()),
-            ExitUsage);
-    }
-    return std::nullopt;
-}
-
 QString number(std::int64_t n)
 {
     return QLocale::c().toString(static_cast<qlonglong>(n));
@@ -106,7 +88,7 @@ int runSync(const QStringList &arguments)
     QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the run as JSON."));
     parser.addOptions({source, db, force, minRows, timeout, quiet, json});
-    if (auto stop = parseOrStop(parser, command, arguments))
+    if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
 
     bool ok = false;
@@ -204,7 +186,7 @@ int runHistory(const QStringList &arguments)
                                QStringLiteral("RUN"));
     QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     parser.addOptions({db, limit, changes, json});
-    if (auto stop = parseOrStop(parser, command, arguments))
+    if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
     bool ok = false;
     const int n = parser.value(limit).toInt(&ok);

@@ -4,6 +4,7 @@
 //   build/release/tests/bench/strikeline_benchmarks [--benchmark_filter=...]
 //   STRIKELINE_BENCH_MASTER=/tmp/m1.json.gz STRIKELINE_BENCH_AT=2025-12-09 ...
 
+#include "ProcessStatus.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "instruments/MasterReader.h"
 
@@ -314,25 +315,13 @@ BENCHMARK(BM_Expiries);
 
 // Peak RSS of one streaming read above the process baseline (VmHWM - VmRSS before), measured
 // in this process before anything else is loaded.
-long statusKb(const char *field)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray name = QByteArray(field) + ':';
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith(name))
-            return line.mid(name.size()).trimmed().split(' ').front().toLong();
-    }
-    return -1;
-}
 
 void reportReadMemory()
 {
-    const long baseline = statusKb("VmRSS");
+    const long baseline = strikeline::testing::processStatusKb("VmRSS");
     std::int64_t rows = 0;
     auto r = readMasterFile(masterPath(), [&rows](InstrumentRecord &&) { ++rows; });
-    const long peak = statusKb("VmHWM");
+    const long peak = strikeline::testing::processStatusKb("VmHWM");
     std::fprintf(stderr,
                  "read-memory: rows=%lld baseline_rss_kb=%ld peak_rss_kb=%ld "
                  "peak_above_baseline_kb=%ld%s\n",

@@ -6,6 +6,7 @@
 //     STRIKELINE_BENCH_PREVIOUS=...                                 the "day before" master
 // `make bench` starts a throwaway PostgreSQL server for it (tests/support/pg-test-server.sh).
 
+#include "ProcessStatus.h"
 #include "instruments/MasterReader.h"
 #include "storage/Database.h"
 #include "storage/InstrumentStore.h"
@@ -81,19 +82,6 @@ bool skipIfNoPostgres(benchmark::State &state)
         return true;
     }
     return false;
-}
-
-long statusKb(const char *field)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray name = QByteArray(field) + ':';
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith(name))
-            return line.mid(name.size()).trimmed().split(' ').front().toLong();
-    }
-    return -1;
 }
 
 Result<SyncResult> syncFile(Database &db, const QString &file)
@@ -284,9 +272,9 @@ void reportSyncMemory()
             std::fprintf(stderr, "sync-memory: %s\n", qPrintable(db.error().message));
             continue;
         }
-        const long baseline = statusKb("VmRSS");
+        const long baseline = strikeline::testing::processStatusKb("VmRSS");
         auto r = syncFile(**db, master());
-        const long peak = statusKb("VmHWM");
+        const long peak = strikeline::testing::processStatusKb("VmHWM");
         std::fprintf(stderr,
                      "sync-memory: backend=%s rows=%lld baseline_rss_kb=%ld peak_rss_kb=%ld "
                      "peak_above_baseline_kb=%ld%s\n",
