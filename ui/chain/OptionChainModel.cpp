@@ -1,0 +1,260 @@
+#include "OptionChainModel.h"
+
+#include <QColor>
+
+namespace strikeline::ui {
+
+namespace {
+
+// Translucent so the base colour of a light or a dark palette shows through.
+const QColor ItmShade(128, 128, 128, 48);
+const QColor AtmHighlight(64, 160, 255, 72);
+
+// Shown in the market-data columns: the chain has no quotes wired in yet (a later step).
+const QString NoData = QStringLiteral("—");
+
+// An int, not Qt::Alignment: Qt 6.4's delegates read this role with toInt().
+QVariant alignmentFor(int column)
+{
+    return static_cast<int>(
+        (column == OptionChainModel::StrikeColumn ? Qt::AlignHCenter : Qt::AlignRight) |
+        Qt::AlignVCenter);
+}
+
+QString columnTitle(int column)
+{
+    switch (column) {
+    case OptionChainModel::CallOiColumn:
+    case OptionChainModel::PutOiColumn:
+        return QStringLiteral("OI");
+    case OptionChainModel::CallOiChangeColumn:
+    case OptionChainModel::PutOiChangeColumn:
+        return QStringLiteral("Chg OI");
+    case OptionChainModel::CallVolumeColumn:
+    case OptionChainModel::PutVolumeColumn:
+        return QStringLiteral("Volume");
+    case OptionChainModel::CallIvColumn:
+    case OptionChainModel::PutIvColumn:
+        return QStringLiteral("IV");
+    case OptionChainModel::CallLtpColumn:
+    case OptionChainModel::PutLtpColumn:
+        return QStringLiteral("LTP");
+    case OptionChainModel::CallChangeColumn:
+    case OptionChainModel::PutChangeColumn:
+        return QStringLiteral("Chg");
+    case OptionChainModel::StrikeColumn:
+        return QStringLiteral("Strike");
+    default:
+        return {};
+    }
+}
+
+QString fromUtf8(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+bool sameRows(std::span<const detail::StrikeRow> a, std::span<const detail::StrikeRow> b)
+{
+    return a.data() == b.data() && a.size() == b.size();
+}
+
+} // namespace
+
+OptionChainModel::OptionChainModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+OptionChainModel::~OptionChainModel() = default;
+
+void OptionChainModel::setChain(SnapshotPtr snapshot, UnderlyingId underlying, EpochDay expiry,
+                                EpochDay today, std::optional<Price> spot, int strikesAround)
+{
+    beginResetModel();
+    m_snapshot = std::move(snapshot);
+    m_request = ChainRequest{underlying, expiry, today, spot, strikesAround};
+    adopt(OptionChain{});
+    m_lastError.clear();
+    if (!m_snapshot) {
+        m_lastError = QStringLiteral("no instruments loaded");
+    } else if (Result<OptionChain> chain = m_snapshot->chain(m_request); chain) {
+        adopt(std::move(chain).value());
+        m_request.expiry = m_chain.expiry; // a later spot keeps this expiry, even past `today`
+    } else {
+        m_lastError = chain.error().message;
+    }
+    endResetModel();
+}
+
+void OptionChainModel::setSpot(std::optional<Price> spot)
+{
+    m_request.spot = spot;
+    if (!m_snapshot || !m_lastError.isEmpty())
+        return; // nothing shown: the spot is kept for the next successful chain
+    Result<OptionChain> next = m_snapshot->chain(m_request);
+    if (!next) {
+        beginResetModel();
+        adopt(OptionChain{});
+        m_lastError = next.error().message;
+        endResetModel();
+        return;
+    }
+    if (!sameRows(m_chain.rows, next->rows)) {
+        beginResetModel();
+        adopt(std::move(next).value());
+        endResetModel();
+        return;
+    }
+
+    // Same rows: only the shading moved. Signal the span of rows whose moneyness changed.
+    const OptionChain previous = m_chain;
+    adopt(std::move(next).value());
+    int first = -1;
+    int last = -1;
+    for (std::size_t i = 0; i < m_chain.rows.size(); ++i) {
+        const detail::StrikeRow &row = m_chain.rows[i];
+        if (previous.callMoneyness(row) == m_chain.callMoneyness(row) &&
+            previous.putMoneyness(row) == m_chain.putMoneyness(row))
+            continue;
+        if (first < 0)
+            first = static_cast<int>(i);
+        last = static_cast<int>(i);
+    }
+    if (first >= 0) {
+        Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1),
+                           {Qt::BackgroundRole, MoneynessRole});
+    }
+}
+
+void OptionChainModel::clear()
+{
+    beginResetModel();
+    m_snapshot.reset();
+    m_request = ChainRequest{};
+    adopt(OptionChain{});
+    m_lastError.clear();
+    endResetModel();
+}
+
+void OptionChainModel::adopt(OptionChain chain)
+{
+    m_chain = std::move(chain);
+    m_atmRow = -1;
+    if (!m_chain.atmStrike)
+        return;
+    for (std::size_t i = 0; i < m_chain.rows.size(); ++i) {
+        if (m_chain.rows[i].strike == m_chain.atmStrike->raw()) {
+            m_atmRow = static_cast<int>(i);
+            break;
+        }
+    }
+}
+
+std::optional<Price> OptionChainModel::strikeAt(int row) const
+{
+    if (row < 0 || static_cast<std::size_t>(row) >= m_chain.rows.size())
+        return std::nullopt;
+    return Price::fromRaw(m_chain.rows[static_cast<std::size_t>(row)].strike);
+}
+
+std::optional<InstrumentId> OptionChainModel::instrumentAt(int row, ChainSide side) const
+{
+    if (row < 0 || static_cast<std::size_t>(row) >= m_chain.rows.size())
+        return std::nullopt;
+    const detail::StrikeRow &r = m_chain.rows[static_cast<std::size_t>(row)];
+    const InstrumentId id = side == ChainSide::Call ? r.call : r.put;
+    if (id == NoId)
+        return std::nullopt;
+    return id;
+}
+
+std::optional<ChainSide> OptionChainModel::sideOf(int column)
+{
+    if (column >= CallOiColumn && column < StrikeColumn)
+        return ChainSide::Call;
+    if (column > StrikeColumn && column < ColumnCount)
+        return ChainSide::Put;
+    return std::nullopt;
+}
+
+int OptionChainModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_chain.rows.size());
+}
+
+int OptionChainModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant OptionChainModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const int row = index.row();
+    const int column = index.column();
+    const std::optional<ChainSide> side = sideOf(column);
+    const std::optional<InstrumentId> id =
+        side ? instrumentAt(row, *side) : std::optional<InstrumentId>{};
+    switch (role) {
+    case Qt::DisplayRole:
+        if (column == StrikeColumn)
+            return strikeAt(row)->toQString();
+        return id ? NoData : QString(); // a side the exchange does not list stays blank
+    case Qt::TextAlignmentRole:
+        return alignmentFor(column);
+    case MoneynessRole:
+        if (const std::optional<Moneyness> m = moneynessAt(row, column))
+            return fromUtf8(moneynessName(*m));
+        return {};
+    case InstrumentKeyRole:
+        return id ? fromUtf8(m_snapshot->instrument(*id).instrumentKey()) : QString();
+    case Qt::BackgroundRole:
+        return background(row, column);
+    default:
+        return {};
+    }
+}
+
+QVariant OptionChainModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+        return columnTitle(section);
+    case Qt::TextAlignmentRole:
+        return alignmentFor(section);
+    case Qt::ToolTipRole:
+        if (const std::optional<ChainSide> side = sideOf(section)) {
+            const QString prefix = *side == ChainSide::Call ? QStringLiteral("Call (CE) ")
+                                                            : QStringLiteral("Put (PE) ");
+            return QString(prefix + columnTitle(section));
+        }
+        return QStringLiteral("Strike price (Rs)");
+    default:
+        return {};
+    }
+}
+
+std::optional<Moneyness> OptionChainModel::moneynessAt(int row, int column) const
+{
+    const detail::StrikeRow &r = m_chain.rows[static_cast<std::size_t>(row)];
+    const std::optional<ChainSide> side = sideOf(column);
+    if (!side) // the strike column belongs to both sides: only the ATM row has a common answer
+        return row == atmRow() ? std::optional<Moneyness>(Moneyness::Atm) : std::nullopt;
+    if ((*side == ChainSide::Call ? r.call : r.put) == NoId)
+        return std::nullopt;
+    return *side == ChainSide::Call ? m_chain.callMoneyness(r) : m_chain.putMoneyness(r);
+}
+
+QVariant OptionChainModel::background(int row, int column) const
+{
+    if (row == atmRow())
+        return AtmHighlight;
+    if (moneynessAt(row, column) == Moneyness::Itm)
+        return ItmShade;
+    return {};
+}
+
+} // namespace strikeline::ui

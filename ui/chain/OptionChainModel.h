@@ -1,0 +1,85 @@
+#pragma once
+
+#include "instruments/InstrumentSnapshot.h"
+
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <optional>
+
+namespace strikeline::ui {
+
+enum class ChainSide { Call, Put };
+
+// One expiry's option chain as a table: calls on the left, the strike in the middle, puts on the
+// right mirrored, so the columns nearest the strike are the prices a trader reads first. The
+// rows, the ATM strike and each side's moneyness come from InstrumentSnapshot::chain; the model
+// only presents them.
+class OptionChainModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column : int {
+        CallOiColumn,
+        CallOiChangeColumn,
+        CallVolumeColumn,
+        CallIvColumn,
+        CallLtpColumn,
+        CallChangeColumn,
+        StrikeColumn,
+        PutChangeColumn,
+        PutLtpColumn,
+        PutIvColumn,
+        PutVolumeColumn,
+        PutOiChangeColumn,
+        PutOiColumn,
+        ColumnCount
+    };
+    enum Role : int {
+        MoneynessRole = Qt::UserRole + 1, // QString "ITM"/"ATM"/"OTM"; invalid without a spot
+        InstrumentKeyRole,                // QString: that side's key; empty for the strike column
+    };
+
+    explicit OptionChainModel(QObject *parent = nullptr);
+    ~OptionChainModel() override;
+
+    // Rebuilds the rows (one model reset). `expiry` NoDay: the nearest on or after `today`;
+    // `strikesAround` 0: every strike, N: ATM +- N. On an error the model is empty and
+    // lastError() says why.
+    void setChain(SnapshotPtr snapshot, UnderlyingId underlying, EpochDay expiry, EpochDay today,
+                  std::optional<Price> spot, int strikesAround = 0);
+    // Moves the spot: dataChanged for the re-shaded rows while the strike window stays put, a
+    // reset when the window around the new ATM is a different set of rows.
+    void setSpot(std::optional<Price> spot);
+    void clear();
+
+    const SnapshotPtr &snapshot() const { return m_snapshot; }
+    const OptionChain &chain() const { return m_chain; }
+    EpochDay expiry() const { return m_chain.expiry; }
+    std::optional<Price> spot() const { return m_request.spot; }
+    const QString &lastError() const { return m_lastError; }
+
+    int atmRow() const { return m_atmRow; } // -1 without a spot
+    std::optional<Price> strikeAt(int row) const;
+    std::optional<InstrumentId> instrumentAt(int row, ChainSide side) const;
+    static std::optional<ChainSide> sideOf(int column);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    std::optional<Moneyness> moneynessAt(int row, int column) const;
+    QVariant background(int row, int column) const;
+    void adopt(OptionChain chain);
+
+    SnapshotPtr m_snapshot; // owns the rows m_chain.rows points into
+    ChainRequest m_request; // expiry resolved to the chain's once a chain was found
+    OptionChain m_chain;
+    QString m_lastError;
+    int m_atmRow = -1;
+};
+
+} // namespace strikeline::ui
