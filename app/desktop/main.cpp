@@ -100,11 +100,13 @@ void runSmokeTest(MainWindow &window, MasterLoader &loader)
 
 // For the docs only: the window with a query typed and the top result picked, as a PNG.
 void takeScreenshot(MainWindow &window, MasterLoader &loader, const QString &file,
-                    const QString &query)
+                    const QString &query, const QString &chain)
 {
-    whenLoaded(window, loader, QStringLiteral("screenshot"), [&window, file, query](qint64) {
+    whenLoaded(window, loader, QStringLiteral("screenshot"), [&window, file, query, chain](qint64) {
         window.setQuery(query);
         window.showResult(0);
+        if (!chain.isEmpty())
+            window.openChain(chain);
         // Let the layout settle and paint once before grabbing.
         QTimer::singleShot(300, &window, [&window, file] {
             QDir().mkpath(QFileInfo(file).absolutePath());
@@ -158,7 +160,13 @@ int main(int argc, char *argv[])
                                    QStringLiteral("The search text for --screenshot."),
                                    QStringLiteral("TEXT"), QStringLiteral("NIFTY"));
     queryOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption});
+    QCommandLineOption chainOption(QStringLiteral("chain"),
+                                   QStringLiteral("For --screenshot: show this underlying's "
+                                                  "option chain."),
+                                   QStringLiteral("SYMBOL"));
+    chainOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions(
+        {masterOption, dbOption, smokeOption, screenshotOption, queryOption, chainOption});
 
     // --help and --version must work without a display: answer them from a QCoreApplication
     // before QApplication goes looking for one. (A full parse would trip over Qt's own
@@ -189,7 +197,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(smokeOption))
         runSmokeTest(window, loader);
     else if (parser.isSet(screenshotOption))
-        takeScreenshot(window, loader, parser.value(screenshotOption), parser.value(queryOption));
+        takeScreenshot(window, loader, parser.value(screenshotOption), parser.value(queryOption),
+                       parser.value(chainOption));
 
     strikeline::DatabaseConfig database = strikeline::DatabaseConfig::defaultSqlite();
     if (parser.isSet(dbOption)) {

@@ -2,6 +2,8 @@
 // navigation into the results, the contract panel and the status bar's warnings.
 
 #include "RecordFactory.h"
+#include "chain/OptionChainModel.h"
+#include "chain/OptionChainView.h"
 #include "instruments/InstrumentRepository.h"
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
@@ -13,6 +15,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -77,6 +80,7 @@ private Q_SLOTS:
     void typingSearchesThenDownAndEnterShowContract();
     void enterInSearchBoxShowsTopResult();
     void upFromFirstRowReturnsToSearch();
+    void enterOnOptionOpensItsChain();
     void staleAndDemoWarnings();
     void loadFailureIsShown();
     void loaderPublishesFromItsOwnThread();
@@ -228,6 +232,36 @@ void tst_MainWindow::upFromFirstRowReturnsToSearch()
     QTest::keyClick(view, Qt::Key_Up);
     QTRY_VERIFY(search->hasFocus());
     QCOMPARE(search->text(), QStringLiteral("nifty"));
+}
+
+void tst_MainWindow::enterOnOptionOpensItsChain()
+{
+    publish(realMasterInfo());
+    auto *search = child<QLineEdit>("searchEdit");
+    auto *view = child<QTableView>("resultsView");
+    auto *tabs = child<QTabWidget>("mainTabs");
+    QCOMPARE(tabs->currentIndex(), 0);
+    QTest::keyClicks(search, QStringLiteral("nifty 26000 ce"));
+    QTest::keyClick(search, Qt::Key_Down);
+    QTRY_VERIFY(view->hasFocus());
+    const QString symbol = resultText(0, SearchResultsModel::SymbolColumn);
+    QVERIFY2(symbol.startsWith(QLatin1String("NIFTY 26000 CE")), qPrintable(symbol));
+    QTest::keyClick(view, Qt::Key_Return);
+
+    auto *chain = child<ui::OptionChainView>("chainView");
+    QCOMPARE(tabs->currentWidget(), chain);
+    QCOMPARE(chain->underlyingSymbol(), QStringLiteral("NIFTY"));
+    QCOMPARE(chain->currentExpiry(),
+             m_window->snapshot()->instrument(*m_window->results().instrumentAt(0)).expiry());
+    QVERIFY(chain->model().rowCount() > 0);
+    QCOMPARE(text("contractSymbol"), symbol); // the panel beside the tabs shows it too
+
+    // F4 goes back to the search, F6 to the chain's underlying box.
+    QTest::keyClick(m_window.get(), Qt::Key_F4);
+    QCOMPARE(tabs->currentIndex(), 0);
+    QTest::keyClick(m_window.get(), Qt::Key_F6);
+    QCOMPARE(tabs->currentWidget(), chain);
+    QTRY_VERIFY(child<QLineEdit>("chainUnderlying")->hasFocus());
 }
 
 void tst_MainWindow::staleAndDemoWarnings()

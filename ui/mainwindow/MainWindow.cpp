@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "chain/OptionChainView.h"
 #include "instruments/InstrumentRepository.h"
 #include "search/SearchResultsModel.h"
 
@@ -18,6 +19,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -153,7 +155,7 @@ void MainWindow::buildUi()
     m_resultsView->setColumnWidth(Col::FreezeColumn, widthFor(Col::FreezeColumn, "10000 lots"));
     m_resultsView->installEventFilter(this);
     connect(m_resultsView, &QTableView::activated, this,
-            [this](const QModelIndex &index) { showResult(index.row()); });
+            [this](const QModelIndex &index) { activateResult(index.row()); });
     connect(m_resultsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -170,9 +172,26 @@ void MainWindow::buildUi()
     searchLayout->addLayout(searchRow);
     searchLayout->addWidget(m_resultsStack, 1);
 
+    m_chainView = new OptionChainView(m_clock);
+    m_chainView->setObjectName(QStringLiteral("chainView"));
+    m_chainView->openUnderlying(QStringLiteral("NIFTY")); // opens once a snapshot arrives
+    connect(m_chainView, &OptionChainView::contractActivated, this, [this](const QString &key) {
+        const QByteArray utf8 = key.toUtf8();
+        if (m_snapshot)
+            showContract(m_snapshot->findByKey(
+                std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))));
+    });
+
+    // The contract panel stays beside both tabs: a contract picked in either is shown there.
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(searchPane, QStringLiteral("Search"));
+    m_tabs->addTab(m_chainView, QStringLiteral("Option chain"));
+
     auto *splitter = new QSplitter(Qt::Horizontal);
     splitter->setChildrenCollapsible(false);
-    splitter->addWidget(searchPane);
+    splitter->addWidget(m_tabs);
     splitter->addWidget(buildContractPanel());
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
@@ -187,6 +206,9 @@ void MainWindow::buildUi()
     auto *focusShortcut = new QShortcut(this);
     focusShortcut->setKeys({QKeySequence(Qt::Key_F4), QKeySequence(Qt::CTRL | Qt::Key_K)});
     connect(focusShortcut, &QShortcut::activated, this, [this] { focusSearch(); });
+    auto *chainShortcut = new QShortcut(this);
+    chainShortcut->setKeys({QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_O)});
+    connect(chainShortcut, &QShortcut::activated, this, [this] { focusChain(); });
 
     m_statusLabel = new QLabel;
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
@@ -304,6 +326,33 @@ void MainWindow::showResult(int row)
     showContract(id);
 }
 
+void MainWindow::activateResult(int row)
+{
+    showResult(row);
+    const std::optional<InstrumentId> id = m_results->instrumentAt(row);
+    if (!id || !m_snapshot)
+        return;
+    // Equities and indices without F&O have no underlying: nothing to open.
+    const InstrumentView view = m_snapshot->instrument(*id);
+    const UnderlyingId underlying = view.underlying();
+    if (underlying == NoId || m_snapshot->expiries(underlying, m_clock.now().day()).empty())
+        return;
+    openChain(toQString(m_snapshot->underlyingSymbol(underlying)),
+              isOption(view.kind()) ? view.expiry() : NoDay);
+}
+
+void MainWindow::openChain(const QString &symbol, EpochDay expiry)
+{
+    m_chainView->openUnderlying(symbol, expiry);
+    m_tabs->setCurrentWidget(m_chainView);
+}
+
+void MainWindow::focusChain()
+{
+    m_tabs->setCurrentWidget(m_chainView);
+    m_chainView->focusUnderlying();
+}
+
 void MainWindow::showLoadStage(const QString &stage)
 {
     m_loading = true;
@@ -349,6 +398,7 @@ void MainWindow::applySnapshot(const SnapshotPtr &snapshot)
     // Instrument ids are only valid within their snapshot: the panel starts over.
     showContract(std::nullopt);
     runSearch();
+    m_chainView->setSnapshot(snapshot);
     updateStatus();
     Q_EMIT snapshotApplied();
 }
@@ -525,6 +575,7 @@ void MainWindow::updateStatus()
 
 void MainWindow::focusSearch()
 {
+    m_tabs->setCurrentIndex(0); // Search
     m_searchEdit->setFocus(Qt::ShortcutFocusReason);
     m_searchEdit->selectAll();
 }

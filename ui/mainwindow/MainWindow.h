@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 
 namespace strikeline {
@@ -20,6 +21,7 @@ class InstrumentRepository;
 
 namespace strikeline::ui {
 
+class OptionChainView;
 class SearchResultsModel;
 
 // The terminal's first window: typeahead search over the instrument snapshot, the results as a
@@ -39,6 +41,8 @@ public:
     const SnapshotPtr &snapshot() const { return m_snapshot; }
     // Shows a result row in the contract panel and selects it.
     void showResult(int row);
+    // Switches to the option chain tab with `symbol` open (screenshots).
+    void openChain(const QString &symbol, EpochDay expiry = NoDay);
 
 public Q_SLOTS:
     // Loader feedback, wired by the composition root. `stage` is a short lower-case phrase
@@ -64,6 +68,8 @@ private:
     void updateResultsArea();
     void focusSearch();
     void moveIntoResults();
+    void activateResult(int row);
+    void focusChain();
 
     InstrumentRepository &m_repository;
     const Clock &m_clock;
@@ -80,6 +86,9 @@ private:
     QStackedWidget *m_resultsStack = nullptr;
     QLabel *m_resultsMessage = nullptr;
     QTableView *m_resultsView = nullptr;
+
+    QTabWidget *m_tabs = nullptr;
+    OptionChainView *m_chainView = nullptr;
 
     QLabel *m_contractHint = nullptr;
     struct ContractLabels

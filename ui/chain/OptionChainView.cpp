@@ -1,0 +1,360 @@
+#include "OptionChainView.h"
+
+#include "chain/OptionChainModel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollBar>
+#include <QSignalBlocker>
+#include <QStackedWidget>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace strikeline::ui {
+
+namespace {
+
+constexpr int DefaultWindow = 10;
+const QString Dot = QStringLiteral(" · ");
+
+QString fromUtf8(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+// The strike is the spine of the chain: bold, centred, on its own shade unless the model
+// highlights the row (ATM).
+class StrikeDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->font.setBold(true);
+        option->displayAlignment = Qt::AlignCenter;
+        if (option->backgroundBrush.style() == Qt::NoBrush)
+            option->backgroundBrush = QColor(128, 128, 128, 28);
+    }
+};
+
+} // namespace
+
+QString expiryChoiceText(const ExpiryInfo &expiry, EpochDay today)
+{
+    return formatDisplayDay(expiry.day) + Dot + QStringLiteral("%1d").arg(expiry.day - today) +
+           Dot + (expiry.weekly ? QStringLiteral("W") : QStringLiteral("M"));
+}
+
+OptionChainView::OptionChainView(const Clock &clock, QWidget *parent)
+    : QWidget(parent)
+    , m_clock(clock)
+    , m_model(new OptionChainModel(this))
+{
+    buildUi();
+    showMessage(QStringLiteral("loading…"));
+}
+
+OptionChainView::~OptionChainView() = default;
+
+void OptionChainView::buildUi()
+{
+    m_underlyingEdit = new QLineEdit;
+    m_underlyingEdit->setObjectName(QStringLiteral("chainUnderlying"));
+    m_underlyingEdit->setPlaceholderText(QStringLiteral("NIFTY"));
+    m_underlyingEdit->setToolTip(QStringLiteral("Underlying symbol (F6 or Ctrl+O) · Enter opens "
+                                                "its chain"));
+    m_underlyingEdit->setFixedWidth(
+        m_underlyingEdit->fontMetrics().horizontalAdvance(QStringLiteral("MIDCPNIFTY")) + 24);
+    connect(m_underlyingEdit, &QLineEdit::returnPressed, this,
+            [this] { openUnderlying(m_underlyingEdit->text()); });
+
+    m_expiryCombo = new QComboBox;
+    m_expiryCombo->setObjectName(QStringLiteral("chainExpiry"));
+    m_expiryCombo->setToolTip(QStringLiteral("Expiry · days left · W weekly, M monthly"));
+    m_expiryCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_expiryCombo->setMinimumContentsLength(20);
+    connect(m_expiryCombo, &QComboBox::currentIndexChanged, this, [this] { reloadChain(); });
+
+    m_spotEdit = new QLineEdit;
+    m_spotEdit->setObjectName(QStringLiteral("chainSpot"));
+    m_spotEdit->setPlaceholderText(QStringLiteral("spot, e.g. 26040.5"));
+    m_spotEdit->setClearButtonEnabled(true);
+    m_spotEdit->setFixedWidth(
+        m_spotEdit->fontMetrics().horizontalAdvance(QStringLiteral("spot, e.g. 26040.5")) + 40);
+    // Applied when the trader is done typing, never halfway through a number.
+    connect(m_spotEdit, &QLineEdit::editingFinished, this, [this] { applySpotText(); });
+
+    m_windowCombo = new QComboBox;
+    m_windowCombo->setObjectName(QStringLiteral("chainWindow"));
+    m_windowCombo->setToolTip(QStringLiteral("Strikes shown around the ATM strike"));
+    for (int n : {5, 10, 15, 20})
+        m_windowCombo->addItem(QStringLiteral("ATM ± %1").arg(n), n);
+    m_windowCombo->addItem(QStringLiteral("All strikes"), 0);
+    m_windowCombo->setCurrentIndex(m_windowCombo->findData(DefaultWindow));
+    connect(m_windowCombo, &QComboBox::currentIndexChanged, this, [this] { reloadChain(); });
+
+    m_info = new QLabel;
+    m_info->setObjectName(QStringLiteral("chainInfo"));
+    m_info->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(QStringLiteral("Underlying")));
+    bar->addWidget(m_underlyingEdit);
+    bar->addSpacing(8);
+    bar->addWidget(new QLabel(QStringLiteral("Expiry")));
+    bar->addWidget(m_expiryCombo);
+    bar->addSpacing(8);
+    bar->addWidget(new QLabel(QStringLiteral("Spot")));
+    bar->addWidget(m_spotEdit);
+    bar->addSpacing(8);
+    bar->addWidget(m_windowCombo);
+    bar->addStretch(1);
+    bar->addWidget(m_info);
+
+    m_message = new QLabel;
+    m_message->setObjectName(QStringLiteral("chainMessage"));
+    m_message->setAlignment(Qt::AlignCenter);
+    m_message->setWordWrap(true);
+    m_message->setForegroundRole(QPalette::PlaceholderText);
+    m_message->setFrameShape(QFrame::StyledPanel);
+    m_message->setBackgroundRole(QPalette::Base);
+    m_message->setAutoFillBackground(true);
+    m_message->setMargin(24);
+
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("chainTable"));
+    m_table->setModel(m_model);
+    m_table->setItemDelegateForColumn(OptionChainModel::StrikeColumn, new StrikeDelegate(m_table));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setTabKeyNavigation(false);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setHighlightSections(false);
+    // Both sides share the width evenly; the strike keeps a width that fits any strike.
+    const QFontMetrics metrics = m_table->fontMetrics();
+    header->setMinimumSectionSize(metrics.horizontalAdvance(QStringLiteral("Chg OI")) + 20);
+    header->setSectionResizeMode(QHeaderView::Stretch);
+    header->setSectionResizeMode(OptionChainModel::StrikeColumn, QHeaderView::Fixed);
+    QFont bold = m_table->font();
+    bold.setBold(true);
+    m_table->setColumnWidth(OptionChainModel::StrikeColumn,
+                            QFontMetrics(bold).horizontalAdvance(QStringLiteral("125000.25")) + 28);
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QString key = index.data(OptionChainModel::InstrumentKeyRole).toString();
+        if (!key.isEmpty())
+            Q_EMIT contractActivated(key);
+    });
+
+    m_stack = new QStackedWidget;
+    m_stack->addWidget(m_message);
+    m_stack->addWidget(m_table);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(m_stack, 1);
+}
+
+void OptionChainView::setSnapshot(SnapshotPtr snapshot)
+{
+    if (!snapshot)
+        return;
+    m_snapshot = std::move(snapshot);
+    const EpochDay expiry = currentExpiry();
+    m_model->clear();
+    loadUnderlying(expiry);
+}
+
+void OptionChainView::openUnderlying(const QString &symbol, EpochDay expiry)
+{
+    const QString wanted = symbol.trimmed().toUpper();
+    if (wanted != m_openSymbol) {
+        // A NIFTY spot says nothing about BANKNIFTY.
+        m_spot.reset();
+        m_spotEdit->clear();
+        m_spotEdit->setStyleSheet(QString());
+        m_spotEdit->setToolTip(QString());
+        m_segment.reset();
+    }
+    m_underlyingEdit->setText(wanted);
+    loadUnderlying(expiry);
+}
+
+void OptionChainView::focusUnderlying()
+{
+    m_underlyingEdit->setFocus(Qt::ShortcutFocusReason);
+    m_underlyingEdit->selectAll();
+}
+
+EpochDay OptionChainView::currentExpiry() const
+{
+    const QVariant day = m_expiryCombo->currentData();
+    return day.isValid() ? day.toInt() : NoDay;
+}
+
+QString OptionChainView::underlyingSymbol() const
+{
+    return m_underlying == NoId || !m_snapshot
+               ? QString()
+               : fromUtf8(m_snapshot->underlyingSymbol(m_underlying));
+}
+
+void OptionChainView::loadUnderlying(EpochDay expiry)
+{
+    m_underlying = NoId;
+    m_info->clear();
+    {
+        const QSignalBlocker blocker(m_expiryCombo);
+        m_expiryCombo->clear();
+    }
+    m_model->clear();
+    const QString symbol = m_underlyingEdit->text().trimmed().toUpper();
+    m_openSymbol = symbol;
+    if (!m_snapshot) {
+        showMessage(QStringLiteral("loading…"));
+        return;
+    }
+    if (symbol.isEmpty()) {
+        showMessage(QStringLiteral("Type an underlying (NIFTY, BANKNIFTY, RELIANCE…) and press "
+                                   "Enter to open its option chain"));
+        return;
+    }
+    const QByteArray utf8 = symbol.toUtf8();
+    const std::string_view text(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    std::optional<UnderlyingId> id = m_snapshot->findUnderlying(text, m_segment);
+    if (!id && m_segment)
+        id = m_snapshot->findUnderlying(text);
+    if (!id) {
+        showMessage(QStringLiteral("“%1” has no derivatives in this master").arg(symbol));
+        return;
+    }
+    const EpochDay today = m_clock.now().day();
+    std::vector<ExpiryInfo> expiries = m_snapshot->expiries(*id, today);
+    std::erase_if(expiries, [](const ExpiryInfo &e) { return e.strikeCount <= 0; });
+    if (expiries.empty()) {
+        showMessage(QStringLiteral("%1 has no live option expiries").arg(symbol));
+        return;
+    }
+    std::sort(expiries.begin(), expiries.end(),
+              [](const ExpiryInfo &a, const ExpiryInfo &b) { return a.day < b.day; });
+    m_underlying = *id;
+    m_segment = m_snapshot->underlyingSegment(*id);
+    {
+        const QSignalBlocker blocker(m_expiryCombo);
+        for (const ExpiryInfo &e : expiries) {
+            m_expiryCombo->addItem(expiryChoiceText(e, today), e.day);
+            m_expiryCombo->setItemData(
+                m_expiryCombo->count() - 1,
+                QStringLiteral("%1 strikes · %2")
+                    .arg(e.strikeCount)
+                    .arg(e.weekly ? QStringLiteral("weekly") : QStringLiteral("monthly")),
+                Qt::ToolTipRole);
+        }
+        const int wanted = m_expiryCombo->findData(expiry);
+        m_expiryCombo->setCurrentIndex(wanted >= 0 ? wanted : 0);
+    }
+    reloadChain();
+}
+
+void OptionChainView::reloadChain()
+{
+    if (!m_snapshot || m_underlying == NoId || currentExpiry() == NoDay)
+        return;
+    const int window = m_windowCombo->currentData().toInt();
+    m_model->setChain(m_snapshot, m_underlying, currentExpiry(), m_clock.now().day(), m_spot,
+                      window);
+    showChain();
+}
+
+void OptionChainView::showChain()
+{
+    if (m_model->rowCount() == 0) {
+        showMessage(m_model->lastError().isEmpty() ? QStringLiteral("No strikes for this expiry")
+                                                   : m_model->lastError());
+        return;
+    }
+    const OptionChain &chain = m_model->chain();
+    const QString segment = fromUtf8(segmentName(m_snapshot->underlyingSegment(m_underlying)));
+    m_info->setText(segment + Dot + QStringLiteral("%1 strikes").arg(m_model->rowCount()) + Dot +
+                    (chain.atmStrike ? QStringLiteral("ATM ") + chain.atmStrike->toQString()
+                                     : QStringLiteral("no spot")));
+    m_info->setToolTip(chain.atmStrike ? QString()
+                                       : QStringLiteral("Without a spot the window is centred on "
+                                                        "the middle strike. Type the spot to "
+                                                        "mark ATM, ITM and OTM."));
+    m_stack->setCurrentWidget(m_table);
+    scrollToReference();
+}
+
+void OptionChainView::applySpotText()
+{
+    const QString text = m_spotEdit->text().trimmed();
+    std::optional<Price> spot;
+    if (!text.isEmpty()) {
+        const QByteArray utf8 = text.toUtf8();
+        spot =
+            Price::parse(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+        if (!spot || !spot->isPositive()) {
+            markSpotInvalid(QStringLiteral("“%1” is not a price. Type the underlying's price in "
+                                           "rupees, e.g. 26040.5 (at most 4 decimals).")
+                                .arg(text));
+            return;
+        }
+    }
+    m_spotEdit->setStyleSheet(QString());
+    m_spotEdit->setToolTip(QString());
+    if (spot == m_spot)
+        return;
+    m_spot = spot;
+    if (m_model->rowCount() == 0) {
+        reloadChain();
+        return;
+    }
+    m_model->setSpot(spot); // re-centres the window on the new ATM when it has to
+    showChain();
+}
+
+void OptionChainView::markSpotInvalid(const QString &why)
+{
+    m_spotEdit->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #b91c1c; }"));
+    m_spotEdit->setToolTip(why);
+}
+
+void OptionChainView::showMessage(const QString &text)
+{
+    m_message->setText(text);
+    m_stack->setCurrentWidget(m_message);
+}
+
+void OptionChainView::scrollToReference()
+{
+    const OptionChain &chain = m_model->chain();
+    int row = m_model->atmRow();
+    if (row < 0) {
+        const auto it = std::lower_bound(
+            chain.rows.begin(), chain.rows.end(), chain.referenceStrike.raw(),
+            [](const detail::StrikeRow &r, std::int64_t strike) { return r.strike < strike; });
+        row = static_cast<int>(
+            std::min<std::ptrdiff_t>(it - chain.rows.begin(), m_model->rowCount() - 1));
+    }
+    // Vertically only: the calls' side must stay in view.
+    const int left = m_table->horizontalScrollBar()->value();
+    m_table->scrollTo(m_model->index(row, OptionChainModel::StrikeColumn),
+                      QAbstractItemView::PositionAtCenter);
+    m_table->horizontalScrollBar()->setValue(left);
+}
+
+} // namespace strikeline::ui

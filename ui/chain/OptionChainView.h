@@ -1,0 +1,76 @@
+#pragma once
+
+#include "common/IstTime.h"
+#include "instruments/InstrumentSnapshot.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QStackedWidget;
+class QTableView;
+
+namespace strikeline::ui {
+
+class OptionChainModel;
+
+// One underlying's option chain with its pickers: underlying, expiry, the trader's spot and the
+// strike window around ATM. Until market data arrives the spot is what the trader types; it is
+// applied only when it parses exactly as a price.
+class OptionChainView final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit OptionChainView(const Clock &clock, QWidget *parent = nullptr);
+    ~OptionChainView() override;
+
+    // A new snapshot keeps the open underlying (looked up again: ids belong to one snapshot).
+    void setSnapshot(SnapshotPtr snapshot);
+    // `expiry` NoDay: the nearest live expiry. Before a snapshot arrives the request is kept.
+    void openUnderlying(const QString &symbol, EpochDay expiry = NoDay);
+    void focusUnderlying();
+
+    const OptionChainModel &model() const { return *m_model; }
+    // The expiry shown, NoDay when no chain is open.
+    EpochDay currentExpiry() const;
+    QString underlyingSymbol() const;
+
+Q_SIGNALS:
+    // A CE or PE cell was double-clicked.
+    void contractActivated(const QString &instrumentKey);
+
+private:
+    void buildUi();
+    void loadUnderlying(EpochDay expiry);
+    void reloadChain();
+    void showChain();
+    void applySpotText();
+    void markSpotInvalid(const QString &why);
+    void showMessage(const QString &text);
+    void scrollToReference();
+
+    const Clock &m_clock;
+    SnapshotPtr m_snapshot;
+    OptionChainModel *m_model = nullptr;
+    UnderlyingId m_underlying = NoId;
+    std::optional<Segment> m_segment; // of the open underlying, to find it again
+    std::optional<Price> m_spot;
+    QString m_openSymbol;
+
+    QLineEdit *m_underlyingEdit = nullptr;
+    QComboBox *m_expiryCombo = nullptr;
+    QLineEdit *m_spotEdit = nullptr;
+    QComboBox *m_windowCombo = nullptr;
+    QLabel *m_info = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QLabel *m_message = nullptr;
+    QTableView *m_table = nullptr;
+};
+
+// "09 Dec 2025 · 0d · W": the expiry picker's text (W weekly, M monthly).
+QString expiryChoiceText(const ExpiryInfo &expiry, EpochDay today);
+
+} // namespace strikeline::ui
