@@ -22,6 +22,12 @@ int fail(const QString &command, const QString &message, int code)
     return code;
 }
 
+int fail(const QString &command, const Error &error)
+{
+    return fail(command, error.message,
+                error.code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+}
+
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &command,
                                     const QStringList &arguments, Positional positional)
 {

@@ -26,6 +26,8 @@ QTextStream &err();
 
 // Prints "strikeline-cli <command>: <message>" to stderr and returns the code.
 int fail(const QString &command, const QString &message, int code = ExitDataError);
+// The same for a core Error: a bad argument is a usage error (2), anything else a data error (1).
+int fail(const QString &command, const Error &error);
 
 enum class Positional { Allowed, Forbidden };
 

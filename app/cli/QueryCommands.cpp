@@ -246,8 +246,7 @@ int runSearch(const QStringList &arguments)
 
     auto ctx = loadContext(parser, common, command);
     if (!ctx)
-        return fail(command, ctx.error().message,
-                    ctx.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+        return fail(command, ctx.error());
     const std::string query = positional.join(QLatin1Char(' ')).toStdString();
     SearchRequest request;
     request.text = query;
@@ -323,8 +322,7 @@ int runChain(const QStringList &arguments)
 
     auto ctx = loadContext(parser, common, command);
     if (!ctx)
-        return fail(command, ctx.error().message,
-                    ctx.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+        return fail(command, ctx.error());
     const InstrumentSnapshot &s = *ctx->snapshot;
     const auto underlying = s.findUnderlying(positional.front().toStdString(), segmentFilter);
     if (!underlying)
@@ -398,8 +396,7 @@ int runInfo(const QStringList &arguments)
         return fail(command, QStringLiteral("give an instrument key or trading symbol"), ExitUsage);
     auto ctx = loadContext(parser, common, command);
     if (!ctx)
-        return fail(command, ctx.error().message,
-                    ctx.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
+        return fail(command, ctx.error());
     const std::string wanted = positional.join(QLatin1Char(' ')).toStdString();
     const auto id = ctx->snapshot->resolve(wanted);
     if (!id)
