@@ -4,6 +4,7 @@
 //   build/release/tests/bench/strikeline_benchmarks [--benchmark_filter=...]
 //   STRIKELINE_BENCH_MASTER=/tmp/m1.json.gz STRIKELINE_BENCH_AT=2025-12-09 ...
 
+#include "BenchmarkMain.h"
 #include "ProcessStatus.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "instruments/MasterReader.h"
@@ -333,12 +334,5 @@ void reportReadMemory()
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    reportReadMemory();
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return strikeline::testing::runBenchmarks(argc, argv, reportReadMemory);
 }

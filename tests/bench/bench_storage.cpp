@@ -6,6 +6,7 @@
 //     STRIKELINE_BENCH_PREVIOUS=...                                 the "day before" master
 // `make bench` starts a throwaway PostgreSQL server for it (tests/support/pg-test-server.sh).
 
+#include "BenchmarkMain.h"
 #include "ProcessStatus.h"
 #include "instruments/MasterReader.h"
 #include "storage/Database.h"
@@ -75,6 +76,17 @@ Result<std::unique_ptr<Database>> freshDatabase(int backend, const QString &name
     return db;
 }
 
+// A fresh database for a benchmark, or nullptr after marking the benchmark skipped.
+std::unique_ptr<Database> freshOrSkip(benchmark::State &state, int backend, const QString &name)
+{
+    auto db = freshDatabase(backend, name);
+    if (!db) {
+        state.SkipWithError(qPrintable(db.error().message));
+        return nullptr;
+    }
+    return std::move(*db);
+}
+
 bool skipIfNoPostgres(benchmark::State &state)
 {
     if (state.range(0) == 1 && qEnvironmentVariableIsEmpty("STRIKELINE_BENCH_PG_URL")) {
@@ -100,13 +112,11 @@ void BM_SyncFull(benchmark::State &state)
     std::int64_t rows = 0;
     for (auto _ : state) {
         state.PauseTiming();
-        auto db = freshDatabase(static_cast<int>(state.range(0)), QStringLiteral("full"));
-        if (!db) {
-            state.SkipWithError(qPrintable(db.error().message));
+        auto db = freshOrSkip(state, static_cast<int>(state.range(0)), QStringLiteral("full"));
+        if (!db)
             return;
-        }
         state.ResumeTiming();
-        auto r = syncFile(**db, master());
+        auto r = syncFile(*db, master());
         if (!r) {
             state.SkipWithError(qPrintable(r.error().message));
             return;
@@ -125,17 +135,15 @@ void BM_SyncNextDay(benchmark::State &state)
     MergeCounts counts;
     for (auto _ : state) {
         state.PauseTiming();
-        auto db = freshDatabase(static_cast<int>(state.range(0)), QStringLiteral("nextday"));
-        if (!db) {
-            state.SkipWithError(qPrintable(db.error().message));
+        auto db = freshOrSkip(state, static_cast<int>(state.range(0)), QStringLiteral("nextday"));
+        if (!db)
             return;
-        }
-        if (auto first = syncFile(**db, previousMaster()); !first) {
+        if (auto first = syncFile(*db, previousMaster()); !first) {
             state.SkipWithError(qPrintable(first.error().message));
             return;
         }
         state.ResumeTiming();
-        auto r = syncFile(**db, master());
+        auto r = syncFile(*db, master());
         if (!r) {
             state.SkipWithError(qPrintable(r.error().message));
             return;
@@ -159,18 +167,16 @@ void BM_Hydrate(benchmark::State &state)
 {
     if (skipIfNoPostgres(state))
         return;
-    auto db = freshDatabase(static_cast<int>(state.range(0)), QStringLiteral("hydrate"));
-    if (!db) {
-        state.SkipWithError(qPrintable(db.error().message));
+    auto db = freshOrSkip(state, static_cast<int>(state.range(0)), QStringLiteral("hydrate"));
+    if (!db)
         return;
-    }
-    if (auto r = syncFile(**db, master()); !r) {
+    if (auto r = syncFile(*db, master()); !r) {
         state.SkipWithError(qPrintable(r.error().message));
         return;
     }
     std::int64_t rows = 0;
     for (auto _ : state) {
-        auto h = hydrate(**db);
+        auto h = hydrate(*db);
         if (!h) {
             state.SkipWithError(qPrintable(h.error().message));
             return;
@@ -198,20 +204,18 @@ const std::vector<InstrumentRecord> &records()
 
 void BM_StageSqliteNative(benchmark::State &state)
 {
-    auto db = freshDatabase(0, QStringLiteral("stage-native"));
-    if (!db) {
-        state.SkipWithError(qPrintable(db.error().message));
+    auto db = freshOrSkip(state, 0, QStringLiteral("stage-native"));
+    if (!db)
         return;
-    }
     const auto &rows = records();
     for (auto _ : state) {
-        InstrumentStore store(**db);
-        (void)(*db)->begin();
+        InstrumentStore store(*db);
+        (void)db->begin();
         (void)store.createStaging();
         for (const auto &r : rows)
             (void)store.stage(r);
         (void)store.finishStaging();
-        (*db)->rollback();
+        db->rollback();
     }
     state.counters["rows"] = static_cast<double>(rows.size());
 }
@@ -219,17 +223,15 @@ BENCHMARK(BM_StageSqliteNative)->Iterations(3)->Unit(benchmark::kMillisecond)->U
 
 void BM_StageSqliteQtBinding(benchmark::State &state)
 {
-    auto db = freshDatabase(0, QStringLiteral("stage-qt"));
-    if (!db) {
-        state.SkipWithError(qPrintable(db.error().message));
+    auto db = freshOrSkip(state, 0, QStringLiteral("stage-qt"));
+    if (!db)
         return;
-    }
     const auto &rows = records();
     for (auto _ : state) {
-        InstrumentStore store(**db);
-        (void)(*db)->begin();
+        InstrumentStore store(*db);
+        (void)db->begin();
         (void)store.createStaging(); // the same table
-        QSqlQuery q((*db)->sql());
+        QSqlQuery q(db->sql());
         q.prepare(QStringLiteral("INSERT OR IGNORE INTO temp.sync_staging VALUES "
                                  "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         for (const auto &r : rows) {
@@ -254,7 +256,7 @@ void BM_StageSqliteQtBinding(benchmark::State &state)
             q.exec();
         }
         q.finish();
-        (*db)->rollback();
+        db->rollback();
     }
     state.counters["rows"] = static_cast<double>(rows.size());
 }
@@ -288,12 +290,5 @@ void reportSyncMemory()
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    reportSyncMemory();
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return strikeline::testing::runBenchmarks(argc, argv, reportSyncMemory);
 }

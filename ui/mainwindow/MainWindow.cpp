@@ -49,6 +49,14 @@ QLabel *valueLabel(const char *objectName)
     return label;
 }
 
+// A selectable value label added to `form` under `label`.
+QLabel *addValueRow(QFormLayout *form, const QString &label, const char *objectName)
+{
+    QLabel *value = valueLabel(objectName);
+    form->addRow(label, value);
+    return value;
+}
+
 } // namespace
 
 MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWidget *parent)
@@ -256,46 +264,34 @@ QWidget *MainWindow::buildContractPanel()
     QFont bold = m_contract.symbol->font();
     bold.setBold(true);
     m_contract.symbol->setFont(bold);
-    m_contract.name = valueLabel("contractName");
-    m_contract.key = valueLabel("contractKey");
-    m_contract.segment = valueLabel("contractSegment");
-    m_contract.type = valueLabel("contractType");
-    m_contract.underlying = valueLabel("contractUnderlying");
-    m_contract.expiry = valueLabel("contractExpiry");
-    m_contract.strike = valueLabel("contractStrike");
-    m_contract.lotSize = valueLabel("contractLotSize");
-    m_contract.tickSize = valueLabel("contractTickSize");
-    m_contract.freeze = valueLabel("contractFreeze");
-    m_contract.quantityUnit = valueLabel("contractQuantityUnit");
     contractForm->addRow(QStringLiteral("Symbol"), m_contract.symbol);
-    contractForm->addRow(QStringLiteral("Name"), m_contract.name);
-    contractForm->addRow(QStringLiteral("Key"), m_contract.key);
-    contractForm->addRow(QStringLiteral("Segment"), m_contract.segment);
-    contractForm->addRow(QStringLiteral("Type"), m_contract.type);
-    contractForm->addRow(QStringLiteral("Underlying"), m_contract.underlying);
-    contractForm->addRow(QStringLiteral("Expiry"), m_contract.expiry);
-    contractForm->addRow(QStringLiteral("Strike"), m_contract.strike);
-    contractForm->addRow(QStringLiteral("Lot size"), m_contract.lotSize);
-    contractForm->addRow(QStringLiteral("Tick size"), m_contract.tickSize);
-    contractForm->addRow(QStringLiteral("Freeze qty"), m_contract.freeze);
-    contractForm->addRow(QStringLiteral("Quantity in"), m_contract.quantityUnit);
+    m_contract.name = addValueRow(contractForm, QStringLiteral("Name"), "contractName");
+    m_contract.key = addValueRow(contractForm, QStringLiteral("Key"), "contractKey");
+    m_contract.segment = addValueRow(contractForm, QStringLiteral("Segment"), "contractSegment");
+    m_contract.type = addValueRow(contractForm, QStringLiteral("Type"), "contractType");
+    m_contract.underlying =
+        addValueRow(contractForm, QStringLiteral("Underlying"), "contractUnderlying");
+    m_contract.expiry = addValueRow(contractForm, QStringLiteral("Expiry"), "contractExpiry");
+    m_contract.strike = addValueRow(contractForm, QStringLiteral("Strike"), "contractStrike");
+    m_contract.lotSize = addValueRow(contractForm, QStringLiteral("Lot size"), "contractLotSize");
+    m_contract.tickSize =
+        addValueRow(contractForm, QStringLiteral("Tick size"), "contractTickSize");
+    m_contract.freeze = addValueRow(contractForm, QStringLiteral("Freeze qty"), "contractFreeze");
+    m_contract.quantityUnit =
+        addValueRow(contractForm, QStringLiteral("Quantity in"), "contractQuantityUnit");
 
     auto *masterBox = new QGroupBox(QStringLiteral("Instrument master"));
     masterBox->setObjectName(QStringLiteral("masterPanel"));
     auto *masterForm = new QFormLayout(masterBox);
     masterForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_master.source = valueLabel("masterSource");
-    m_master.asOf = valueLabel("masterAsOf");
-    m_master.instruments = valueLabel("masterInstruments");
-    m_master.underlyings = valueLabel("masterUnderlyings");
-    m_master.memory = valueLabel("masterMemory");
-    m_master.loadTime = valueLabel("masterLoadTime");
-    masterForm->addRow(QStringLiteral("Source"), m_master.source);
-    masterForm->addRow(QStringLiteral("Master as of"), m_master.asOf);
-    masterForm->addRow(QStringLiteral("Instruments"), m_master.instruments);
-    masterForm->addRow(QStringLiteral("Underlyings"), m_master.underlyings);
-    masterForm->addRow(QStringLiteral("Memory"), m_master.memory);
-    masterForm->addRow(QStringLiteral("Loaded in"), m_master.loadTime);
+    m_master.source = addValueRow(masterForm, QStringLiteral("Source"), "masterSource");
+    m_master.asOf = addValueRow(masterForm, QStringLiteral("Master as of"), "masterAsOf");
+    m_master.instruments =
+        addValueRow(masterForm, QStringLiteral("Instruments"), "masterInstruments");
+    m_master.underlyings =
+        addValueRow(masterForm, QStringLiteral("Underlyings"), "masterUnderlyings");
+    m_master.memory = addValueRow(masterForm, QStringLiteral("Memory"), "masterMemory");
+    m_master.loadTime = addValueRow(masterForm, QStringLiteral("Loaded in"), "masterLoadTime");
 
     auto *panel = new QWidget;
     panel->setMinimumWidth(320);
