@@ -1,17 +1,24 @@
 // strikeline: the desktop terminal. This file is the composition root: it builds the services,
 // wires them together and owns them for the life of the program.
 
+#include "chain/OptionChainModel.h"
+#include "chain/OptionChainView.h"
 #include "common/IstTime.h"
 #include "instruments/InstrumentRepository.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
+#include "theme/Theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QPainter>
 #include <QPixmap>
+#include <QSettings>
 #include <QTextStream>
 #include <QTimer>
 
@@ -74,51 +81,85 @@ void whenLoaded(MainWindow &window, MasterLoader &loader, const QString &what,
     });
 }
 
-void runSmokeTest(MainWindow &window, MasterLoader &loader)
+void runSmokeTest(MainWindow &window, MasterLoader &loader, const QElapsedTimer &sinceStart)
 {
-    whenLoaded(window, loader, QStringLiteral("smoke test"), [&window](qint64 elapsedMs) {
-        const QString query = QStringLiteral("NIFTY");
-        window.setQuery(query);
-        const SearchResultsModel &results = window.results();
-        if (results.rowCount() == 0) {
-            err() << "smoke test failed: no results for '" << query << "' in "
-                  << window.snapshot()->size() << " instruments" << Qt::endl;
-            QCoreApplication::exit(1);
-            return;
-        }
-        window.showResult(0);
-        const auto &info = window.snapshot()->info();
-        out() << "smoke test ok: " << window.snapshot()->size() << " instruments from "
-              << info.description << (info.demo ? " [demo]" : "") << " loaded in " << elapsedMs
-              << " ms; '" << query << "' -> " << results.rowCount() << " results, first "
-              << results.index(0, SearchResultsModel::SymbolColumn).data().toString() << " ("
-              << results.index(0, SearchResultsModel::KeyColumn).data().toString() << ")"
-              << Qt::endl;
-        QCoreApplication::exit(0);
-    });
+    whenLoaded(
+        window, loader, QStringLiteral("smoke test"), [&window, &sinceStart](qint64 elapsedMs) {
+            const QString query = QStringLiteral("NIFTY");
+            window.setQuery(query);
+            const SearchResultsModel &results = window.results();
+            if (results.rowCount() == 0) {
+                err() << "smoke test failed: no results for '" << query << "' in "
+                      << window.snapshot()->size() << " instruments" << Qt::endl;
+                QCoreApplication::exit(1);
+                return;
+            }
+            window.showResult(0);
+            // Interactive: the results are on screen (painted), measured from main().
+            window.repaint();
+            const qint64 interactiveMs = sinceStart.elapsed();
+
+            // The chain: the top result's underlying (NIFTY), nearest expiry, sorted strikes.
+            window.openChain(query);
+            const strikeline::ui::OptionChainModel &chain = window.chainView().model();
+            if (chain.rowCount() == 0) {
+                err() << "smoke test failed: the option chain of " << query << " is empty"
+                      << Qt::endl;
+                QCoreApplication::exit(1);
+                return;
+            }
+            const auto &info = window.snapshot()->info();
+            out() << "interactive in " << interactiveMs << " ms after start" << Qt::endl;
+            out() << "chain ok: " << query << " "
+                  << strikeline::formatDisplayDay(window.chainView().currentExpiry()) << ", "
+                  << chain.rowCount() << " strikes" << Qt::endl;
+            out() << "smoke test ok: " << window.snapshot()->size() << " instruments from "
+                  << info.description << (info.demo ? " [demo]" : "") << " loaded in " << elapsedMs
+                  << " ms; '" << query << "' -> " << results.rowCount() << " results, first "
+                  << results.index(0, SearchResultsModel::SymbolColumn).data().toString() << " ("
+                  << results.index(0, SearchResultsModel::KeyColumn).data().toString() << ")"
+                  << Qt::endl;
+            QCoreApplication::exit(0);
+        });
 }
 
 // For the docs only: the window with a query typed and the top result picked, as a PNG.
 void takeScreenshot(MainWindow &window, MasterLoader &loader, const QString &file,
-                    const QString &query, const QString &chain)
+                    const QString &query, const QString &chain, const QString &spot, bool palette)
 {
-    whenLoaded(window, loader, QStringLiteral("screenshot"), [&window, file, query, chain](qint64) {
-        window.setQuery(query);
-        window.showResult(0);
-        if (!chain.isEmpty())
-            window.openChain(chain);
-        // Let the layout settle and paint once before grabbing.
-        QTimer::singleShot(300, &window, [&window, file] {
-            QDir().mkpath(QFileInfo(file).absolutePath());
-            if (!window.grab().save(file, "PNG")) {
-                err() << "cannot write the screenshot to " << file << Qt::endl;
-                QCoreApplication::exit(1);
-                return;
-            }
-            out() << "screenshot saved to " << file << Qt::endl;
-            QCoreApplication::exit(0);
-        });
-    });
+    whenLoaded(window, loader, QStringLiteral("screenshot"),
+               [&window, file, query, chain, spot, palette](qint64) {
+                   window.setQuery(query);
+                   window.showResult(0);
+                   if (!chain.isEmpty()) {
+                       window.openChain(chain);
+                       if (!spot.isEmpty())
+                           window.chainView().setSpotText(spot);
+                   }
+                   if (palette) {
+                       window.commandPalette().popup(&window);
+                       window.commandPalette().setQuery(query);
+                   }
+                   // Let the layout settle and paint once before grabbing.
+                   QTimer::singleShot(300, &window, [&window, file] {
+                       QDir().mkpath(QFileInfo(file).absolutePath());
+                       // The palette is a window of its own: paint it onto the main window's
+                       // picture.
+                       QPixmap picture = window.grab();
+                       if (window.commandPalette().isVisible()) {
+                           QPainter painter(&picture);
+                           painter.drawPixmap(window.mapFromGlobal(window.commandPalette().pos()),
+                                              window.commandPalette().grab());
+                       }
+                       if (!picture.save(file, "PNG")) {
+                           err() << "cannot write the screenshot to " << file << Qt::endl;
+                           QCoreApplication::exit(1);
+                           return;
+                       }
+                       out() << "screenshot saved to " << file << Qt::endl;
+                       QCoreApplication::exit(0);
+                   });
+               });
 }
 
 void setApplicationNames()
@@ -132,6 +173,8 @@ void setApplicationNames()
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     setApplicationNames();
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -165,8 +208,19 @@ int main(int argc, char *argv[])
                                                   "option chain."),
                                    QStringLiteral("SYMBOL"));
     chainOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions(
-        {masterOption, dbOption, smokeOption, screenshotOption, queryOption, chainOption});
+    QCommandLineOption spotOption(QStringLiteral("spot"),
+                                  QStringLiteral("For --screenshot: the chain's spot price."),
+                                  QStringLiteral("PRICE"));
+    spotOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption paletteOption(QStringLiteral("palette"),
+                                     QStringLiteral("For --screenshot: show the command palette "
+                                                    "with the query typed."));
+    paletteOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    const QCommandLineOption themeOption(
+        QStringLiteral("theme"), QStringLiteral("light or dark (default: the last one used)."),
+        QStringLiteral("THEME"));
+    parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption,
+                       chainOption, spotOption, paletteOption, themeOption});
 
     // --help and --version must work without a display: answer them from a QCoreApplication
     // before QApplication goes looking for one. (A full parse would trip over Qt's own
@@ -185,6 +239,20 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     parser.process(app);
 
+    using strikeline::ui::Theme;
+    QSettings settings;
+    const QString themeKey = QStringLiteral("ui/theme");
+    Theme theme = strikeline::ui::parseTheme(settings.value(themeKey).toString());
+    if (parser.isSet(themeOption)) {
+        const QString name = parser.value(themeOption);
+        if (name != QLatin1String("light") && name != QLatin1String("dark")) {
+            err() << "strikeline: --theme takes light or dark, not '" << name << "'" << Qt::endl;
+            return 2;
+        }
+        theme = strikeline::ui::parseTheme(name);
+    }
+    strikeline::ui::applyTheme(app, theme);
+
     strikeline::SystemClock clock;
     InstrumentRepository repository;
     MainWindow window(repository, clock);
@@ -194,11 +262,18 @@ int main(int argc, char *argv[])
     QObject::connect(&loader, &MasterLoader::progress, &window, &MainWindow::showLoadProgress);
     QObject::connect(&loader, &MasterLoader::finished, &window, &MainWindow::showLoadFinished);
 
+    QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
+                     [&app, themeKey](Theme chosen) {
+                         strikeline::ui::applyTheme(app, chosen);
+                         QSettings().setValue(themeKey, strikeline::ui::themeName(chosen));
+                     });
+
     if (parser.isSet(smokeOption))
-        runSmokeTest(window, loader);
+        runSmokeTest(window, loader, sinceStart);
     else if (parser.isSet(screenshotOption))
         takeScreenshot(window, loader, parser.value(screenshotOption), parser.value(queryOption),
-                       parser.value(chainOption));
+                       parser.value(chainOption), parser.value(spotOption),
+                       parser.isSet(paletteOption));
 
     strikeline::DatabaseConfig database = strikeline::DatabaseConfig::defaultSqlite();
     if (parser.isSet(dbOption)) {

@@ -18,6 +18,9 @@ Result<HydrationResult> hydrate(Database &db)
         return last.error();
     if (*last) {
         info.masterTimeMs = (*last)->finishedAt.toMSecsSinceEpoch();
+        // A sync touches last_seen_sync of every row it sees and soft-deletes the rest, so
+        // every active row was last seen by the last successful run.
+        info.syncRunId = (*last)->id;
         const QString source = (*last)->source;
         info.demo = source.contains(QLatin1String("demo-master"));
         // "complete.json.gz (sync 12)": the file or URL's last part is what a trader knows.

@@ -8,13 +8,20 @@
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "palette/CommandPalette.h"
+#include "palette/CommandPaletteModel.h"
 #include "search/SearchResultsModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QComboBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -73,6 +80,7 @@ class tst_MainWindow : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -85,6 +93,12 @@ private Q_SLOTS:
     void loadFailureIsShown();
     void loaderPublishesFromItsOwnThread();
     void loaderReportsMissingFile();
+    void enterOnFutureShowsContractNotChain();
+    void commandPaletteOpensInstruments();
+    void commandPaletteRunsCommands();
+    void buyAndSellKeysRequestTheSelectedContract();
+    void layoutPersistsAcrossWindows();
+    void contractShowsTheSyncThatLastSawIt();
 
 private:
     template<typename T>
@@ -113,8 +127,15 @@ private:
     std::unique_ptr<MainWindow> m_window;
 };
 
+void tst_MainWindow::initTestCase()
+{
+    // QSettings follows QStandardPaths: the trader's own layout is never read or written.
+    QStandardPaths::setTestModeEnabled(true);
+}
+
 void tst_MainWindow::init()
 {
+    QSettings().clear();
     m_clock = std::make_unique<FixedClock>(IstMoment::fromDay(Today, 10 * 60));
     m_repository = std::make_unique<InstrumentRepository>();
     m_window = std::make_unique<MainWindow>(*m_repository, *m_clock);
@@ -353,6 +374,165 @@ void tst_MainWindow::loaderReportsMissingFile()
         finished.at(0).at(1).toString().contains(QStringLiteral("/nonexistent/complete.json.gz")));
     QVERIFY(!m_repository->isLoaded());
     QVERIFY(text("statusLabel").startsWith(QStringLiteral("Could not load instruments")));
+}
+
+void tst_MainWindow::enterOnFutureShowsContractNotChain()
+{
+    publish(realMasterInfo());
+    auto *search = child<QLineEdit>("searchEdit");
+    auto *tabs = child<QTabWidget>("mainTabs");
+    QTest::keyClicks(search, QStringLiteral("banknifty fut"));
+    QCOMPARE(resultText(0, SearchResultsModel::TypeColumn), QStringLiteral("FUT"));
+    QTest::keyClick(search, Qt::Key_Down);
+    QTest::keyClick(child<QTableView>("resultsView"), Qt::Key_Return);
+    QCOMPARE(tabs->currentIndex(), 0); // a future is a contract to look at, not a chain
+    QVERIFY2(text("contractSymbol").startsWith(QLatin1String("BANKNIFTY")),
+             qPrintable(text("contractSymbol")));
+}
+
+void tst_MainWindow::commandPaletteOpensInstruments()
+{
+    publish(realMasterInfo());
+    ui::CommandPalette &palette = m_window->commandPalette();
+    QVERIFY(!palette.isVisible());
+    QTest::keyClick(m_window.get(), Qt::Key_K, Qt::ControlModifier);
+    QTRY_VERIFY(palette.isVisible());
+    auto *edit = palette.findChild<QLineEdit *>(QStringLiteral("paletteEdit"));
+    QVERIFY(edit);
+    QTRY_VERIFY(edit->hasFocus());
+    QTest::keyClicks(edit, QStringLiteral("nifty 26050 pe"));
+    const ui::CommandPaletteModel &model = palette.model();
+    QVERIFY(model.rowCount() > 0);
+    QCOMPARE(model.kindAt(0), ui::CommandPaletteModel::EntryKind::Instrument);
+    const QString first = model.index(0, 0).data().toString();
+    QVERIFY2(first.startsWith(QLatin1String("NIFTY 26050 PE")), qPrintable(first));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QVERIFY(!palette.isVisible());
+    auto *chain = child<ui::OptionChainView>("chainView");
+    QCOMPARE(child<QTabWidget>("mainTabs")->currentWidget(), chain);
+    QCOMPARE(chain->underlyingSymbol(), QStringLiteral("NIFTY"));
+    QCOMPARE(text("contractSymbol"), first);
+
+    // Esc closes it without doing anything.
+    QTest::keyClick(m_window.get(), Qt::Key_K, Qt::ControlModifier);
+    QTRY_VERIFY(palette.isVisible());
+    QTest::keyClicks(edit, QStringLiteral("reliance"));
+    QTest::keyClick(edit, Qt::Key_Escape);
+    QVERIFY(!palette.isVisible());
+    QCOMPARE(text("contractSymbol"), first);
+}
+
+void tst_MainWindow::commandPaletteRunsCommands()
+{
+    publish(realMasterInfo());
+    ui::CommandPalette &palette = m_window->commandPalette();
+    QSignalSpy theme(m_window.get(), &MainWindow::themeChangeRequested);
+    QSignalSpy sync(m_window.get(), &MainWindow::syncRequested);
+    palette.popup(m_window.get());
+    palette.setQuery(QStringLiteral("dark"));
+    QCOMPARE(palette.model().kindAt(0), ui::CommandPaletteModel::EntryKind::Action);
+    QCOMPARE(palette.model().actionAt(0), m_window->darkThemeAction());
+    palette.activateCurrent();
+    QCOMPARE(theme.count(), 1);
+    QCOMPARE(theme.at(0).at(0).value<ui::Theme>(), ui::Theme::Dark);
+
+    palette.popup(m_window.get());
+    palette.setQuery(QStringLiteral("sync"));
+    QCOMPARE(palette.model().actionAt(0), m_window->syncAction());
+    palette.activateCurrent();
+    QCOMPARE(sync.count(), 1);
+
+    // A disabled command is listed but cannot be run.
+    m_window->showSyncRunning(true);
+    palette.popup(m_window.get());
+    palette.setQuery(QStringLiteral("sync now"));
+    QCOMPARE(palette.model().actionAt(0), m_window->syncAction());
+    palette.activateCurrent();
+    QCOMPARE(sync.count(), 1);
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(sync.count(), 1);
+    m_window->showSyncRunning(false);
+    palette.hide();
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(sync.count(), 2);
+}
+
+void tst_MainWindow::buyAndSellKeysRequestTheSelectedContract()
+{
+    publish(realMasterInfo());
+    QSignalSpy ticket(m_window.get(), &MainWindow::orderTicketRequested);
+    // Nothing selected: F1 says so and asks for nothing.
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QCOMPARE(ticket.count(), 0);
+
+    auto *search = child<QLineEdit>("searchEdit");
+    QTest::keyClicks(search, QStringLiteral("nifty 26000 ce"));
+    QTest::keyClick(search, Qt::Key_Down);
+    const QString key = child<QLabel>("contractKey")->text();
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QCOMPARE(ticket.count(), 1);
+    QCOMPARE(ticket.at(0).at(0).toString(), key);
+    QCOMPARE(ticket.at(0).at(1).value<Side>(), Side::Buy);
+
+    // In the chain: the CE or PE cell under the cursor; F2 sells it, B buys it.
+    m_window->openChain(QStringLiteral("NIFTY"), Monthly);
+    auto *table = child<QTableView>("chainTable");
+    const int putColumn = ui::OptionChainModel::ColumnCount - 1;
+    table->setCurrentIndex(table->model()->index(0, putColumn));
+    const QString putKey =
+        table->currentIndex().data(ui::OptionChainModel::InstrumentKeyRole).toString();
+    QVERIFY(!putKey.isEmpty());
+    QTest::keyClick(m_window.get(), Qt::Key_F2);
+    QCOMPARE(ticket.count(), 2);
+    QCOMPARE(ticket.at(1).at(0).toString(), putKey);
+    QCOMPARE(ticket.at(1).at(1).value<Side>(), Side::Sell);
+    QTest::keyClick(table, Qt::Key_B);
+    QCOMPARE(ticket.count(), 3);
+    QCOMPARE(ticket.at(2).at(0).toString(), putKey);
+    QCOMPARE(ticket.at(2).at(1).value<Side>(), Side::Buy);
+    // The strike column is no contract.
+    table->setCurrentIndex(table->model()->index(0, ui::OptionChainModel::StrikeColumn));
+    QTest::keyClick(table, Qt::Key_S);
+    QCOMPARE(ticket.count(), 3);
+}
+
+void tst_MainWindow::layoutPersistsAcrossWindows()
+{
+    publish(realMasterInfo());
+    auto *results = child<QTableView>("resultsView");
+    results->horizontalHeader()->setSectionHidden(SearchResultsModel::TickColumn, true);
+    m_window->openChain(QStringLiteral("BANKNIFTY"));
+    child<QComboBox>("chainWindow")->setCurrentIndex(child<QComboBox>("chainWindow")->findData(5));
+    // A 1366x768 laptop screen must hold the window with room to spare.
+    QVERIFY2(m_window->minimumSizeHint().width() <= 1100,
+             qPrintable(QString::number(m_window->minimumSizeHint().width())));
+    m_window->resize(1100, 650);
+    m_window->close(); // saves
+
+    MainWindow again(*m_repository, *m_clock);
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    auto *tabs = again.findChild<QTabWidget *>(QStringLiteral("mainTabs"));
+    QCOMPARE(tabs->currentWidget(), &again.chainView());
+    QCOMPARE(again.chainView().strikeWindow(), 5);
+    QCOMPARE(again.chainView().underlyingSymbol(), QStringLiteral("BANKNIFTY"));
+    QVERIFY(again.findChild<QTableView *>(QStringLiteral("resultsView"))
+                ->horizontalHeader()
+                ->isSectionHidden(SearchResultsModel::TickColumn));
+    QCOMPARE(again.size(), QSize(1100, 650));
+}
+
+void tst_MainWindow::contractShowsTheSyncThatLastSawIt()
+{
+    MasterInfo info = realMasterInfo();
+    info.syncRunId = 12;
+    info.masterTimeMs = IstMoment::fromDay(Today, 6 * 60 + 2).epochMs;
+    publish(info);
+    QTest::keyClicks(child<QLineEdit>("searchEdit"), QStringLiteral("reliance"));
+    QTest::keyClick(child<QLineEdit>("searchEdit"), Qt::Key_Return);
+    QCOMPARE(text("contractLastSeen"), QStringLiteral("sync 12 · 08 Dec 2025 06:02 IST"));
+    QVERIFY2(text("statusLabel").contains(QLatin1String("Master as of 08 Dec 2025 06:02")),
+             qPrintable(text("statusLabel")));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -6,8 +6,9 @@ namespace strikeline::ui {
 
 namespace {
 
-// Translucent so the base colour of a light or a dark palette shows through.
-const QColor ItmShade(128, 128, 128, 48);
+// Translucent so the base colour of a light or a dark palette shows through: a warm tint that
+// reads as "in the money" on white and on the dark theme's near-black alike.
+const QColor ItmShade(234, 179, 8, 46);
 const QColor AtmHighlight(64, 160, 255, 72);
 
 // Shown in the market-data columns: the chain has no quotes wired in yet (a later step).

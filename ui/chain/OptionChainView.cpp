@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollBar>
@@ -81,7 +82,7 @@ void OptionChainView::buildUi()
     m_expiryCombo->setObjectName(QStringLiteral("chainExpiry"));
     m_expiryCombo->setToolTip(QStringLiteral("Expiry · days left · W weekly, M monthly"));
     m_expiryCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_expiryCombo->setMinimumContentsLength(20);
+    m_expiryCombo->setMinimumContentsLength(18);
     connect(m_expiryCombo, &QComboBox::currentIndexChanged, this, [this] { reloadChain(); });
 
     m_spotEdit = new QLineEdit;
@@ -105,6 +106,11 @@ void OptionChainView::buildUi()
     m_info = new QLabel;
     m_info->setObjectName(QStringLiteral("chainInfo"));
     m_info->setForegroundRole(QPalette::PlaceholderText);
+    // Informative, not essential: it gives way (clipped) before the pickers do on a small
+    // screen, so the window still fits a 1366x768 laptop with the contract panel open.
+    m_info->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_info->setMinimumWidth(0);
+    m_info->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(QStringLiteral("Underlying")));
@@ -117,8 +123,7 @@ void OptionChainView::buildUi()
     bar->addWidget(m_spotEdit);
     bar->addSpacing(8);
     bar->addWidget(m_windowCombo);
-    bar->addStretch(1);
-    bar->addWidget(m_info);
+    bar->addWidget(m_info, 1);
 
     m_message = new QLabel;
     m_message->setObjectName(QStringLiteral("chainMessage"));
@@ -158,6 +163,8 @@ void OptionChainView::buildUi()
             Q_EMIT contractActivated(key);
     });
 
+    m_table->installEventFilter(this);
+
     m_stack = new QStackedWidget;
     m_stack->addWidget(m_message);
     m_stack->addWidget(m_table);
@@ -166,6 +173,57 @@ void OptionChainView::buildUi()
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(m_stack, 1);
+}
+
+QString OptionChainView::currentContractKey() const
+{
+    if (m_stack->currentWidget() != m_table)
+        return {};
+    return m_table->currentIndex().data(OptionChainModel::InstrumentKeyRole).toString();
+}
+
+QHeaderView *OptionChainView::header() const
+{
+    return m_table->horizontalHeader();
+}
+
+int OptionChainView::strikeWindow() const
+{
+    return m_windowCombo->currentData().toInt();
+}
+
+void OptionChainView::setStrikeWindow(int strikes)
+{
+    const int index = m_windowCombo->findData(strikes);
+    if (index >= 0)
+        m_windowCombo->setCurrentIndex(index);
+}
+
+void OptionChainView::setSpotText(const QString &text)
+{
+    m_spotEdit->setText(text);
+    applySpotText();
+}
+
+bool OptionChainView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        const bool plain = (key->modifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier)) == 0;
+        if (plain && (key->key() == Qt::Key_B || key->key() == Qt::Key_S)) {
+            const QString contract = currentContractKey();
+            if (!contract.isEmpty())
+                Q_EMIT orderRequested(contract, key->key() == Qt::Key_B ? Side::Buy : Side::Sell);
+            return true;
+        }
+        if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
+            const QString contract = currentContractKey();
+            if (!contract.isEmpty())
+                Q_EMIT contractActivated(contract);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void OptionChainView::setSnapshot(SnapshotPtr snapshot)

@@ -2,12 +2,14 @@
 
 #include "common/IstTime.h"
 #include "instruments/InstrumentSnapshot.h"
+#include "orders/Order.h"
 
 #include <QWidget>
 
 #include <optional>
 
 class QComboBox;
+class QHeaderView;
 class QLabel;
 class QLineEdit;
 class QStackedWidget;
@@ -37,10 +39,23 @@ public:
     // The expiry shown, NoDay when no chain is open.
     EpochDay currentExpiry() const;
     QString underlyingSymbol() const;
+    // The CE or PE contract of the current cell; empty on the strike column or without a chain.
+    QString currentContractKey() const;
+    QHeaderView *header() const;
+    // Strikes each side of ATM (0: all), as picked in the window selector.
+    int strikeWindow() const;
+    void setStrikeWindow(int strikes);
+    // The spot typed by the trader (applied as if Enter was pressed).
+    void setSpotText(const QString &text);
 
 Q_SIGNALS:
     // A CE or PE cell was double-clicked.
     void contractActivated(const QString &instrumentKey);
+    // B or S pressed on a CE or PE cell.
+    void orderRequested(const QString &instrumentKey, strikeline::Side side);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildUi();

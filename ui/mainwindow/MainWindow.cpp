@@ -2,10 +2,16 @@
 
 #include "chain/OptionChainView.h"
 #include "instruments/InstrumentRepository.h"
+#include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
 
+#include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -14,13 +20,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QProgressBar>
-#include <QShortcut>
+#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -34,6 +44,19 @@ namespace {
 constexpr int SearchLimit = 100;
 const QString Dot = QStringLiteral(" · ");
 const QString None = QStringLiteral("—");
+const QString MasterFilesFilter =
+    QStringLiteral("Instrument masters (*.json.gz *.json *.csv.gz *.csv);;All files (*)");
+
+// "09 Dec 2025 06:02" (or "09 Dec 2025" at midnight) in IST, whatever the machine's time zone.
+QString formatIstMinute(std::int64_t epochMs)
+{
+    const QDateTime ist =
+        QDateTime::fromMSecsSinceEpoch(epochMs, Qt::OffsetFromUTC, IstOffsetSeconds);
+    // A master known only by its date (a file named for its day) has no time to show.
+    if (ist.time() == QTime(0, 0))
+        return ist.toString(QStringLiteral("dd MMM yyyy"));
+    return ist.toString(QStringLiteral("dd MMM yyyy HH:mm"));
+}
 
 QString formatCount(std::int64_t n)
 {
@@ -67,7 +90,9 @@ MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWi
     , m_loading(!repository.isLoaded())
 {
     setWindowTitle(QStringLiteral("Strikeline"));
+    setObjectName(QStringLiteral("mainWindow"));
     buildUi();
+    buildActions();
 
     // Published from the loader thread: queued, so the snapshot is always taken up between two
     // events of this thread and never in the middle of a search or a paint.
@@ -80,7 +105,9 @@ MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWi
     updateStatus();
     updateResultsArea();
     showContract(std::nullopt);
-    resize(1280, 740);
+    // Fits a 1366x768 laptop with its panel; a saved layout replaces it.
+    resize(1280, 700);
+    restoreLayout();
 }
 
 MainWindow::~MainWindow() = default;
@@ -92,8 +119,8 @@ void MainWindow::buildUi()
     m_searchEdit->setPlaceholderText(
         QStringLiteral("Search: NIFTY, nifty 25000 ce, banknifty fut, reliance…"));
     m_searchEdit->setClearButtonEnabled(true);
-    m_searchEdit->setToolTip(QStringLiteral("F4 or Ctrl+K · Down moves into the results · "
-                                            "Enter shows the top result"));
+    m_searchEdit->setToolTip(QStringLiteral("F4 · Down moves into the results · Enter shows the "
+                                            "top result · Ctrl+K for instruments and commands"));
     QFont searchFont = m_searchEdit->font();
     searchFont.setPointSizeF(searchFont.pointSizeF() * 1.2);
     m_searchEdit->setFont(searchFont);
@@ -161,6 +188,7 @@ void MainWindow::buildUi()
     m_resultsView->setColumnWidth(Col::LotColumn, widthFor(Col::LotColumn, "10000"));
     m_resultsView->setColumnWidth(Col::TickColumn, widthFor(Col::TickColumn, "0.0025"));
     m_resultsView->setColumnWidth(Col::FreezeColumn, widthFor(Col::FreezeColumn, "10000 lots"));
+    installColumnChooser(header);
     m_resultsView->installEventFilter(this);
     connect(m_resultsView, &QTableView::activated, this,
             [this](const QModelIndex &index) { activateResult(index.row()); });
@@ -183,12 +211,14 @@ void MainWindow::buildUi()
     m_chainView = new OptionChainView(m_clock);
     m_chainView->setObjectName(QStringLiteral("chainView"));
     m_chainView->openUnderlying(QStringLiteral("NIFTY")); // opens once a snapshot arrives
+    installColumnChooser(m_chainView->header());
     connect(m_chainView, &OptionChainView::contractActivated, this, [this](const QString &key) {
         const QByteArray utf8 = key.toUtf8();
         if (m_snapshot)
             showContract(m_snapshot->findByKey(
                 std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))));
     });
+    connect(m_chainView, &OptionChainView::orderRequested, this, &MainWindow::orderTicketRequested);
 
     // The contract panel stays beside both tabs: a contract picked in either is shown there.
     m_tabs = new QTabWidget;
@@ -197,26 +227,25 @@ void MainWindow::buildUi()
     m_tabs->addTab(searchPane, QStringLiteral("Search"));
     m_tabs->addTab(m_chainView, QStringLiteral("Option chain"));
 
-    auto *splitter = new QSplitter(Qt::Horizontal);
-    splitter->setChildrenCollapsible(false);
-    splitter->addWidget(m_tabs);
-    splitter->addWidget(buildContractPanel());
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 0);
-    splitter->setSizes({920, 360});
+    m_splitter = new QSplitter(Qt::Horizontal);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(m_tabs);
+    m_splitter->addWidget(buildContractPanel());
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 0);
+    m_splitter->setSizes({900, 340});
 
     auto *central = new QWidget;
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(8, 8, 8, 4);
-    centralLayout->addWidget(splitter);
+    centralLayout->addWidget(m_splitter);
     setCentralWidget(central);
 
-    auto *focusShortcut = new QShortcut(this);
-    focusShortcut->setKeys({QKeySequence(Qt::Key_F4), QKeySequence(Qt::CTRL | Qt::Key_K)});
-    connect(focusShortcut, &QShortcut::activated, this, [this] { focusSearch(); });
-    auto *chainShortcut = new QShortcut(this);
-    chainShortcut->setKeys({QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_O)});
-    connect(chainShortcut, &QShortcut::activated, this, [this] { focusChain(); });
+    m_palette = new CommandPalette(m_clock, this);
+    m_palette->hide();
+    connect(m_palette, &CommandPalette::instrumentChosen, this,
+            [this](const QString &key) { openInstrument(key); });
 
     m_statusLabel = new QLabel;
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
@@ -228,16 +257,17 @@ void MainWindow::buildUi()
     m_progress->setMaximumHeight(fontMetrics().height());
     m_staleLabel = new QLabel;
     m_staleLabel->setObjectName(QStringLiteral("staleLabel"));
-    m_staleLabel->setStyleSheet(QStringLiteral("QLabel { color: #b91c1c; font-weight: bold; }"));
     m_staleLabel->hide();
     m_demoLabel = new QLabel(QStringLiteral("DEMO DATA"));
     m_demoLabel->setObjectName(QStringLiteral("demoLabel"));
-    m_demoLabel->setStyleSheet(QStringLiteral("QLabel { background: #c2410c; color: white; "
-                                              "font-weight: bold; padding: 1px 8px; }"));
     m_demoLabel->setToolTip(QStringLiteral("Synthetic instruments generated for the demo, not "
                                            "the Upstox master. Never trade from these."));
     m_demoLabel->hide();
+    m_syncLabel = new QLabel;
+    m_syncLabel->setObjectName(QStringLiteral("syncLabel"));
+    m_syncLabel->hide();
     statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_syncLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_staleLabel);
     statusBar()->addPermanentWidget(m_demoLabel);
@@ -279,6 +309,8 @@ QWidget *MainWindow::buildContractPanel()
     m_contract.freeze = addValueRow(contractForm, QStringLiteral("Freeze qty"), "contractFreeze");
     m_contract.quantityUnit =
         addValueRow(contractForm, QStringLiteral("Quantity in"), "contractQuantityUnit");
+    m_contract.lastSeen =
+        addValueRow(contractForm, QStringLiteral("Last seen by"), "contractLastSeen");
 
     auto *masterBox = new QGroupBox(QStringLiteral("Instrument master"));
     masterBox->setObjectName(QStringLiteral("masterPanel"));
@@ -325,16 +357,42 @@ void MainWindow::showResult(int row)
 void MainWindow::activateResult(int row)
 {
     showResult(row);
-    const std::optional<InstrumentId> id = m_results->instrumentAt(row);
-    if (!id || !m_snapshot)
+    if (const std::optional<InstrumentId> id = m_results->instrumentAt(row); id && m_snapshot)
+        openInstrument(toQString(m_snapshot->instrument(*id).instrumentKey()));
+}
+
+void MainWindow::openInstrument(const QString &instrumentKey)
+{
+    if (!m_snapshot)
         return;
-    // Equities and indices without F&O have no underlying: nothing to open.
+    const QByteArray utf8 = instrumentKey.toUtf8();
+    const std::optional<InstrumentId> id = m_snapshot->findByKey(
+        std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+    if (!id)
+        return;
+    showContract(id);
+    // An option opens its chain at its expiry, an index its nearest chain; a future or an
+    // equity is a contract to look at (its rules are in the panel), not a chain.
     const InstrumentView view = m_snapshot->instrument(*id);
     const UnderlyingId underlying = view.underlying();
-    if (underlying == NoId || m_snapshot->expiries(underlying, m_clock.now().day()).empty())
+    const bool chainable = isOption(view.kind()) || view.kind() == InstrumentKind::Index;
+    if (!chainable || underlying == NoId ||
+        m_snapshot->expiries(underlying, m_clock.now().day()).empty())
         return;
     openChain(toQString(m_snapshot->underlyingSymbol(underlying)),
               isOption(view.kind()) ? view.expiry() : NoDay);
+}
+
+QString MainWindow::selectedContractKey() const
+{
+    if (m_tabs->currentWidget() == m_chainView)
+        return m_chainView->currentContractKey();
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (!current.isValid())
+        return {};
+    return m_results->index(current.row(), 0)
+        .data(SearchResultsModel::InstrumentKeyRole)
+        .toString();
 }
 
 void MainWindow::openChain(const QString &symbol, EpochDay expiry)
@@ -395,6 +453,7 @@ void MainWindow::applySnapshot(const SnapshotPtr &snapshot)
     showContract(std::nullopt);
     runSearch();
     m_chainView->setSnapshot(snapshot);
+    m_palette->setSnapshot(snapshot);
     updateStatus();
     Q_EMIT snapshotApplied();
 }
@@ -458,9 +517,9 @@ void MainWindow::updateResultsArea()
 void MainWindow::showContract(std::optional<InstrumentId> id)
 {
     ContractLabels &c = m_contract;
-    const QList<QLabel *> labels = {c.symbol,  c.name,       c.key,    c.segment,
-                                    c.type,    c.underlying, c.expiry, c.strike,
-                                    c.lotSize, c.tickSize,   c.freeze, c.quantityUnit};
+    const QList<QLabel *> labels = {c.symbol,     c.name,         c.key,     c.segment, c.type,
+                                    c.underlying, c.expiry,       c.strike,  c.lotSize, c.tickSize,
+                                    c.freeze,     c.quantityUnit, c.lastSeen};
     if (!id || !m_snapshot || *id >= m_snapshot->size()) {
         for (QLabel *label : labels)
             label->setText(None);
@@ -509,10 +568,31 @@ void MainWindow::showContract(std::optional<InstrumentId> id)
                             : info.quantityUnit == QuantityUnit::Lots
                                 ? QStringLiteral("lots (MCX: quantity is a number of lots)")
                                 : QStringLiteral("units (a multiple of the lot size)"));
+    const MasterInfo &master = m_snapshot->info();
+    c.lastSeen->setText(master.syncRunId > 0
+                            ? QStringLiteral("sync %1 · %2 IST")
+                                  .arg(master.syncRunId)
+                                  .arg(formatIstMinute(master.masterTimeMs))
+                            : QStringLiteral("not from the database: ") + master.description);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_statusLabel) {
+        m_darkThemeAction->setChecked(themeOf(palette()) == Theme::Dark);
+        updateStatus();
+    }
 }
 
 void MainWindow::updateStatus()
 {
+    const ThemeColors colors = themeColors(themeOf(palette()));
+    m_staleLabel->setStyleSheet(
+        QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(colors.negative));
+    m_demoLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: 1px 8px; }")
+            .arg(colors.badgeBack, colors.badgeText));
     const bool demo = m_snapshot && m_snapshot->info().demo;
     setWindowTitle(demo ? QStringLiteral("Strikeline — DEMO DATA") : QStringLiteral("Strikeline"));
     m_demoLabel->setVisible(demo);
@@ -521,9 +601,8 @@ void MainWindow::updateStatus()
     QString text;
     if (m_snapshot) {
         const MasterInfo &info = m_snapshot->info();
-        const QString asOf = info.masterTimeMs != 0
-                                 ? formatDisplayDay(istDayFromEpochMs(info.masterTimeMs))
-                                 : QStringLiteral("unknown");
+        const QString asOf =
+            info.masterTimeMs != 0 ? formatIstMinute(info.masterTimeMs) : QStringLiteral("unknown");
         text = formatCount(static_cast<std::int64_t>(m_snapshot->size())) +
                QStringLiteral(" instruments") + Dot + info.description + Dot +
                QStringLiteral("Master as of ") + asOf;
@@ -564,9 +643,284 @@ void MainWindow::updateStatus()
             (text.isEmpty() ? QString() : QStringLiteral(" (showing ") + text + QLatin1Char(')'));
     }
     m_statusLabel->setText(text);
-    m_statusLabel->setStyleSheet(m_loadError.isEmpty() || m_loading
-                                     ? QString()
-                                     : QStringLiteral("QLabel { color: #b91c1c; }"));
+    m_statusLabel->setStyleSheet(
+        m_loadError.isEmpty() || m_loading
+            ? QString()
+            : QStringLiteral("QLabel { color: %1; }").arg(colors.negative));
+}
+
+void MainWindow::buildActions()
+{
+    const auto make = [this](const QString &text, const QList<QKeySequence> &keys,
+                             const QString &tip, const char *objectName) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(QLatin1String(objectName));
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        action->setStatusTip(tip);
+        action->setToolTip(keys.isEmpty() ? tip
+                                          : tip + QStringLiteral(" (") +
+                                                keys.first().toString(QKeySequence::NativeText) +
+                                                QLatin1Char(')'));
+        addAction(action); // shortcuts work even with the menu bar hidden
+        return action;
+    };
+
+    m_syncAction = make(QStringLiteral("&Sync now"), {QKeySequence(Qt::CTRL | Qt::Key_R)},
+                        QStringLiteral("Download today's Upstox instrument master into the "
+                                       "database, in the background"),
+                        "syncAction");
+    connect(m_syncAction, &QAction::triggered, this, &MainWindow::syncRequested);
+    m_importAction =
+        make(QStringLiteral("&Import instruments file…"), {QKeySequence(Qt::CTRL | Qt::Key_I)},
+             QStringLiteral("Import an instrument master file (json.gz, csv) into "
+                            "the database"),
+             "importAction");
+    connect(m_importAction, &QAction::triggered, this, [this] { chooseImportFile(); });
+    m_cancelSyncAction = make(QStringLiteral("&Cancel sync"), {},
+                              QStringLiteral("Stop the running sync; the "
+                                             "current master stays in use"),
+                              "cancelSyncAction");
+    m_cancelSyncAction->setEnabled(false);
+    connect(m_cancelSyncAction, &QAction::triggered, this, &MainWindow::cancelSyncRequested);
+    m_quitAction = make(QStringLiteral("&Quit"), {QKeySequence(Qt::CTRL | Qt::Key_Q)},
+                        QStringLiteral("Close Strikeline"), "quitAction");
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_searchAction = make(QStringLiteral("Search instruments"), {QKeySequence(Qt::Key_F4)},
+                          QStringLiteral("Go to the search box"), "searchAction");
+    connect(m_searchAction, &QAction::triggered, this, [this] { focusSearch(); });
+    m_chainAction = make(QStringLiteral("Option chain"),
+                         {QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_O)},
+                         QStringLiteral("Go to the option chain"), "chainAction");
+    connect(m_chainAction, &QAction::triggered, this, [this] { focusChain(); });
+    m_paletteAction = make(QStringLiteral("Command palette"), {QKeySequence(Qt::CTRL | Qt::Key_K)},
+                           QStringLiteral("Find any instrument or command"), "paletteAction");
+    connect(m_paletteAction, &QAction::triggered, this, [this] {
+        m_palette->setSnapshot(m_snapshot);
+        m_palette->popup(this);
+    });
+
+    m_buyAction = make(QStringLiteral("&Buy"), {QKeySequence(Qt::Key_F1)},
+                       QStringLiteral("Buy the selected contract"), "buyAction");
+    connect(m_buyAction, &QAction::triggered, this, [this] { requestOrderTicket(Side::Buy); });
+    m_sellAction = make(QStringLiteral("S&ell"), {QKeySequence(Qt::Key_F2)},
+                        QStringLiteral("Sell the selected contract"), "sellAction");
+    connect(m_sellAction, &QAction::triggered, this, [this] { requestOrderTicket(Side::Sell); });
+    m_ordersAction = make(QStringLiteral("&Orders"), {QKeySequence(Qt::Key_F3)},
+                          QStringLiteral("Today's orders and positions"), "ordersAction");
+    m_ordersAction->setEnabled(false); // until an orders panel is added
+
+    m_darkThemeAction =
+        make(QStringLiteral("&Dark theme"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D)},
+             QStringLiteral("Switch between the light and the dark theme"), "darkThemeAction");
+    m_darkThemeAction->setCheckable(true);
+    m_darkThemeAction->setChecked(themeOf(palette()) == Theme::Dark);
+    connect(m_darkThemeAction, &QAction::toggled, this,
+            [this](bool dark) { Q_EMIT themeChangeRequested(dark ? Theme::Dark : Theme::Light); });
+    m_keysAction = make(QStringLiteral("&Keyboard map"), {},
+                        QStringLiteral("The terminal's keyboard shortcuts"), "keysAction");
+    connect(m_keysAction, &QAction::triggered, this, [this] { showKeyboardMap(); });
+
+    QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
+    file->addAction(m_syncAction);
+    file->addAction(m_cancelSyncAction);
+    file->addAction(m_importAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    QMenu *trade = menuBar()->addMenu(QStringLiteral("&Trade"));
+    trade->addAction(m_buyAction);
+    trade->addAction(m_sellAction);
+    trade->addAction(m_ordersAction);
+    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    view->addAction(m_searchAction);
+    view->addAction(m_chainAction);
+    view->addAction(m_paletteAction);
+    view->addSeparator();
+    view->addAction(m_darkThemeAction);
+    QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    help->addAction(m_keysAction);
+
+    QToolBar *toolbar = addToolBar(QStringLiteral("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(m_syncAction);
+    toolbar->addAction(m_cancelSyncAction);
+    toolbar->addAction(m_importAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_buyAction);
+    toolbar->addAction(m_sellAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_paletteAction);
+
+    m_palette->setActions({m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
+                           m_chainAction, m_buyAction, m_sellAction, m_ordersAction,
+                           m_darkThemeAction, m_keysAction, m_quitAction});
+}
+
+void MainWindow::addPanel(QWidget *panel, const QString &title, const QKeySequence &shortcut)
+{
+    m_tabs->addTab(panel, title);
+    auto *action = new QAction(title, this);
+    action->setObjectName(panel->objectName() + QStringLiteral("Action"));
+    if (!shortcut.isEmpty())
+        action->setShortcut(shortcut);
+    action->setStatusTip(QStringLiteral("Go to ") + title);
+    addAction(action);
+    connect(action, &QAction::triggered, this, [this, panel] { showPanel(panel); });
+    m_panelActions.append(action);
+    if (QMenu *view = menuBar()->findChild<QMenu *>(QStringLiteral("viewMenu")))
+        view->insertAction(m_paletteAction, action);
+    QList<QAction *> actions = {m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
+                                m_chainAction};
+    actions += m_panelActions;
+    actions +=
+        {m_buyAction, m_sellAction, m_ordersAction, m_darkThemeAction, m_keysAction, m_quitAction};
+    m_palette->setActions(actions);
+    restoreLayout(); // the saved tab may be this one
+}
+
+void MainWindow::showPanel(QWidget *panel)
+{
+    m_tabs->setCurrentWidget(panel);
+}
+
+void MainWindow::requestOrderTicket(Side side)
+{
+    const QString key = selectedContractKey();
+    if (key.isEmpty()) {
+        statusBar()->showMessage(QStringLiteral("Pick a contract first: a search result, or a CE "
+                                                "or PE cell of the chain"),
+                                 4000);
+        return;
+    }
+    Q_EMIT orderTicketRequested(key, side);
+}
+
+void MainWindow::chooseImportFile()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, QStringLiteral("Import instruments file"), QString(), MasterFilesFilter);
+    if (!path.isEmpty())
+        Q_EMIT importRequested(path);
+}
+
+void MainWindow::showKeyboardMap()
+{
+    QMessageBox box(this);
+    box.setWindowTitle(QStringLiteral("Keyboard map"));
+    box.setTextFormat(Qt::RichText);
+    box.setText(QStringLiteral(
+        "<table cellspacing='6'>"
+        "<tr><td><b>F1</b> / <b>F2</b></td><td>buy / sell the selected contract</td></tr>"
+        "<tr><td><b>B</b> / <b>S</b></td><td>buy / sell the CE or PE cell in the chain</td></tr>"
+        "<tr><td><b>F3</b></td><td>orders and positions</td></tr>"
+        "<tr><td><b>F4</b></td><td>search</td></tr>"
+        "<tr><td><b>F6</b>, <b>Ctrl+O</b></td><td>option chain</td></tr>"
+        "<tr><td><b>Ctrl+K</b></td><td>command palette: any instrument or command</td></tr>"
+        "<tr><td><b>Enter</b></td><td>open the instrument / submit</td></tr>"
+        "<tr><td><b>Esc</b></td><td>close, or back to the search box</td></tr>"
+        "<tr><td><b>Ctrl+R</b></td><td>sync the instrument master now</td></tr>"
+        "<tr><td><b>Ctrl+I</b></td><td>import an instruments file</td></tr>"
+        "<tr><td><b>Ctrl+Shift+D</b></td><td>dark / light theme</td></tr>"
+        "</table>"));
+    box.exec();
+}
+
+void MainWindow::showSyncRunning(bool running)
+{
+    m_syncRunning = running;
+    m_syncAction->setEnabled(!running);
+    m_importAction->setEnabled(!running);
+    m_cancelSyncAction->setEnabled(running);
+}
+
+void MainWindow::showSyncMessage(const QString &text, bool failed)
+{
+    const ThemeColors colors = themeColors(themeOf(palette()));
+    m_syncLabel->setText(text);
+    m_syncLabel->setToolTip(text);
+    m_syncLabel->setStyleSheet(failed ? QStringLiteral("QLabel { color: %1; }").arg(colors.negative)
+                                      : QString());
+    m_syncLabel->setVisible(!text.isEmpty());
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("mainWindow"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("tab"), m_tabs->tabText(m_tabs->currentIndex()));
+    settings.setValue(QStringLiteral("resultsColumns"),
+                      m_resultsView->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("chainColumns"), m_chainView->header()->saveState());
+    settings.setValue(QStringLiteral("chainWindow"), m_chainView->strikeWindow());
+    settings.setValue(QStringLiteral("chainUnderlying"), m_chainView->underlyingSymbol());
+    settings.endGroup();
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("mainWindow"));
+    if (const QByteArray geometry = settings.value(QStringLiteral("geometry")).toByteArray();
+        !geometry.isEmpty())
+        restoreGeometry(geometry);
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray());
+    m_resultsView->horizontalHeader()->restoreState(
+        settings.value(QStringLiteral("resultsColumns")).toByteArray());
+    m_chainView->header()->restoreState(
+        settings.value(QStringLiteral("chainColumns")).toByteArray());
+    if (settings.contains(QStringLiteral("chainWindow")))
+        m_chainView->setStrikeWindow(settings.value(QStringLiteral("chainWindow")).toInt());
+    const QString underlying = settings.value(QStringLiteral("chainUnderlying")).toString();
+    if (!underlying.isEmpty() && underlying != m_chainView->underlyingSymbol())
+        m_chainView->openUnderlying(underlying);
+    const QString tab = settings.value(QStringLiteral("tab")).toString();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->tabText(i) == tab)
+            m_tabs->setCurrentIndex(i);
+    }
+    settings.endGroup();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void installColumnChooser(QHeaderView *header)
+{
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    QObject::connect(
+        header, &QHeaderView::customContextMenuRequested, header, [header](const QPoint &pos) {
+            QMenu menu(header);
+            QAbstractItemModel *model = header->model();
+            if (!model)
+                return;
+            const int count = header->count();
+            int visible = 0;
+            for (int i = 0; i < count; ++i)
+                visible += header->isSectionHidden(i) ? 0 : 1;
+            for (int i = 0; i < count; ++i) {
+                const QString title = model->headerData(i, header->orientation()).toString();
+                QAction *action = menu.addAction(
+                    title.isEmpty() ? QStringLiteral("(column %1)").arg(i + 1) : title);
+                action->setCheckable(true);
+                action->setChecked(!header->isSectionHidden(i));
+                // The last visible column stays: a table without any is useless.
+                action->setEnabled(header->isSectionHidden(i) || visible > 1);
+                QObject::connect(action, &QAction::toggled, header,
+                                 [header, i](bool on) { header->setSectionHidden(i, !on); });
+            }
+            menu.exec(header->viewport()->mapToGlobal(pos));
+        });
 }
 
 void MainWindow::focusSearch()

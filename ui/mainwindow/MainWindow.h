@@ -2,12 +2,17 @@
 
 #include "common/IstTime.h"
 #include "instruments/InstrumentSnapshot.h"
+#include "orders/Order.h"
+#include "theme/Theme.h"
 
 #include <QMainWindow>
 
 #include <optional>
 
+class QAction;
 class QFormLayout;
+class QHeaderView;
+class QSplitter;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -21,6 +26,7 @@ class InstrumentRepository;
 
 namespace strikeline::ui {
 
+class CommandPalette;
 class OptionChainView;
 class SearchResultsModel;
 
@@ -43,6 +49,31 @@ public:
     void showResult(int row);
     // Switches to the option chain tab with `symbol` open (screenshots).
     void openChain(const QString &symbol, EpochDay expiry = NoDay);
+    OptionChainView &chainView() const { return *m_chainView; }
+    // Opens what a trader means by picking this contract: the chain for an option or an
+    // underlying with derivatives, the contract panel for a future or an equity.
+    void openInstrument(const QString &instrumentKey);
+    // The contract the trader is on: the chain's current CE/PE cell on the chain tab, the
+    // current search result elsewhere. Empty when none.
+    QString selectedContractKey() const;
+
+    // Tabs beside Search and Option chain (Sync & data, Orders), added by the composition root.
+    void addPanel(QWidget *panel, const QString &title, const QKeySequence &shortcut);
+    void showPanel(QWidget *panel);
+    CommandPalette &commandPalette() const { return *m_palette; }
+
+    // The actions of the menus, toolbar and command palette.
+    QAction *syncAction() const { return m_syncAction; }
+    QAction *importAction() const { return m_importAction; }
+    QAction *cancelSyncAction() const { return m_cancelSyncAction; }
+    QAction *buyAction() const { return m_buyAction; }
+    QAction *sellAction() const { return m_sellAction; }
+    QAction *ordersAction() const { return m_ordersAction; }
+    QAction *darkThemeAction() const { return m_darkThemeAction; }
+
+    // Window geometry, splitter, current tab, column layout of every table, chain window.
+    void saveLayout() const;
+    void restoreLayout();
 
 public Q_SLOTS:
     // Loader feedback, wired by the composition root. `stage` is a short lower-case phrase
@@ -51,15 +82,32 @@ public Q_SLOTS:
     void showLoadProgress(qint64 bytesConsumed, qint64 bytesTotal);
     void showLoadFinished(bool ok, const QString &message, qint64 elapsedMs);
 
+    // A background sync's progress (the composition root forwards its controller's signals).
+    void showSyncRunning(bool running);
+    // Shown beside the status text until the next sync: "Sync failed: …" or the summary.
+    void showSyncMessage(const QString &text, bool failed);
+
 Q_SIGNALS:
     // A published snapshot is now the one searched and shown.
     void snapshotApplied();
+    // Menu/toolbar/palette requests; the composition root acts on them.
+    void syncRequested();
+    void importRequested(const QString &path);
+    void cancelSyncRequested();
+    void orderTicketRequested(const QString &instrumentKey, strikeline::Side side);
+    void themeChangeRequested(strikeline::ui::Theme theme);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void buildUi();
+    void buildActions();
+    void requestOrderTicket(Side side);
+    void chooseImportFile();
+    void showKeyboardMap();
     QWidget *buildContractPanel();
     void applySnapshot(const SnapshotPtr &snapshot);
     void runSearch();
@@ -105,6 +153,7 @@ private:
         QLabel *tickSize = nullptr;
         QLabel *freeze = nullptr;
         QLabel *quantityUnit = nullptr;
+        QLabel *lastSeen = nullptr;
     } m_contract;
     struct MasterLabels
     {
@@ -120,6 +169,28 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_staleLabel = nullptr;
     QLabel *m_demoLabel = nullptr;
+    QLabel *m_syncLabel = nullptr;
+    QSplitter *m_splitter = nullptr;
+    CommandPalette *m_palette = nullptr;
+    bool m_syncRunning = false;
+
+    QAction *m_syncAction = nullptr;
+    QAction *m_importAction = nullptr;
+    QAction *m_cancelSyncAction = nullptr;
+    QAction *m_searchAction = nullptr;
+    QAction *m_chainAction = nullptr;
+    QAction *m_paletteAction = nullptr;
+    QAction *m_buyAction = nullptr;
+    QAction *m_sellAction = nullptr;
+    QAction *m_ordersAction = nullptr;
+    QAction *m_darkThemeAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_keysAction = nullptr;
+    QList<QAction *> m_panelActions;
 };
+
+// Lets the trader hide and show a table's columns from its header's context menu; the choice
+// is part of the header's saveState().
+void installColumnChooser(QHeaderView *header);
 
 } // namespace strikeline::ui
