@@ -21,7 +21,7 @@ DEB_PACKAGES := \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test bench fuzz format format-check sanitize clean
+.PHONY: all deps build run test bench fuzz format format-check sanitize screenshots clean
 
 all: build
 
@@ -64,6 +64,10 @@ bench: deps
 sanitize: deps
 	cmake --preset asan-ubsan && cmake --build build/asan-ubsan -j $(JOBS)
 	cd build/asan-ubsan && ctest --output-on-failure -j $(JOBS) --timeout 1800
+
+# docs/screenshots/<view>-<light|dark>.png on the real master, under Xvfb.
+screenshots: build
+	tools/screenshots.sh $(BUILD_DIR)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

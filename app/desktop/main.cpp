@@ -219,8 +219,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption themeOption(
         QStringLiteral("theme"), QStringLiteral("light or dark (default: the last one used)."),
         QStringLiteral("THEME"));
+    QCommandLineOption atOption(QStringLiteral("at"),
+                                QStringLiteral("Run as if it were this IST time (YYYY-MM-DD or "
+                                               "\"YYYY-MM-DD HH:MM\"): screenshots and demos of "
+                                               "an old master."),
+                                QStringLiteral("TIME"));
+    atOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption,
-                       chainOption, spotOption, paletteOption, themeOption});
+                       chainOption, spotOption, paletteOption, themeOption, atOption});
 
     // --help and --version must work without a display: answer them from a QCoreApplication
     // before QApplication goes looking for one. (A full parse would trip over Qt's own
@@ -253,7 +259,18 @@ int main(int argc, char *argv[])
     }
     strikeline::ui::applyTheme(app, theme);
 
-    strikeline::SystemClock clock;
+    strikeline::SystemClock systemClock;
+    std::unique_ptr<strikeline::FixedClock> fixedClock;
+    if (parser.isSet(atOption)) {
+        auto at = strikeline::parseIstMoment(parser.value(atOption));
+        if (!at) {
+            err() << "strikeline: --at: " << at.error().message << Qt::endl;
+            return 2;
+        }
+        fixedClock = std::make_unique<strikeline::FixedClock>(*at);
+    }
+    const strikeline::Clock &clock =
+        fixedClock ? static_cast<const strikeline::Clock &>(*fixedClock) : systemClock;
     InstrumentRepository repository;
     MainWindow window(repository, clock);
     MasterLoader loader(repository, clock); // declared last: stopped before the others go

@@ -330,6 +330,7 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
         std::uint32_t contractCount = 0;
         std::uint32_t nameId = 0;
         bool hasIndexUnderlying = false;
+        bool tradesOnNse = false; // has NSE F&O contracts: the country's deep derivatives market
     };
     std::vector<TempRoot> roots;
     auto rootFor = [&](std::uint32_t symbolId) {
@@ -344,6 +345,8 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     for (UnderlyingId u = 0; u < underlyingCount; ++u) {
         underlyingRoot[u] = rootFor(st.underlyingSymbol[u]);
         roots[underlyingRoot[u]].contractCount += st.underlyingContracts[u];
+        if (st.underlyingSegment[u] == Segment::NseFo && st.underlyingContracts[u] > 0)
+            roots[underlyingRoot[u]].tradesOnNse = true;
     }
     // Spots (equities, indices, commodity spot rows) by root, NSE before BSE.
     struct SpotEntry
@@ -400,8 +403,10 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             root.hasIndexUnderlying = true;
     }
 
-    // Rank roots: derivatives first (index F&O before stocks), then by contract count (a
-    // proxy for how much is traded), shorter symbols, then alphabetically. Root ids follow rank.
+    // Rank roots: derivatives first (index F&O before stocks; among index roots, NSE's before
+    // BSE's: "bank" means BANKNIFTY, not BANKEX, though BANKEX lists more strikes), then by
+    // contract count (a proxy for how much is traded), shorter symbols, then alphabetically.
+    // Root ids follow rank.
     std::vector<std::uint32_t> order(roots.size());
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -413,6 +418,8 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
             return dx;
         if (x.hasIndexUnderlying != y.hasIndexUnderlying)
             return x.hasIndexUnderlying;
+        if (x.hasIndexUnderlying && x.tradesOnNse != y.tradesOnNse)
+            return x.tradesOnNse;
         if (x.contractCount != y.contractCount)
             return x.contractCount > y.contractCount;
         const std::string_view sx = snap.interned(x.symbolId);

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void futuresFirstThenIndexThenNearMonthOptions();
     void exactRootBeatsPrefixRoot();
     void prefixRootsRankByActivity();
+    void indexRootsOnNseBeforeBse();
     void tokensInAnyOrderAndCase_data();
     void tokensInAnyOrderAndCase();
     void typeTokenFilters();
@@ -189,6 +190,36 @@ void tst_Search::prefixRootsRankByActivity()
     const auto tata = search("TATA", 5);
     QCOMPARE(view(tata[0]).underlyingSymbol(), std::string_view("TATASTEEL"));
     QCOMPARE(symbols(tata).last(), QStringLiteral("TATAMOTORS@NSE_EQ"));
+}
+
+void tst_Search::indexRootsOnNseBeforeBse()
+{
+    // BANKEX (BSE) lists more strikes than BANKNIFTY (NSE), yet "bank" means BANKNIFTY.
+    RecordFactory f;
+    SnapshotBuilder b;
+    const std::string bankNifty = "NSE_INDEX|Nifty Bank";
+    const std::string bankex = "BSE_INDEX|BANKEX";
+    b.add(f.index("BANKNIFTY", bankNifty, "Nifty Bank"));
+    b.add(f.future("BANKNIFTY", Monthly, 35, Segment::NseFo, bankNifty));
+    b.add(f.option("BANKNIFTY", Monthly, "59000", true, 35, false, Segment::NseFo, bankNifty));
+    b.add(f.index("BANKEX", bankex, "BANKEX", Segment::BseIndex));
+    b.add(f.future("BANKEX", Monthly, 30, Segment::BseFo, bankex));
+    for (int strike = 60000; strike <= 66000; strike += 100)
+        b.add(f.option("BANKEX", Monthly, std::to_string(strike), true, 30, false, Segment::BseFo,
+                       bankex));
+    const SnapshotPtr snapshot = b.build(MasterInfo{});
+    SearchRequest r;
+    r.text = "bank";
+    r.limit = 5;
+    r.today = Today;
+    const std::vector<SearchHit> hits = snapshot->search(r);
+    QVERIFY(!hits.empty());
+    QCOMPARE(snapshot->instrument(hits[0].id).underlyingSymbol(), std::string_view("BANKNIFTY"));
+    QCOMPARE(snapshot->instrument(hits[0].id).kind(), InstrumentKind::Future);
+    // Typed out, BANKEX is still found first.
+    r.text = "bankex";
+    QCOMPARE(snapshot->instrument(snapshot->search(r)[0].id).underlyingSymbol(),
+             std::string_view("BANKEX"));
 }
 
 void tst_Search::tokensInAnyOrderAndCase_data()
