@@ -27,6 +27,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QToolButton>
 
 #include <memory>
 
@@ -302,13 +303,21 @@ void tst_MainWindow::staleAndDemoWarnings()
     publish(demo);
     QVERIFY(child<QLabel>("demoLabel")->isVisible());
     QCOMPARE(text("demoLabel"), QStringLiteral("DEMO DATA"));
+    // The first-run banner offers the two ways to the real master.
+    QVERIFY(child<QWidget>("demoBanner")->isVisible());
+    QStringList offered;
+    for (auto *button : child<QWidget>("demoBanner")->findChildren<QToolButton *>())
+        offered << button->defaultAction()->objectName();
+    QCOMPARE(offered, QStringList({QStringLiteral("syncAction"), QStringLiteral("importAction")}));
     QVERIFY(m_window->windowTitle().contains(QLatin1String("DEMO DATA")));
     QVERIFY(text("statusLabel").contains(QLatin1String("demo master (generated)")));
 
     // A week before, nothing in the master has expired yet.
+
     m_clock->set(IstMoment::fromDay(day(2025, 12, 1), 9 * 60 + 15));
     publish(realMasterInfo());
     QVERIFY(!child<QLabel>("staleLabel")->isVisible());
+    QVERIFY(!child<QWidget>("demoBanner")->isVisible());
 }
 
 void tst_MainWindow::loadFailureIsShown()

@@ -31,6 +31,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -239,6 +240,10 @@ void MainWindow::buildUi()
     auto *central = new QWidget;
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(8, 8, 8, 4);
+    m_demoBanner = new QFrame; // filled in by buildActions(): its buttons are actions
+    m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
+    m_demoBanner->hide();
+    centralLayout->addWidget(m_demoBanner);
     centralLayout->addWidget(m_splitter);
     setCentralWidget(central);
 
@@ -596,6 +601,9 @@ void MainWindow::updateStatus()
     const bool demo = m_snapshot && m_snapshot->info().demo;
     setWindowTitle(demo ? QStringLiteral("Strikeline — DEMO DATA") : QStringLiteral("Strikeline"));
     m_demoLabel->setVisible(demo);
+    m_demoBanner->setVisible(demo);
+    m_demoBanner->setStyleSheet(
+        QStringLiteral("#demoBanner { border: 1px solid %1; }").arg(colors.badgeBack));
     m_progress->setVisible(m_loading);
 
     QString text;
@@ -722,6 +730,8 @@ void MainWindow::buildActions()
                         QStringLiteral("The terminal's keyboard shortcuts"), "keysAction");
     connect(m_keysAction, &QAction::triggered, this, [this] { showKeyboardMap(); });
 
+    buildDemoBanner();
+
     QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
     file->addAction(m_syncAction);
     file->addAction(m_cancelSyncAction);
@@ -758,6 +768,32 @@ void MainWindow::buildActions()
     m_palette->setActions({m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
                            m_chainAction, m_buyAction, m_sellAction, m_ordersAction,
                            m_darkThemeAction, m_keysAction, m_quitAction});
+}
+
+QWidget *MainWindow::buildDemoBanner()
+{
+    // First run without a real master: say so where the trader looks, and offer the two ways
+    // out. The buttons are the menu's actions, so they are disabled while a sync runs.
+    auto *frame = static_cast<QFrame *>(m_demoBanner);
+    frame->setFrameShape(QFrame::StyledPanel);
+    frame->setAutoFillBackground(true);
+    auto *text = new QLabel(QStringLiteral(
+        "<b>Demo data.</b> These instruments are generated for trying the terminal out "
+        "offline; they are not the Upstox master. Get the real one:"));
+    text->setObjectName(QStringLiteral("demoBannerText"));
+    text->setWordWrap(true);
+    auto *sync = new QToolButton;
+    sync->setDefaultAction(m_syncAction);
+    sync->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *import = new QToolButton;
+    import->setDefaultAction(m_importAction);
+    import->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *layout = new QHBoxLayout(frame);
+    layout->setContentsMargins(10, 6, 10, 6);
+    layout->addWidget(text, 1);
+    layout->addWidget(sync);
+    layout->addWidget(import);
+    return frame;
 }
 
 void MainWindow::addPanel(QWidget *panel, const QString &title, const QKeySequence &shortcut)

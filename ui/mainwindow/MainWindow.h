@@ -170,6 +170,8 @@ private:
     QLabel *m_staleLabel = nullptr;
     QLabel *m_demoLabel = nullptr;
     QLabel *m_syncLabel = nullptr;
+    QWidget *m_demoBanner = nullptr;
+    QWidget *buildDemoBanner();
     QSplitter *m_splitter = nullptr;
     CommandPalette *m_palette = nullptr;
     bool m_syncRunning = false;
