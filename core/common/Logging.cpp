@@ -61,9 +61,10 @@ bool isPublicKey(const QString &key)
 
 QString redactPatterns(QString text)
 {
-    // scheme://user:password@host -> scheme://user:***@host (the last '@' of the authority).
+    // scheme://user:password@host -> scheme://user:***@host, up to the last '@' before a space,
+    // so a password holding an unencoded '@' or '/' goes whole.
     static const QRegularExpression urlPassword(
-        QStringLiteral(R"((?i)\b([a-z][a-z0-9+.-]*://[^\s:@/]*):[^\s/]*@)"));
+        QStringLiteral(R"((?i)\b([a-z][a-z0-9+.-]*://[^\s:@/]*):\S*@)"));
     text.replace(urlPassword, QStringLiteral("\\1:***@"));
 
     // Authorization: <anything> -- the rest of the line is the credential.
@@ -112,6 +113,12 @@ public:
     explicit RedactingSink(std::vector<spdlog::sink_ptr> sinks)
         : m_sinks(std::move(sinks))
     {}
+
+    std::vector<QString> secrets()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return m_secrets;
+    }
 
     void addSecret(const QString &secret)
     {
@@ -340,13 +347,20 @@ void addSecret(const QString &secret)
 
 std::string redact(std::string_view text)
 {
-    return redactPatterns(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())))
+    return redact(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())))
         .toStdString();
 }
 
 QString redact(const QString &text)
 {
-    return redactPatterns(text);
+    std::vector<QString> secrets;
+    for (const spdlog::sink_ptr &sink : spdlog::default_logger_raw()->sinks()) {
+        if (auto *redacting = dynamic_cast<RedactingSink *>(sink.get())) {
+            std::vector<QString> more = redacting->secrets();
+            secrets.insert(secrets.end(), more.begin(), more.end());
+        }
+    }
+    return redactAll(text, secrets);
 }
 
 } // namespace strikeline::logging

@@ -79,7 +79,8 @@ Result<LogConfig> setUp(QStringList &arguments, const ProgramDefaults &defaults)
 // wherever it appears. Strings shorter than 3 characters are covered by the patterns only.
 void addSecret(const QString &secret);
 
-// The redaction itself, for tests and for text that is shown rather than logged.
+// The redaction itself (patterns and registered secrets), for text that is shown rather than
+// logged, such as strikeline-cli's error messages.
 std::string redact(std::string_view text);
 QString redact(const QString &text);
 

@@ -177,6 +177,8 @@ void tst_Logging::redaction_data()
                             << "cannot open postgresql://trader:***@db.local:5432/strike";
     QTest::newRow("pg url, @ in password") << "postgres://u:p@ss:s3cret@h/db"
                                            << "postgres://u:***@h/db";
+    QTest::newRow("pg url, / in password") << "bad URL 'postgresql://u:ab/cd@h/x': not valid"
+                                           << "bad URL 'postgresql://u:***@h/x': not valid";
     QTest::newRow("https userinfo") << "GET https://me:hunter2@example.com/x.json.gz"
                                     << "GET https://me:***@example.com/x.json.gz";
     QTest::newRow("no password") << "postgresql://trader@db.local/strike"
@@ -323,6 +325,21 @@ void tst_Logging::cliNeverPrintsTheSecret()
     QVERIFY2(logs.contains("search NIFTY --db postgresql://u:***@127.0.0.1:1/x"), logs.constData());
     for (const QByteArray &all : {r.out, r.err, logs})
         QVERIFY2(!all.contains("s3cret"), all.constData());
+
+    // Malformed URLs are quoted in the error message: the password still never shows.
+    for (const QString &url : {QStringLiteral("postgresql://u:ab/s3cret@h/x"),
+                               QStringLiteral("postgresql://u:p@s3cret@127.0.0.1:1/x"),
+                               QStringLiteral("postgresql://u:s3cret@h:port/x")}) {
+        const Run bad = runProgram(cli,
+                                   {QStringLiteral("search"), QStringLiteral("NIFTY"),
+                                    QStringLiteral("--db"), url, QStringLiteral("--log-file"),
+                                    QStringLiteral("--log-level"), QStringLiteral("trace")},
+                                   home.path());
+        QVERIFY2(bad.exitCode == 1 || bad.exitCode == 2, bad.err.constData());
+        QVERIFY2(bad.err.contains("postgresql://u:***@"), bad.err.constData());
+        for (const QByteArray &all : {bad.out, bad.err, readLogs(home.path())})
+            QVERIFY2(!all.contains("s3cret"), all.constData());
+    }
 
     // Usage errors: a clear message and exit code 2, before anything else happens.
     const Run bad = runProgram(cli,
