@@ -16,12 +16,13 @@ DEB_PACKAGES := \
 	qt6-qpa-plugins libgl-dev libxkbcommon-dev \
 	libspdlog-dev libsimdjson-dev libabsl-dev zlib1g-dev libcsv-dev \
 	libbenchmark-dev clang-format \
+	appstream desktop-file-utils \
 	postgresql libpq-dev \
 	xvfb xauth
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test bench fuzz format format-check sanitize screenshots clean
+.PHONY: all deps build run test bench fuzz format format-check sanitize screenshots clean package
 
 all: build
 
@@ -60,6 +61,14 @@ bench: deps
 	pg=$$(mktemp -d) && trap 'bash tests/support/pg-test-server.sh stop "$$pg" --force' EXIT && \
 	  bash tests/support/pg-test-server.sh start "$$pg" && \
 	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_storage_benchmarks
+
+# Installers from a release build: build/release/strikeline_<version>_<arch>.deb and
+# strikeline-<version>-Linux.tar.gz (docs/install.md). Only the two programs are built: CPack's
+# install step is told not to build everything else first.
+package: deps
+	cmake --preset release -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON
+	cmake --build build/release -j $(JOBS) --target strikeline strikeline-cli
+	cd build/release && cpack -G "DEB;TGZ"
 
 sanitize: deps
 	cmake --preset asan-ubsan && cmake --build build/asan-ubsan -j $(JOBS)

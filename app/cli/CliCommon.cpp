@@ -1,5 +1,7 @@
 #include "CliCommon.h"
 
+#include "common/Logging.h"
+
 #include <QCommandLineParser>
 
 namespace strikeline::cli {
@@ -18,7 +20,8 @@ QTextStream &err()
 
 int fail(const QString &command, const QString &message, int code)
 {
-    err() << "strikeline-cli " << command << ": " << message << Qt::endl;
+    // Messages may quote what the user typed (a database URL): never echo a password.
+    err() << "strikeline-cli " << command << ": " << logging::redact(message) << Qt::endl;
     return code;
 }
 

@@ -1,15 +1,18 @@
 // search, chain and info: answered from an in-memory snapshot of the master.
 
 #include "CliCommon.h"
+#include "common/Logging.h"
 #include "instruments/InstrumentJson.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "instruments/MasterReader.h"
 #include "storage/Database.h"
+#include "sync/FirstRun.h"
 #include "sync/Hydrator.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QStandardPaths>
 
 #include <optional>
 
@@ -84,11 +87,39 @@ Result<SnapshotPtr> loadMasterFile(const QString &path, const QString &command)
     return snapshot;
 }
 
-Result<SnapshotPtr> loadDatabase(const DatabaseConfig &config)
+// The embedded default database on a fresh install is empty: like the desktop, import the
+// generated demo master (sync/FirstRun.h) so the first search answers offline at once.
+Result<void> ensureDefaultMaster(Database &db, const QString &command)
+{
+    FirstRunOptions options;
+    options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    options.today = SystemClock().now().day(); // the demo is "now", whatever --at says
+    options.stage = [&command](FirstRunStage stage) {
+        if (stage == FirstRunStage::GeneratingDemo)
+            err() << "strikeline-cli " << command
+                  << ": the default database is empty: generating the demo master ("
+                  << DemoMasterRows << " rows) ..." << Qt::endl;
+    };
+    auto ensured = ensureMaster(db, options);
+    if (!ensured)
+        return ensured.error();
+    if (ensured->importedDemo) {
+        err() << "strikeline-cli " << command << ": imported the demo master ("
+              << ensured->activeRows << " instruments) into " << db.config().redacted() << Qt::endl;
+    }
+    return success();
+}
+
+Result<SnapshotPtr> loadDatabase(const DatabaseConfig &config, bool isDefault,
+                                 const QString &command)
 {
     auto db = Database::open(config, QStringLiteral("cli"));
     if (!db)
         return db.error();
+    if (isDefault) {
+        if (auto ensured = ensureDefaultMaster(**db, command); !ensured)
+            return ensured.error();
+    }
     auto hydrated = hydrate(**db);
     if (!hydrated)
         return hydrated.error();
@@ -97,6 +128,12 @@ Result<SnapshotPtr> loadDatabase(const DatabaseConfig &config)
                            QStringLiteral("the database %1 holds no instruments yet: run "
                                           "'strikeline-cli sync' (or pass --master FILE)")
                                .arg(config.redacted()));
+    }
+    if (hydrated->snapshot->info().demo) {
+        err() << "strikeline-cli " << command
+              << ": using DEMO DATA (generated instruments, not a real master) until a real "
+                 "sync: run 'strikeline-cli sync'"
+              << Qt::endl;
     }
     return hydrated->snapshot;
 }
@@ -108,7 +145,10 @@ Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
 {
     if (!parser.isSet(option))
         return DatabaseConfig::defaultSqlite();
-    return DatabaseConfig::parse(parser.value(option));
+    auto config = DatabaseConfig::parse(parser.value(option));
+    if (config)
+        logging::addSecret(config->password); // whatever prints it later, the log will not
+    return config;
 }
 
 namespace {
@@ -142,7 +182,7 @@ Result<Context> loadContext(const QCommandLineParser &parser, const CommonOption
         auto config = databaseConfig(parser, options.db);
         if (!config)
             return config.error();
-        auto loaded = loadDatabase(*config);
+        auto loaded = loadDatabase(*config, !parser.isSet(options.db), command);
         if (!loaded)
             return loaded.error();
         ctx.snapshot = *loaded;

@@ -1,11 +1,10 @@
 // strikeline-cli: the terminal's answers on a headless box. No Widgets here.
 
 #include "CliCommon.h"
+#include "common/Logging.h"
 
 #include <QCoreApplication>
 
-#include <spdlog/cfg/env.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <functional>
@@ -34,6 +33,9 @@ void printUsage(QTextStream &stream)
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
            "--at \"YYYY-MM-DD[ HH:MM]\" (IST, default now), --json.\n"
+           "Logging: --log-level trace|debug|info|warn|error|off (default warn, or the\n"
+           "settings key logging/level, or SPDLOG_LEVEL) to stderr; --log-file also writes\n"
+           "the log to the log folder (see docs/install.md).\n"
            "Run 'strikeline-cli <command> --help' for more.\n"
            "Exit codes: 0 ok, 1 data error or not found, 2 usage.\n";
 }
@@ -47,14 +49,16 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("Strikeline"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STRIKELINE_VERSION));
 
-    // Logs go to stderr (stdout is for answers and JSON); warnings and up unless SPDLOG_LEVEL
-    // asks for more, e.g. SPDLOG_LEVEL=debug.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("strikeline"));
-    spdlog::set_level(spdlog::level::warn);
-    spdlog::cfg::load_env_levels();
-
     QStringList args = QCoreApplication::arguments();
     args.removeFirst();
+    // Logs go to stderr (stdout is for answers and JSON), warnings and up unless --log-level,
+    // SPDLOG_LEVEL or the settings ask for more; passwords and tokens are redacted.
+    if (auto logging = strikeline::logging::setUp(args, {"strikeline-cli", spdlog::level::warn});
+        !logging && logging.error().code == strikeline::ErrorCode::InvalidArgument) {
+        err() << "strikeline-cli: " << logging.error().message << Qt::endl;
+        return strikeline::cli::ExitUsage;
+    }
+    spdlog::info("strikeline-cli {}: {}", STRIKELINE_VERSION, args.join(u' ').toStdString());
     if (args.isEmpty()) {
         printUsage(err());
         return strikeline::cli::ExitUsage;

@@ -4,6 +4,7 @@
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
 #include "common/IstTime.h"
+#include "common/Logging.h"
 #include "instruments/InstrumentRepository.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
@@ -16,11 +17,14 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QIcon>
 #include <QPainter>
 #include <QPixmap>
 #include <QSettings>
 #include <QTextStream>
 #include <QTimer>
+
+#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <memory>
@@ -169,6 +173,31 @@ void setApplicationNames()
     QCoreApplication::setApplicationVersion(QStringLiteral(STRIKELINE_VERSION));
 }
 
+// Logs go to stderr and to <AppLocalDataLocation>/logs/strikeline.log (rotating), info and up
+// unless the settings key logging/level, SPDLOG_LEVEL or --log-level say otherwise; passwords
+// and tokens are redacted (common/Logging.h). False after a usage error, already printed.
+bool setUpLogging(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    auto logging = strikeline::logging::setUp(arguments, {"strikeline", spdlog::level::info, true});
+    if (!logging && logging.error().code == strikeline::ErrorCode::InvalidArgument) {
+        err() << "strikeline: " << logging.error().message << Qt::endl;
+        return false;
+    }
+    spdlog::info("strikeline {} starting", STRIKELINE_VERSION);
+    return true;
+}
+
+QIcon applicationIcon()
+{
+    QIcon icon;
+    for (int size : {16, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/%1/in.strikeline.Strikeline.png").arg(size));
+    return icon;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -228,6 +257,11 @@ int main(int argc, char *argv[])
     parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption,
                        chainOption, spotOption, paletteOption, themeOption, atOption});
 
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("log-level"),
+        QStringLiteral("Log level: %1 (default info).").arg(strikeline::logging::levelNames()),
+        QStringLiteral("LEVEL")));
+
     // --help and --version must work without a display: answer them from a QCoreApplication
     // before QApplication goes looking for one. (A full parse would trip over Qt's own
     // arguments such as -platform, which only QApplication takes out.)
@@ -242,7 +276,12 @@ int main(int argc, char *argv[])
         }
     }
 
+    if (!setUpLogging(argc, argv))
+        return 2;
+
     QApplication app(argc, argv);
+    QApplication::setWindowIcon(applicationIcon());
+    QGuiApplication::setDesktopFileName(QStringLiteral("in.strikeline.Strikeline"));
     parser.process(app);
 
     using strikeline::ui::Theme;
@@ -278,6 +317,13 @@ int main(int argc, char *argv[])
     QObject::connect(&loader, &MasterLoader::stageChanged, &window, &MainWindow::showLoadStage);
     QObject::connect(&loader, &MasterLoader::progress, &window, &MainWindow::showLoadProgress);
     QObject::connect(&loader, &MasterLoader::finished, &window, &MainWindow::showLoadFinished);
+    QObject::connect(&loader, &MasterLoader::finished, &window,
+                     [](bool ok, const QString &message, qint64 elapsedMs) {
+                         if (ok)
+                             spdlog::info("{} ({} ms)", message.toStdString(), elapsedMs);
+                         else
+                             spdlog::error("loading instruments failed: {}", message.toStdString());
+                     });
 
     QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
                      [&app, themeKey](Theme chosen) {
@@ -300,6 +346,7 @@ int main(int argc, char *argv[])
             return 2;
         }
         database = *parsed;
+        strikeline::logging::addSecret(database.password);
     }
 
     window.show();

@@ -8,11 +8,12 @@
 namespace strikeline {
 
 namespace {
-// The URL as it may appear in a message: any password replaced, whatever else is wrong with it.
+// The URL as it may appear in a message: any password replaced, whatever else is wrong with it
+// (up to the last '@', so a password holding an unencoded '@' or '/' goes whole).
 QString redactUrl(const QString &url)
 {
     static const QRegularExpression password(
-        QStringLiteral("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):[^@/]*@"));
+        QStringLiteral("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):\\S*@"));
     QString out = url;
     out.replace(password, QStringLiteral("\\1:***@"));
     return out;

@@ -1,12 +1,10 @@
 #include "MasterLoader.h"
 
 #include "instruments/InstrumentRepository.h"
-#include "instruments/MasterGenerator.h"
 #include "instruments/MasterReader.h"
 #include "storage/Database.h"
-#include "storage/InstrumentStore.h"
+#include "sync/FirstRun.h"
 #include "sync/Hydrator.h"
-#include "sync/InstrumentSync.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -23,9 +21,6 @@
 namespace strikeline::ui {
 
 namespace {
-
-constexpr std::int64_t DemoRows = 125000;
-constexpr std::uint64_t DemoSeed = 1;
 
 struct LoadRequest
 {
@@ -144,32 +139,14 @@ private:
         auto db = Database::open(*request.database, QStringLiteral("hydrate"));
         if (!db)
             return db.error();
-        InstrumentStore store(**db);
-        auto count = store.activeCount();
-        if (!count)
-            return count.error();
+        // A first run finds the database empty: core imports the demo master (sync/FirstRun.h).
+        auto ensured = ensureMaster(**db, firstRunOptions(request));
+        if (!ensured)
+            return ensured.error();
         QString notes;
-        if (*count == 0) {
-            if (!QFileInfo::exists(request.path)) {
-                if (Result<void> made = generateDemo(request); !made)
-                    return made.error();
-            }
-            Q_EMIT stageChanged(QStringLiteral("importing the demo master into the database"));
-            SyncOptions options;
-            options.source = request.path;
-            options.cancel = &m_cancel;
-            options.progress = [this](const SyncProgress &p) {
-                if (p.stage == SyncStage::Reading && p.totalBytes > 0)
-                    Q_EMIT progress(p.bytes, p.totalBytes);
-            };
-            auto synced = syncInstruments(**db, options);
-            if (!synced)
-                return Error::make(synced.error().code,
-                                   QStringLiteral("cannot import the demo master: ") +
-                                       synced.error().message);
+        if (ensured->importedDemo)
             notes = QStringLiteral("; the database was empty, so it now holds the demo master "
                                    "until a real sync");
-        }
         if (m_cancel.load())
             return cancelledError();
         Q_EMIT stageChanged(QStringLiteral("loading instruments from the database"));
@@ -188,35 +165,35 @@ private:
 
     Result<void> generateDemo(const LoadRequest &request)
     {
-        if (m_cancel.load())
-            return cancelledError();
-        Q_EMIT stageChanged(
-            QStringLiteral("generating the demo master (%1 rows)").arg(formatCount(DemoRows)));
-        Q_EMIT progress(0, 0);
-        const QFileInfo target(request.path);
-        if (!QDir().mkpath(target.absolutePath())) {
-            return Error::make(ErrorCode::Io,
-                               QStringLiteral("cannot create the folder '%1' for the demo master")
-                                   .arg(QDir::toNativeSeparators(target.absolutePath())));
-        }
-        GeneratorOptions options;
-        options.rows = DemoRows;
-        options.seed = DemoSeed;
-        options.asOf = request.today;
-        Result<GeneratorSummary> summary = generateMasterFile(request.path, options);
-        if (!summary) {
-            return Error::make(summary.error().code,
-                               QStringLiteral("cannot generate the demo master: ") +
-                                   summary.error().message);
-        }
-        // One demo master per day is enough; yesterday's are only taking up space.
-        const QStringList stale =
-            target.dir().entryList({QStringLiteral("demo-master-*.json.gz")}, QDir::Files);
-        for (const QString &name : stale) {
-            if (name != target.fileName())
-                QFile::remove(target.dir().filePath(name));
-        }
+        Result<QString> made = ensureDemoMasterFile(firstRunOptions(request));
+        if (!made)
+            return made.error();
         return success();
+    }
+
+    // The shared first-run code reports its stages; the window shows them in these words.
+    FirstRunOptions firstRunOptions(const LoadRequest &request)
+    {
+        FirstRunOptions options;
+        options.dataDir = QFileInfo(request.path).absolutePath();
+        options.today = request.today;
+        options.cancel = &m_cancel;
+        options.stage = [this](FirstRunStage stage) {
+            switch (stage) {
+            case FirstRunStage::GeneratingDemo:
+                Q_EMIT stageChanged(QStringLiteral("generating the demo master (%1 rows)")
+                                        .arg(formatCount(DemoMasterRows)));
+                break;
+            case FirstRunStage::ImportingDemo:
+                Q_EMIT stageChanged(QStringLiteral("importing the demo master into the database"));
+                break;
+            }
+            Q_EMIT progress(0, 0);
+        };
+        options.progress = [this](std::int64_t bytes, std::int64_t total) {
+            Q_EMIT progress(bytes, total);
+        };
+        return options;
     }
 
     Result<SnapshotPtr> readSnapshot(const LoadRequest &request, QString *notes)
@@ -362,8 +339,8 @@ void MasterLoader::cancel()
 
 QString MasterLoader::demoMasterPath(EpochDay today)
 {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    return QDir(folder).filePath(QStringLiteral("demo-master-%1.json.gz").arg(formatIsoDay(today)));
+    return strikeline::demoMasterPath(
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), today);
 }
 
 } // namespace strikeline::ui
