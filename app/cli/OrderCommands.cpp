@@ -91,6 +91,10 @@ int runValidate(const QStringList &arguments)
                                     QStringLiteral("Available margin in rupees (enables the "
                                                    "estimated margin check)."),
                                     QStringLiteral("RUPEES"));
+    const QCommandLineOption maxValue(
+        QStringLiteral("max-value"),
+        QStringLiteral("Largest order value in rupees (default 50000000, 0 = no limit)."),
+        QStringLiteral("RUPEES"));
     const QCommandLineOption tag(QStringLiteral("tag"),
                                  QStringLiteral("Client order id (Upstox tag, max 20 chars)."),
                                  QStringLiteral("TAG"));
@@ -107,7 +111,7 @@ int runValidate(const QStringList &arguments)
         QStringLiteral("TIME"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     parser.addOptions({key, side, qty, type, price, trigger, product, validity, ltp, position,
-                       margin, tag, master, db, at, json});
+                       margin, maxValue, tag, master, db, at, json});
     parser.addHelpOption();
     if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
@@ -184,6 +188,15 @@ int runValidate(const QStringList &arguments)
         }
         account.setAvailableMargin(*parsed);
     }
+    ValidationLimits limits;
+    if (parser.isSet(maxValue)) {
+        const auto parsed = parsePriceOption(parser.value(maxValue));
+        if (!parsed || parsed->isNegative()) {
+            return usage(QStringLiteral("--max-value '%1' is not an amount in rupees")
+                             .arg(parser.value(maxValue)));
+        }
+        limits.maxOrderValue = *parsed;
+    }
     request.clientOrderId = parser.value(tag).toStdString();
     IstMoment when = SystemClock().now();
     if (parser.isSet(at)) {
@@ -212,7 +225,7 @@ int runValidate(const QStringList &arguments)
         market.emplace(request.instrumentKey, q);
     }
     const FixedClock clock(when);
-    const OrderValidator validator(clock);
+    const OrderValidator validator(clock, limits);
     const Verdict verdict = validator.validate(request, s, market ? &*market : nullptr,
                                                useAccount ? &account : nullptr);
 
