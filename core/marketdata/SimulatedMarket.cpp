@@ -51,6 +51,7 @@ SimulatedMarket::SimulatedMarket(const InstrumentRepository &repository, const C
     auto state = std::make_shared<State>();
     state->optionVolatility = params.optionVolatility;
     state->carryRate = params.carryRate;
+    addMissingLevels(*state, *repository.snapshot(), clock.now().day());
     m_state.store(std::move(state), std::memory_order_release);
 }
 
@@ -164,6 +165,35 @@ std::optional<Price> SimulatedMarket::underlyingPrice(std::string_view symbol) c
     return toTick(level->current, Price::fromPaise(1), true);
 }
 
+void SimulatedMarket::addMissingLevels(State &state, const InstrumentSnapshot &snapshot,
+                                       EpochDay today)
+{
+    // Every underlying of the snapshot gets a level, so all of them move and quote() finds
+    // them in the table instead of looking the default up each time.
+    bool added = false;
+    for (UnderlyingId u = 0; u < snapshot.underlyingCount(); ++u) {
+        const std::string_view symbol = snapshot.underlyingSymbol(u);
+        if (state.index.contains(abslView(symbol)))
+            continue;
+        const std::optional<double> fallback = defaultLevel(snapshot, symbol, today);
+        if (!fallback)
+            continue;
+        Level level;
+        level.anchor = level.current = level.dayOpen = *fallback;
+        level.openDay = today;
+        state.index.emplace(std::string(symbol), 0); // placeholder; reindexed below
+        state.levels.emplace_back(std::string(symbol), level);
+        added = true;
+    }
+    if (!added)
+        return;
+    std::sort(state.levels.begin(), state.levels.end(),
+              [](const auto &a, const auto &b) { return a.first < b.first; });
+    state.index.clear();
+    for (std::uint32_t i = 0; i < state.levels.size(); ++i)
+        state.index.emplace(state.levels[i].first, i);
+}
+
 template<typename Change>
 void SimulatedMarket::update(Change &&change)
 {
@@ -235,30 +265,7 @@ void SimulatedMarket::advance(std::int64_t elapsedMs)
     const SnapshotPtr snapshot = m_repository.snapshot();
     const EpochDay today = m_clock.now().day();
     update([&](State &state) {
-        // Every underlying of the snapshot takes part, so all of them move, not only the ones
-        // someone has looked at.
-        bool added = false;
-        for (UnderlyingId u = 0; u < snapshot->underlyingCount(); ++u) {
-            const std::string_view symbol = snapshot->underlyingSymbol(u);
-            if (state.index.contains(abslView(symbol)))
-                continue;
-            const std::optional<double> fallback = defaultLevel(*snapshot, symbol, today);
-            if (!fallback)
-                continue;
-            Level level;
-            level.anchor = level.current = level.dayOpen = *fallback;
-            level.openDay = today;
-            state.index.emplace(std::string(symbol), 0); // placeholder; reindexed below
-            state.levels.emplace_back(std::string(symbol), level);
-            added = true;
-        }
-        if (added) {
-            std::sort(state.levels.begin(), state.levels.end(),
-                      [](const auto &a, const auto &b) { return a.first < b.first; });
-            state.index.clear();
-            for (std::uint32_t i = 0; i < state.levels.size(); ++i)
-                state.index.emplace(state.levels[i].first, i);
-        }
+        addMissingLevels(state, *snapshot, today);
 
         // Ornstein-Uhlenbeck on log(level / anchor), sampled exactly over the step.
         const double dt = static_cast<double>(elapsedMs) / 1000.0;

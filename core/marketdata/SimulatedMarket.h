@@ -66,7 +66,9 @@ public:
     double optionVolatility() const;
     double carryRate() const;
 
-    // Moves every underlying of the current snapshot by elapsedMs of simulated time.
+    // Moves every underlying of the current snapshot by elapsedMs of simulated time. Underlyings
+    // of a newly published snapshot join here (and at construction); until then quote() takes
+    // their default level on the fly.
     void advance(std::int64_t elapsedMs);
 
 private:
@@ -89,6 +91,7 @@ private:
 
     std::optional<Level> levelFor(const State &state, const InstrumentSnapshot &snapshot,
                                   std::string_view symbol, EpochDay today) const;
+    static void addMissingLevels(State &state, const InstrumentSnapshot &snapshot, EpochDay today);
     static std::optional<double> defaultLevel(const InstrumentSnapshot &snapshot,
                                               std::string_view symbol, EpochDay today);
     // Under m_writeMutex: copy the table, let `change` edit it, publish it.
