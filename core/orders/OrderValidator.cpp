@@ -93,7 +93,7 @@ MarginClass marginClass(const InstrumentView &c)
 class Checker
 {
 public:
-    Checker(Verdict &verdict)
+    explicit Checker(Verdict &verdict)
         : m_v(verdict)
     {}
     void error(std::string_view code, QString message)
