@@ -2,11 +2,13 @@
 
 // Shared conventions of strikeline-cli's subcommands.
 //
-// Exit codes: 0 ok, 1 data error or not found (a clear message on stderr), 2 usage error.
+// Exit codes: 0 ok, 1 data error or not found (a clear message on stderr), 2 usage error,
+// 3 an order the validator rejected (`validate`).
 // Every subcommand gets its own arguments (argv without the program and subcommand name),
 // parses them with QCommandLineParser, prints tables for people or JSON with --json.
 
 #include "common/Result.h"
+#include "instruments/InstrumentSnapshot.h"
 #include "storage/DatabaseConfig.h"
 
 #include <QStringList>
@@ -19,7 +21,7 @@ class QCommandLineParser;
 
 namespace strikeline::cli {
 
-enum ExitCode : int { ExitOk = 0, ExitDataError = 1, ExitUsage = 2 };
+enum ExitCode : int { ExitOk = 0, ExitDataError = 1, ExitUsage = 2, ExitRejected = 3 };
 
 QTextStream &out();
 QTextStream &err();
@@ -41,6 +43,11 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &c
 Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
                                       const QCommandLineOption &option);
 
+// The instruments from --master FILE, else from the --db URL (default: the embedded SQLite).
+Result<SnapshotPtr> loadInstruments(const QCommandLineParser &parser,
+                                    const QCommandLineOption &master, const QCommandLineOption &db,
+                                    const QString &command);
+
 // Subcommands: `arguments` excludes the program name and the subcommand itself.
 int runGenerateMaster(const QStringList &arguments);
 int runSearch(const QStringList &arguments);
@@ -48,5 +55,6 @@ int runChain(const QStringList &arguments);
 int runInfo(const QStringList &arguments);
 int runSync(const QStringList &arguments);
 int runHistory(const QStringList &arguments);
+int runValidate(const QStringList &arguments); // OrderCommands.cpp
 
 } // namespace strikeline::cli

@@ -151,6 +151,22 @@ Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
     return config;
 }
 
+Result<SnapshotPtr> loadInstruments(const QCommandLineParser &parser,
+                                    const QCommandLineOption &master, const QCommandLineOption &db,
+                                    const QString &command)
+{
+    if (parser.isSet(master) && parser.isSet(db)) {
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("give either --master FILE or --db URL, not both"));
+    }
+    if (parser.isSet(master))
+        return loadMasterFile(parser.value(master), command);
+    auto config = databaseConfig(parser, db);
+    if (!config)
+        return config.error();
+    return loadDatabase(*config, !parser.isSet(db), command);
+}
+
 namespace {
 
 Result<Context> loadContext(const QCommandLineParser &parser, const CommonOptions &options,
@@ -169,24 +185,10 @@ Result<Context> loadContext(const QCommandLineParser &parser, const CommonOption
     }
     ctx.today = ctx.asOf.day();
 
-    if (parser.isSet(options.master) && parser.isSet(options.db)) {
-        return Error::make(ErrorCode::InvalidArgument,
-                           QStringLiteral("give either --master FILE or --db URL, not both"));
-    }
-    if (parser.isSet(options.master)) {
-        auto loaded = loadMasterFile(parser.value(options.master), command);
-        if (!loaded)
-            return loaded.error();
-        ctx.snapshot = *loaded;
-    } else {
-        auto config = databaseConfig(parser, options.db);
-        if (!config)
-            return config.error();
-        auto loaded = loadDatabase(*config, !parser.isSet(options.db), command);
-        if (!loaded)
-            return loaded.error();
-        ctx.snapshot = *loaded;
-    }
+    auto loaded = loadInstruments(parser, options.master, options.db, command);
+    if (!loaded)
+        return loaded.error();
+    ctx.snapshot = *loaded;
     const std::int64_t expired = ctx.snapshot->expiredContractsAt(ctx.today);
     if (expired > 0) {
         err() << "strikeline-cli " << command << ": warning: this master is stale for "

@@ -29,6 +29,9 @@ void printUsage(QTextStream &stream)
            "                                       a synthetic Upstox-format master\n"
            "  sync [--source URL|FILE] [--force]   the master into the database\n"
            "  history [--changes RUN]              sync runs and what they changed\n"
+           "  validate --key K --side buy|sell --qty N --type market|limit|sl|sl-m\n"
+           "           [--price P] [--trigger T] [--product I|D] [--validity day|ioc] [--ltp P]\n"
+           "                                       pre-trade checks of one order\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -37,7 +40,7 @@ void printUsage(QTextStream &stream)
            "settings key logging/level, or SPDLOG_LEVEL) to stderr; --log-file also writes\n"
            "the log to the log folder (see docs/install.md).\n"
            "Run 'strikeline-cli <command> --help' for more.\n"
-           "Exit codes: 0 ok, 1 data error or not found, 2 usage.\n";
+           "Exit codes: 0 ok, 1 data error or not found, 2 usage, 3 order rejected.\n";
 }
 
 } // namespace
@@ -81,6 +84,7 @@ int main(int argc, char **argv)
         {QStringLiteral("generate-master"), strikeline::cli::runGenerateMaster},
         {QStringLiteral("sync"), strikeline::cli::runSync},
         {QStringLiteral("history"), strikeline::cli::runHistory},
+        {QStringLiteral("validate"), strikeline::cli::runValidate},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
