@@ -8,6 +8,7 @@
 #include "instruments/InstrumentRepository.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "marketdata/SimulatedMarket.h"
 #include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
 #include "theme/Theme.h"
@@ -311,6 +312,8 @@ int main(int argc, char *argv[])
     const strikeline::Clock &clock =
         fixedClock ? static_cast<const strikeline::Clock &>(*fixedClock) : systemClock;
     InstrumentRepository repository;
+    // No live feed yet: every price comes from the simulated market, labelled as such.
+    strikeline::SimulatedMarket market(repository, clock);
     MainWindow window(repository, clock);
     MasterLoader loader(repository, clock); // declared last: stopped before the others go
 
@@ -324,6 +327,24 @@ int main(int argc, char *argv[])
                          else
                              spdlog::error("loading instruments failed: {}", message.toStdString());
                      });
+
+    constexpr int MarketTickMs = 1000;
+    window.chainView().setMarketData(&market, QStringLiteral("simulated"));
+    window.setPriceSource(QStringLiteral("SIMULATED PRICES"),
+                          QStringLiteral("No live market feed: last prices come from a simulated "
+                                         "market (Black-76 options around the underlying's "
+                                         "level). Type a spot in the chain to move an "
+                                         "underlying."));
+    QObject::connect(&window.chainView(), &strikeline::ui::OptionChainView::underlyingPriceSet,
+                     &window, [&market](const QString &symbol, strikeline::Price price) {
+                         market.setUnderlyingPrice(symbol.toStdString(), price);
+                     });
+    QTimer marketTimer;
+    QObject::connect(&marketTimer, &QTimer::timeout, &window, [&market, &window] {
+        market.advance(MarketTickMs);
+        window.chainView().refreshQuotes();
+    });
+    marketTimer.start(MarketTickMs);
 
     QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
                      [&app, themeKey](Theme chosen) {

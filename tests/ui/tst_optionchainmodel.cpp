@@ -3,7 +3,9 @@
 
 #include "RecordFactory.h"
 #include "chain/OptionChainModel.h"
+#include "instruments/InstrumentRepository.h"
 #include "instruments/InstrumentSnapshot.h"
+#include "marketdata/SimulatedMarket.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -95,6 +97,7 @@ private Q_SLOTS:
     void noSpotNoMoneyness();
     void expirySelection();
     void unknownExpiryEmpties();
+    void pricesFromTheMarket();
 
 private:
     QString moneyness(int row, int column) const
@@ -417,6 +420,44 @@ void tst_OptionChainModel::unknownExpiryEmpties()
     m_model->clear();
     QCOMPARE(m_model->rowCount(), 0);
     QVERIFY(m_model->lastError().isEmpty());
+}
+
+void tst_OptionChainModel::pricesFromTheMarket()
+{
+    InstrumentRepository repository;
+    repository.publish(m_u.snapshot);
+    FixedClock clock(IstMoment::fromDay(Today, 10 * 60));
+    SimulatedMarket market(repository, clock);
+    market.setUnderlyingPrice("NIFTY", rupees("26000"));
+    setNear(rupees("26000"));
+    // Without a source every price column says so.
+    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), QStringLiteral("—"));
+
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_model->setMarketData(&market);
+    QVERIFY(changed.count() >= 4); // the four price columns
+    const std::string key = m_u.nearKeys.at({"25800", true});
+    const Quote before = *market.quote(key);
+    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), before.last.toQString(2));
+    QVERIFY(before.last > rupees("200")); // 200 in the money, three weeks out
+    QCOMPARE(m_model->index(0, M::CallChangeColumn).data().toString(), QStringLiteral("0.00"));
+    // OI, volume and IV have no source yet.
+    QCOMPARE(m_model->index(0, M::CallOiColumn).data().toString(), QStringLiteral("—"));
+    QCOMPARE(m_model->index(0, M::PutIvColumn).data().toString(), QStringLiteral("—"));
+
+    // The underlying moves: calls gain, and the change is signed and coloured.
+    market.setUnderlyingPrice("NIFTY", rupees("26300"));
+    market.advance(60'000);
+    changed.clear();
+    m_model->refreshQuotes();
+    QCOMPARE(changed.count(), 4);
+    const Quote after = *market.quote(key);
+    QVERIFY(after.last > before.last);
+    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), after.last.toQString(2));
+    const QString change = m_model->index(0, M::CallChangeColumn).data().toString();
+    QCOMPARE(change.startsWith(QLatin1Char('+')), after.last > after.previousClose);
+    m_model->setMarketData(nullptr);
+    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), QStringLiteral("—"));
 }
 
 QTEST_GUILESS_MAIN(tst_OptionChainModel)

@@ -1,6 +1,11 @@
 #include "OptionChainModel.h"
 
+#include "marketdata/MarketData.h"
+#include "theme/Theme.h"
+
 #include <QColor>
+#include <QGuiApplication>
+#include <QPalette>
 
 namespace strikeline::ui {
 
@@ -201,7 +206,21 @@ QVariant OptionChainModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         if (column == StrikeColumn)
             return strikeAt(row)->toQString();
-        return id ? NoData : QString(); // a side the exchange does not list stays blank
+        if (!id)
+            return QString(); // a side the exchange does not list stays blank
+        return quoteText(*id, column);
+    case Qt::ForegroundRole:
+        if (id && (column == CallChangeColumn || column == PutChangeColumn) && m_market) {
+            const QString text = quoteText(*id, column).toString();
+            if (text.startsWith(QLatin1Char('+')) || text.startsWith(QLatin1Char('-'))) {
+                const bool gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
+                const ThemeColors colors =
+                    themeColors(gui ? themeOf(QGuiApplication::palette()) : Theme::Light);
+                return QColor(text.startsWith(QLatin1Char('+')) ? colors.positive
+                                                                : colors.negative);
+            }
+        }
+        return {};
     case Qt::TextAlignmentRole:
         return alignmentFor(column);
     case MoneynessRole:
@@ -236,6 +255,39 @@ QVariant OptionChainModel::headerData(int section, Qt::Orientation orientation, 
     default:
         return {};
     }
+}
+
+void OptionChainModel::setMarketData(const MarketData *market)
+{
+    m_market = market;
+    refreshQuotes();
+}
+
+void OptionChainModel::refreshQuotes()
+{
+    if (m_chain.rows.empty())
+        return;
+    const int last = rowCount() - 1;
+    for (int column : {CallLtpColumn, CallChangeColumn, PutChangeColumn, PutLtpColumn})
+        Q_EMIT dataChanged(index(0, column), index(last, column),
+                           {Qt::DisplayRole, Qt::ForegroundRole});
+}
+
+QVariant OptionChainModel::quoteText(InstrumentId id, int column) const
+{
+    const bool ltp = column == CallLtpColumn || column == PutLtpColumn;
+    const bool change = column == CallChangeColumn || column == PutChangeColumn;
+    if (!m_market || (!ltp && !change))
+        return NoData; // OI, volume, IV: no source yet
+    const std::optional<Quote> quote = m_market->quote(m_snapshot->instrument(id).instrumentKey());
+    if (!quote)
+        return NoData;
+    if (ltp)
+        return quote->last.toQString(2);
+    if (quote->previousClose.isZero())
+        return NoData;
+    const Price delta = quote->last - quote->previousClose;
+    return QString((delta.isPositive() ? QStringLiteral("+") : QString()) + delta.toQString(2));
 }
 
 std::optional<Moneyness> OptionChainModel::moneynessAt(int row, int column) const

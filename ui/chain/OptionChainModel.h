@@ -7,6 +7,10 @@
 
 #include <optional>
 
+namespace strikeline {
+class MarketData;
+}
+
 namespace strikeline::ui {
 
 enum class ChainSide { Call, Put };
@@ -52,6 +56,10 @@ public:
     // reset when the window around the new ATM is a different set of rows.
     void setSpot(std::optional<Price> spot);
     void clear();
+    // Where LTP and change come from (null: "—"). The source must outlive the model.
+    void setMarketData(const MarketData *market);
+    // New prices: dataChanged for the price columns (the rows and shading stay).
+    void refreshQuotes();
 
     const SnapshotPtr &snapshot() const { return m_snapshot; }
     const OptionChain &chain() const { return m_chain; }
@@ -73,6 +81,7 @@ public:
 private:
     std::optional<Moneyness> moneynessAt(int row, int column) const;
     QVariant background(int row, int column) const;
+    QVariant quoteText(InstrumentId id, int column) const;
     void adopt(OptionChain chain);
 
     SnapshotPtr m_snapshot; // owns the rows m_chain.rows points into
@@ -80,6 +89,7 @@ private:
     OptionChain m_chain;
     QString m_lastError;
     int m_atmRow = -1;
+    const MarketData *m_market = nullptr;
 };
 
 } // namespace strikeline::ui

@@ -1,6 +1,7 @@
 #include "OptionChainView.h"
 
 #include "chain/OptionChainModel.h"
+#include "marketdata/MarketData.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -110,7 +111,10 @@ void OptionChainView::buildUi()
     // screen, so the window still fits a 1366x768 laptop with the contract panel open.
     m_info->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_info->setMinimumWidth(0);
-    m_info->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+
+    m_live = new QLabel;
+    m_live->setObjectName(QStringLiteral("chainLive"));
+    m_live->hide();
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(QStringLiteral("Underlying")));
@@ -121,6 +125,7 @@ void OptionChainView::buildUi()
     bar->addSpacing(8);
     bar->addWidget(new QLabel(QStringLiteral("Spot")));
     bar->addWidget(m_spotEdit);
+    bar->addWidget(m_live);
     bar->addSpacing(8);
     bar->addWidget(m_windowCombo);
     bar->addWidget(m_info, 1);
@@ -332,8 +337,9 @@ void OptionChainView::reloadChain()
     if (!m_snapshot || m_underlying == NoId || currentExpiry() == NoDay)
         return;
     const int window = m_windowCombo->currentData().toInt();
-    m_model->setChain(m_snapshot, m_underlying, currentExpiry(), m_clock.now().day(), m_spot,
-                      window);
+    m_model->setChain(m_snapshot, m_underlying, currentExpiry(), m_clock.now().day(),
+                      effectiveSpot(), window);
+    refreshQuotes();
     showChain();
 }
 
@@ -346,9 +352,10 @@ void OptionChainView::showChain()
     }
     const OptionChain &chain = m_model->chain();
     const QString segment = fromUtf8(segmentName(m_snapshot->underlyingSegment(m_underlying)));
-    m_info->setText(segment + Dot + QStringLiteral("%1 strikes").arg(m_model->rowCount()) + Dot +
-                    (chain.atmStrike ? QStringLiteral("ATM ") + chain.atmStrike->toQString()
-                                     : QStringLiteral("no spot")));
+    // Most useful first: on a narrow window the end of the line is what gets clipped.
+    m_info->setText((chain.atmStrike ? QStringLiteral("ATM ") + chain.atmStrike->toQString()
+                                     : QStringLiteral("no spot")) +
+                    Dot + QStringLiteral("%1 strikes").arg(m_model->rowCount()) + Dot + segment);
     m_info->setToolTip(chain.atmStrike ? QString()
                                        : QStringLiteral("Without a spot the window is centred on "
                                                         "the middle strike. Type the spot to "
@@ -377,12 +384,63 @@ void OptionChainView::applySpotText()
     if (spot == m_spot)
         return;
     m_spot = spot;
+    if (m_underlying != NoId)
+        Q_EMIT underlyingPriceSet(underlyingSymbol(), spot.value_or(Price()));
     if (m_model->rowCount() == 0) {
         reloadChain();
         return;
     }
-    m_model->setSpot(spot); // re-centres the window on the new ATM when it has to
+    m_model->setSpot(effectiveSpot()); // re-centres the window on the new ATM when it has to
+    refreshQuotes();
     showChain();
+}
+
+void OptionChainView::setMarketData(const MarketData *market, const QString &label)
+{
+    m_market = market;
+    m_marketLabel = label;
+    m_model->setMarketData(market);
+    refreshQuotes();
+}
+
+std::optional<Price> OptionChainView::quotedLevel() const
+{
+    if (!m_market || !m_snapshot || m_underlying == NoId)
+        return std::nullopt;
+    const std::optional<InstrumentId> spot = m_snapshot->underlyingSpot(m_underlying);
+    if (!spot)
+        return std::nullopt;
+    const std::optional<Quote> quote =
+        m_market->quote(m_snapshot->instrument(*spot).instrumentKey());
+    if (!quote || !quote->last.isPositive())
+        return std::nullopt;
+    return quote->last;
+}
+
+std::optional<Price> OptionChainView::effectiveSpot() const
+{
+    if (const std::optional<Price> level = quotedLevel())
+        return level;
+    return m_spot;
+}
+
+void OptionChainView::refreshQuotes()
+{
+    const std::optional<Price> level = quotedLevel();
+    m_live->setVisible(level.has_value());
+    if (level) {
+        m_live->setText(QStringLiteral("<b>%1</b> %2").arg(level->toQString(2), m_marketLabel));
+        m_live->setToolTip(QStringLiteral("The underlying's level from %1. Type a spot to move "
+                                          "it; moneyness follows it.")
+                               .arg(m_marketLabel));
+        if (m_model->rowCount() > 0 && m_model->spot() != level) {
+            const int atmBefore = m_model->atmRow();
+            m_model->setSpot(level);
+            if (m_model->atmRow() != atmBefore)
+                showChain();
+        }
+    }
+    m_model->refreshQuotes();
 }
 
 void OptionChainView::markSpotInvalid(const QString &why)

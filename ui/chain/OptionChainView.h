@@ -15,6 +15,10 @@ class QLineEdit;
 class QStackedWidget;
 class QTableView;
 
+namespace strikeline {
+class MarketData;
+}
+
 namespace strikeline::ui {
 
 class OptionChainModel;
@@ -47,12 +51,22 @@ public:
     void setStrikeWindow(int strikes);
     // The spot typed by the trader (applied as if Enter was pressed).
     void setSpotText(const QString &text);
+    // Prices for the LTP and change columns and the underlying's level (null: none). With a
+    // source, moneyness follows the underlying's quoted level; the typed spot sets that level
+    // (underlyingPriceSet). Without one, moneyness follows the typed spot.
+    void setMarketData(const MarketData *market, const QString &label);
+    // New prices arrived: the level, the shading and the price columns follow.
+    void refreshQuotes();
+    // The price moneyness is judged by now: the quoted level, else the typed spot.
+    std::optional<Price> effectiveSpot() const;
 
 Q_SIGNALS:
     // A CE or PE cell was double-clicked.
     void contractActivated(const QString &instrumentKey);
     // B or S pressed on a CE or PE cell.
     void orderRequested(const QString &instrumentKey, strikeline::Side side);
+    // The trader typed (or cleared: price zero) the underlying's price.
+    void underlyingPriceSet(const QString &symbol, strikeline::Price price);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -80,6 +94,10 @@ private:
     QLineEdit *m_spotEdit = nullptr;
     QComboBox *m_windowCombo = nullptr;
     QLabel *m_info = nullptr;
+    QLabel *m_live = nullptr;
+    const MarketData *m_market = nullptr;
+    QString m_marketLabel;
+    std::optional<Price> quotedLevel() const;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_message = nullptr;
     QTableView *m_table = nullptr;

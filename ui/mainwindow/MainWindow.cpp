@@ -273,6 +273,10 @@ void MainWindow::buildUi()
     m_syncLabel->hide();
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_syncLabel);
+    m_priceSourceLabel = new QLabel;
+    m_priceSourceLabel->setObjectName(QStringLiteral("priceSourceLabel"));
+    m_priceSourceLabel->hide();
+    statusBar()->addPermanentWidget(m_priceSourceLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_staleLabel);
     statusBar()->addPermanentWidget(m_demoLabel);
@@ -598,6 +602,10 @@ void MainWindow::updateStatus()
     m_demoLabel->setStyleSheet(
         QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: 1px 8px; }")
             .arg(colors.badgeBack, colors.badgeText));
+    m_priceSourceLabel->setStyleSheet(
+        QStringLiteral("QLabel { border: 1px solid %1; color: %1; font-weight: bold; "
+                       "padding: 0px 6px; }")
+            .arg(colors.badgeBack));
     const bool demo = m_snapshot && m_snapshot->info().demo;
     setWindowTitle(demo ? QStringLiteral("Strikeline — DEMO DATA") : QStringLiteral("Strikeline"));
     m_demoLabel->setVisible(demo);
@@ -881,6 +889,14 @@ void MainWindow::showSyncMessage(const QString &text, bool failed)
     m_syncLabel->setStyleSheet(failed ? QStringLiteral("QLabel { color: %1; }").arg(colors.negative)
                                       : QString());
     m_syncLabel->setVisible(!text.isEmpty());
+}
+
+void MainWindow::setPriceSource(const QString &badge, const QString &toolTip)
+{
+    m_priceSourceLabel->setText(badge);
+    m_priceSourceLabel->setToolTip(toolTip);
+    m_priceSourceLabel->setVisible(!badge.isEmpty());
+    updateStatus(); // styles it
 }
 
 void MainWindow::saveLayout() const

@@ -71,6 +71,9 @@ public:
     QAction *ordersAction() const { return m_ordersAction; }
     QAction *darkThemeAction() const { return m_darkThemeAction; }
 
+    // A permanent badge in the status bar naming where prices come from ("SIMULATED PRICES").
+    void setPriceSource(const QString &badge, const QString &toolTip);
+
     // Window geometry, splitter, current tab, column layout of every table, chain window.
     void saveLayout() const;
     void restoreLayout();
@@ -170,6 +173,7 @@ private:
     QLabel *m_staleLabel = nullptr;
     QLabel *m_demoLabel = nullptr;
     QLabel *m_syncLabel = nullptr;
+    QLabel *m_priceSourceLabel = nullptr;
     QWidget *m_demoBanner = nullptr;
     QWidget *buildDemoBanner();
     QSplitter *m_splitter = nullptr;
