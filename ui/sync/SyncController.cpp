@@ -1,0 +1,270 @@
+#include "SyncController.h"
+
+#include "SyncText.h"
+#include "storage/Database.h"
+#include "storage/InstrumentStore.h"
+#include "sync/InstrumentSync.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <exception>
+
+namespace strikeline::ui {
+
+namespace {
+
+QString internalError(const char *what)
+{
+    return QStringLiteral("internal error: ") + QString::fromLocal8Bit(what);
+}
+
+} // namespace
+
+// The work of SyncController, on one of its threads. Every request ends in exactly one signal.
+class SyncWorker final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SyncWorker(const std::atomic_bool &cancel)
+        : m_cancel(cancel)
+    {}
+
+    void runSync(const SyncRequest &request)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        SyncSummary summary;
+        summary.source = request.source;
+        // Nothing may escape into the event loop (bad_alloc on a huge file, say).
+        try {
+            sync(request, summary);
+        } catch (const std::exception &e) {
+            summary.outcome = SyncOutcome::Failed;
+            summary.error = failureReason(Error::make(ErrorCode::Internal, internalError(e.what())),
+                                          request.source);
+        } catch (...) {
+            summary.outcome = SyncOutcome::Failed;
+            summary.error =
+                failureReason(Error::make(ErrorCode::Internal, internalError("unknown exception")),
+                              request.source);
+        }
+        summary.elapsedMs = timer.elapsed();
+        summary.message = summaryMessage(summary);
+        Q_EMIT syncFinished(summary);
+    }
+
+    void loadHistory(const DatabaseConfig &database, EpochDay today)
+    {
+        QString failure;
+        try {
+            auto db = Database::open(database, QStringLiteral("sync-history"));
+            if (!db) {
+                failure = db.error().message;
+            } else {
+                auto history = loadSyncHistory(**db, today);
+                if (history) {
+                    Q_EMIT historyLoaded(*history);
+                    return;
+                }
+                failure = history.error().message;
+            }
+        } catch (const std::exception &e) {
+            failure = internalError(e.what());
+        } catch (...) {
+            failure = internalError("unknown exception");
+        }
+        Q_EMIT historyFailed(QStringLiteral("The sync history could not be read: ") + failure);
+    }
+
+    void loadPage(const DatabaseConfig &database, const ChangeQuery &query)
+    {
+        QString failure;
+        try {
+            auto db = Database::open(database, QStringLiteral("sync-history"));
+            if (!db) {
+                failure = db.error().message;
+            } else {
+                auto page = loadChanges(**db, query);
+                if (page) {
+                    Q_EMIT changesLoaded(*page);
+                    return;
+                }
+                failure = page.error().message;
+            }
+        } catch (const std::exception &e) {
+            failure = internalError(e.what());
+        } catch (...) {
+            failure = internalError("unknown exception");
+        }
+        Q_EMIT historyFailed(QStringLiteral("The changes could not be read: ") + failure);
+    }
+
+Q_SIGNALS:
+    void progress(const QString &stage, qint64 bytes, qint64 totalBytes, qint64 rows);
+    void syncFinished(const strikeline::ui::SyncSummary &summary);
+    void historyLoaded(const strikeline::SyncHistory &history);
+    void changesLoaded(const strikeline::ChangePage &page);
+    void historyFailed(const QString &message);
+
+private:
+    void sync(const SyncRequest &request, SyncSummary &summary)
+    {
+        auto fail = [&](const Error &error) {
+            const bool cancelled = error.code == ErrorCode::Cancelled || m_cancel.load();
+            summary.outcome = cancelled ? SyncOutcome::Cancelled : SyncOutcome::Failed;
+            summary.error = failureReason(error, request.source);
+        };
+        auto db = Database::open(request.database, QStringLiteral("sync"));
+        if (!db) {
+            fail(Error::make(db.error().code,
+                             QStringLiteral("cannot open the database: ") + db.error().message));
+            return;
+        }
+        InstrumentStore store(**db);
+        // What stays in use if this sync fails, for the trader's sentence.
+        if (auto previous = store.lastSucceededRun(); previous)
+            summary.masterInUse = masterInUseText(*previous);
+
+        SyncOptions options;
+        options.source = request.source;
+        options.force = request.force;
+        options.cancel = &m_cancel;
+        QElapsedTimer sinceEmit;
+        std::optional<SyncStage> lastStage;
+        options.progress = [&](const SyncProgress &p) {
+            // Throttled here, on the syncing thread: the reader reports every chunk, the GUI
+            // wants a few updates a second. A new stage always goes through.
+            if (lastStage == p.stage && sinceEmit.isValid() &&
+                sinceEmit.elapsed() < SyncController::ProgressIntervalMs)
+                return;
+            lastStage = p.stage;
+            sinceEmit.start();
+            Q_EMIT progress(stageText(p.stage, request.source), p.bytes, p.totalBytes, p.rows);
+        };
+        auto result = syncInstruments(**db, options);
+        if (!result) {
+            fail(result.error());
+            return;
+        }
+        const SyncRunRecord &run = result->run;
+        summary.runId = run.id;
+        summary.rowsSkipped = run.rowsSkipped;
+        if (result->unchanged) {
+            summary.outcome = SyncOutcome::Unchanged;
+            return;
+        }
+        summary.outcome = SyncOutcome::Succeeded;
+        summary.instruments = result->counts.staged;
+        ChangeQuery query;
+        query.runIds = {run.id};
+        query.limit = 0; // the counts only
+        auto page = loadChanges(**db, query);
+        if (!page) {
+            // The master is committed; only the counts are missing. Say so, do not fail.
+            summary.error =
+                QStringLiteral("the changes could not be counted: ") + page.error().message;
+            summary.newContracts = run.rowsInserted;
+            summary.expiredContracts = run.rowsDeactivated;
+            return;
+        }
+        summary.changes = page->counts;
+        // A first import into an empty table lists no 'new' rows: every row it inserted is new.
+        summary.firstImport = run.rowsInserted > 0 && page->counts.added == 0;
+        summary.newContracts = summary.firstImport ? run.rowsInserted : page->counts.added;
+        summary.expiredContracts = page->counts.deactivated;
+        summary.changedContracts = page->counts.contractsChanged;
+    }
+
+    const std::atomic_bool &m_cancel;
+};
+
+SyncController::SyncController(const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_syncWorker(new SyncWorker(m_cancel))
+    , m_historyWorker(new SyncWorker(m_cancel))
+    , m_historyThread(new QThread)
+    , m_syncThread(new QThread)
+{
+    qRegisterMetaType<SyncSummary>();
+    qRegisterMetaType<SyncHistory>();
+    qRegisterMetaType<ChangePage>();
+    qRegisterMetaType<ChangeQuery>();
+
+    m_syncThread->setObjectName(QStringLiteral("SyncWorker"));
+    m_historyThread->setObjectName(QStringLiteral("SyncHistory"));
+    m_syncWorker->moveToThread(m_syncThread.get());
+    m_historyWorker->moveToThread(m_historyThread.get());
+    connect(m_syncThread.get(), &QThread::finished, m_syncWorker, &QObject::deleteLater);
+    connect(m_historyThread.get(), &QThread::finished, m_historyWorker, &QObject::deleteLater);
+
+    // Queued into this (the GUI) thread.
+    connect(m_syncWorker, &SyncWorker::progress, this,
+            [this](const QString &stage, qint64 bytes, qint64 total, qint64 rows) {
+                if (m_running)
+                    Q_EMIT progress(stage, bytes, total, rows);
+            });
+    connect(m_syncWorker, &SyncWorker::syncFinished, this, [this](const SyncSummary &summary) {
+        m_running = false;
+        Q_EMIT finished(summary);
+        if (summary.masterChanged())
+            Q_EMIT masterChanged();
+        refreshHistory(m_lastDatabase);
+    });
+    connect(m_historyWorker, &SyncWorker::historyLoaded, this, &SyncController::historyLoaded);
+    connect(m_historyWorker, &SyncWorker::changesLoaded, this, &SyncController::changesLoaded);
+    connect(m_historyWorker, &SyncWorker::historyFailed, this, &SyncController::historyFailed);
+
+    m_syncThread->start(QThread::LowPriority);
+    m_historyThread->start(QThread::LowPriority);
+}
+
+SyncController::~SyncController()
+{
+    m_cancel.store(true);
+    m_syncThread.reset();
+    m_historyThread.reset();
+}
+
+bool SyncController::start(const SyncRequest &request)
+{
+    if (m_running)
+        return false;
+    m_cancel.store(false);
+    m_running = true;
+    m_lastDatabase = request.database;
+    QMetaObject::invokeMethod(
+        m_syncWorker, [worker = m_syncWorker, request] { worker->runSync(request); },
+        Qt::QueuedConnection);
+    Q_EMIT started(request.source);
+    return true;
+}
+
+void SyncController::cancel()
+{
+    if (m_running)
+        m_cancel.store(true);
+}
+
+void SyncController::refreshHistory(const DatabaseConfig &database)
+{
+    // The clock is asked here, on the GUI thread; the worker gets plain values.
+    const EpochDay today = m_clock.now().day();
+    QMetaObject::invokeMethod(
+        m_historyWorker,
+        [worker = m_historyWorker, database, today] { worker->loadHistory(database, today); },
+        Qt::QueuedConnection);
+}
+
+void SyncController::loadChanges(const DatabaseConfig &database, const ChangeQuery &query)
+{
+    QMetaObject::invokeMethod(
+        m_historyWorker,
+        [worker = m_historyWorker, database, query] { worker->loadPage(database, query); },
+        Qt::QueuedConnection);
+}
+
+} // namespace strikeline::ui
+
+#include "SyncController.moc"
