@@ -9,6 +9,8 @@
 #include <QThread>
 
 #include <exception>
+#include <mutex>
+#include <optional>
 
 namespace strikeline::ui {
 
@@ -21,13 +23,40 @@ QString internalError(const char *what)
 
 } // namespace
 
+// The latest progress of the running sync. The syncing thread overwrites it for every chunk it
+// reads; the GUI thread takes it at most every ProgressIntervalMs (and at once when a new
+// stage begins), so the GUI never has a queue of stale progress events to work through.
+struct SyncProgressSlot
+{
+    std::mutex mutex;
+    SyncProgress latest;
+    QString source;
+    bool fresh = false;
+
+    void put(const SyncProgress &p)
+    {
+        std::lock_guard lock(mutex);
+        latest = p;
+        fresh = true;
+    }
+    std::optional<SyncProgress> take()
+    {
+        std::lock_guard lock(mutex);
+        if (!fresh)
+            return std::nullopt;
+        fresh = false;
+        return latest;
+    }
+};
+
 // The work of SyncController, on one of its threads. Every request ends in exactly one signal.
 class SyncWorker final : public QObject
 {
     Q_OBJECT
 public:
-    explicit SyncWorker(const std::atomic_bool &cancel)
+    SyncWorker(const std::atomic_bool &cancel, std::shared_ptr<SyncProgressSlot> progress)
         : m_cancel(cancel)
+        , m_progress(std::move(progress))
     {}
 
     void runSync(const SyncRequest &request)
@@ -101,7 +130,7 @@ public:
     }
 
 Q_SIGNALS:
-    void progress(const QString &stage, qint64 bytes, qint64 totalBytes, qint64 rows);
+    void stageEntered();
     void syncFinished(const strikeline::ui::SyncSummary &summary);
     void historyLoaded(const strikeline::SyncHistory &history);
     void changesLoaded(const strikeline::ChangePage &page);
@@ -130,17 +159,13 @@ private:
         options.source = request.source;
         options.force = request.force;
         options.cancel = &m_cancel;
-        QElapsedTimer sinceEmit;
         std::optional<SyncStage> lastStage;
         options.progress = [&](const SyncProgress &p) {
-            // Throttled here, on the syncing thread: the reader reports every chunk, the GUI
-            // wants a few updates a second. A new stage always goes through.
-            if (lastStage == p.stage && sinceEmit.isValid() &&
-                sinceEmit.elapsed() < SyncController::ProgressIntervalMs)
-                return;
-            lastStage = p.stage;
-            sinceEmit.start();
-            Q_EMIT progress(stageText(p.stage, request.source), p.bytes, p.totalBytes, p.rows);
+            m_progress->put(p);
+            if (lastStage != p.stage) {
+                lastStage = p.stage;
+                Q_EMIT stageEntered();
+            }
         };
         auto result = syncInstruments(**db, options);
         if (!result) {
@@ -177,13 +202,15 @@ private:
     }
 
     const std::atomic_bool &m_cancel;
+    std::shared_ptr<SyncProgressSlot> m_progress;
 };
 
 SyncController::SyncController(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
-    , m_syncWorker(new SyncWorker(m_cancel))
-    , m_historyWorker(new SyncWorker(m_cancel))
+    , m_progress(std::make_shared<SyncProgressSlot>())
+    , m_syncWorker(new SyncWorker(m_cancel, m_progress))
+    , m_historyWorker(new SyncWorker(m_cancel, m_progress))
     , m_historyThread(new QThread)
     , m_syncThread(new QThread)
 {
@@ -200,12 +227,17 @@ SyncController::SyncController(const Clock &clock, QObject *parent)
     connect(m_historyThread.get(), &QThread::finished, m_historyWorker, &QObject::deleteLater);
 
     // Queued into this (the GUI) thread.
-    connect(m_syncWorker, &SyncWorker::progress, this,
-            [this](const QString &stage, qint64 bytes, qint64 total, qint64 rows) {
-                if (m_running)
-                    Q_EMIT progress(stage, bytes, total, rows);
-            });
+    m_progressTimer.setInterval(ProgressIntervalMs);
+    connect(&m_progressTimer, &QTimer::timeout, this, &SyncController::flushProgress);
+    connect(m_syncWorker, &SyncWorker::stageEntered, this, [this] {
+        // A new stage is news at once; the timer restarts so the interval still holds.
+        flushProgress();
+        if (m_running)
+            m_progressTimer.start();
+    });
     connect(m_syncWorker, &SyncWorker::syncFinished, this, [this](const SyncSummary &summary) {
+        flushProgress();
+        m_progressTimer.stop();
         m_running = false;
         Q_EMIT finished(summary);
         if (summary.masterChanged())
@@ -234,11 +266,23 @@ bool SyncController::start(const SyncRequest &request)
     m_cancel.store(false);
     m_running = true;
     m_lastDatabase = request.database;
+    m_progressSource = request.source;
+    (void)m_progress->take(); // nothing left over from the last sync
+    m_progressTimer.start();
     QMetaObject::invokeMethod(
         m_syncWorker, [worker = m_syncWorker, request] { worker->runSync(request); },
         Qt::QueuedConnection);
     Q_EMIT started(request.source);
     return true;
+}
+
+void SyncController::flushProgress()
+{
+    if (!m_running)
+        return;
+    if (const auto p = m_progress->take()) {
+        Q_EMIT progress(stageText(p->stage, m_progressSource), p->bytes, p->totalBytes, p->rows);
+    }
 }
 
 void SyncController::cancel()

@@ -6,12 +6,15 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <atomic>
+#include <memory>
 
 namespace strikeline::ui {
 
 class SyncWorker;
+struct SyncProgressSlot;
 
 // Runs instrument syncs and reads the sync history off the GUI thread. Lives on the GUI
 // thread; owns two worker threads: "SyncWorker" runs syncInstruments (download, gunzip, parse,
@@ -24,7 +27,8 @@ class SyncController final : public QObject
 {
     Q_OBJECT
 public:
-    // At most one progress signal per this many ms (plus one per stage change).
+    // At most one progress signal per this many ms (plus one per stage change). The latest
+    // value is never lost: a download that stalls still shows the bytes it got.
     static constexpr int ProgressIntervalMs = 50;
 
     explicit SyncController(const Clock &clock, QObject *parent = nullptr);
@@ -55,10 +59,15 @@ Q_SIGNALS:
     void historyFailed(const QString &message);
 
 private:
+    void flushProgress();
+
     const Clock &m_clock;
     std::atomic_bool m_cancel{false};
     bool m_running = false;
-    DatabaseConfig m_lastDatabase;         // of the running sync: its history is refreshed after it
+    DatabaseConfig m_lastDatabase; // of the running sync: its history is refreshed after it
+    QString m_progressSource;
+    std::shared_ptr<SyncProgressSlot> m_progress; // written by the sync thread, read here
+    QTimer m_progressTimer;
     SyncWorker *m_syncWorker = nullptr;    // lives in m_syncThread
     SyncWorker *m_historyWorker = nullptr; // lives in m_historyThread
     ThreadPtr m_historyThread;             // declared last: joined before the members above die
