@@ -210,13 +210,15 @@ SyncPanel::SyncPanel(QWidget *parent)
         m_stage->setText(QStringLiteral("Cancelling\u2026"));
         Q_EMIT cancelRequested();
     });
-    connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) {
-                const auto run = m_runsModel->runAt(current.row());
-                m_selectedRun = run ? run->id : 0;
-                m_todayButton->setEnabled(m_selectedRun != 0);
-                requestChanges();
-            });
+    // The selection, not the current index: focusing the table makes a current index without
+    // the trader choosing anything.
+    connect(m_runsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndexList rows = m_runsView->selectionModel()->selectedRows();
+        const auto run = rows.isEmpty() ? std::nullopt : m_runsModel->runAt(rows.first().row());
+        m_selectedRun = run ? run->id : 0;
+        m_todayButton->setEnabled(m_selectedRun != 0);
+        requestChanges();
+    });
     connect(m_todayButton, &QPushButton::clicked, this, [this] {
         {
             const QSignalBlocker blocker(m_runsView->selectionModel());
@@ -438,6 +440,15 @@ void SyncPanel::requestChanges()
     ChangeQuery query;
     query.runIds = m_selectedRun ? std::vector<std::int64_t>{m_selectedRun} : m_todaysRunIds;
     query.kind = selectedKind();
+    // The counts shown are of the runs listed; for other runs they are unknown until the
+    // answer comes (a new kind filter keeps them: they cover every kind).
+    if (query.runIds != m_changesModel->page().query.runIds) {
+        m_counts = {};
+        m_changesModel->clear();
+        m_changesNote->hide();
+        m_changesEmpty->setText(QStringLiteral("Reading the changes\u2026"));
+        m_changesStack->setCurrentWidget(m_changesEmpty);
+    }
     updateChangesHeader();
     if (query.runIds.empty()) {
         ChangePage empty;
