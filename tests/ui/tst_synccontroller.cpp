@@ -9,6 +9,7 @@
 
 #include "FaultyHttpServer.h"
 #include "TestData.h"
+#include "TestPostgres.h"
 #include "instruments/MasterGenerator.h"
 #include "instruments/MasterReader.h"
 #include "storage/Database.h"
@@ -185,6 +186,7 @@ private Q_SLOTS:
     void cleanup();
 
     void firstImportFromFile();
+    void secondMasterCountsMatchChanges_data();
     void secondMasterCountsMatchChanges();
     void sameFileIsUnchanged();
     void failureLeavesMaster_data();
@@ -193,11 +195,14 @@ private Q_SLOTS:
     void cancelStalledDownload();
     void secondStartRefusedWhileRunning();
     void progressIsThrottled();
+    void historyAndChangePages_data();
     void historyAndChangePages();
     void destroyWhileRunning();
     void guiThreadStaysFreeDuringRealSync();
 
 private:
+    // Switches this test case to a scratch PostgreSQL database for the "postgres" row.
+    bool useBackend(const QString &backend, QString *why);
     // Runs one sync to its end through the controller; the summary.
     SyncSummary syncNow(SyncController &controller, const QString &source, bool force = false);
     QString generated(const QString &name) const { return m_dir.filePath(name); }
@@ -210,6 +215,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_dbDir;
     DatabaseConfig m_config;
     std::unique_ptr<FixedClock> m_clock;
+    QString m_pgBase; // the test server and the scratch database of this test case, if any
+    QString m_pgName;
 };
 
 void tst_SyncController::initTestCase()
@@ -247,7 +254,50 @@ void tst_SyncController::init()
 
 void tst_SyncController::cleanup()
 {
+    if (!m_pgName.isEmpty())
+        testpg::dropScratchDatabase(m_pgBase, m_pgName);
+    m_pgName.clear();
     m_dbDir.reset();
+}
+
+bool tst_SyncController::useBackend(const QString &backend, QString *why)
+{
+    if (backend == "sqlite")
+        return true;
+    if (const QString reason = testpg::postgresUnavailableReason(); !reason.isEmpty()) {
+        *why = reason;
+        return false;
+    }
+    m_pgBase = *testpg::testPostgresUrl();
+    const auto scratch = testpg::createScratchDatabase(m_pgBase, "syncui", why);
+    if (!scratch)
+        return false;
+    m_pgName = scratch->name;
+    auto config = DatabaseConfig::parse(scratch->url);
+    if (!config) {
+        *why = config.error().message;
+        return false;
+    }
+    m_config = *config;
+    return true;
+}
+
+#define USE_BACKEND()                                                                              \
+    do {                                                                                           \
+        QFETCH(QString, backend);                                                                  \
+        QString why;                                                                               \
+        if (!useBackend(backend, &why)) {                                                          \
+            if (testpg::postgresRequired())                                                        \
+                QFAIL(qPrintable(why));                                                            \
+            QSKIP(qPrintable(why));                                                                \
+        }                                                                                          \
+    } while (false)
+
+static void addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgres") << QStringLiteral("postgres");
 }
 
 SyncSummary tst_SyncController::syncNow(SyncController &controller, const QString &source,
@@ -297,7 +347,7 @@ void tst_SyncController::firstImportFromFile()
     QCOMPARE(masterChanged.size(), 1);
 
     // The history follows every sync by itself.
-    QVERIFY(history.wait(WaitMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!history.isEmpty(), WaitMs);
     const auto h = history.last().at(0).value<SyncHistory>();
     QCOMPARE(h.runs.size(), std::size_t(1));
     QCOMPARE(h.runs.front().id, s.runId);
@@ -306,8 +356,14 @@ void tst_SyncController::firstImportFromFile()
     QCOMPARE(h.lastImport->id, s.runId);
 }
 
+void tst_SyncController::secondMasterCountsMatchChanges_data()
+{
+    addBackendRows();
+}
+
 void tst_SyncController::secondMasterCountsMatchChanges()
 {
+    USE_BACKEND();
     SyncController controller(*m_clock);
     QVERIFY(syncNow(controller, m_base).outcome == SyncOutcome::Succeeded);
     const SyncSummary s = syncNow(controller, m_next);
@@ -541,8 +597,14 @@ void tst_SyncController::progressIsThrottled()
              qPrintable(QStringLiteral("%1 signals > %2").arg(progress.size()).arg(bound)));
 }
 
+void tst_SyncController::historyAndChangePages_data()
+{
+    addBackendRows();
+}
+
 void tst_SyncController::historyAndChangePages()
 {
+    USE_BACKEND();
     SyncController controller(*m_clock);
     const SyncSummary first = syncNow(controller, m_base);
     const SyncSummary second = syncNow(controller, m_next);
@@ -550,17 +612,26 @@ void tst_SyncController::historyAndChangePages()
     QVERIFY(first.ok() && second.ok() && failed.outcome == SyncOutcome::Failed);
 
     // "Today" is the day the runs were stamped (the store stamps real time).
+    // The answer for the day asked about (the refresh after each sync may still be on its
+    // way, for the day the clock said then).
     QSignalSpy history(&controller, &SyncController::historyLoaded);
-    controller.refreshHistory(m_config);
-    QVERIFY(history.wait(WaitMs));
+    auto historyFor = [&](EpochDay day) {
+        history.clear();
+        controller.refreshHistory(m_config);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !history.isEmpty() && history.last().at(0).value<SyncHistory>().today == day, WaitMs);
+    };
+    historyFor(MasterDay);
+    if (QTest::currentTestFailed())
+        return;
     auto h = history.last().at(0).value<SyncHistory>();
     QCOMPARE(h.runs.size(), std::size_t(3));
     const QDateTime stamped = h.runs.front().startedAt;
     m_clock->set(IstMoment{stamped.toMSecsSinceEpoch()});
-    controller.refreshHistory(m_config);
-    QVERIFY(history.wait(WaitMs));
+    historyFor(IstMoment{stamped.toMSecsSinceEpoch()}.day());
+    if (QTest::currentTestFailed())
+        return;
     h = history.last().at(0).value<SyncHistory>();
-    QCOMPARE(h.today, IstMoment{stamped.toMSecsSinceEpoch()}.day());
     QCOMPARE(h.runs.size(), std::size_t(3));
     QCOMPARE(h.runs[0].id, failed.runId == 0 ? h.runs[0].id : failed.runId);
     QCOMPARE(h.runs[0].status, SyncStatus::Failed);
@@ -643,11 +714,11 @@ void tst_SyncController::guiThreadStaysFreeDuringRealSync()
 
     QSignalSpy finished(&controller, &SyncController::finished);
     QSignalSpy progress(&controller, &SyncController::progress);
+    QSignalSpy history(&controller, &SyncController::historyLoaded);
     QVERIFY(controller.start(SyncRequest{real, false, m_config}));
     QVERIFY(finished.wait(WaitMs * 5));
     const SyncSummary s = summaryOf(finished);
-    QSignalSpy history(&controller, &SyncController::historyLoaded);
-    QVERIFY(history.wait(WaitMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!history.isEmpty(), WaitMs); // the refresh after it, too
     watchdog.stop();
 
     QVERIFY2(s.outcome == SyncOutcome::Succeeded, qPrintable(s.message));
