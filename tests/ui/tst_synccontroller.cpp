@@ -10,8 +10,10 @@
 #include "FaultyHttpServer.h"
 #include "TestData.h"
 #include "TestPostgres.h"
+#include "instruments/InstrumentRepository.h"
 #include "instruments/MasterGenerator.h"
 #include "instruments/MasterReader.h"
+#include "mainwindow/MasterLoader.h"
 #include "storage/Database.h"
 #include "storage/DatabaseConfig.h"
 #include "sync/SyncController.h"
@@ -719,13 +721,30 @@ void tst_SyncController::guiThreadStaysFreeDuringRealSync()
     QVERIFY(finished.wait(WaitMs * 5));
     const SyncSummary s = summaryOf(finished);
     QTRY_VERIFY_WITH_TIMEOUT(!history.isEmpty(), WaitMs); // the refresh after it, too
-    watchdog.stop();
 
     QVERIFY2(s.outcome == SyncOutcome::Succeeded, qPrintable(s.message));
     QCOMPARE(s.instruments, std::int64_t(124278));
+    const qint64 syncGap = longestGap;
+
+    // Then what the window does on masterChanged(): hydrate the new master (MasterLoader).
+    longestGap = 0;
+    sinceTick.invalidate();
+    InstrumentRepository repository;
+    MasterLoader loader(repository, *m_clock);
+    QSignalSpy loaded(&loader, &MasterLoader::finished);
+    QVERIFY(loader.loadDatabase(m_config));
+    QVERIFY(loaded.wait(WaitMs * 5));
+    watchdog.stop();
+    QVERIFY2(loaded.last().at(0).toBool(), qPrintable(loaded.last().at(1).toString()));
+    QCOMPARE(repository.snapshot()->size(), std::size_t(124278));
+    const qint64 hydrateGap = longestGap;
+    longestGap = std::max(syncGap, hydrateGap);
+
     qInfo("real master (124,278 rows) synced in %lld ms via the controller; %lld progress "
-          "signals; longest GUI event-loop stall %lld ms",
-          qlonglong(s.elapsedMs), qlonglong(progress.size()), qlonglong(longestGap));
+          "signals; longest GUI event-loop stall %lld ms while syncing, %lld ms while hydrating "
+          "(%lld ms)",
+          qlonglong(s.elapsedMs), qlonglong(progress.size()), qlonglong(syncGap),
+          qlonglong(hydrateGap), qlonglong(loaded.last().at(2).toLongLong()));
     // No timing assertions here (they flake on a shared machine; speed belongs to benchmarks).
     // The target is < 100 ms and the figure above is what to look at. This bound only catches
     // the regression that matters: the sync (seconds of work) running on the GUI thread, which
