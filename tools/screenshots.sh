@@ -26,6 +26,10 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export XDG_CONFIG_HOME=$scratch/config XDG_DATA_HOME=$scratch/data XDG_CACHE_HOME=$scratch/cache
 db="sqlite://$scratch/strikeline.db"
+# Yesterday's master first when there is one, so the history and the changes have something to
+# show.
+previous=${STRIKELINE_SCREENSHOT_PREVIOUS:-$root/../shared/data/upstox/complete-2025-11-25.json.gz}
+[ -f "$previous" ] && "$cli" sync --db "$db" --source "$previous" >/dev/null
 "$cli" sync --db "$db" --source "$master" >/dev/null
 
 mkdir -p "$out"
@@ -42,7 +46,5 @@ for theme in light dark; do
     shoot search "$theme" --query "nifty 26000"
     shoot chain "$theme" --query "NIFTY" --chain NIFTY --spot 25960
     shoot palette "$theme" --query "bank" --palette
-    if "$desktop" --help-all 2>/dev/null | grep -q -- "--panel"; then
-        shoot sync "$theme" --panel sync
-    fi
+    shoot sync "$theme" --panel sync
 done

@@ -18,8 +18,7 @@ namespace strikeline::cli {
 
 namespace {
 
-const QString DefaultSource =
-    QStringLiteral("https://assets.upstox.com/market-quote/instruments/exchange/complete.json.gz");
+const QString DefaultSource = upstoxMasterUrl();
 
 std::atomic_bool interrupted{false};
 

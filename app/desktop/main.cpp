@@ -1,16 +1,17 @@
 // strikeline: the desktop terminal. This file is the composition root: it builds the services,
 // wires them together and owns them for the life of the program.
 
+#include "Terminal.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
 #include "common/IstTime.h"
 #include "common/Logging.h"
-#include "instruments/InstrumentRepository.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
-#include "marketdata/SimulatedMarket.h"
 #include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
+#include "sync/InstrumentSync.h"
+#include "sync/SyncPanel.h"
 #include "theme/Theme.h"
 
 #include <QApplication>
@@ -22,6 +23,7 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QSettings>
+#include <QTableView>
 #include <QTextStream>
 #include <QTimer>
 
@@ -32,7 +34,6 @@
 
 namespace {
 
-using strikeline::InstrumentRepository;
 using strikeline::ui::MainWindow;
 using strikeline::ui::MasterLoader;
 using strikeline::ui::SearchResultsModel;
@@ -129,11 +130,13 @@ void runSmokeTest(MainWindow &window, MasterLoader &loader, const QElapsedTimer 
 }
 
 // For the docs only: the window with a query typed and the top result picked, as a PNG.
-void takeScreenshot(MainWindow &window, MasterLoader &loader, const QString &file,
-                    const QString &query, const QString &chain, const QString &spot, bool palette)
+void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file,
+                    const QString &query, const QString &chain, const QString &spot, bool palette,
+                    const QString &panel)
 {
-    whenLoaded(window, loader, QStringLiteral("screenshot"),
-               [&window, file, query, chain, spot, palette](qint64) {
+    MainWindow &window = terminal.window();
+    whenLoaded(window, terminal.loader(), QStringLiteral("screenshot"),
+               [&window, &terminal, file, query, chain, spot, palette, panel](qint64) {
                    window.setQuery(query);
                    window.showResult(0);
                    if (!chain.isEmpty()) {
@@ -141,12 +144,17 @@ void takeScreenshot(MainWindow &window, MasterLoader &loader, const QString &fil
                        if (!spot.isEmpty())
                            window.chainView().setSpotText(spot);
                    }
+                   if (panel == QLatin1String("sync")) {
+                       window.showPanel(&terminal.syncPanel());
+                       // The newest run's changes (loaded on the sync thread meanwhile).
+                       terminal.syncPanel().runsView()->selectRow(0);
+                   }
                    if (palette) {
                        window.commandPalette().popup(&window);
                        window.commandPalette().setQuery(query);
                    }
                    // Let the layout settle and paint once before grabbing.
-                   QTimer::singleShot(300, &window, [&window, file] {
+                   QTimer::singleShot(panel.isEmpty() ? 300 : 1500, &window, [&window, file] {
                        QDir().mkpath(QFileInfo(file).absolutePath());
                        // The palette is a window of its own: paint it onto the main window's
                        // picture.
@@ -255,8 +263,16 @@ int main(int argc, char *argv[])
                                                "an old master."),
                                 QStringLiteral("TIME"));
     atOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption panelOption(QStringLiteral("panel"),
+                                   QStringLiteral("For --screenshot: show this panel (sync)."),
+                                   QStringLiteral("NAME"));
+    panelOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    const QCommandLineOption noAutoSyncOption(
+        QStringLiteral("no-auto-sync"),
+        QStringLiteral("Do not sync the instrument master automatically after 06:00 IST."));
     parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption,
-                       chainOption, spotOption, paletteOption, themeOption, atOption});
+                       chainOption, spotOption, paletteOption, themeOption, atOption, panelOption,
+                       noAutoSyncOption});
 
     parser.addOption(QCommandLineOption(
         QStringLiteral("log-level"),
@@ -311,54 +327,6 @@ int main(int argc, char *argv[])
     }
     const strikeline::Clock &clock =
         fixedClock ? static_cast<const strikeline::Clock &>(*fixedClock) : systemClock;
-    InstrumentRepository repository;
-    // No live feed yet: every price comes from the simulated market, labelled as such.
-    strikeline::SimulatedMarket market(repository, clock);
-    MainWindow window(repository, clock);
-    MasterLoader loader(repository, clock); // declared last: stopped before the others go
-
-    QObject::connect(&loader, &MasterLoader::stageChanged, &window, &MainWindow::showLoadStage);
-    QObject::connect(&loader, &MasterLoader::progress, &window, &MainWindow::showLoadProgress);
-    QObject::connect(&loader, &MasterLoader::finished, &window, &MainWindow::showLoadFinished);
-    QObject::connect(&loader, &MasterLoader::finished, &window,
-                     [](bool ok, const QString &message, qint64 elapsedMs) {
-                         if (ok)
-                             spdlog::info("{} ({} ms)", message.toStdString(), elapsedMs);
-                         else
-                             spdlog::error("loading instruments failed: {}", message.toStdString());
-                     });
-
-    constexpr int MarketTickMs = 1000;
-    window.chainView().setMarketData(&market, QStringLiteral("simulated"));
-    window.setPriceSource(QStringLiteral("SIMULATED PRICES"),
-                          QStringLiteral("No live market feed: last prices come from a simulated "
-                                         "market (Black-76 options around the underlying's "
-                                         "level). Type a spot in the chain to move an "
-                                         "underlying."));
-    QObject::connect(&window.chainView(), &strikeline::ui::OptionChainView::underlyingPriceSet,
-                     &window, [&market](const QString &symbol, strikeline::Price price) {
-                         market.setUnderlyingPrice(symbol.toStdString(), price);
-                     });
-    QTimer marketTimer;
-    QObject::connect(&marketTimer, &QTimer::timeout, &window, [&market, &window] {
-        market.advance(MarketTickMs);
-        window.chainView().refreshQuotes();
-    });
-    marketTimer.start(MarketTickMs);
-
-    QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
-                     [&app, themeKey](Theme chosen) {
-                         strikeline::ui::applyTheme(app, chosen);
-                         QSettings().setValue(themeKey, strikeline::ui::themeName(chosen));
-                     });
-
-    if (parser.isSet(smokeOption))
-        runSmokeTest(window, loader, sinceStart);
-    else if (parser.isSet(screenshotOption))
-        takeScreenshot(window, loader, parser.value(screenshotOption), parser.value(queryOption),
-                       parser.value(chainOption), parser.value(spotOption),
-                       parser.isSet(paletteOption));
-
     strikeline::DatabaseConfig database = strikeline::DatabaseConfig::defaultSqlite();
     if (parser.isSet(dbOption)) {
         auto parsed = strikeline::DatabaseConfig::parse(parser.value(dbOption));
@@ -370,10 +338,31 @@ int main(int argc, char *argv[])
         strikeline::logging::addSecret(database.password);
     }
 
-    window.show();
-    if (parser.isSet(masterOption))
-        loader.load(parser.value(masterOption));
-    else
-        loader.loadDatabase(database);
+    const bool scripted = parser.isSet(smokeOption) || parser.isSet(screenshotOption);
+    strikeline::desktop::TerminalOptions options;
+    options.database = database;
+    options.masterFile = parser.value(masterOption);
+    // The settings key lets a desk point "Sync now" at a mirror of the Upstox file.
+    options.syncSource =
+        settings.value(QStringLiteral("sync/source"), strikeline::upstoxMasterUrl()).toString();
+    options.autoSync = !scripted && !parser.isSet(noAutoSyncOption) &&
+                       settings.value(QStringLiteral("sync/automatic"), true).toBool();
+    strikeline::desktop::Terminal terminal(clock, options);
+    MainWindow &window = terminal.window();
+
+    QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
+                     [&app, themeKey](Theme chosen) {
+                         strikeline::ui::applyTheme(app, chosen);
+                         QSettings().setValue(themeKey, strikeline::ui::themeName(chosen));
+                     });
+
+    if (parser.isSet(smokeOption))
+        runSmokeTest(window, terminal.loader(), sinceStart);
+    else if (parser.isSet(screenshotOption))
+        takeScreenshot(terminal, parser.value(screenshotOption), parser.value(queryOption),
+                       parser.value(chainOption), parser.value(spotOption),
+                       parser.isSet(paletteOption), parser.value(panelOption));
+
+    terminal.start();
     return QApplication::exec();
 }

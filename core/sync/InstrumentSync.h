@@ -49,4 +49,11 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options);
 
 bool isUrlSource(const QString &source);
 
+// Upstox's complete instrument master (all segments), refreshed daily around 06:00 IST.
+inline QString upstoxMasterUrl()
+{
+    return QStringLiteral(
+        "https://assets.upstox.com/market-quote/instruments/exchange/complete.json.gz");
+}
+
 } // namespace strikeline

@@ -120,11 +120,12 @@ SyncPanel::SyncPanel(QWidget *parent)
     m_runsView = makeTable(m_runsModel, this);
     m_runsView->setObjectName(QStringLiteral("syncRunsView"));
     const QFontMetrics fm = m_runsView->fontMetrics();
-    const int digits = fm.horizontalAdvance(QStringLiteral("0,00,00,000")) + 12;
+    const int digits = fm.horizontalAdvance(QStringLiteral("12,34,567")) + 16;
     m_runsView->setColumnWidth(SyncRunsModel::WhenColumn,
-                               fm.horizontalAdvance(QStringLiteral("Yesterday 00:00")) + 16);
+                               fm.horizontalAdvance(QStringLiteral("24 Nov 2026 09:57")) + 20);
     m_runsView->setColumnWidth(SyncRunsModel::SourceColumn,
-                               fm.horizontalAdvance(QStringLiteral("complete-2025-12-09.json.gz")));
+                               fm.horizontalAdvance(QStringLiteral("complete-2025-12-09.json.gz")) +
+                                   20);
     m_runsView->setColumnWidth(SyncRunsModel::StatusColumn,
                                fm.horizontalAdvance(QStringLiteral("Succeeded (forced)")) + 12);
     for (int c : {SyncRunsModel::RowsColumn, SyncRunsModel::NewColumn, SyncRunsModel::UpdatedColumn,

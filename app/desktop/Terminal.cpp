@@ -1,0 +1,213 @@
+#include "Terminal.h"
+
+#include "chain/OptionChainView.h"
+#include "mainwindow/MainWindow.h"
+#include "mainwindow/MasterLoader.h"
+#include "sync/InstrumentSync.h"
+#include "sync/SyncController.h"
+#include "sync/SyncPanel.h"
+#include "sync/SyncTypes.h"
+
+#include <QLocale>
+#include <QNetworkInformation>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace strikeline::desktop {
+
+namespace {
+
+constexpr qint64 MinuteMs = 60 * 1000;
+
+QString megabytes(qint64 bytes)
+{
+    return QLocale(QLocale::English).toString(static_cast<double>(bytes) / 1.0e6, 'f', 1) +
+           QStringLiteral(" MB");
+}
+
+} // namespace
+
+Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_options(std::move(options))
+    , m_market(m_repository, clock)
+    , m_schedule(clock)
+    , m_window(std::make_unique<ui::MainWindow>(m_repository, clock))
+    , m_sync(std::make_unique<ui::SyncController>(clock))
+    , m_loader(std::make_unique<ui::MasterLoader>(m_repository, clock))
+{
+    m_syncPanel = new ui::SyncPanel;
+    m_syncPanel->setObjectName(QStringLiteral("syncPanel"));
+    m_window->addPanel(m_syncPanel, QStringLiteral("Sync && data"), QKeySequence(Qt::Key_F7));
+    wireLoader();
+    wireMarket();
+    wireSync();
+}
+
+Terminal::~Terminal()
+{
+    // Stop the workers while the window they report to still exists.
+    m_loader.reset();
+    m_sync.reset();
+}
+
+void Terminal::start()
+{
+    if (m_options.autoSync)
+        QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
+    m_window->show();
+    if (!m_options.masterFile.isEmpty())
+        m_loader->load(m_options.masterFile);
+    else
+        m_loader->loadDatabase(m_options.database);
+}
+
+void Terminal::wireLoader()
+{
+    using ui::MainWindow;
+    using ui::MasterLoader;
+    connect(m_loader.get(), &MasterLoader::stageChanged, m_window.get(),
+            &MainWindow::showLoadStage);
+    connect(m_loader.get(), &MasterLoader::progress, m_window.get(), &MainWindow::showLoadProgress);
+    connect(m_loader.get(), &MasterLoader::finished, m_window.get(), &MainWindow::showLoadFinished);
+    connect(m_loader.get(), &MasterLoader::finished, this,
+            [this](bool ok, const QString &message, qint64 elapsedMs) {
+                if (ok)
+                    spdlog::info("{} ({} ms)", message.toStdString(), elapsedMs);
+                else
+                    spdlog::error("loading instruments failed: {}", message.toStdString());
+                // The history (and with it the automatic sync's schedule) once the database
+                // is known to be there.
+                if (m_options.masterFile.isEmpty() || ok)
+                    m_sync->refreshHistory(m_options.database);
+            });
+}
+
+void Terminal::wireMarket()
+{
+    ui::OptionChainView &chain = m_window->chainView();
+    chain.setMarketData(&m_market, QStringLiteral("simulated"));
+    m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"),
+                             QStringLiteral("No live market feed: last prices come from a "
+                                            "simulated market (Black-76 options around the "
+                                            "underlying's level). Type a spot in the chain to "
+                                            "move an underlying."));
+    connect(&chain, &ui::OptionChainView::underlyingPriceSet, this,
+            [this](const QString &symbol, Price price) {
+                m_market.setUnderlyingPrice(symbol.toStdString(), price);
+            });
+    connect(&m_marketTimer, &QTimer::timeout, this, [this] {
+        m_market.advance(m_options.marketTickMs);
+        m_window->chainView().refreshQuotes();
+    });
+    m_marketTimer.start(m_options.marketTickMs);
+}
+
+void Terminal::wireSync()
+{
+    using ui::MainWindow;
+    using ui::SyncController;
+    using ui::SyncPanel;
+    const QString upstox = m_options.syncSource;
+    connect(m_window.get(), &MainWindow::syncRequested, this,
+            [this, upstox] { startSync(upstox); });
+    connect(m_syncPanel, &SyncPanel::syncRequested, this, [this, upstox] { startSync(upstox); });
+    connect(m_window.get(), &MainWindow::importRequested, this,
+            [this](const QString &path) { startSync(path); });
+    connect(m_syncPanel, &SyncPanel::importRequested, this,
+            [this](const QString &path) { startSync(path); });
+    connect(m_window.get(), &MainWindow::cancelSyncRequested, m_sync.get(),
+            &SyncController::cancel);
+    connect(m_syncPanel, &SyncPanel::cancelRequested, m_sync.get(), &SyncController::cancel);
+    connect(m_syncPanel, &SyncPanel::changesRequested, this,
+            [this](const ChangeQuery &query) { m_sync->loadChanges(m_options.database, query); });
+
+    connect(m_sync.get(), &SyncController::started, m_syncPanel, &SyncPanel::showStarted);
+    connect(m_sync.get(), &SyncController::started, m_window.get(), [this](const QString &source) {
+        m_window->showSyncRunning(true);
+        m_window->showSyncMessage(QStringLiteral("Syncing ") + source + QStringLiteral("…"), false);
+    });
+    connect(m_sync.get(), &SyncController::progress, m_syncPanel, &SyncPanel::showProgress);
+    connect(m_sync.get(), &SyncController::progress, m_window.get(),
+            [this](const QString &stage, qint64 bytes, qint64 totalBytes, qint64) {
+                QString text = QStringLiteral("Sync: ") + stage;
+                if (bytes > 0)
+                    text += QStringLiteral(" · ") + megabytes(bytes) +
+                            (totalBytes > 0 ? QStringLiteral(" of ") + megabytes(totalBytes)
+                                            : QString());
+                m_window->showSyncMessage(text, false);
+            });
+    connect(m_sync.get(), &SyncController::finished, m_syncPanel, &SyncPanel::showSummary);
+    connect(m_sync.get(), &SyncController::finished, this,
+            [this](const ui::SyncSummary &summary) { onSyncFinished(summary); });
+    connect(m_sync.get(), &SyncController::historyLoaded, m_syncPanel, &SyncPanel::showHistory);
+    connect(m_sync.get(), &SyncController::historyLoaded, this,
+            [this](const SyncHistory &history) { onHistory(history); });
+    connect(m_sync.get(), &SyncController::changesLoaded, m_syncPanel, &SyncPanel::showChanges);
+    connect(m_sync.get(), &SyncController::historyFailed, m_syncPanel,
+            &SyncPanel::showHistoryError);
+
+    m_autoSyncTimer.setSingleShot(true);
+    connect(&m_autoSyncTimer, &QTimer::timeout, this,
+            [this] { m_sync->refreshHistory(m_options.database); });
+}
+
+bool Terminal::startSync(const QString &source, bool automatic)
+{
+    if (m_sync->isRunning())
+        return false;
+    m_automaticRun = automatic;
+    spdlog::info("{} sync from {}", automatic ? "automatic" : "manual", source.toStdString());
+    return m_sync->start(ui::SyncRequest{source, false, m_options.database});
+}
+
+void Terminal::onSyncFinished(const ui::SyncSummary &summary)
+{
+    m_window->showSyncRunning(false);
+    const QString prefix =
+        m_automaticRun ? QStringLiteral("Automatic sync: ") : QStringLiteral("Sync: ");
+    m_window->showSyncMessage(prefix + summary.message, !summary.ok());
+    if (summary.ok())
+        spdlog::info("sync finished: {}", summary.message.toStdString());
+    else
+        spdlog::warn("sync did not complete: {}", summary.message.toStdString());
+    // The old master stays in RAM until the new one is hydrated; readers never wait.
+    if (summary.masterChanged())
+        m_loader->loadDatabase(m_options.database);
+    m_automaticRun = false;
+}
+
+void Terminal::onHistory(const SyncHistory &history)
+{
+    if (!m_options.autoSync)
+        return;
+    const SyncScheduleDecision decision =
+        m_schedule.decide(scheduleFacts(history.runs, m_options.syncSource), online());
+    if (decision.due && !m_sync->isRunning() && !m_loader->isLoading()) {
+        spdlog::info("automatic sync due: {}", decision.reason.toStdString());
+        startSync(m_options.syncSource, true);
+        return;
+    }
+    const qint64 wait = decision.nextCheck.epochMs - m_clock.now().epochMs;
+    scheduleAutoSyncCheck(std::clamp<qint64>(wait, MinuteMs, 6 * 60 * MinuteMs));
+}
+
+void Terminal::scheduleAutoSyncCheck(qint64 inMs)
+{
+    m_autoSyncTimer.start(static_cast<int>(inMs));
+}
+
+bool Terminal::online() const
+{
+    // Where the platform reports reachability (NetworkManager, Windows, macOS) an offline
+    // machine does not even try; elsewhere a failed attempt backs off (SyncSchedule).
+    const QNetworkInformation *info = QNetworkInformation::instance();
+    if (!info || !info->supports(QNetworkInformation::Feature::Reachability))
+        return true;
+    return info->reachability() != QNetworkInformation::Reachability::Disconnected;
+}
+
+} // namespace strikeline::desktop
