@@ -146,8 +146,11 @@ void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file
                    }
                    if (panel == QLatin1String("sync")) {
                        window.showPanel(&terminal.syncPanel());
-                       // The newest run's changes (loaded on the sync thread meanwhile).
-                       terminal.syncPanel().runsView()->selectRow(0);
+                       // The newest run's changes, once the history has arrived from the
+                       // sync thread.
+                       QTimer::singleShot(700, &window, [&terminal] {
+                           terminal.syncPanel().runsView()->selectRow(0);
+                       });
                    }
                    if (palette) {
                        window.commandPalette().popup(&window);
