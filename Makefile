@@ -12,10 +12,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # is built from source here. (Packaging declares the runtime subset, see packaging/.)
 DEB_PACKAGES := \
 	build-essential cmake ninja-build pkg-config git \
-	qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev \
+	qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev qt6-websockets-dev \
 	qt6-qpa-plugins libgl-dev libxkbcommon-dev \
 	libspdlog-dev libsimdjson-dev libabsl-dev zlib1g-dev libcsv-dev \
-	libbenchmark-dev clang-format \
+	libbenchmark-dev clang-format wrk \
 	postgresql libpq-dev \
 	xvfb xauth
 

@@ -7,6 +7,7 @@
 // parses them with QCommandLineParser, prints tables for people or JSON with --json.
 
 #include "common/Result.h"
+#include "instruments/InstrumentSnapshot.h"
 #include "storage/DatabaseConfig.h"
 
 #include <QStringList>
@@ -41,6 +42,14 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &c
 Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
                                       const QCommandLineOption &option);
 
+// The snapshot a command answers from: the --master file, else the --db database (default: the
+// embedded one). Warnings about skipped rows go to stderr, prefixed with the command's name.
+Result<SnapshotPtr> loadSnapshot(const QCommandLineParser &parser, const QCommandLineOption &master,
+                                 const QCommandLineOption &db, const QString &command);
+// Says on stderr when contracts of the snapshot had expired by `today`: the master is stale.
+void warnIfStale(const InstrumentSnapshot &snapshot, EpochDay today, bool includeExpired,
+                 const QString &command);
+
 // Subcommands: `arguments` excludes the program name and the subcommand itself.
 int runGenerateMaster(const QStringList &arguments);
 int runSearch(const QStringList &arguments);
@@ -48,5 +57,6 @@ int runChain(const QStringList &arguments);
 int runInfo(const QStringList &arguments);
 int runSync(const QStringList &arguments);
 int runHistory(const QStringList &arguments);
+int runServe(const QStringList &arguments);
 
 } // namespace strikeline::cli

@@ -30,6 +30,7 @@ void printUsage(QTextStream &stream)
            "                                       a synthetic Upstox-format master\n"
            "  sync [--source URL|FILE] [--force]   the master into the database\n"
            "  history [--changes RUN]              sync runs and what they changed\n"
+           "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
         {QStringLiteral("generate-master"), strikeline::cli::runGenerateMaster},
         {QStringLiteral("sync"), strikeline::cli::runSync},
         {QStringLiteral("history"), strikeline::cli::runHistory},
+        {QStringLiteral("serve"), strikeline::cli::runServe},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
