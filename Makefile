@@ -21,7 +21,7 @@ DEB_PACKAGES := \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test bench fuzz format format-check sanitize clean
+.PHONY: all deps build run test bench bench-api fuzz format format-check sanitize clean
 
 all: build
 
@@ -60,6 +60,12 @@ bench: deps
 	pg=$$(mktemp -d) && trap 'bash tests/support/pg-test-server.sh stop "$$pg" --force' EXIT && \
 	  bash tests/support/pg-test-server.sh start "$$pg" && \
 	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_storage_benchmarks
+
+# The local HTTP API under wrk (tests/bench/api-load.sh): release build, real master, loopback.
+bench-api: deps
+	cmake --preset release
+	cmake --build build/release -j $(JOBS) --target strikeline-cli
+	bash tests/bench/api-load.sh build/release
 
 sanitize: deps
 	cmake --preset asan-ubsan && cmake --build build/asan-ubsan -j $(JOBS)

@@ -7,6 +7,7 @@
 #include "api/ApiServer.h"
 #include "api/ApiToken.h"
 #include "instruments/InstrumentJson.h"
+#include "instruments/InstrumentQueries.h"
 #include "instruments/InstrumentRepository.h"
 #include "instruments/MasterGenerator.h"
 #include "instruments/MasterReader.h"
@@ -311,6 +312,33 @@ void tst_ApiServer::chainAroundSpot()
         QCOMPARE(row.value("call").toObject().value("instrument_type").toString(), QString("CE"));
     }
     QVERIFY(!r.json.value("expiries").toArray().isEmpty());
+
+    // Field for field what the CLI's --json prints for the same question.
+    ChainQuery query;
+    query.underlying = "NIFTY";
+    query.expiry = expiries[1].day;
+    query.spot = spot;
+    query.strikesAroundAtm = 2;
+    query.today = MasterDay;
+    const auto answer = answerChain(*m_snapshot, query);
+    QVERIFY(answer);
+    QCOMPARE(r.json, json::chain(*m_snapshot, answer->chain, answer->expiries, MasterDay));
+    // Without a spot, moneyness is null on both sides.
+    const Reply noSpot = get("/api/v1/instruments/chain/NIFTY?strikes=1");
+    query.expiry = NoDay;
+    query.spot.reset();
+    query.strikesAroundAtm = 1;
+    const auto plain = answerChain(*m_snapshot, query);
+    QVERIFY(plain);
+    QCOMPARE(noSpot.json, json::chain(*m_snapshot, plain->chain, plain->expiries, MasterDay));
+    QVERIFY(noSpot.json.value("rows")
+                .toArray()
+                .first()
+                .toObject()
+                .value("call")
+                .toObject()
+                .value("moneyness")
+                .isNull());
 }
 
 void tst_ApiServer::chainDefaultsToNearestExpiry()
