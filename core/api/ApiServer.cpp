@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -531,6 +532,7 @@ protected:
         auto *socket = new GuardedSocket(this);
         if (!socket->setSocketDescriptor(descriptor)) {
             delete socket;
+            ::close(static_cast<int>(descriptor));
             return;
         }
         if (m_open >= MaxConnections) {

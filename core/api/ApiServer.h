@@ -6,12 +6,13 @@
 // (InstrumentJson.h).
 //
 // Threads: an ApiServer lives in one thread and serves every connection there. Construct it,
-// moveToThread() it if it should not run where it was made, then call listen() and close() in
-// that thread (e.g. QMetaObject::invokeMethod(server, [server] { return server->listen(); },
-// Qt::BlockingQueuedConnection, &result)); the HTTP server and its sockets are created by
-// listen(), so they belong to whatever thread calls it. Each request takes the repository's
-// current snapshot once, so publishing a new one under a running server is safe: requests in
-// flight finish on the old one.
+// moveToThread() it if it should not run where it was made, then call listen() and close() --
+// and destroy it -- in that thread (e.g. QMetaObject::invokeMethod(server, [server] { return
+// server->listen(); }, Qt::BlockingQueuedConnection, &result), and deleteLater() or a blocking
+// invoke of `delete` at the end); the HTTP server and its sockets are created by listen(), so
+// they belong to whatever thread calls it. tst_apiserver runs it this way. Each request takes the
+// repository's current snapshot once, so publishing a new one under a running server is safe:
+// requests in flight finish on the old one.
 
 #include "common/IstTime.h"
 #include "common/Result.h"

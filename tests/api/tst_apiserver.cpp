@@ -112,6 +112,7 @@ private Q_SLOTS:
     void unknownInstrumentIs404();
     void badRequests_data();
     void badRequests();
+    void headerNamesAndSchemeAnyCase();
     void authentication_data();
     void authentication();
     void unknownPathAndWrongMethod();
@@ -448,6 +449,17 @@ void tst_ApiServer::badRequests()
     QCOMPARE(r.json.value("status").toInt(), 400);
     QVERIFY2(r.json.value("message").toString().contains(messageHas),
              qPrintable(r.json.value("message").toString()));
+}
+
+void tst_ApiServer::headerNamesAndSchemeAnyCase()
+{
+    // HTTP header names and the auth scheme are case-insensitive (RFC 9110).
+    const Reply lower =
+        get("/api/v1/health", "GET", QByteArray(), 0, {{"authorization", "bearer " + m_token}});
+    QCOMPARE(lower.status, 200);
+    const Reply upper =
+        get("/api/v1/health", "GET", QByteArray(), 0, {{"AUTHORIZATION", "BEARER " + m_token}});
+    QCOMPARE(upper.status, 200);
 }
 
 void tst_ApiServer::authentication_data()

@@ -27,6 +27,7 @@ class tst_ServeCli : public QObject
 private Q_SLOTS:
     void initTestCase();
     void servesUntilSigterm();
+    void servesFromTheDatabase();
     void refusesNonLoopbackWithoutFlag();
     void refusesATokenFileOthersCanRead();
     void badArguments_data();
@@ -124,6 +125,46 @@ void tst_ServeCli::servesUntilSigterm()
     QVERIFY(again.waitForFinished(10000));
     QCOMPARE(again.exitStatus(), QProcess::NormalExit);
     QCOMPARE(again.exitCode(), 0);
+}
+
+void tst_ServeCli::servesFromTheDatabase()
+{
+    // The default source, as for every CLI command: a database filled by `sync`.
+    const QString url = "sqlite://" + m_dir.filePath("served.db");
+    QProcess sync;
+    start(sync, {"sync", "--source", m_master, "--db", url});
+    QVERIFY(sync.waitForFinished(120000));
+    QVERIFY2(sync.exitCode() == 0, sync.readAllStandardError().constData());
+
+    QProcess server;
+    start(server, {"serve", "--port", "0", "--db", url});
+    QVERIFY(server.waitForStarted());
+    QByteArray out;
+    while (!out.contains("Stop with")) {
+        QVERIFY2(server.waitForReadyRead(60000), server.readAllStandardError().constData());
+        out += server.readAllStandardOutput();
+    }
+    const auto base = QRegularExpression("API: (\\S+)").match(QString::fromUtf8(out)).captured(1);
+    const auto tokenPath =
+        QRegularExpression("Token file: (\\S+)").match(QString::fromUtf8(out)).captured(1);
+    QFile tokenFile(tokenPath);
+    QVERIFY(tokenFile.open(QIODevice::ReadOnly));
+    QNetworkAccessManager network;
+    network.setProxy(QNetworkProxy::NoProxy);
+    QNetworkRequest request(QUrl(base + "health"));
+    request.setRawHeader("Authorization", "Bearer " + tokenFile.readAll().trimmed());
+    QNetworkReply *reply = network.get(request);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    QVERIFY(reply->isFinished() || done.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QJsonObject health = QJsonDocument::fromJson(reply->readAll()).object();
+    reply->deleteLater();
+    QCOMPARE(health.value("rows").toInteger(), 3000);
+    QVERIFY(!health.value("master_date").toString().isEmpty()); // the sync's time
+    QVERIFY(health.value("description").toString().contains("sync"));
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitCode(), 0);
 }
 
 void tst_ServeCli::refusesNonLoopbackWithoutFlag()
