@@ -12,17 +12,17 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # is built from source here. (Packaging declares the runtime subset, see packaging/.)
 DEB_PACKAGES := \
 	build-essential cmake ninja-build pkg-config git \
-	qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev \
+	qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev qt6-websockets-dev \
 	qt6-qpa-plugins libgl-dev libxkbcommon-dev \
 	libspdlog-dev libsimdjson-dev libabsl-dev zlib1g-dev libcsv-dev \
-	libbenchmark-dev clang-format \
+	libbenchmark-dev clang-format wrk \
 	appstream desktop-file-utils \
 	postgresql libpq-dev \
 	xvfb xauth
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test bench fuzz format format-check sanitize screenshots clean package
+.PHONY: all deps build run test bench bench-api fuzz format format-check sanitize screenshots clean package
 
 all: build
 
@@ -69,6 +69,12 @@ package: deps
 	cmake --preset release -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON
 	cmake --build build/release -j $(JOBS) --target strikeline strikeline-cli
 	cd build/release && cpack -G "DEB;TGZ"
+
+# The local HTTP API under wrk (tests/bench/api-load.sh): release build, real master, loopback.
+bench-api: deps
+	cmake --preset release
+	cmake --build build/release -j $(JOBS) --target strikeline-cli
+	bash tests/bench/api-load.sh build/release
 
 sanitize: deps
 	cmake --preset asan-ubsan && cmake --build build/asan-ubsan -j $(JOBS)

@@ -43,10 +43,13 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &c
 Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
                                       const QCommandLineOption &option);
 
-// The instruments from --master FILE, else from the --db URL (default: the embedded SQLite).
-Result<SnapshotPtr> loadInstruments(const QCommandLineParser &parser,
-                                    const QCommandLineOption &master, const QCommandLineOption &db,
-                                    const QString &command);
+// The snapshot a command answers from: the --master file, else the --db database (default: the
+// embedded one). Warnings about skipped rows go to stderr, prefixed with the command's name.
+Result<SnapshotPtr> loadSnapshot(const QCommandLineParser &parser, const QCommandLineOption &master,
+                                 const QCommandLineOption &db, const QString &command);
+// Says on stderr when contracts of the snapshot had expired by `today`: the master is stale.
+void warnIfStale(const InstrumentSnapshot &snapshot, EpochDay today, bool includeExpired,
+                 const QString &command);
 
 // Subcommands: `arguments` excludes the program name and the subcommand itself.
 int runGenerateMaster(const QStringList &arguments);
@@ -56,5 +59,6 @@ int runInfo(const QStringList &arguments);
 int runSync(const QStringList &arguments);
 int runHistory(const QStringList &arguments);
 int runValidate(const QStringList &arguments); // OrderCommands.cpp
+int runServe(const QStringList &arguments);
 
 } // namespace strikeline::cli

@@ -207,7 +207,7 @@ int runValidate(const QStringList &arguments)
     }
 
     // ---- the instruments -------------------------------------------------------------------
-    auto snapshot = loadInstruments(parser, master, db, command);
+    auto snapshot = loadSnapshot(parser, master, db, command);
     if (!snapshot)
         return fail(command, snapshot.error());
     const InstrumentSnapshot &s = **snapshot;

@@ -3,6 +3,7 @@
 #include "CliCommon.h"
 #include "common/Logging.h"
 #include "instruments/InstrumentJson.h"
+#include "instruments/InstrumentQueries.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "instruments/MasterReader.h"
 #include "storage/Database.h"
@@ -151,9 +152,8 @@ Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
     return config;
 }
 
-Result<SnapshotPtr> loadInstruments(const QCommandLineParser &parser,
-                                    const QCommandLineOption &master, const QCommandLineOption &db,
-                                    const QString &command)
+Result<SnapshotPtr> loadSnapshot(const QCommandLineParser &parser, const QCommandLineOption &master,
+                                 const QCommandLineOption &db, const QString &command)
 {
     if (parser.isSet(master) && parser.isSet(db)) {
         return Error::make(ErrorCode::InvalidArgument,
@@ -165,6 +165,20 @@ Result<SnapshotPtr> loadInstruments(const QCommandLineParser &parser,
     if (!config)
         return config.error();
     return loadDatabase(*config, !parser.isSet(db), command);
+}
+
+void warnIfStale(const InstrumentSnapshot &snapshot, EpochDay today, bool includeExpired,
+                 const QString &command)
+{
+    const std::int64_t expired = snapshot.expiredContractsAt(today);
+    if (expired > 0) {
+        err() << "strikeline-cli " << command << ": warning: this master is stale for "
+              << formatIsoDay(today) << ": " << expired
+              << " of its contracts had expired by then (earliest expiry "
+              << formatIsoDay(snapshot.earliestExpiry()) << ")"
+              << (includeExpired ? QString() : QStringLiteral("; they are hidden"))
+              << ". Sync a fresh master." << Qt::endl;
+    }
 }
 
 namespace {
@@ -185,19 +199,11 @@ Result<Context> loadContext(const QCommandLineParser &parser, const CommonOption
     }
     ctx.today = ctx.asOf.day();
 
-    auto loaded = loadInstruments(parser, options.master, options.db, command);
+    auto loaded = loadSnapshot(parser, options.master, options.db, command);
     if (!loaded)
         return loaded.error();
     ctx.snapshot = *loaded;
-    const std::int64_t expired = ctx.snapshot->expiredContractsAt(ctx.today);
-    if (expired > 0) {
-        err() << "strikeline-cli " << command << ": warning: this master is stale for "
-              << formatIsoDay(ctx.today) << ": " << expired
-              << " of its contracts had expired by then (earliest expiry "
-              << formatIsoDay(ctx.snapshot->earliestExpiry()) << ")"
-              << (ctx.includeExpired ? QString() : QStringLiteral("; they are hidden"))
-              << ". Sync a fresh master." << Qt::endl;
-    }
+    warnIfStale(*ctx.snapshot, ctx.today, ctx.includeExpired, command);
     return ctx;
 }
 
@@ -281,10 +287,9 @@ int runSearch(const QStringList &arguments)
     if (positional.isEmpty())
         return fail(command, QStringLiteral("give a query, e.g. strikeline-cli search NIFTY"),
                     ExitUsage);
-    bool ok = false;
-    const int n = parser.value(limit).toInt(&ok);
-    if (!ok || n <= 0 || n > 1000)
-        return fail(command, QStringLiteral("--limit must be a number from 1 to 1000"), ExitUsage);
+    const auto n = parseSearchLimit(parser.value(limit), QStringLiteral("--limit"));
+    if (!n)
+        return fail(command, n.error());
 
     auto ctx = loadContext(parser, common, command);
     if (!ctx)
@@ -292,7 +297,7 @@ int runSearch(const QStringList &arguments)
     const std::string query = positional.join(QLatin1Char(' ')).toStdString();
     SearchRequest request;
     request.text = query;
-    request.limit = n;
+    request.limit = *n;
     request.today = ctx->today;
     request.includeExpired = ctx->includeExpired;
     const auto hits = ctx->snapshot->search(request);
@@ -332,57 +337,50 @@ int runChain(const QStringList &arguments)
         return fail(command, QStringLiteral("give one underlying, e.g. strikeline-cli chain NIFTY"),
                     ExitUsage);
 
-    ChainRequest request;
+    ChainQuery query;
+    query.underlying = positional.front().toStdString();
     if (parser.isSet(expiry)) {
-        auto day = parseIstMoment(parser.value(expiry));
+        const auto day = parseDay(parser.value(expiry));
         if (!day)
-            return fail(command, day.error().message, ExitUsage);
-        request.expiry = day->day();
+            return fail(command, day.error());
+        query.expiry = *day;
     }
     if (parser.isSet(spot)) {
-        const auto price = Price::parse(parser.value(spot).toStdString());
-        if (!price || !price->isPositive())
-            return fail(
-                command,
-                QStringLiteral("--spot '%1' is not a positive price").arg(parser.value(spot)),
-                ExitUsage);
-        request.spot = price;
+        const auto price = parseSpotPrice(parser.value(spot), QStringLiteral("--spot"));
+        if (!price)
+            return fail(command, price.error());
+        query.spot = *price;
     }
     if (parser.isSet(strikes)) {
-        bool ok = false;
-        request.strikesAroundAtm = parser.value(strikes).toInt(&ok);
-        if (!ok || request.strikesAroundAtm <= 0)
-            return fail(command, QStringLiteral("--strikes must be a positive number"), ExitUsage);
+        const auto n = parseStrikeCount(parser.value(strikes), QStringLiteral("--strikes"));
+        if (!n)
+            return fail(command, n.error());
+        query.strikesAroundAtm = *n;
     }
-    std::optional<Segment> segmentFilter;
     if (parser.isSet(segment)) {
-        segmentFilter = parseSegment(parser.value(segment).toUpper().toStdString());
-        if (!segmentFilter)
-            return fail(command, QStringLiteral("unknown segment '%1'").arg(parser.value(segment)),
-                        ExitUsage);
+        const auto parsed = parseSegmentName(parser.value(segment));
+        if (!parsed)
+            return fail(command, parsed.error());
+        query.segment = *parsed;
     }
 
     auto ctx = loadContext(parser, common, command);
     if (!ctx)
         return fail(command, ctx.error());
     const InstrumentSnapshot &s = *ctx->snapshot;
-    const auto underlying = s.findUnderlying(positional.front().toStdString(), segmentFilter);
-    if (!underlying)
-        return fail(
-            command,
-            QStringLiteral("no derivatives on '%1' in this master").arg(positional.front()));
-    request.underlying = *underlying;
-    request.today = ctx->includeExpired ? NoDay : ctx->today;
-    auto chain = s.chain(request);
-    if (!chain)
-        return fail(command, chain.error().message);
-    const auto expiryList = s.expiries(*underlying, ctx->today, ctx->includeExpired);
+    query.today = ctx->today;
+    query.includeExpired = ctx->includeExpired;
+    auto answer = answerChain(s, query);
+    if (!answer)
+        return fail(command, answer.error().message);
+    const OptionChain *chain = &answer->chain;
+    const std::vector<ExpiryInfo> &expiryList = answer->expiries;
     if (ctx->json)
         return printJson(json::chain(s, *chain, expiryList, ctx->today));
 
     QTextStream &o = out();
-    o << str(s.underlyingSymbol(*underlying)) << " ("
-      << str(segmentName(s.underlyingSegment(*underlying))) << ")  expiry "
+    o << str(s.underlyingSymbol(chain->underlying)) << " ("
+      << str(segmentName(s.underlyingSegment(chain->underlying))) << ")  expiry "
       << formatDisplayDay(chain->expiry) << " (" << (chain->weekly ? "weekly" : "monthly") << ", "
       << daysToExpiry(chain->expiry, ctx->today) << " days)";
     if (chain->spot)

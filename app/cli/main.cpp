@@ -32,6 +32,7 @@ void printUsage(QTextStream &stream)
            "  validate --key K --side buy|sell --qty N --type market|limit|sl|sl-m\n"
            "           [--price P] [--trigger T] [--product I|D] [--validity day|ioc] [--ltp P]\n"
            "                                       pre-trade checks of one order\n"
+           "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
         {QStringLiteral("sync"), strikeline::cli::runSync},
         {QStringLiteral("history"), strikeline::cli::runHistory},
         {QStringLiteral("validate"), strikeline::cli::runValidate},
+        {QStringLiteral("serve"), strikeline::cli::runServe},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -1,0 +1,695 @@
+#include "api/ApiServer.h"
+
+#include "api/ApiToken.h"
+#include "instruments/InstrumentJson.h"
+#include "instruments/InstrumentQueries.h"
+#include "instruments/InstrumentRepository.h"
+
+#include <QAbstractHttpServer>
+#include <QDateTime>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrl>
+
+#include <absl/container/flat_hash_map.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+namespace strikeline::api {
+
+namespace {
+
+using Status = QHttpServerResponder::StatusCode;
+
+constexpr qsizetype MaxQueryText = 200;
+// Every request this API answers fits in a few hundred bytes. Qt 6.4's HTTP server has no
+// limits of its own: it keeps a whole request (URL, headers, body) in memory until it is
+// complete, before any handler -- or the token check -- sees it. So the sockets count what
+// arrives and cut a request off at this size, a half request after a stall, and connections
+// beyond a number no local tool needs.
+constexpr qint64 MaxRequestBytes = 64 * 1024;
+constexpr int StalledRequestMs = 10'000;
+constexpr int MaxConnections = 256;
+
+struct Reply
+{
+    Status status = Status::Ok;
+    QByteArray body;
+};
+
+QByteArray toJson(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+Reply error(Status status, const char *code, const QString &message)
+{
+    return {status, toJson(QJsonObject{{QStringLiteral("error"), QLatin1String(code)},
+                                       {QStringLiteral("status"), static_cast<int>(status)},
+                                       {QStringLiteral("message"), message}})};
+}
+
+Reply badRequest(const QString &message)
+{
+    return error(Status::BadRequest, "bad_request", message);
+}
+
+Reply notFound(const QString &message)
+{
+    return error(Status::NotFound, "not_found", message);
+}
+
+QString istTimestamp(std::int64_t epochMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(epochMs, Qt::OffsetFromUTC, IstOffsetSeconds)
+        .toString(Qt::ISODate);
+}
+
+// application/x-www-form-urlencoded: '+' is a space (what Python's requests and HTML forms
+// send), then percent-decoding as UTF-8.
+QString formDecode(QByteArray encoded)
+{
+    encoded.replace('+', ' ');
+    return QUrl::fromPercentEncoding(encoded);
+}
+
+// The query string of one request, checked against the parameters the endpoint takes: an
+// unknown or repeated parameter is a 400, so a typo ("strike=5") never silently means
+// "every strike".
+class Params
+{
+public:
+    static Result<Params> parse(const QUrl &url, std::initializer_list<const char *> allowed)
+    {
+        Params params;
+        const QByteArray query = url.query(QUrl::FullyEncoded).toUtf8();
+        for (const QByteArray &item : query.split('&')) {
+            if (item.isEmpty())
+                continue;
+            const qsizetype eq = item.indexOf('=');
+            const QString name = formDecode(eq < 0 ? item : item.left(eq));
+            const QString value = eq < 0 ? QString() : formDecode(item.mid(eq + 1));
+            bool known = false;
+            for (const char *a : allowed)
+                known = known || name == QLatin1String(a);
+            if (!known) {
+                QStringList names;
+                for (const char *a : allowed)
+                    names << QLatin1String(a);
+                return Error::make(ErrorCode::InvalidArgument,
+                                   names.isEmpty()
+                                       ? QStringLiteral("unknown parameter '%1': this endpoint "
+                                                        "takes none")
+                                             .arg(name)
+                                       : QStringLiteral("unknown parameter '%1' (this endpoint "
+                                                        "takes %2)")
+                                             .arg(name, names.join(QStringLiteral(", "))));
+            }
+            if (params.find(name))
+                return Error::make(ErrorCode::InvalidArgument,
+                                   QStringLiteral("parameter '%1' is given twice").arg(name));
+            params.m_items.emplace_back(name, value);
+        }
+        return params;
+    }
+
+    const QString *find(const QString &name) const
+    {
+        for (const auto &[n, v] : m_items) {
+            if (n == name)
+                return &v;
+        }
+        return nullptr;
+    }
+    const QString *find(const char *name) const { return find(QString::fromLatin1(name)); }
+
+private:
+    std::vector<std::pair<QString, QString>> m_items;
+};
+
+// The compact JSON of instruments already asked for, for one snapshot. Building an instrument
+// object through QJsonObject and serialising it costs about 10 µs, against 2 µs for the whole
+// search that found it: without this, a 20-result search spends nearly all its time making
+// JSON. The bytes come from json::instrument itself, so the shape stays the CLI's. Used on the
+// server's thread only; bounded, and emptied when a new snapshot is published (ids belong to
+// one snapshot).
+class InstrumentJsonCache
+{
+public:
+    const QByteArray &get(const SnapshotPtr &snapshot, InstrumentId id)
+    {
+        // A weak pointer and the address: no old snapshot is kept alive by the cache, and a new
+        // one allocated where a dead one was is still noticed.
+        if (snapshot.get() != m_address || m_snapshot.expired() || m_entries.size() >= MaxEntries) {
+            m_entries.clear();
+            m_snapshot = snapshot;
+            m_address = snapshot.get();
+        }
+        auto [it, inserted] = m_entries.try_emplace(id);
+        if (inserted)
+            it->second = toJson(json::instrument(snapshot->instrument(id)));
+        return it->second;
+    }
+
+private:
+    static constexpr std::size_t MaxEntries = 20'000; // ~8 MB of JSON at most
+    std::weak_ptr<const InstrumentSnapshot> m_snapshot;
+    const InstrumentSnapshot *m_address = nullptr;
+    absl::flat_hash_map<InstrumentId, QByteArray> m_entries;
+};
+
+// `at` (default: the clock's today, IST) and `include_expired` (default false).
+struct AsOf
+{
+    EpochDay today = NoDay;
+    bool includeExpired = false;
+};
+
+Result<AsOf> asOf(const Params &params, const Clock &clock)
+{
+    AsOf result;
+    if (const QString *at = params.find("at")) {
+        const auto day = parseDay(*at);
+        if (!day)
+            return Error::make(ErrorCode::InvalidArgument,
+                               QStringLiteral("at: ") + day.error().message);
+        result.today = *day;
+    } else {
+        result.today = clock.now().day();
+    }
+    if (const QString *flag = params.find("include_expired")) {
+        if (flag->isEmpty() || *flag == QLatin1String("true") || *flag == QLatin1String("1"))
+            result.includeExpired = true;
+        else if (*flag == QLatin1String("false") || *flag == QLatin1String("0"))
+            result.includeExpired = false;
+        else
+            return Error::make(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("include_expired must be true or false, not '%1'").arg(*flag));
+    }
+    return result;
+}
+
+// Maps a core error to the HTTP status a client can act on.
+Reply fromError(const Error &e)
+{
+    switch (e.code) {
+    case ErrorCode::InvalidArgument:
+        return badRequest(e.message);
+    case ErrorCode::NotFound:
+        return notFound(e.message);
+    default:
+        return error(Status::InternalServerError, "internal", e.message);
+    }
+}
+
+Reply health(const InstrumentRepository &repository, const Params &params, const Clock &clock)
+{
+    const auto when = asOf(params, clock);
+    if (!when)
+        return fromError(when.error());
+    const SnapshotPtr snapshot = repository.snapshot();
+    const MasterInfo &info = snapshot->info();
+    const bool loaded = repository.isLoaded();
+    const std::int64_t expired = snapshot->expiredContractsAt(when->today);
+    auto dayOrNull = [](EpochDay day) {
+        return day == NoDay ? QJsonValue() : QJsonValue(formatIsoDay(day));
+    };
+    QJsonObject o;
+    o.insert(QStringLiteral("status"), loaded ? QStringLiteral("ok") : QStringLiteral("loading"));
+    o.insert(QStringLiteral("loaded"), loaded);
+    o.insert(QStringLiteral("rows"), static_cast<qint64>(snapshot->size()));
+    o.insert(QStringLiteral("master_date"), info.masterTimeMs > 0
+                                                ? dayOrNull(istDayFromEpochMs(info.masterTimeMs))
+                                                : QJsonValue());
+    o.insert(QStringLiteral("master_time"),
+             info.masterTimeMs > 0 ? QJsonValue(istTimestamp(info.masterTimeMs)) : QJsonValue());
+    o.insert(QStringLiteral("hydrated_at"),
+             loaded ? QJsonValue(istTimestamp(info.loadedAtMs)) : QJsonValue());
+    o.insert(QStringLiteral("source"), info.source);
+    o.insert(QStringLiteral("description"), info.description);
+    o.insert(QStringLiteral("demo"), info.demo);
+    o.insert(QStringLiteral("as_of"), formatIsoDay(when->today));
+    o.insert(QStringLiteral("earliest_expiry"), dayOrNull(snapshot->earliestExpiry()));
+    o.insert(QStringLiteral("expired_contracts"), static_cast<qint64>(expired));
+    o.insert(QStringLiteral("stale"), expired > 0);
+    o.insert(QStringLiteral("memory_bytes"), static_cast<qint64>(snapshot->memoryBytes()));
+    return {Status::Ok, toJson(o)};
+}
+
+Reply search(const SnapshotPtr &snapshot, const Params &params, const Clock &clock,
+             InstrumentJsonCache &cache)
+{
+    const auto when = asOf(params, clock);
+    if (!when)
+        return fromError(when.error());
+    const QString *q = params.find("q");
+    if (!q || q->trimmed().isEmpty())
+        return badRequest(QStringLiteral("give a query: q=NIFTY"));
+    if (q->size() > MaxQueryText)
+        return badRequest(QStringLiteral("q is longer than %1 characters").arg(MaxQueryText));
+    int limit = 20;
+    if (const QString *text = params.find("limit")) {
+        const auto n = parseSearchLimit(*text, QStringLiteral("limit"));
+        if (!n)
+            return fromError(n.error());
+        limit = *n;
+    }
+    const std::string text = q->toStdString();
+    SearchRequest request;
+    request.text = text;
+    request.limit = limit;
+    request.today = when->today;
+    request.includeExpired = when->includeExpired;
+    // json::searchResults' shape, {"results": [instrument, ...]}, from the cached objects.
+    QByteArray body = QByteArrayLiteral("{\"results\":[");
+    bool first = true;
+    for (const SearchHit &hit : snapshot->search(request)) {
+        if (!first)
+            body += ',';
+        body += cache.get(snapshot, hit.id);
+        first = false;
+    }
+    body += "]}";
+    return {Status::Ok, body};
+}
+
+// json::chain's shape with the instrument objects from the cache: json::chain itself writes
+// everything but the rows (the expiry list, spot, ATM...), and the rows are spliced into its
+// "rows":[] -- each {"strike_price", "call", "put"}, a side being the instrument object plus
+// "moneyness". tst_apiserver compares the result with json::chain's, field for field.
+QByteArray chainJson(const SnapshotPtr &snapshot, const ChainAnswer &answer, EpochDay today,
+                     InstrumentJsonCache &cache)
+{
+    OptionChain outer = answer.chain;
+    outer.rows = {};
+    QByteArray body = toJson(json::chain(*snapshot, outer, answer.expiries, today));
+    static const QByteArray emptyRows = QByteArrayLiteral("\"rows\":[]");
+    const qsizetype at = body.indexOf(emptyRows);
+    Q_ASSERT(at >= 0);
+    QByteArray rows;
+    rows.reserve(static_cast<qsizetype>(answer.chain.rows.size()) * 900);
+    auto side = [&](InstrumentId id, std::optional<Moneyness> m) {
+        if (id == NoId) {
+            rows += "null";
+            return;
+        }
+        const QByteArray &object = cache.get(snapshot, id);
+        rows += QByteArrayView(object).chopped(1); // without its closing brace
+        rows += ",\"moneyness\":";
+        if (m) {
+            rows += '"';
+            rows += QByteArrayView(moneynessName(*m));
+            rows += '"';
+        } else {
+            rows += "null";
+        }
+        rows += '}';
+    };
+    bool first = true;
+    for (const auto &row : answer.chain.rows) {
+        rows += first ? "{\"call\":" : ",{\"call\":";
+        first = false;
+        side(row.call, answer.chain.callMoneyness(row));
+        rows += ",\"put\":";
+        side(row.put, answer.chain.putMoneyness(row));
+        rows += ",\"strike_price\":";
+        rows += Price::fromRaw(row.strike).toQString().toLatin1();
+        rows += '}';
+    }
+    body.insert(at + emptyRows.size() - 1, rows);
+    return body;
+}
+
+Reply chain(const SnapshotPtr &snapshot, const QString &underlying, const Params &params,
+            const Clock &clock, InstrumentJsonCache &cache)
+{
+    const auto when = asOf(params, clock);
+    if (!when)
+        return fromError(when.error());
+    ChainQuery query;
+    query.underlying = underlying.toStdString();
+    query.today = when->today;
+    query.includeExpired = when->includeExpired;
+    if (const QString *text = params.find("expiry")) {
+        const auto day = parseDay(*text);
+        if (!day)
+            return badRequest(QStringLiteral("expiry: ") + day.error().message);
+        query.expiry = *day;
+    }
+    if (const QString *text = params.find("spot")) {
+        const auto price = parseSpotPrice(*text, QStringLiteral("spot"));
+        if (!price)
+            return fromError(price.error());
+        query.spot = *price;
+    }
+    if (const QString *text = params.find("strikes")) {
+        const auto n = parseStrikeCount(*text, QStringLiteral("strikes"));
+        if (!n)
+            return fromError(n.error());
+        query.strikesAroundAtm = *n;
+    }
+    if (const QString *text = params.find("segment")) {
+        const auto segment = parseSegmentName(*text);
+        if (!segment)
+            return fromError(segment.error());
+        query.segment = *segment;
+    }
+    const auto answer = answerChain(*snapshot, query);
+    if (!answer)
+        return fromError(answer.error());
+    return {Status::Ok, chainJson(snapshot, *answer, query.today, cache)};
+}
+
+Reply contract(const SnapshotPtr &snapshot, const QString &key, InstrumentJsonCache &cache)
+{
+    const std::string wanted = key.toStdString();
+    const auto id = snapshot->resolve(wanted);
+    if (!id)
+        return notFound(QStringLiteral("no instrument '%1' in this master").arg(key));
+    return {Status::Ok, cache.get(snapshot, *id)};
+}
+
+enum class Route { Health, Search, Chain, Contract, Unknown };
+
+struct Target
+{
+    Route route = Route::Unknown;
+    QString argument; // the underlying or the instrument key, decoded
+};
+
+// /api/v1/health, /api/v1/instruments/search, /api/v1/instruments/chain/{underlying},
+// /api/v1/instruments/{key}. The path is split while still percent-encoded, so an encoded '/'
+// stays inside its segment.
+Target target(const QUrl &url)
+{
+    const QString path = url.path(QUrl::FullyEncoded);
+    const QStringView rest = QStringView(path);
+    const QLatin1String prefix("/api/v1/");
+    if (!rest.startsWith(prefix))
+        return {};
+    const QList<QStringView> parts = rest.mid(prefix.size()).split(QLatin1Char('/'));
+    auto decoded = [](QStringView s) { return QUrl::fromPercentEncoding(s.toUtf8()); };
+    if (parts.size() == 1 && parts[0] == QLatin1String("health"))
+        return {Route::Health, {}};
+    if (parts.size() < 2 || parts[0] != QLatin1String("instruments"))
+        return {};
+    if (parts.size() == 2 && parts[1] == QLatin1String("search"))
+        return {Route::Search, {}};
+    if (parts.size() == 3 && parts[1] == QLatin1String("chain") && !parts[2].isEmpty())
+        return {Route::Chain, decoded(parts[2])};
+    if (parts.size() == 2 && !parts[1].isEmpty() && parts[1] != QLatin1String("chain"))
+        return {Route::Contract, decoded(parts[1])};
+    return {};
+}
+
+Reply answer(const InstrumentRepository &repository, const Clock &clock, const Target &t,
+             const QUrl &url, InstrumentJsonCache &cache)
+{
+    auto parse = [&url](std::initializer_list<const char *> allowed) {
+        return Params::parse(url, allowed);
+    };
+    if (t.route == Route::Health) {
+        const auto params = parse({"at"});
+        return params ? health(repository, *params, clock) : fromError(params.error());
+    }
+    if (!repository.isLoaded())
+        return error(Status::ServiceUnavailable, "loading",
+                     QStringLiteral("the instruments are not loaded yet"));
+    const SnapshotPtr snapshot = repository.snapshot(); // one snapshot for the whole request
+    switch (t.route) {
+    case Route::Search: {
+        const auto params = parse({"q", "limit", "at", "include_expired"});
+        return params ? search(snapshot, *params, clock, cache) : fromError(params.error());
+    }
+    case Route::Chain: {
+        const auto params =
+            parse({"expiry", "spot", "strikes", "segment", "at", "include_expired"});
+        return params ? chain(snapshot, t.argument, *params, clock, cache)
+                      : fromError(params.error());
+    }
+    case Route::Contract: {
+        const auto params = parse({});
+        return params ? contract(snapshot, t.argument, cache) : fromError(params.error());
+    }
+    case Route::Health:
+    case Route::Unknown:
+        break;
+    }
+    return notFound(QStringLiteral("no such endpoint"));
+}
+
+std::optional<QByteArray> bearerToken(const QHttpServerRequest &request)
+{
+    const QByteArray header = request.value(QByteArrayLiteral("Authorization")).trimmed();
+    const qsizetype space = header.indexOf(' ');
+    if (space <= 0 || header.left(space).toLower() != "bearer")
+        return std::nullopt;
+    return header.mid(space + 1).trimmed();
+}
+
+// A connection that counts the bytes of the request being received (the budget is reset when
+// a request has been answered) and drops requests that are too large or stall half-way.
+class GuardedSocket final : public QTcpSocket
+{
+public:
+    explicit GuardedSocket(QObject *parent)
+        : QTcpSocket(parent)
+    {
+        m_stall.setSingleShot(true);
+        m_stall.setInterval(StalledRequestMs);
+        QObject::connect(&m_stall, &QTimer::timeout, this, [this] { abort(); });
+        // Connected before Qt's HTTP server connects its parser, so this runs first and sees
+        // only the bytes that arrived since the parser's last read.
+        QObject::connect(this, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
+    }
+
+    void requestAnswered()
+    {
+        m_requestBytes = 0;
+        m_stall.stop();
+    }
+
+private:
+    void onReadyRead()
+    {
+        if (m_rejected)
+            return;
+        m_requestBytes += bytesAvailable();
+        if (m_requestBytes > MaxRequestBytes) {
+            reject();
+            return;
+        }
+        m_stall.start();
+    }
+
+    void reject()
+    {
+        m_rejected = true;
+        m_stall.stop();
+        // Qt's parser must not see this request: cutting its connection here also skips it
+        // for the current signal emission.
+        QObject::disconnect(this, &QTcpSocket::readyRead, nullptr, nullptr);
+        QObject::connect(this, &QTcpSocket::readyRead, this, [this] { skip(bytesAvailable()); });
+        if (isTransactionStarted())
+            commitTransaction();
+        readAll();
+        const QByteArray body = toJson(QJsonObject{
+            {QStringLiteral("error"), QStringLiteral("too_large")},
+            {QStringLiteral("status"), 413},
+            {QStringLiteral("message"),
+             QStringLiteral("the request is larger than %1 bytes").arg(MaxRequestBytes)}});
+        write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+              "Connection: close\r\nContent-Length: " +
+              QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        disconnectFromHost();
+    }
+
+    QTimer m_stall;
+    qint64 m_requestBytes = 0;
+    bool m_rejected = false;
+};
+
+class GuardedTcpServer final : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new GuardedSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            ::close(static_cast<int>(descriptor));
+            return;
+        }
+        if (m_open >= MaxConnections) {
+            spdlog::warn("API server: {} connections open, refusing another", m_open);
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        ++m_open;
+        QObject::connect(socket, &QObject::destroyed, this, [this] { --m_open; });
+        addPendingConnection(socket);
+    }
+
+private:
+    int m_open = 0;
+};
+
+} // namespace
+
+// Qt's HTTP server (parsing, keep-alive, responses); the routing is ours: four fixed paths do
+// not need QHttpServer's regular-expression router, and handling every request here gives one
+// place for authentication, 404 and 405.
+class ApiServer::HttpServer final : public QAbstractHttpServer
+{
+public:
+    explicit HttpServer(ApiServer &owner)
+        : QAbstractHttpServer(&owner)
+        , m_owner(owner)
+    {}
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        Reply reply;
+        const char *extraName = nullptr;
+        QByteArray extraValue;
+        const auto token = bearerToken(request);
+        if (!token || !tokensEqual(m_owner.m_config.token, *token)) {
+            reply = error(Status::Unauthorized, "unauthorized",
+                          token ? QStringLiteral("wrong token")
+                                : QStringLiteral("send 'Authorization: Bearer <token>'; the "
+                                                 "token is in the file api-token of the "
+                                                 "terminal's configuration folder"));
+            extraName = "WWW-Authenticate";
+            extraValue = QByteArrayLiteral("Bearer realm=\"strikeline\"");
+        } else {
+            const Target t = target(request.url());
+            if (t.route == Route::Unknown) {
+                reply = notFound(QStringLiteral("no such endpoint: %1")
+                                     .arg(request.url().path(QUrl::FullyEncoded)));
+            } else if (request.method() != QHttpServerRequest::Method::Get) {
+                reply = error(Status::MethodNotAllowed, "method_not_allowed",
+                              QStringLiteral("only GET is served here"));
+                extraName = "Allow";
+                extraValue = QByteArrayLiteral("GET");
+            } else {
+                reply = answer(m_owner.m_repository, m_owner.m_clock, t, request.url(), m_cache);
+            }
+        }
+        if (auto *guarded = dynamic_cast<GuardedSocket *>(socket))
+            guarded->requestAnswered();
+        // HEAD gets the headers only: a body would be read as the next response.
+        if (request.method() == QHttpServerRequest::Method::Head)
+            reply.body.clear();
+        auto responder = makeResponder(request, socket);
+        if (extraName) {
+            responder.write(
+                reply.body,
+                {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                 {QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store")},
+                 {QByteArray(extraName), extraValue}},
+                reply.status);
+        } else {
+            responder.write(
+                reply.body,
+                {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                 {QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store")}},
+                reply.status);
+        }
+        return true;
+    }
+
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        // handleRequest answers everything; this is only here because the base requires it.
+        makeResponder(request, socket)
+            .write(error(Status::NotFound, "not_found", QStringLiteral("no such endpoint")).body,
+                   QByteArrayLiteral("application/json"), Status::NotFound);
+    }
+
+private:
+    ApiServer &m_owner;
+    InstrumentJsonCache m_cache;
+};
+
+ApiServer::ApiServer(InstrumentRepository &repository, const Clock &clock, ApiServerConfig config,
+                     QObject *parent)
+    : QObject(parent)
+    , m_repository(repository)
+    , m_clock(clock)
+    , m_config(std::move(config))
+{}
+
+ApiServer::~ApiServer()
+{
+    close();
+}
+
+Result<quint16> ApiServer::listen()
+{
+    if (m_http)
+        return Error::make(ErrorCode::Conflict, QStringLiteral("the API server is already "
+                                                               "listening on port %1")
+                                                    .arg(m_port));
+    if (m_config.token.isEmpty())
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("the API server needs a token"));
+    if (!m_config.address.isLoopback() && !m_config.allowNonLoopback) {
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("%1 is not a loopback address: serving the API to the "
+                                          "network has to be allowed explicitly")
+                               .arg(m_config.address.toString()));
+    }
+    auto *tcp = new GuardedTcpServer();
+    if (!tcp->listen(m_config.address, m_config.port)) {
+        const QString reason = tcp->errorString();
+        delete tcp;
+        return Error::make(ErrorCode::Network, QStringLiteral("cannot listen on %1 port %2: %3")
+                                                   .arg(m_config.address.toString())
+                                                   .arg(m_config.port)
+                                                   .arg(reason));
+    }
+    m_http = new HttpServer(*this);
+    tcp->setParent(m_http);
+    m_http->bind(tcp);
+    m_port = tcp->serverPort();
+    spdlog::info("API server listening on {}:{}", m_config.address.toString().toStdString(),
+                 m_port);
+    return m_port;
+}
+
+void ApiServer::close()
+{
+    // Deleting the HTTP server deletes its TCP server (a child) and its open sockets.
+    delete m_http;
+    m_http = nullptr;
+    m_port = 0;
+}
+
+bool ApiServer::isListening() const
+{
+    return m_http != nullptr;
+}
+
+quint16 ApiServer::port() const
+{
+    return m_port;
+}
+
+} // namespace strikeline::api
