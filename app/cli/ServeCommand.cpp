@@ -19,7 +19,7 @@ namespace strikeline::cli {
 
 namespace {
 
-constexpr quint16 DefaultPort = 8731;
+constexpr quint16 DefaultPort = api::DefaultApiPort;
 
 // SIGINT/SIGTERM -> one byte into a socket pair -> QSocketNotifier -> quit: the handler does
 // nothing but an async-signal-safe write, the shutdown happens in the event loop.

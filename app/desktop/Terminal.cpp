@@ -1,5 +1,7 @@
 #include "Terminal.h"
 
+#include "api/ApiServer.h"
+#include "api/ApiToken.h"
 #include "chain/OptionChainView.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
@@ -45,11 +47,14 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     wireLoader();
     wireMarket();
     wireSync();
+    connect(m_window.get(), &ui::MainWindow::apiServerToggled, this,
+            [this](bool on) { setApiServing(on); });
 }
 
 Terminal::~Terminal()
 {
     // Stop the workers while the window they report to still exists.
+    stopApi();
     m_loader.reset();
     m_sync.reset();
 }
@@ -59,6 +64,8 @@ void Terminal::start()
     if (m_options.autoSync)
         QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
     m_window->show();
+    if (m_options.serveApi)
+        setApiServing(true);
     if (!m_options.masterFile.isEmpty())
         m_loader->load(m_options.masterFile);
     else
@@ -198,6 +205,66 @@ void Terminal::onHistory(const SyncHistory &history)
 void Terminal::scheduleAutoSyncCheck(qint64 inMs)
 {
     m_autoSyncTimer.start(static_cast<int>(inMs));
+}
+
+void Terminal::setApiServing(bool on)
+{
+    stopApi();
+    if (!on) {
+        m_window->showApiStatus({});
+        return;
+    }
+    auto token = api::loadOrCreateToken(api::defaultTokenDirectory());
+    if (!token) {
+        spdlog::error("local API: {}", token.error().message.toStdString());
+        m_window->showApiStatus({}, token.error().message);
+        return;
+    }
+    api::ApiServerConfig config;
+    config.port = m_options.apiPort != 0 ? m_options.apiPort : api::DefaultApiPort;
+    config.token = token->token;
+    // Its own thread: a busy script never competes with the window's event loop.
+    m_apiThread = std::make_unique<QThread>();
+    m_apiThread->setObjectName(QStringLiteral("ApiServer"));
+    m_apiThread->start();
+    m_api = new api::ApiServer(m_repository, m_clock, config);
+    m_api->moveToThread(m_apiThread.get());
+    std::optional<Result<quint16>> listening;
+    QMetaObject::invokeMethod(
+        m_api, [this, &listening] { listening = m_api->listen(); }, Qt::BlockingQueuedConnection);
+    if (!listening || !*listening) {
+        const QString why = listening ? listening->error().message : QStringLiteral("no answer");
+        spdlog::error("local API not started: {}", why.toStdString());
+        stopApi();
+        m_window->showApiStatus({}, why);
+        return;
+    }
+    m_apiPort = listening->value();
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(m_apiPort);
+    spdlog::info("local API serving on http://{} (token in {})", address.toStdString(),
+                 token->path.toStdString());
+    m_window->showApiStatus(address);
+}
+
+void Terminal::stopApi()
+{
+    if (!m_apiThread)
+        return;
+    if (m_api) {
+        api::ApiServer *server = m_api;
+        QMetaObject::invokeMethod(
+            server,
+            [server] {
+                server->close();
+                delete server; // in its own thread, with its sockets
+            },
+            Qt::BlockingQueuedConnection);
+        m_api = nullptr;
+    }
+    m_apiThread->quit();
+    m_apiThread->wait();
+    m_apiThread.reset();
+    m_apiPort = 0;
 }
 
 bool Terminal::online() const

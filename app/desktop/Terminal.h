@@ -11,6 +11,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QThread>
 #include <QTimer>
 
 #include <memory>
@@ -25,7 +26,10 @@ struct SyncSummary;
 
 namespace strikeline {
 struct SyncHistory;
+namespace api {
+class ApiServer;
 }
+} // namespace strikeline
 
 namespace strikeline::desktop {
 
@@ -36,6 +40,8 @@ struct TerminalOptions
     QString syncSource;      // the Upstox master URL (or a file) "Sync now" fetches
     bool autoSync = true;    // once a day after 06:00 IST (off for smoke tests, screenshots)
     int marketTickMs = 1000; // how often simulated prices move
+    bool serveApi = false;   // the local HTTP API (a setting, off by default)
+    quint16 apiPort = 0;     // 0: the default port
 };
 
 class Terminal final : public QObject
@@ -55,11 +61,15 @@ public:
 
     // Starts a sync from `source` (URL or file) into the database; false while one runs.
     bool startSync(const QString &source, bool automatic = false);
+    // Starts or stops the local HTTP API on its own thread; the window shows the outcome.
+    void setApiServing(bool on);
+    quint16 apiPort() const { return m_apiPort; }
 
 private:
     void wireLoader();
     void wireMarket();
     void wireSync();
+    void stopApi();
     void onSyncFinished(const ui::SyncSummary &summary);
     void onHistory(const SyncHistory &history);
     void scheduleAutoSyncCheck(qint64 inMs);
@@ -76,6 +86,9 @@ private:
     QTimer m_marketTimer;
     QTimer m_autoSyncTimer;
     bool m_automaticRun = false;
+    quint16 m_apiPort = 0;
+    api::ApiServer *m_api = nullptr; // lives in m_apiThread
+    std::unique_ptr<QThread> m_apiThread;
     // Threads last: destroyed (cancelled and joined) before what they report to.
     std::unique_ptr<ui::SyncController> m_sync;
     std::unique_ptr<ui::MasterLoader> m_loader;

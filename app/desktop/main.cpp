@@ -350,7 +350,11 @@ int main(int argc, char *argv[])
         settings.value(QStringLiteral("sync/source"), strikeline::upstoxMasterUrl()).toString();
     options.autoSync = !scripted && !parser.isSet(noAutoSyncOption) &&
                        settings.value(QStringLiteral("sync/automatic"), true).toBool();
+    options.serveApi = settings.value(QStringLiteral("api/enabled"), false).toBool();
+    options.apiPort = static_cast<quint16>(settings.value(QStringLiteral("api/port"), 0).toUInt());
     strikeline::desktop::Terminal terminal(clock, options);
+    QObject::connect(&terminal.window(), &MainWindow::apiServerToggled, &app,
+                     [](bool on) { QSettings().setValue(QStringLiteral("api/enabled"), on); });
     MainWindow &window = terminal.window();
 
     QObject::connect(&window, &MainWindow::themeChangeRequested, &app,

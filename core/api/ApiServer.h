@@ -29,6 +29,9 @@ class InstrumentRepository;
 
 namespace strikeline::api {
 
+// The port `strikeline-cli serve` and the desktop's API server use unless told otherwise.
+inline constexpr quint16 DefaultApiPort = 8731;
+
 struct ApiServerConfig
 {
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);

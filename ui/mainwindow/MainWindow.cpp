@@ -25,6 +25,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -273,6 +274,10 @@ void MainWindow::buildUi()
     m_syncLabel->hide();
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_syncLabel);
+    m_apiLabel = new QLabel;
+    m_apiLabel->setObjectName(QStringLiteral("apiLabel"));
+    m_apiLabel->hide();
+    statusBar()->addPermanentWidget(m_apiLabel);
     m_priceSourceLabel = new QLabel;
     m_priceSourceLabel->setObjectName(QStringLiteral("priceSourceLabel"));
     m_priceSourceLabel->hide();
@@ -734,6 +739,13 @@ void MainWindow::buildActions()
     m_darkThemeAction->setChecked(themeOf(palette()) == Theme::Dark);
     connect(m_darkThemeAction, &QAction::toggled, this,
             [this](bool dark) { Q_EMIT themeChangeRequested(dark ? Theme::Dark : Theme::Light); });
+    m_apiAction = make(QStringLiteral("Serve the local &API"), {},
+                       QStringLiteral("Answer search, chain and contract questions of scripts on "
+                                      "this machine over HTTP (127.0.0.1, bearer token; "
+                                      "docs/api.md)"),
+                       "apiAction");
+    m_apiAction->setCheckable(true);
+    connect(m_apiAction, &QAction::toggled, this, &MainWindow::apiServerToggled);
     m_keysAction = make(QStringLiteral("&Keyboard map"), {},
                         QStringLiteral("The terminal's keyboard shortcuts"), "keysAction");
     connect(m_keysAction, &QAction::triggered, this, [this] { showKeyboardMap(); });
@@ -755,8 +767,9 @@ void MainWindow::buildActions()
     view->addAction(m_searchAction);
     view->addAction(m_chainAction);
     view->addAction(m_paletteAction);
-    view->addSeparator();
-    view->addAction(m_darkThemeAction);
+    QMenu *settingsMenu = menuBar()->addMenu(QStringLiteral("&Settings"));
+    settingsMenu->addAction(m_darkThemeAction);
+    settingsMenu->addAction(m_apiAction);
     QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(m_keysAction);
 
@@ -775,7 +788,7 @@ void MainWindow::buildActions()
 
     m_palette->setActions({m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
                            m_chainAction, m_buyAction, m_sellAction, m_ordersAction,
-                           m_darkThemeAction, m_keysAction, m_quitAction});
+                           m_darkThemeAction, m_apiAction, m_keysAction, m_quitAction});
 }
 
 QWidget *MainWindow::buildDemoBanner()
@@ -820,8 +833,8 @@ void MainWindow::addPanel(QWidget *panel, const QString &title, const QKeySequen
     QList<QAction *> actions = {m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
                                 m_chainAction};
     actions += m_panelActions;
-    actions +=
-        {m_buyAction, m_sellAction, m_ordersAction, m_darkThemeAction, m_keysAction, m_quitAction};
+    actions += {m_buyAction, m_sellAction, m_ordersAction, m_darkThemeAction,
+                m_apiAction, m_keysAction, m_quitAction};
     m_palette->setActions(actions);
     restoreLayout(); // the saved tab may be this one
 }
@@ -889,6 +902,20 @@ void MainWindow::showSyncMessage(const QString &text, bool failed)
     m_syncLabel->setStyleSheet(failed ? QStringLiteral("QLabel { color: %1; }").arg(colors.negative)
                                       : QString());
     m_syncLabel->setVisible(!text.isEmpty());
+}
+
+void MainWindow::showApiStatus(const QString &address, const QString &error)
+{
+    {
+        const QSignalBlocker blocker(m_apiAction); // reflecting the state is not a request
+        m_apiAction->setChecked(!address.isEmpty());
+    }
+    m_apiLabel->setText(QStringLiteral("API ") + address);
+    m_apiLabel->setToolTip(QStringLiteral("The local HTTP API is serving on http://") + address +
+                           QStringLiteral(" (bearer token in the api-token file; docs/api.md)"));
+    m_apiLabel->setVisible(!address.isEmpty());
+    if (!error.isEmpty())
+        statusBar()->showMessage(QStringLiteral("Local API not started: ") + error, 10000);
 }
 
 void MainWindow::setPriceSource(const QString &badge, const QString &toolTip)

@@ -70,6 +70,7 @@ public:
     QAction *sellAction() const { return m_sellAction; }
     QAction *ordersAction() const { return m_ordersAction; }
     QAction *darkThemeAction() const { return m_darkThemeAction; }
+    QAction *apiAction() const { return m_apiAction; }
 
     // A permanent badge in the status bar naming where prices come from ("SIMULATED PRICES").
     void setPriceSource(const QString &badge, const QString &toolTip);
@@ -89,6 +90,9 @@ public Q_SLOTS:
     void showSyncRunning(bool running);
     // Shown beside the status text until the next sync: "Sync failed: …" or the summary.
     void showSyncMessage(const QString &text, bool failed);
+    // The local API server's state: `address` ("127.0.0.1:8731") while serving, empty when
+    // off; a failure unticks the toggle and says why.
+    void showApiStatus(const QString &address, const QString &error = {});
 
 Q_SIGNALS:
     // A published snapshot is now the one searched and shown.
@@ -99,6 +103,8 @@ Q_SIGNALS:
     void cancelSyncRequested();
     void orderTicketRequested(const QString &instrumentKey, strikeline::Side side);
     void themeChangeRequested(strikeline::ui::Theme theme);
+    // The Settings menu's "Serve the local API" toggle (off by default).
+    void apiServerToggled(bool on);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -192,6 +198,8 @@ private:
     QAction *m_darkThemeAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_keysAction = nullptr;
+    QAction *m_apiAction = nullptr;
+    QLabel *m_apiLabel = nullptr;
     QList<QAction *> m_panelActions;
 };
 

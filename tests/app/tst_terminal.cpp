@@ -1,0 +1,182 @@
+// The desktop's composition root (app/desktop/Terminal) end to end, offscreen: "Sync now" from
+// the menu imports a master into the database and the window re-hydrates it; the Settings
+// menu's API toggle starts and stops a real local HTTP server on its own thread.
+
+#include "Terminal.h"
+#include "api/ApiToken.h"
+#include "instruments/MasterGenerator.h"
+#include "mainwindow/MainWindow.h"
+#include "mainwindow/MasterLoader.h"
+
+#include <QAction>
+#include <QEventLoop>
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace strikeline;
+using strikeline::desktop::Terminal;
+using strikeline::desktop::TerminalOptions;
+
+namespace {
+
+const EpochDay Today = 20431; // 2025-12-09
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// GET with the bearer token; the HTTP status, or -1 when nothing answered.
+int getStatus(quint16 port, const QByteArray &token)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/v1/health").arg(port)));
+    request.setRawHeader("Authorization", "Bearer " + token);
+    std::unique_ptr<QNetworkReply> reply(network.get(request));
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    loop.exec();
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    return status.isValid() ? status.toInt() : -1;
+}
+
+} // namespace
+
+class tst_Terminal : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void syncNowImportsAndRehydrates();
+    void apiToggleServesAndStops();
+    void apiToggleReportsABusyPort();
+
+private:
+    TerminalOptions options() const
+    {
+        TerminalOptions o;
+        o.database = *DatabaseConfig::parse(QStringLiteral("sqlite://") +
+                                            m_dir.filePath(QStringLiteral("strikeline.db")));
+        o.syncSource = m_master;
+        o.autoSync = false;
+        return o;
+    }
+
+    QTemporaryDir m_dir;
+    QString m_master;
+    QString m_smallMaster;
+    FixedClock m_clock{IstMoment::fromDay(Today, 10 * 60)};
+};
+
+void tst_Terminal::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // settings, demo master and api-token
+    QVERIFY(m_dir.isValid());
+    m_master = m_dir.filePath(QStringLiteral("complete-2025-12-09.json.gz"));
+    GeneratorOptions g;
+    g.rows = 80000;
+    g.asOf = Today;
+    g.seed = 7;
+    QVERIFY(generateMasterFile(m_master, g));
+    m_smallMaster = m_dir.filePath(QStringLiteral("small-2025-12-09.json.gz"));
+    g.rows = 4000;
+    QVERIFY(generateMasterFile(m_smallMaster, g));
+}
+
+void tst_Terminal::syncNowImportsAndRehydrates()
+{
+    Terminal terminal(m_clock, options());
+    ui::MainWindow &window = terminal.window();
+    QSignalSpy applied(&window, &ui::MainWindow::snapshotApplied);
+    terminal.start();
+    // The empty database gets the demo master first (first run).
+    QVERIFY(applied.wait(60000));
+    QVERIFY(window.snapshot()->info().demo);
+
+    // A master far smaller than the one in use is refused (a truncated download looks like
+    // that): the sync says why and the demo master stays in use.
+    QVERIFY(terminal.startSync(m_smallMaster));
+    QTRY_VERIFY_WITH_TIMEOUT(window.syncAction()->isEnabled(), 60000);
+    const auto *syncLabel = window.findChild<QLabel *>(QStringLiteral("syncLabel"));
+    QVERIFY2(syncLabel->text().contains(QLatin1String("stays in use")),
+             qPrintable(syncLabel->text()));
+    QVERIFY(window.snapshot()->info().demo);
+
+    // Sync now (Ctrl+R): the generated "Upstox" master replaces the demo one in RAM.
+    applied.clear();
+    QVERIFY(window.syncAction()->isEnabled());
+    window.syncAction()->trigger();
+    QVERIFY(!window.syncAction()->isEnabled()); // one sync at a time
+    QVERIFY(window.cancelSyncAction()->isEnabled());
+    QVERIFY(applied.wait(60000));
+    QCOMPARE(window.snapshot()->size(), 80000u);
+    QVERIFY(!window.snapshot()->info().demo);
+    QVERIFY(window.snapshot()->info().syncRunId > 0);
+    QTRY_VERIFY(window.syncAction()->isEnabled());
+    QVERIFY2(syncLabel->text().startsWith(QLatin1String("Sync: ")), qPrintable(syncLabel->text()));
+
+    // The same file again: nothing new, no re-hydration, the master stays.
+    applied.clear();
+    window.syncAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(window.syncAction()->isEnabled(), 60000);
+    QVERIFY(!applied.wait(500));
+    QCOMPARE(window.snapshot()->size(), 80000u);
+}
+
+void tst_Terminal::apiToggleServesAndStops()
+{
+    TerminalOptions o = options();
+    o.apiPort = freePort();
+    Terminal terminal(m_clock, o);
+    QSignalSpy applied(&terminal.window(), &ui::MainWindow::snapshotApplied);
+    terminal.start();
+    QVERIFY(applied.wait(60000));
+    auto token = api::loadOrCreateToken(api::defaultTokenDirectory());
+
+    QAction *toggle = terminal.window().apiAction();
+    QVERIFY(!toggle->isChecked()); // off by default
+    QCOMPARE(getStatus(o.apiPort, token ? token->token : QByteArray()), -1);
+
+    toggle->setChecked(true);
+    QCOMPARE(terminal.apiPort(), o.apiPort);
+    token = api::loadOrCreateToken(api::defaultTokenDirectory());
+    QVERIFY(token);
+    QCOMPARE(getStatus(o.apiPort, token->token), 200);
+    QCOMPARE(getStatus(o.apiPort, "wrong"), 401);
+    const auto *label = terminal.window().findChild<QLabel *>(QStringLiteral("apiLabel"));
+    QVERIFY(label->isVisible());
+    QCOMPARE(label->text(), QStringLiteral("API 127.0.0.1:%1").arg(o.apiPort));
+
+    toggle->setChecked(false);
+    QCOMPARE(terminal.apiPort(), quint16(0));
+    QCOMPARE(getStatus(o.apiPort, token->token), -1);
+    QVERIFY(!label->isVisible());
+}
+
+void tst_Terminal::apiToggleReportsABusyPort()
+{
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    TerminalOptions o = options();
+    o.apiPort = squatter.serverPort();
+    Terminal terminal(m_clock, o);
+    terminal.start();
+    QAction *toggle = terminal.window().apiAction();
+    toggle->setChecked(true);
+    QVERIFY(!toggle->isChecked()); // unticked again: it is not serving
+    QCOMPARE(terminal.apiPort(), quint16(0));
+}
+
+QTEST_MAIN(tst_Terminal)
+#include "tst_terminal.moc"
