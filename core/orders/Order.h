@@ -5,6 +5,7 @@
 
 #include "common/Price.h"
 
+#include <QMetaType>
 #include <QString>
 
 #include <cstdint>
@@ -93,3 +94,4 @@ struct Verdict
 };
 
 } // namespace strikeline
+Q_DECLARE_METATYPE(strikeline::OrderRequest)
