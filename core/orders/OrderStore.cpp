@@ -1,0 +1,273 @@
+#include "OrderStore.h"
+
+#include <QSqlError>
+#include <QStringList>
+
+#include <map>
+#include <unordered_set>
+
+namespace strikeline {
+
+namespace {
+
+QString qs(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+QVariant text(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+QVariant nullableText(const std::string &s)
+{
+    return s.empty() ? QVariant(QMetaType(QMetaType::QString)) : text(s);
+}
+
+QVariant i64(std::int64_t v)
+{
+    return QVariant::fromValue(static_cast<qlonglong>(v));
+}
+
+// Rows per multi-row statement: one round trip per chunk, far below both backends' limits on
+// bound parameters (SQLite 32766, PostgreSQL 65535).
+constexpr std::size_t ChunkRows = 200;
+
+QString rowsOf(const QString &row, std::size_t count)
+{
+    QStringList rows;
+    rows.reserve(static_cast<qsizetype>(count));
+    for (std::size_t i = 0; i < count; ++i)
+        rows << row;
+    return rows.join(QLatin1Char(','));
+}
+
+Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<OrderEvent> &events)
+{
+    StoreBatchResult result;
+    // 1. The events. RETURNING names the ones that were not stored yet.
+    std::unordered_set<std::uint64_t> fresh;
+    for (std::size_t from = 0; from < events.size(); from += ChunkRows) {
+        const std::size_t n = std::min(ChunkRows, events.size() - from);
+        QVariantList values;
+        values.reserve(static_cast<qsizetype>(n * 6));
+        for (std::size_t i = from; i < from + n; ++i) {
+            const OrderEvent &e = events[i];
+            values << i64(static_cast<std::int64_t>(e.sequence)) << text(e.clientOrderId)
+                   << qs(orderEventKindName(e.kind)) << qs(orderStatusName(e.statusAfter))
+                   << QString::fromUtf8(e.encode()) << i64(e.timeMs);
+        }
+        auto q = db.query(QStringLiteral("INSERT INTO order_events (journal_sequence, "
+                                         "client_order_id, kind, status_after, payload, "
+                                         "event_time_ms) VALUES ") +
+                              rowsOf(QStringLiteral("(?,?,?,?,?,?)"), n) +
+                              QStringLiteral(" ON CONFLICT (journal_sequence) DO NOTHING "
+                                             "RETURNING journal_sequence"),
+                          values);
+        if (!q)
+            return q.error();
+        while (q->next())
+            fresh.insert(static_cast<std::uint64_t>(q->value(0).toLongLong()));
+    }
+    result.eventsWritten = fresh.size();
+    result.eventsSkipped = events.size() - fresh.size();
+    if (fresh.empty())
+        return result;
+
+    // 2. New orders, as they were created.
+    std::vector<const OrderEvent *> created;
+    std::map<std::string, const OrderEvent *> latest; // per order, the newest fresh event
+    for (const OrderEvent &e : events) {
+        if (!fresh.contains(e.sequence))
+            continue;
+        if (e.kind == OrderEventKind::Created)
+            created.push_back(&e);
+        const OrderEvent *&l = latest[e.clientOrderId];
+        if (!l || l->sequence < e.sequence)
+            l = &e;
+    }
+    for (std::size_t from = 0; from < created.size(); from += ChunkRows) {
+        const std::size_t n = std::min(ChunkRows, created.size() - from);
+        QVariantList values;
+        values.reserve(static_cast<qsizetype>(n * 26));
+        for (std::size_t i = from; i < from + n; ++i) {
+            const OrderEvent &e = *created[i];
+            const ContractIdentity &c = e.contract;
+            const OrderRequest &r = e.request;
+            values << text(e.clientOrderId) << nullableText(e.parentClientOrderId) << e.sliceIndex
+                   << e.sliceCount << QString() << text(c.instrumentKey) << text(c.tradingSymbol)
+                   << text(c.segment) << text(c.optionType)
+                   << (c.expiry == NoDay ? QVariant(QMetaType(QMetaType::QString))
+                                         : QVariant(formatIsoDay(c.expiry)))
+                   << i64(c.strike.raw()) << c.lotSize << i64(c.tickSize.raw())
+                   << qs(sideCode(r.side)) << qs(orderTypeCode(r.type))
+                   << qs(productCode(r.product)) << qs(validityCode(r.validity)) << i64(r.quantity)
+                   << i64(r.price.raw()) << i64(r.trigger.raw())
+                   << qs(orderStatusName(e.statusAfter)) << i64(e.timeMs) << i64(e.timeMs)
+                   << i64(static_cast<std::int64_t>(e.sequence));
+        }
+        auto q = db.query(
+            QStringLiteral("INSERT INTO orders (client_order_id, parent_client_order_id, "
+                           "slice_index, slice_count, broker_order_ids, instrument_key, "
+                           "trading_symbol, segment, option_type, expiry, strike_raw, lot_size, "
+                           "tick_raw, side, order_type, product, validity, quantity, price_raw, "
+                           "trigger_raw, status, created_at_ms, updated_at_ms, last_sequence) "
+                           "VALUES ") +
+                rowsOf(QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), n) +
+                QStringLiteral(" ON CONFLICT (client_order_id) DO NOTHING"),
+            values);
+        if (!q)
+            return q.error();
+    }
+
+    // 3. Every touched order moves to its newest state (never backwards).
+    std::vector<const OrderEvent *> updates;
+    for (const auto &[id, e] : latest)
+        if (e->kind != OrderEventKind::Created)
+            updates.push_back(e);
+    for (std::size_t from = 0; from < updates.size(); from += ChunkRows) {
+        const std::size_t n = std::min(ChunkRows, updates.size() - from);
+        QVariantList values;
+        values.reserve(static_cast<qsizetype>(n * 8));
+        for (std::size_t i = from; i < from + n; ++i) {
+            const OrderEvent &e = *updates[i];
+            QStringList broker;
+            for (const std::string &b : e.brokerOrderIds)
+                broker << text(b).toString();
+            values << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
+                   << qs(orderStatusName(e.statusAfter)) << i64(e.filledQuantity)
+                   << i64(e.averagePrice.raw()) << broker.join(QLatin1Char(','))
+                   << QString::fromStdString(e.reason) << i64(e.timeMs);
+        }
+        auto q = db.query(
+            QStringLiteral("WITH v (id, seq, status, filled, average, broker, reason, t) AS "
+                           "(VALUES ") +
+                rowsOf(QStringLiteral("(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), "
+                                      "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), "
+                                      "CAST(? AS TEXT), CAST(? AS BIGINT))"),
+                       n) +
+                QStringLiteral(") UPDATE orders SET status = v.status, filled_quantity = "
+                               "v.filled, average_price_raw = v.average, broker_order_ids = "
+                               "CASE WHEN v.broker = '' THEN orders.broker_order_ids ELSE "
+                               "v.broker END, reject_reason = CASE WHEN v.reason = '' THEN "
+                               "orders.reject_reason ELSE v.reason END, updated_at_ms = v.t, "
+                               "last_sequence = v.seq FROM v WHERE orders.client_order_id = "
+                               "v.id AND orders.last_sequence < v.seq"),
+            values);
+        if (!q)
+            return q.error();
+    }
+    return result;
+}
+
+StoredOrder orderFrom(const QSqlQuery &q)
+{
+    StoredOrder o;
+    o.clientOrderId = q.value(0).toString().toStdString();
+    o.parentClientOrderId = q.value(1).toString().toStdString();
+    o.sliceIndex = q.value(2).toInt();
+    o.sliceCount = q.value(3).toInt();
+    for (const QString &b : q.value(4).toString().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        o.brokerOrderIds.push_back(b.toStdString());
+    o.contract.instrumentKey = q.value(5).toString().toStdString();
+    o.contract.tradingSymbol = q.value(6).toString().toStdString();
+    o.contract.segment = q.value(7).toString().toStdString();
+    o.contract.optionType = q.value(8).toString().toStdString();
+    const QString expiry = q.value(9).toString().left(10);
+    o.contract.expiry =
+        expiry.isEmpty() ? NoDay : fromQDate(QDate::fromString(expiry, Qt::ISODate));
+    o.contract.strike = Price::fromRaw(q.value(10).toLongLong());
+    o.contract.lotSize = q.value(11).toInt();
+    o.contract.tickSize = Price::fromRaw(q.value(12).toLongLong());
+    o.request.instrumentKey = o.contract.instrumentKey;
+    o.request.clientOrderId = o.clientOrderId;
+    o.request.side = q.value(13).toString() == QLatin1String("SELL") ? Side::Sell : Side::Buy;
+    const QString type = q.value(14).toString();
+    o.request.type = type == QLatin1String("MARKET") ? OrderType::Market
+                     : type == QLatin1String("SL")   ? OrderType::StopLimit
+                     : type == QLatin1String("SL-M") ? OrderType::StopMarket
+                                                     : OrderType::Limit;
+    o.request.product =
+        q.value(15).toString() == QLatin1String("I") ? Product::Intraday : Product::Delivery;
+    o.request.validity =
+        q.value(16).toString() == QLatin1String("IOC") ? Validity::Ioc : Validity::Day;
+    o.request.quantity = q.value(17).toLongLong();
+    o.request.price = Price::fromRaw(q.value(18).toLongLong());
+    o.request.trigger = Price::fromRaw(q.value(19).toLongLong());
+    o.status = parseOrderStatus(q.value(20).toString().toStdString()).value_or(OrderStatus::New);
+    o.filledQuantity = q.value(21).toLongLong();
+    o.averagePrice = Price::fromRaw(q.value(22).toLongLong());
+    o.rejectReason = q.value(23).toString().toStdString();
+    o.createdAtMs = q.value(24).toLongLong();
+    o.updatedAtMs = q.value(25).toLongLong();
+    o.lastSequence = static_cast<std::uint64_t>(q.value(26).toLongLong());
+    return o;
+}
+
+const QString SelectOrders = QStringLiteral(
+    "SELECT client_order_id, parent_client_order_id, slice_index, slice_count, "
+    "broker_order_ids, instrument_key, trading_symbol, segment, option_type, expiry, strike_raw, "
+    "lot_size, tick_raw, side, order_type, product, validity, quantity, price_raw, trigger_raw, "
+    "status, filled_quantity, average_price_raw, reject_reason, created_at_ms, updated_at_ms, "
+    "last_sequence FROM orders");
+
+} // namespace
+
+namespace OrderStore {
+
+Result<StoreBatchResult> applyBatch(Database &db, const std::vector<OrderEvent> &events)
+{
+    if (events.empty())
+        return StoreBatchResult{};
+    if (auto b = db.begin(); !b)
+        return b.error();
+    auto result = applyInTransaction(db, events);
+    if (!result) {
+        db.rollback();
+        return result.error();
+    }
+    if (auto c = db.commit(); !c) {
+        db.rollback();
+        return c.error();
+    }
+    return result;
+}
+
+Result<std::uint64_t> maxSequence(Database &db, EpochDay day)
+{
+    const qlonglong from = static_cast<qlonglong>(sequenceFor(day, 0));
+    const qlonglong to = static_cast<qlonglong>(sequenceFor(day + 1, 0));
+    auto v = db.scalar(QStringLiteral("SELECT max(journal_sequence) FROM order_events WHERE "
+                                      "journal_sequence >= ? AND journal_sequence < ?"),
+                       {from, to});
+    if (!v)
+        return v.error();
+    return v->isNull() ? std::uint64_t{0} : static_cast<std::uint64_t>(v->toLongLong());
+}
+
+Result<std::vector<StoredOrder>> loadOrders(Database &db)
+{
+    auto q = db.query(SelectOrders + QStringLiteral(" ORDER BY created_at_ms, client_order_id"));
+    if (!q)
+        return q.error();
+    std::vector<StoredOrder> out;
+    while (q->next())
+        out.push_back(orderFrom(*q));
+    return out;
+}
+
+Result<std::optional<StoredOrder>> loadOrder(Database &db, const std::string &clientOrderId)
+{
+    auto q = db.query(SelectOrders + QStringLiteral(" WHERE client_order_id = ?"),
+                      {QString::fromStdString(clientOrderId)});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<StoredOrder>();
+    return std::optional<StoredOrder>(orderFrom(*q));
+}
+
+} // namespace OrderStore
+
+} // namespace strikeline
