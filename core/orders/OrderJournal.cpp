@@ -327,6 +327,9 @@ void OrderJournal::run()
         const std::int64_t nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                        std::chrono::steady_clock::now() - start)
                                        .count();
+        // The callback first: once waitDurable returns, the batch has been handed on too.
+        if (written && callback)
+            callback(records);
         {
             std::lock_guard lock(m_mutex);
             if (!written) {
@@ -348,8 +351,6 @@ void OrderJournal::run()
         m_durable.notify_all();
         if (!written)
             return;
-        if (callback)
-            callback(records);
     }
 }
 

@@ -7,8 +7,8 @@
 // (little endian; length counts sequence + payload; the CRC (zlib) covers the same bytes).
 //
 // Group commit: any thread appends and gets its sequence at once; the journal thread writes
-// everything pending with one write() and one fdatasync() per batch, then publishes the durable
-// sequence (waitDurable) and hands the batch to the durable callback, in order.
+// everything pending with one write() and one fdatasync() per batch, then hands the batch to
+// the durable callback, in order, and then publishes the durable sequence (waitDurable).
 
 #include "common/IstTime.h"
 #include "common/Result.h"
@@ -72,7 +72,8 @@ public:
     ~OrderJournal(); // writes what is pending, then stops the thread
 
     using DurableCallback = std::function<void(const std::vector<JournalRecord> &batch)>;
-    // Called on the journal thread after each fdatasync. Set it before the first append.
+    // Called on the journal thread after each fdatasync, before waiters are woken. Set it
+    // before the first append.
     void setDurableCallback(DurableCallback callback);
 
     // Queues one record. `encode` receives the record's sequence and returns its payload (so

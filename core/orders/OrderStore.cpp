@@ -77,15 +77,26 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
 
     // 2. New orders, as they were created.
     std::vector<const OrderEvent *> created;
-    std::map<std::string, const OrderEvent *> latest; // per order, the newest fresh event
-    for (const OrderEvent &e : events) {
+    // Per order: the newest fresh event, and the newest one carrying broker ids / a reason
+    // (a fill after the acknowledgement in the same batch must not lose the ids).
+    struct Latest
+    {
+        const OrderEvent *event = nullptr;
+        const OrderEvent *broker = nullptr;
+        const OrderEvent *reason = nullptr;
+    };
+    std::map<std::string, Latest> latest;
+    for (const OrderEvent &e : events) { // in sequence order
         if (!fresh.contains(e.sequence))
             continue;
         if (e.kind == OrderEventKind::Created)
             created.push_back(&e);
-        const OrderEvent *&l = latest[e.clientOrderId];
-        if (!l || l->sequence < e.sequence)
-            l = &e;
+        Latest &l = latest[e.clientOrderId];
+        l.event = &e;
+        if (!e.brokerOrderIds.empty())
+            l.broker = &e;
+        if (!e.reason.empty())
+            l.reason = &e;
     }
     for (std::size_t from = 0; from < created.size(); from += ChunkRows) {
         const std::size_t n = std::min(ChunkRows, created.size() - from);
@@ -96,7 +107,7 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
             const ContractIdentity &c = e.contract;
             const OrderRequest &r = e.request;
             values << text(e.clientOrderId) << nullableText(e.parentClientOrderId) << e.sliceIndex
-                   << e.sliceCount << QString() << text(c.instrumentKey) << text(c.tradingSymbol)
+                   << e.sliceCount << text(c.instrumentKey) << text(c.tradingSymbol)
                    << text(c.segment) << text(c.optionType)
                    << (c.expiry == NoDay ? QVariant(QMetaType(QMetaType::QString))
                                          : QVariant(formatIsoDay(c.expiry)))
@@ -109,12 +120,12 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         }
         auto q = db.query(
             QStringLiteral("INSERT INTO orders (client_order_id, parent_client_order_id, "
-                           "slice_index, slice_count, broker_order_ids, instrument_key, "
+                           "slice_index, slice_count, instrument_key, "
                            "trading_symbol, segment, option_type, expiry, strike_raw, lot_size, "
                            "tick_raw, side, order_type, product, validity, quantity, price_raw, "
                            "trigger_raw, status, created_at_ms, updated_at_ms, last_sequence) "
                            "VALUES ") +
-                rowsOf(QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), n) +
+                rowsOf(QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), n) +
                 QStringLiteral(" ON CONFLICT (client_order_id) DO NOTHING"),
             values);
         if (!q)
@@ -122,23 +133,25 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
     }
 
     // 3. Every touched order moves to its newest state (never backwards).
-    std::vector<const OrderEvent *> updates;
-    for (const auto &[id, e] : latest)
-        if (e->kind != OrderEventKind::Created)
-            updates.push_back(e);
+    std::vector<const Latest *> updates;
+    for (const auto &[id, l] : latest)
+        if (l.event->kind != OrderEventKind::Created)
+            updates.push_back(&l);
     for (std::size_t from = 0; from < updates.size(); from += ChunkRows) {
         const std::size_t n = std::min(ChunkRows, updates.size() - from);
         QVariantList values;
         values.reserve(static_cast<qsizetype>(n * 8));
         for (std::size_t i = from; i < from + n; ++i) {
-            const OrderEvent &e = *updates[i];
+            const OrderEvent &e = *updates[i]->event;
             QStringList broker;
-            for (const std::string &b : e.brokerOrderIds)
-                broker << text(b).toString();
+            if (updates[i]->broker)
+                for (const std::string &b : updates[i]->broker->brokerOrderIds)
+                    broker << text(b).toString();
+            const std::string reason = updates[i]->reason ? updates[i]->reason->reason : "";
             values << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
                    << qs(orderStatusName(e.statusAfter)) << i64(e.filledQuantity)
                    << i64(e.averagePrice.raw()) << broker.join(QLatin1Char(','))
-                   << QString::fromStdString(e.reason) << i64(e.timeMs);
+                   << QString::fromStdString(reason) << i64(e.timeMs);
         }
         auto q = db.query(
             QStringLiteral("WITH v (id, seq, status, filled, average, broker, reason, t) AS "
@@ -149,9 +162,9 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
                        n) +
                 QStringLiteral(") UPDATE orders SET status = v.status, filled_quantity = "
                                "v.filled, average_price_raw = v.average, broker_order_ids = "
-                               "CASE WHEN v.broker = '' THEN orders.broker_order_ids ELSE "
-                               "v.broker END, reject_reason = CASE WHEN v.reason = '' THEN "
-                               "orders.reject_reason ELSE v.reason END, updated_at_ms = v.t, "
+                               "COALESCE(NULLIF(v.broker, ''), orders.broker_order_ids), "
+                               "reject_reason = COALESCE(NULLIF(v.reason, ''), "
+                               "orders.reject_reason), updated_at_ms = v.t, "
                                "last_sequence = v.seq FROM v WHERE orders.client_order_id = "
                                "v.id AND orders.last_sequence < v.seq"),
             values);
