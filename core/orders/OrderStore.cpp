@@ -3,6 +3,7 @@
 #include <QSqlError>
 #include <QStringList>
 
+#include <functional>
 #include <map>
 #include <unordered_set>
 
@@ -30,9 +31,65 @@ QVariant i64(std::int64_t v)
     return QVariant::fromValue(static_cast<qlonglong>(v));
 }
 
-// Rows per multi-row statement: one round trip per chunk, far below both backends' limits on
-// bound parameters (SQLite 32766, PostgreSQL 65535).
-constexpr std::size_t ChunkRows = 200;
+// Rows per multi-row statement. PostgreSQL: one round trip per chunk. SQLite: no round trips,
+// but its parser's cost grows with the square of the placeholders, so small chunks.
+std::size_t chunkRowsFor(const Database &db)
+{
+    return db.backend() == DatabaseBackend::Postgres ? 100 : 16;
+}
+
+QString rowsOf(const QString &row, std::size_t count);
+
+// One multi-row statement, prepared once per chunk size and reused for every chunk of a batch
+// (a batch has at most two sizes: full chunks and the remainder).
+class ChunkedStatement
+{
+public:
+    ChunkedStatement(Database &db, QString head, QString row, QString tail, int columns)
+        : m_db(db)
+        , m_head(std::move(head))
+        , m_row(std::move(row))
+        , m_tail(std::move(tail))
+        , m_columns(columns)
+        , m_chunkRows(chunkRowsFor(db))
+    {}
+
+    Result<void> run(const QVariantList &values,
+                     const std::function<void(QSqlQuery &)> &onResult = {})
+    {
+        const std::size_t rows = static_cast<std::size_t>(values.size()) / m_columns;
+        for (std::size_t from = 0; from < rows; from += m_chunkRows) {
+            const std::size_t n = std::min(m_chunkRows, rows - from);
+            if (n != m_preparedRows) {
+                m_query = QSqlQuery(m_db.sql());
+                m_query.setForwardOnly(true);
+                if (!m_query.prepare(m_head + rowsOf(m_row, n) + m_tail))
+                    return Database::error(
+                        QStringLiteral("cannot prepare (%1)").arg(m_head.left(40).simplified()),
+                        m_query.lastError());
+                m_preparedRows = n;
+            }
+            const qsizetype first = static_cast<qsizetype>(from * m_columns);
+            for (qsizetype i = 0; i < static_cast<qsizetype>(n * m_columns); ++i)
+                m_query.bindValue(static_cast<int>(i), values[first + i]);
+            if (!m_query.exec())
+                return Database::error(
+                    QStringLiteral("query failed (%1)").arg(m_head.left(40).simplified()),
+                    m_query.lastError());
+            if (onResult)
+                onResult(m_query);
+        }
+        return success();
+    }
+
+private:
+    Database &m_db;
+    const QString m_head, m_row, m_tail;
+    const std::size_t m_columns;
+    const std::size_t m_chunkRows;
+    QSqlQuery m_query;
+    std::size_t m_preparedRows = 0;
+};
 
 QString rowsOf(const QString &row, std::size_t count)
 {
@@ -48,27 +105,27 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
     StoreBatchResult result;
     // 1. The events. RETURNING names the ones that were not stored yet.
     std::unordered_set<std::uint64_t> fresh;
-    for (std::size_t from = 0; from < events.size(); from += ChunkRows) {
-        const std::size_t n = std::min(ChunkRows, events.size() - from);
+    {
         QVariantList values;
-        values.reserve(static_cast<qsizetype>(n * 6));
-        for (std::size_t i = from; i < from + n; ++i) {
-            const OrderEvent &e = events[i];
+        values.reserve(static_cast<qsizetype>(events.size() * 6));
+        for (const OrderEvent &e : events)
             values << i64(static_cast<std::int64_t>(e.sequence)) << text(e.clientOrderId)
                    << qs(orderEventKindName(e.kind)) << qs(orderStatusName(e.statusAfter))
                    << QString::fromUtf8(e.encode()) << i64(e.timeMs);
-        }
-        auto q = db.query(QStringLiteral("INSERT INTO order_events (journal_sequence, "
-                                         "client_order_id, kind, status_after, payload, "
-                                         "event_time_ms) VALUES ") +
-                              rowsOf(QStringLiteral("(?,?,?,?,?,?)"), n) +
-                              QStringLiteral(" ON CONFLICT (journal_sequence) DO NOTHING "
-                                             "RETURNING journal_sequence"),
-                          values);
-        if (!q)
-            return q.error();
-        while (q->next())
-            fresh.insert(static_cast<std::uint64_t>(q->value(0).toLongLong()));
+        ChunkedStatement insert(db,
+                                QStringLiteral("INSERT INTO order_events (journal_sequence, "
+                                               "client_order_id, kind, status_after, payload, "
+                                               "event_time_ms) VALUES "),
+                                QStringLiteral("(?,?,?,?,?,?)"),
+                                QStringLiteral(" ON CONFLICT (journal_sequence) DO NOTHING "
+                                               "RETURNING journal_sequence"),
+                                6);
+        auto r = insert.run(values, [&fresh](QSqlQuery &q) {
+            while (q.next())
+                fresh.insert(static_cast<std::uint64_t>(q.value(0).toLongLong()));
+        });
+        if (!r)
+            return r.error();
     }
     result.eventsWritten = fresh.size();
     result.eventsSkipped = events.size() - fresh.size();
@@ -98,12 +155,11 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         if (!e.reason.empty())
             l.reason = &e;
     }
-    for (std::size_t from = 0; from < created.size(); from += ChunkRows) {
-        const std::size_t n = std::min(ChunkRows, created.size() - from);
+    if (!created.empty()) {
         QVariantList values;
-        values.reserve(static_cast<qsizetype>(n * 26));
-        for (std::size_t i = from; i < from + n; ++i) {
-            const OrderEvent &e = *created[i];
+        values.reserve(static_cast<qsizetype>(created.size() * 23));
+        for (const OrderEvent *event : created) {
+            const OrderEvent &e = *event;
             const ContractIdentity &c = e.contract;
             const OrderRequest &r = e.request;
             values << text(e.clientOrderId) << nullableText(e.parentClientOrderId) << e.sliceIndex
@@ -118,59 +174,48 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
                    << qs(orderStatusName(e.statusAfter)) << i64(e.timeMs) << i64(e.timeMs)
                    << i64(static_cast<std::int64_t>(e.sequence));
         }
-        auto q = db.query(
+        ChunkedStatement insert(
+            db,
             QStringLiteral("INSERT INTO orders (client_order_id, parent_client_order_id, "
-                           "slice_index, slice_count, instrument_key, "
-                           "trading_symbol, segment, option_type, expiry, strike_raw, lot_size, "
-                           "tick_raw, side, order_type, product, validity, quantity, price_raw, "
-                           "trigger_raw, status, created_at_ms, updated_at_ms, last_sequence) "
-                           "VALUES ") +
-                rowsOf(QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), n) +
-                QStringLiteral(" ON CONFLICT (client_order_id) DO NOTHING"),
-            values);
-        if (!q)
-            return q.error();
+                           "slice_index, slice_count, instrument_key, trading_symbol, segment, "
+                           "option_type, expiry, strike_raw, lot_size, tick_raw, side, "
+                           "order_type, product, validity, quantity, price_raw, trigger_raw, "
+                           "status, created_at_ms, updated_at_ms, last_sequence) VALUES "),
+            QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+            QStringLiteral(" ON CONFLICT (client_order_id) DO NOTHING"), 23);
+        if (auto r = insert.run(values); !r)
+            return r.error();
     }
 
     // 3. Every touched order moves to its newest state (never backwards).
-    std::vector<const Latest *> updates;
-    for (const auto &[id, l] : latest)
-        if (l.event->kind != OrderEventKind::Created)
-            updates.push_back(&l);
-    for (std::size_t from = 0; from < updates.size(); from += ChunkRows) {
-        const std::size_t n = std::min(ChunkRows, updates.size() - from);
-        QVariantList values;
-        values.reserve(static_cast<qsizetype>(n * 8));
-        for (std::size_t i = from; i < from + n; ++i) {
-            const OrderEvent &e = *updates[i]->event;
-            QStringList broker;
-            if (updates[i]->broker)
-                for (const std::string &b : updates[i]->broker->brokerOrderIds)
-                    broker << text(b).toString();
-            const std::string reason = updates[i]->reason ? updates[i]->reason->reason : "";
-            values << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
-                   << qs(orderStatusName(e.statusAfter)) << i64(e.filledQuantity)
-                   << i64(e.averagePrice.raw()) << broker.join(QLatin1Char(','))
-                   << QString::fromStdString(reason) << i64(e.timeMs);
-        }
-        auto q = db.query(
-            QStringLiteral("WITH v (id, seq, status, filled, average, broker, reason, t) AS "
-                           "(VALUES ") +
-                rowsOf(QStringLiteral("(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), "
-                                      "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), "
-                                      "CAST(? AS TEXT), CAST(? AS BIGINT))"),
-                       n) +
-                QStringLiteral(") UPDATE orders SET status = v.status, filled_quantity = "
-                               "v.filled, average_price_raw = v.average, broker_order_ids = "
-                               "COALESCE(NULLIF(v.broker, ''), orders.broker_order_ids), "
-                               "reject_reason = COALESCE(NULLIF(v.reason, ''), "
-                               "orders.reject_reason), updated_at_ms = v.t, "
-                               "last_sequence = v.seq FROM v WHERE orders.client_order_id = "
-                               "v.id AND orders.last_sequence < v.seq"),
-            values);
-        if (!q)
-            return q.error();
+    QVariantList values;
+    for (const auto &[id, l] : latest) {
+        if (l.event->kind == OrderEventKind::Created)
+            continue;
+        const OrderEvent &e = *l.event;
+        QStringList broker;
+        if (l.broker)
+            for (const std::string &b : l.broker->brokerOrderIds)
+                broker << QString::fromStdString(b);
+        values << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
+               << qs(orderStatusName(e.statusAfter)) << i64(e.filledQuantity)
+               << i64(e.averagePrice.raw()) << broker.join(QLatin1Char(','))
+               << (l.reason ? text(l.reason->reason) : QVariant(QString())) << i64(e.timeMs);
     }
+    ChunkedStatement update(
+        db,
+        QStringLiteral("WITH v (id, seq, status, filled, average, broker, reason, t) AS (VALUES "),
+        QStringLiteral("(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), "
+                       "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))"),
+        QStringLiteral(") UPDATE orders SET status = v.status, filled_quantity = v.filled, "
+                       "average_price_raw = v.average, broker_order_ids = "
+                       "COALESCE(NULLIF(v.broker, ''), orders.broker_order_ids), reject_reason = "
+                       "COALESCE(NULLIF(v.reason, ''), orders.reject_reason), updated_at_ms = "
+                       "v.t, last_sequence = v.seq FROM v WHERE orders.client_order_id = v.id "
+                       "AND orders.last_sequence < v.seq"),
+        8);
+    if (auto r = update.run(values); !r)
+        return r.error();
     return result;
 }
 
