@@ -575,6 +575,16 @@ std::vector<OrderState> OrderService::orders() const
     return out;
 }
 
+bool OrderService::waitPersisted(std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    if (!m_journal->waitDurable(m_journal->lastSequence()))
+        return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return left.count() > 0 && m_persister->waitIdle(left);
+}
+
 PersistenceState OrderService::persistence() const
 {
     return m_persister->state();

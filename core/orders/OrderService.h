@@ -126,6 +126,9 @@ public:
     std::optional<OrderState> order(const std::string &clientOrderId) const;
     std::vector<OrderState> orders() const; // today's, in creation order
     PersistenceState persistence() const;
+    // Blocks until every event appended so far is durable in the journal and stored in the
+    // database, or `timeout` passes. For shutdown, tests and benchmarks; never on the UI path.
+    bool waitPersisted(std::chrono::milliseconds timeout);
     JournalStats journalStats() const;
     OrderPersister &persister() { return *m_persister; }
     OrderJournal &journal() { return *m_journal; }

@@ -6,7 +6,7 @@
 //                                fdatasync), 1 = SendThenJournal. The validator is replaced by a
 //                                trivial function (one slice) and the contract lookup by a
 //                                fixed contract: only the order path is measured.
-//   BM_Sustained/<backend>       50,000 orders from 8 submitting threads through the journal
+//   BM_Sustained/<backend>       50,000 orders from 32 submitting threads through the journal
 //                                (JournalBeforeSend) and the persister into SQLite (0) or
 //                                PostgreSQL (1), until every row is in the database; rows are
 //                                counted afterwards (zero loss) and the fsync cost per journal
@@ -145,7 +145,7 @@ void BM_SubmitToPaperAck(benchmark::State &state)
     state.counters["p99_us"] = static_cast<double>(percentile(nanos, 0.99)) / 1000.0;
     state.counters["max_us"] = static_cast<double>(percentile(nanos, 1.0)) / 1000.0;
     reportJournal(state, service.value()->journalStats());
-    service.value()->persister().waitIdle(120s);
+    service.value()->waitPersisted(120s);
 }
 BENCHMARK(BM_SubmitToPaperAck)->Arg(0)->Arg(1)->Iterations(20000)->Unit(benchmark::kMicrosecond);
 
@@ -157,7 +157,7 @@ void BM_Sustained(benchmark::State &state)
         return;
     }
     constexpr int Orders = 50000;
-    constexpr int Threads = 8;
+    constexpr int Threads = 32;
     for (auto _ : state) {
         state.PauseTiming();
         QTemporaryDir dir(benchDir() + QStringLiteral("/bench-orders-XXXXXX"));
@@ -198,7 +198,7 @@ void BM_Sustained(benchmark::State &state)
         for (std::thread &t : threads)
             t.join();
         const auto submitted = std::chrono::steady_clock::now();
-        const bool drained = s.persister().waitIdle(600s);
+        const bool drained = s.waitPersisted(600s);
         const auto stored = std::chrono::steady_clock::now();
         state.PauseTiming();
         auto check = Database::open(db, QStringLiteral("bench-check"));

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    (void)service.value()->persister().waitIdle(std::chrono::seconds(30));
+    (void)service.value()->waitPersisted(std::chrono::seconds(30));
     std::printf("DONE\n");
     std::fflush(stdout);
     return 0;

@@ -90,7 +90,7 @@ void tst_OrderCrash::killedAtRandomPoints()
     auto service = OrderService::open({testLookup(), acceptingValidator(), broker, clock}, config,
                                       {}, &report);
     QVERIFY2(service.ok(), qPrintable(service.ok() ? QString() : service.error().message));
-    QVERIFY(service.value()->persister().waitIdle(60s));
+    QVERIFY(service.value()->waitPersisted(60s));
     qInfo("recovery: %zu events replayed, %lld torn bytes cut, %zu orders sent but never "
           "acknowledged",
           report.eventsReplayed, report.tornBytesCut, report.awaitingAcknowledgement);

@@ -324,7 +324,7 @@ void tst_OrderFlow::serviceMarketOrderEndToEnd()
     QVERIFY(state);
     QCOMPARE(state->filledQuantity, 150);
     QCOMPARE(state->averagePrice, Price::fromRaw(1203500));
-    QVERIFY(h.service->persister().waitIdle(10s));
+    QVERIFY(h.service->waitPersisted(10s));
     {
         std::lock_guard lock(h.recorder.mutex);
         QCOMPARE(h.recorder.durable.size(), 5u); // created, validated, sent, ack, fill
@@ -391,7 +391,7 @@ void tst_OrderFlow::serviceRefusalsWriteNothing()
     QVERIFY(h.service->orders().empty());
     QCOMPARE(h.service->journal().lastSequence(), sequenceFor(fromQDate(QDate(2025, 12, 9)), 0));
     QCOMPARE(h.broker.orderCount(), 0u);
-    QVERIFY(h.service->persister().waitIdle(5s));
+    QVERIFY(h.service->waitPersisted(5s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders")), 0);
 }
 
@@ -412,7 +412,7 @@ void tst_OrderFlow::serviceDuplicateClientIdPlacesOnce()
     QCOMPARE(second->brokerOrderIds, first->brokerOrderIds);
     QCOMPARE(h.broker.orderCount(), 1u);
     QCOMPARE(h.service->orders().size(), 1u);
-    QVERIFY(h.service->persister().waitIdle(10s));
+    QVERIFY(h.service->waitPersisted(10s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders")), 1);
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM order_events WHERE kind = "
                                           "'created'")),
@@ -438,7 +438,7 @@ void tst_OrderFlow::serviceSlicedOrder()
     QCOMPARE(h.service->order("big-1.03")->request.quantity, 900);
     QCOMPARE(h.service->order("big-1.03")->status, OrderStatus::Filled);
     QCOMPARE(h.broker.orderCount(), 3u);
-    QVERIFY(h.service->persister().waitIdle(10s));
+    QVERIFY(h.service->waitPersisted(10s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders WHERE "
                                           "parent_client_order_id = 'big-1' AND status = "
                                           "'filled'")),
@@ -472,7 +472,7 @@ void tst_OrderFlow::serviceLimitThenCancel()
     h.market.set(NiftyCall, Price::fromRupees(99));
     h.broker.onPrices();
     QCOMPARE(h.service->order(resting->clientOrderId)->status, OrderStatus::Filled);
-    QVERIFY(h.service->persister().waitIdle(10s));
+    QVERIFY(h.service->waitPersisted(10s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders WHERE status IN "
                                           "('cancelled', 'filled')")),
              2);
@@ -503,7 +503,7 @@ void tst_OrderFlow::serviceRecoversBookFromJournal()
     QCOMPARE(report.ordersInBook, 2u);
     QCOMPARE(report.eventsReplayed, 9u);
     QCOMPARE(s.value()->order(id)->status, OrderStatus::Filled);
-    QVERIFY(s.value()->persister().waitIdle(10s));
+    QVERIFY(s.value()->waitPersisted(10s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders")), 2);
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM order_events")), 9);
     // New ids continue after the replayed ones.
@@ -520,7 +520,7 @@ void tst_OrderFlow::sqliteLockedThenReleased()
     h.market.set(NiftyCall, Price::fromRupees(100));
     QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
     QVERIFY(h.service->submit(marketBuy(75)).ok());
-    QVERIFY(h.service->persister().waitIdle(10s));
+    QVERIFY(h.service->waitPersisted(10s));
 
     // Another process-like connection holds the write lock: every write attempt fails
     // ("database is locked") after the busy timeout.
@@ -540,7 +540,7 @@ void tst_OrderFlow::sqliteLockedThenReleased()
     QVERIFY(h.service->persistence().lastError.contains(QLatin1String("locked")));
     QVERIFY(locker.value()->exec(QStringLiteral("ROLLBACK")).ok());
     locker.value().reset();
-    QVERIFY(h.service->persister().waitIdle(30s));
+    QVERIFY(h.service->waitPersisted(30s));
     QTRY_VERIFY_WITH_TIMEOUT(h.recorder.healthyAtEnd(), 10000);
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders")), 21);
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM order_events")), 21 * 5);
@@ -567,7 +567,7 @@ void tst_OrderFlow::postgresAwayThenBack()
     QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
     for (int i = 0; i < 10; ++i)
         QVERIFY(h.service->submit(marketBuy(75)).ok());
-    QVERIFY(h.service->persister().waitIdle(20s));
+    QVERIFY(h.service->waitPersisted(20s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders")), 10);
 
     // The database goes away: new connections are refused and the persister's is killed.
@@ -590,7 +590,7 @@ void tst_OrderFlow::postgresAwayThenBack()
 
     QVERIFY(testpg::execOnce(baseUrl, QStringLiteral("ALTER DATABASE %1 ALLOW_CONNECTIONS true")
                                           .arg(testpg::quoteIdentifier(scratch->name))));
-    QVERIFY(h.service->persister().waitIdle(60s));
+    QVERIFY(h.service->waitPersisted(60s));
     QTRY_VERIFY_WITH_TIMEOUT(h.recorder.healthyAtEnd(), 10000);
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders")), 50);
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(DISTINCT client_order_id) FROM orders")),
