@@ -253,6 +253,7 @@ Result<OrderEvent> OrderEvent::decode(const QByteArray &payload, std::uint64_t s
     const QJsonObject o = doc.object();
     OrderEvent e;
     e.sequence = sequence;
+    e.journalPayload = payload;
     const auto kind = parseOrderEventKind(stdString(o.value(QLatin1String("k"))));
     const auto status = parseOrderStatus(stdString(o.value(QLatin1String("s"))));
     const auto time = readI64(o, QLatin1String("t"));

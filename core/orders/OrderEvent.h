@@ -105,6 +105,10 @@ struct OrderEvent
     Price averagePrice;              // cumulative after this event
     std::string reason;              // Rejected / Cancelled
 
+    // The exact bytes journaled for this event (set by the journaling code and by decode), so
+    // the database stores them verbatim without encoding again; empty for an unjournaled event.
+    QByteArray journalPayload;
+
     // The journal's payload (compact JSON, without the sequence: the record header has it).
     QByteArray encode() const;
     static Result<OrderEvent> decode(const QByteArray &payload, std::uint64_t sequence);

@@ -192,7 +192,8 @@ Result<std::uint64_t> OrderService::appendLocked(OrderEvent &event)
             event.clientOrderId = generatedClientOrderId(seq);
             event.request.clientOrderId = event.clientOrderId;
         }
-        return event.encode();
+        event.journalPayload = event.encode();
+        return event.journalPayload;
     });
     if (!sequence)
         return sequence.error();

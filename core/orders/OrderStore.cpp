@@ -111,7 +111,8 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         for (const OrderEvent &e : events)
             values << i64(static_cast<std::int64_t>(e.sequence)) << text(e.clientOrderId)
                    << qs(orderEventKindName(e.kind)) << qs(orderStatusName(e.statusAfter))
-                   << QString::fromUtf8(e.encode()) << i64(e.timeMs);
+                   << QString::fromUtf8(e.journalPayload.isEmpty() ? e.encode() : e.journalPayload)
+                   << i64(e.timeMs);
         ChunkedStatement insert(db,
                                 QStringLiteral("INSERT INTO order_events (journal_sequence, "
                                                "client_order_id, kind, status_after, payload, "
