@@ -3,8 +3,11 @@
 #include <QSqlError>
 #include <QStringList>
 
+#include <cstdlib>
 #include <functional>
+#include <libpq-fe.h>
 #include <map>
+#include <sqlite3.h>
 #include <unordered_set>
 
 namespace strikeline {
@@ -41,7 +44,9 @@ std::size_t chunkRowsFor(const Database &db)
 QString rowsOf(const QString &row, std::size_t count);
 
 // One multi-row statement, prepared once per chunk size and reused for every chunk of a batch
-// (a batch has at most two sizes: full chunks and the remainder).
+// (a batch has at most two sizes: full chunks and the remainder). It runs on the driver's
+// native handle (sqlite3 / libpq), as the instrument store's bulk paths do: Qt SQL's per-value
+// binding cost more than the database itself (measured in PERFORMANCE.md).
 class ChunkedStatement
 {
 public:
@@ -50,44 +55,155 @@ public:
         , m_head(std::move(head))
         , m_row(std::move(row))
         , m_tail(std::move(tail))
-        , m_columns(columns)
+        , m_columns(static_cast<std::size_t>(columns))
         , m_chunkRows(chunkRowsFor(db))
     {}
+    ~ChunkedStatement()
+    {
+        if (m_sqlite)
+            sqlite3_finalize(m_sqlite);
+    }
+    ChunkedStatement(const ChunkedStatement &) = delete;
+    ChunkedStatement &operator=(const ChunkedStatement &) = delete;
 
+    // `onReturned` receives the first column of every row the statement returns.
     Result<void> run(const QVariantList &values,
-                     const std::function<void(QSqlQuery &)> &onResult = {})
+                     const std::function<void(std::int64_t)> &onReturned = {})
     {
         const std::size_t rows = static_cast<std::size_t>(values.size()) / m_columns;
         for (std::size_t from = 0; from < rows; from += m_chunkRows) {
             const std::size_t n = std::min(m_chunkRows, rows - from);
-            if (n != m_preparedRows) {
-                m_query = QSqlQuery(m_db.sql());
-                m_query.setForwardOnly(true);
-                if (!m_query.prepare(m_head + rowsOf(m_row, n) + m_tail))
-                    return Database::error(
-                        QStringLiteral("cannot prepare (%1)").arg(m_head.left(40).simplified()),
-                        m_query.lastError());
-                m_preparedRows = n;
-            }
             const qsizetype first = static_cast<qsizetype>(from * m_columns);
-            for (qsizetype i = 0; i < static_cast<qsizetype>(n * m_columns); ++i)
-                m_query.bindValue(static_cast<int>(i), values[first + i]);
-            if (!m_query.exec())
-                return Database::error(
-                    QStringLiteral("query failed (%1)").arg(m_head.left(40).simplified()),
-                    m_query.lastError());
-            if (onResult)
-                onResult(m_query);
+            const qsizetype count = static_cast<qsizetype>(n * m_columns);
+            auto r = m_db.backend() == DatabaseBackend::Postgres
+                         ? runPostgres(n, values, first, count, onReturned)
+                         : runSqlite(n, values, first, count, onReturned);
+            if (!r)
+                return r;
         }
         return success();
     }
 
 private:
+    QByteArray sqlFor(std::size_t rows, bool numbered) const
+    {
+        QByteArray sql = (m_head + rowsOf(m_row, rows) + m_tail).toUtf8();
+        if (!numbered)
+            return sql;
+        QByteArray out; // ? -> $1, $2 ... (the statements hold no other '?')
+        out.reserve(sql.size() * 2);
+        int n = 0;
+        for (const char c : sql) {
+            if (c == '?')
+                out += '$' + QByteArray::number(++n);
+            else
+                out += c;
+        }
+        return out;
+    }
+
+    Error failure(const char *message) const
+    {
+        return Error::make(ErrorCode::Database, QStringLiteral("query failed (%1): %2")
+                                                    .arg(m_head.left(40).simplified(),
+                                                         QString::fromUtf8(message).trimmed()));
+    }
+
+    Result<void> runSqlite(std::size_t rows, const QVariantList &values, qsizetype first,
+                           qsizetype count, const std::function<void(std::int64_t)> &onReturned)
+    {
+        sqlite3 *h = m_db.sqliteHandle();
+        if (!h)
+            return Error::make(ErrorCode::Internal, QStringLiteral("no native SQLite handle"));
+        if (rows != m_preparedRows) {
+            if (m_sqlite)
+                sqlite3_finalize(m_sqlite);
+            m_sqlite = nullptr;
+            m_preparedRows = 0;
+            const QByteArray sql = sqlFor(rows, false);
+            if (sqlite3_prepare_v2(h, sql.constData(), -1, &m_sqlite, nullptr) != SQLITE_OK)
+                return failure(sqlite3_errmsg(h));
+            m_preparedRows = rows;
+        }
+        sqlite3_reset(m_sqlite);
+        for (qsizetype i = 0; i < count; ++i) {
+            const QVariant &v = values[first + i];
+            const int index = static_cast<int>(i) + 1;
+            int rc = SQLITE_OK;
+            if (v.isNull()) {
+                rc = sqlite3_bind_null(m_sqlite, index);
+            } else if (v.typeId() == QMetaType::QString) {
+                const QByteArray text = v.toString().toUtf8();
+                rc = sqlite3_bind_text(m_sqlite, index, text.constData(), int(text.size()),
+                                       SQLITE_TRANSIENT);
+            } else {
+                rc = sqlite3_bind_int64(m_sqlite, index, v.toLongLong());
+            }
+            if (rc != SQLITE_OK)
+                return failure(sqlite3_errmsg(h));
+        }
+        for (;;) {
+            const int rc = sqlite3_step(m_sqlite);
+            if (rc == SQLITE_DONE)
+                break;
+            if (rc != SQLITE_ROW) {
+                const Error e = failure(sqlite3_errmsg(h));
+                sqlite3_reset(m_sqlite);
+                return e;
+            }
+            if (onReturned)
+                onReturned(sqlite3_column_int64(m_sqlite, 0));
+        }
+        return success();
+    }
+
+    Result<void> runPostgres(std::size_t rows, const QVariantList &values, qsizetype first,
+                             qsizetype count, const std::function<void(std::int64_t)> &onReturned)
+    {
+        pg_conn *conn = m_db.postgresHandle();
+        if (!conn)
+            return Error::make(ErrorCode::Internal, QStringLiteral("no native PostgreSQL handle"));
+        if (rows != m_preparedRows) {
+            m_preparedRows = 0;
+            const QByteArray sql = sqlFor(rows, true);
+            // The unnamed statement: replaced by the next prepare, never leaked.
+            PGresult *res = PQprepare(conn, "", sql.constData(), int(count), nullptr);
+            const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            PQclear(res);
+            if (!ok)
+                return failure(PQerrorMessage(conn));
+            m_preparedRows = rows;
+        }
+        std::vector<QByteArray> text(static_cast<std::size_t>(count));
+        std::vector<const char *> params(static_cast<std::size_t>(count), nullptr);
+        for (qsizetype i = 0; i < count; ++i) {
+            const QVariant &v = values[first + i];
+            if (v.isNull())
+                continue;
+            const auto k = static_cast<std::size_t>(i);
+            text[k] = v.typeId() == QMetaType::QString ? v.toString().toUtf8()
+                                                       : QByteArray::number(v.toLongLong());
+            params[k] = text[k].constData();
+        }
+        PGresult *res = PQexecPrepared(conn, "", int(count), params.data(), nullptr, nullptr, 0);
+        const ExecStatusType status = PQresultStatus(res);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            const Error e = failure(PQresultErrorMessage(res));
+            PQclear(res);
+            return e;
+        }
+        if (onReturned)
+            for (int r = 0; r < PQntuples(res); ++r)
+                onReturned(std::strtoll(PQgetvalue(res, r, 0), nullptr, 10));
+        PQclear(res);
+        return success();
+    }
+
     Database &m_db;
     const QString m_head, m_row, m_tail;
     const std::size_t m_columns;
     const std::size_t m_chunkRows;
-    QSqlQuery m_query;
+    sqlite3_stmt *m_sqlite = nullptr;
     std::size_t m_preparedRows = 0;
 };
 
@@ -121,9 +237,8 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
                                 QStringLiteral(" ON CONFLICT (journal_sequence) DO NOTHING "
                                                "RETURNING journal_sequence"),
                                 6);
-        auto r = insert.run(values, [&fresh](QSqlQuery &q) {
-            while (q.next())
-                fresh.insert(static_cast<std::uint64_t>(q.value(0).toLongLong()));
+        auto r = insert.run(values, [&fresh](std::int64_t sequence) {
+            fresh.insert(static_cast<std::uint64_t>(sequence));
         });
         if (!r)
             return r.error();
