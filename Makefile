@@ -56,11 +56,13 @@ test: build
 # Release build; the storage benchmarks get a throwaway PostgreSQL server of their own.
 bench: deps
 	cmake --preset release
-	cmake --build build/release -j $(JOBS) --target strikeline_benchmarks strikeline_storage_benchmarks
+	cmake --build build/release -j $(JOBS) --target strikeline_benchmarks strikeline_storage_benchmarks \
+	  strikeline_orderflow_benchmarks
 	build/release/tests/bench/strikeline_benchmarks
 	pg=$$(mktemp -d) && trap 'bash tests/support/pg-test-server.sh stop "$$pg" --force' EXIT && \
 	  bash tests/support/pg-test-server.sh start "$$pg" && \
-	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_storage_benchmarks
+	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_storage_benchmarks && \
+	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_orderflow_benchmarks
 
 # Installers from a release build: build/release/strikeline_<version>_<arch>.deb and
 # strikeline-<version>-Linux.tar.gz (docs/install.md). Only the two programs are built: CPack's

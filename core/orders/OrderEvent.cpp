@@ -1,0 +1,300 @@
+#include "OrderEvent.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <array>
+
+namespace strikeline {
+
+namespace {
+
+constexpr std::array<std::string_view, OrderStatusCount> StatusNames = {
+    "new",    "validated", "sent",     "acknowledged", "partially_filled",
+    "filled", "rejected",  "cancelled"};
+constexpr std::array<std::string_view, OrderEventKindCount> KindNames = {
+    "created",      "validated", "sent",     "acknowledged",
+    "partial_fill", "fill",      "rejected", "cancelled"};
+
+template<typename Enum, std::size_t N>
+std::optional<Enum> parseFrom(const std::array<std::string_view, N> &names, std::string_view name)
+{
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == name)
+            return static_cast<Enum>(i);
+    return std::nullopt;
+}
+
+QString str(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+std::string stdString(const QJsonValue &v)
+{
+    return v.toString().toStdString();
+}
+
+// JSON numbers are doubles: integers beyond 2^53 (raw prices never are, sequences are not
+// in the payload) would lose bits, so 64-bit values travel as decimal strings.
+QJsonValue i64(std::int64_t v)
+{
+    return QString::number(v);
+}
+std::optional<std::int64_t> readI64(const QJsonObject &o, QLatin1String key)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined())
+        return std::int64_t{0};
+    bool ok = false;
+    const qlonglong n = v.toString().toLongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    return n;
+}
+
+// The request's enums are written with Order.h's names ("BUY", "SL-M", "I", "DAY") and read
+// back with its parsers.
+template<typename Enum>
+std::optional<Enum> enumOf(std::optional<Enum> (*parse)(std::string_view), const QJsonValue &v)
+{
+    return parse(v.toString().toStdString());
+}
+
+} // namespace
+
+std::string_view orderStatusName(OrderStatus status)
+{
+    return StatusNames[static_cast<std::size_t>(status)];
+}
+std::optional<OrderStatus> parseOrderStatus(std::string_view name)
+{
+    return parseFrom<OrderStatus>(StatusNames, name);
+}
+std::string_view orderEventKindName(OrderEventKind kind)
+{
+    return KindNames[static_cast<std::size_t>(kind)];
+}
+std::optional<OrderEventKind> parseOrderEventKind(std::string_view name)
+{
+    return parseFrom<OrderEventKind>(KindNames, name);
+}
+bool isTerminal(OrderStatus status)
+{
+    return status == OrderStatus::Filled || status == OrderStatus::Rejected ||
+           status == OrderStatus::Cancelled;
+}
+
+std::string_view upstoxStatusFor(OrderStatus status)
+{
+    switch (status) {
+    case OrderStatus::New:
+    case OrderStatus::Validated:
+        return "validation pending";
+    case OrderStatus::Sent:
+        return "put order req received";
+    case OrderStatus::Acknowledged:
+    case OrderStatus::PartiallyFilled: // Upstox keeps "open" and reports filled_quantity
+        return "open";
+    case OrderStatus::Filled:
+        return "complete";
+    case OrderStatus::Rejected:
+        return "rejected";
+    case OrderStatus::Cancelled:
+        return "cancelled";
+    }
+    return "open";
+}
+
+std::optional<OrderStatus> statusFromUpstox(std::string_view s)
+{
+    if (s == "put order req received" || s == "validation pending" || s == "open pending")
+        return OrderStatus::Sent;
+    if (s == "open" || s == "trigger pending" || s == "after market order req received")
+        return OrderStatus::Acknowledged;
+    if (s == "complete")
+        return OrderStatus::Filled;
+    if (s == "rejected")
+        return OrderStatus::Rejected;
+    if (s == "cancelled" || s == "cancelled after market order")
+        return OrderStatus::Cancelled;
+    // modify pending, modified, not modified, cancel pending, not cancelled,
+    // modify validation pending, modify after market order req received: no lifecycle step.
+    return std::nullopt;
+}
+
+bool isValidClientOrderId(std::string_view id)
+{
+    if (id.empty() || id.size() > MaxClientOrderIdLength)
+        return false;
+    for (const char c : id) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+Result<std::string> childClientOrderId(std::string_view parentId, int sliceIndex)
+{
+    if (sliceIndex < 1 || sliceIndex > MaxSlices)
+        return Error::make(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("slice %1 is outside 1..%2").arg(sliceIndex).arg(MaxSlices));
+    if (!isValidClientOrderId(parentId) || parentId.size() > MaxClientOrderIdLength - 3)
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("client order id \"%1\" cannot be sliced: a sliced "
+                                          "order's id must be at most %2 characters "
+                                          "(children add \".NN\")")
+                               .arg(str(parentId))
+                               .arg(MaxClientOrderIdLength - 3));
+    std::string child(parentId);
+    child += '.';
+    child += static_cast<char>('0' + sliceIndex / 10);
+    child += static_cast<char>('0' + sliceIndex % 10);
+    return child;
+}
+
+QByteArray OrderEvent::encode() const
+{
+    QJsonObject o;
+    o.insert(QLatin1String("k"), str(orderEventKindName(kind)));
+    o.insert(QLatin1String("id"), str(clientOrderId));
+    o.insert(QLatin1String("t"), i64(timeMs));
+    o.insert(QLatin1String("s"), str(orderStatusName(statusAfter)));
+    switch (kind) {
+    case OrderEventKind::Created: {
+        QJsonObject r;
+        r.insert(QLatin1String("key"), str(request.instrumentKey));
+        r.insert(QLatin1String("side"), str(sideName(request.side)));
+        r.insert(QLatin1String("type"), str(orderTypeName(request.type)));
+        r.insert(QLatin1String("product"), str(productName(request.product)));
+        r.insert(QLatin1String("validity"), str(validityName(request.validity)));
+        r.insert(QLatin1String("qty"), i64(request.quantity));
+        r.insert(QLatin1String("price"), i64(request.price.raw()));
+        r.insert(QLatin1String("trigger"), i64(request.trigger.raw()));
+        o.insert(QLatin1String("req"), r);
+        QJsonObject c;
+        c.insert(QLatin1String("key"), str(contract.instrumentKey));
+        c.insert(QLatin1String("symbol"), str(contract.tradingSymbol));
+        c.insert(QLatin1String("segment"), str(contract.segment));
+        c.insert(QLatin1String("otype"), str(contract.optionType));
+        c.insert(QLatin1String("expiry"), contract.expiry);
+        c.insert(QLatin1String("strike"), i64(contract.strike.raw()));
+        c.insert(QLatin1String("lot"), contract.lotSize);
+        c.insert(QLatin1String("tick"), i64(contract.tickSize.raw()));
+        o.insert(QLatin1String("contract"), c);
+        if (!parentClientOrderId.empty()) {
+            o.insert(QLatin1String("parent"), str(parentClientOrderId));
+            o.insert(QLatin1String("slice"), sliceIndex);
+        }
+        if (sliceCount > 0)
+            o.insert(QLatin1String("slices"), sliceCount);
+        break;
+    }
+    case OrderEventKind::Acknowledged: {
+        QJsonArray ids;
+        for (const std::string &id : brokerOrderIds)
+            ids.append(str(id));
+        o.insert(QLatin1String("broker"), ids);
+        break;
+    }
+    case OrderEventKind::PartialFill:
+    case OrderEventKind::Fill:
+        o.insert(QLatin1String("fq"), i64(fillQuantity));
+        o.insert(QLatin1String("fp"), i64(fillPrice.raw()));
+        break;
+    case OrderEventKind::Rejected:
+    case OrderEventKind::Cancelled:
+        o.insert(QLatin1String("reason"), str(reason));
+        break;
+    case OrderEventKind::Validated:
+    case OrderEventKind::Sent:
+        break;
+    }
+    if (filledQuantity != 0) {
+        o.insert(QLatin1String("filled"), i64(filledQuantity));
+        o.insert(QLatin1String("avg"), i64(averagePrice.raw()));
+    }
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+Result<OrderEvent> OrderEvent::decode(const QByteArray &payload, std::uint64_t sequence)
+{
+    const auto bad = [sequence](const QString &why) {
+        return Error::make(ErrorCode::Parse,
+                           QStringLiteral("journal event %1: %2").arg(sequence).arg(why));
+    };
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(payload, &parseError);
+    if (!doc.isObject())
+        return bad(QStringLiteral("not a JSON object (%1)").arg(parseError.errorString()));
+    const QJsonObject o = doc.object();
+    OrderEvent e;
+    e.sequence = sequence;
+    e.journalPayload = payload;
+    const auto kind = parseOrderEventKind(stdString(o.value(QLatin1String("k"))));
+    const auto status = parseOrderStatus(stdString(o.value(QLatin1String("s"))));
+    const auto time = readI64(o, QLatin1String("t"));
+    if (!kind || !status || !time)
+        return bad(QStringLiteral("unknown kind or status"));
+    e.kind = *kind;
+    e.statusAfter = *status;
+    e.timeMs = *time;
+    e.clientOrderId = stdString(o.value(QLatin1String("id")));
+    if (!isValidClientOrderId(e.clientOrderId))
+        return bad(QStringLiteral("invalid client order id"));
+    if (e.kind == OrderEventKind::Created) {
+        const QJsonObject r = o.value(QLatin1String("req")).toObject();
+        const QJsonObject c = o.value(QLatin1String("contract")).toObject();
+        const auto side = enumOf(parseSide, r.value(QLatin1String("side")));
+        const auto type = enumOf(parseOrderType, r.value(QLatin1String("type")));
+        const auto product = enumOf(parseProduct, r.value(QLatin1String("product")));
+        const auto validity = enumOf(parseValidity, r.value(QLatin1String("validity")));
+        const auto qty = readI64(r, QLatin1String("qty"));
+        const auto price = readI64(r, QLatin1String("price"));
+        const auto trigger = readI64(r, QLatin1String("trigger"));
+        const auto strike = readI64(c, QLatin1String("strike"));
+        const auto tick = readI64(c, QLatin1String("tick"));
+        if (!side || !type || !product || !validity || !qty || !price || !trigger || !strike ||
+            !tick)
+            return bad(QStringLiteral("malformed request or contract"));
+        e.request.instrumentKey = stdString(r.value(QLatin1String("key")));
+        e.request.side = *side;
+        e.request.type = *type;
+        e.request.product = *product;
+        e.request.validity = *validity;
+        e.request.quantity = *qty;
+        e.request.price = Price::fromRaw(*price);
+        e.request.trigger = Price::fromRaw(*trigger);
+        e.request.clientOrderId = e.clientOrderId;
+        e.contract.instrumentKey = stdString(c.value(QLatin1String("key")));
+        e.contract.tradingSymbol = stdString(c.value(QLatin1String("symbol")));
+        e.contract.segment = stdString(c.value(QLatin1String("segment")));
+        e.contract.optionType = stdString(c.value(QLatin1String("otype")));
+        e.contract.expiry = c.value(QLatin1String("expiry")).toInt(NoDay);
+        e.contract.strike = Price::fromRaw(*strike);
+        e.contract.lotSize = c.value(QLatin1String("lot")).toInt();
+        e.contract.tickSize = Price::fromRaw(*tick);
+        e.parentClientOrderId = stdString(o.value(QLatin1String("parent")));
+        e.sliceIndex = o.value(QLatin1String("slice")).toInt();
+        e.sliceCount = o.value(QLatin1String("slices")).toInt();
+    }
+    for (const QJsonValue &id : o.value(QLatin1String("broker")).toArray())
+        e.brokerOrderIds.push_back(stdString(id));
+    const auto fq = readI64(o, QLatin1String("fq"));
+    const auto fp = readI64(o, QLatin1String("fp"));
+    const auto filled = readI64(o, QLatin1String("filled"));
+    const auto avg = readI64(o, QLatin1String("avg"));
+    if (!fq || !fp || !filled || !avg)
+        return bad(QStringLiteral("malformed fill"));
+    e.fillQuantity = *fq;
+    e.fillPrice = Price::fromRaw(*fp);
+    e.filledQuantity = *filled;
+    e.averagePrice = Price::fromRaw(*avg);
+    e.reason = stdString(o.value(QLatin1String("reason")));
+    return e;
+}
+
+} // namespace strikeline

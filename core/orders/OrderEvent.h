@@ -1,0 +1,127 @@
+#pragma once
+
+// The order lifecycle's vocabulary: statuses, events and the contract identity an order keeps.
+// Events are immutable values: built once by the order service, journaled, then read by the
+// persister, the book and the UI. See docs/orders-flow.md.
+
+#include "common/IstTime.h"
+#include "common/Price.h"
+#include "common/Result.h"
+#include "orders/Order.h"
+
+#include <QByteArray>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strikeline {
+
+enum class OrderStatus : std::uint8_t {
+    New,
+    Validated,
+    Sent,
+    Acknowledged,
+    PartiallyFilled,
+    Filled,
+    Rejected,
+    Cancelled,
+};
+inline constexpr int OrderStatusCount = 8;
+
+enum class OrderEventKind : std::uint8_t {
+    Created,      // the request as accepted from the ticket (status New)
+    Validated,    // the validator found no error
+    Sent,         // handed to the broker gateway (written before the send)
+    Acknowledged, // the broker took it: carries the broker order id(s)
+    PartialFill,  // some quantity traded
+    Fill,         // the remaining quantity traded
+    Rejected,     // by the validator, the broker or the exchange: carries the reason
+    Cancelled,    // the unfilled remainder was cancelled
+};
+inline constexpr int OrderEventKindCount = 8;
+
+std::string_view orderStatusName(OrderStatus status); // "new", "partially_filled" ...
+std::optional<OrderStatus> parseOrderStatus(std::string_view name);
+std::string_view orderEventKindName(OrderEventKind kind); // "created", "partial_fill" ...
+std::optional<OrderEventKind> parseOrderEventKind(std::string_view name);
+bool isTerminal(OrderStatus status); // filled, rejected, cancelled
+
+// Upstox's order status string (reference §3.3, lower case) for ours, as a gateway reports it.
+std::string_view upstoxStatusFor(OrderStatus status);
+// Ours for an Upstox status; nullopt for the transient "... pending"/"modified" strings that do
+// not move our lifecycle (the order stays where it is).
+std::optional<OrderStatus> statusFromUpstox(std::string_view upstoxStatus);
+
+// Upstox's `tag`: at most 20 characters. We also restrict the alphabet so an id is safe in a
+// file name, a URL and a log line.
+inline constexpr std::size_t MaxClientOrderIdLength = 20;
+inline constexpr int MaxSlices = 25; // Upstox v3: at most 25 orders per sliced request
+bool isValidClientOrderId(std::string_view id);
+// The child of a sliced order: "<parent>.NN" (NN = 01..25). Deterministic, so a retry of the
+// parent derives the same children. Needs a parent of at most 17 characters.
+Result<std::string> childClientOrderId(std::string_view parentId, int sliceIndex);
+
+// What the order knew about its contract when it was placed. Keys are reused across days, so
+// the orders table keeps its own copy instead of joining to today's instruments.
+struct ContractIdentity
+{
+    std::string instrumentKey;
+    std::string tradingSymbol;
+    std::string segment;    // "NSE_FO"
+    std::string optionType; // the kind: "CE", "PE", "FUT", "EQ" ...
+    EpochDay expiry = NoDay;
+    Price strike;
+    std::int32_t lotSize = 0;
+    Price tickSize;
+
+    bool operator==(const ContractIdentity &) const = default;
+};
+
+// One immutable step of one order. `statusAfter`, `filledQuantity` and `averagePrice` are the
+// order's state once this event is applied, so a reader (the database) can take the latest
+// event of an order without replaying its history.
+struct OrderEvent
+{
+    std::uint64_t sequence = 0; // the journal's: unique and increasing (day << 32 | n)
+    OrderEventKind kind = OrderEventKind::Created;
+    std::string clientOrderId;
+    std::int64_t timeMs = 0;
+    OrderStatus statusAfter = OrderStatus::New;
+
+    // Created only: the request, the contract and, for a slice, its parent.
+    OrderRequest request;
+    ContractIdentity contract;
+    std::string parentClientOrderId; // empty unless this is a slice
+    int sliceIndex = 0;              // 1..N for a slice, 0 otherwise
+    int sliceCount = 0;              // a parent's number of children (0 = not sliced)
+
+    std::vector<std::string> brokerOrderIds; // Acknowledged
+    std::int64_t fillQuantity = 0;           // PartialFill / Fill: this trade
+    Price fillPrice;
+    std::int64_t filledQuantity = 0; // cumulative after this event
+    Price averagePrice;              // cumulative after this event
+    std::string reason;              // Rejected / Cancelled
+
+    // The exact bytes journaled for this event (set by the journaling code and by decode), so
+    // the database stores them verbatim without encoding again; empty for an unjournaled event.
+    QByteArray journalPayload;
+
+    // The journal's payload (compact JSON, without the sequence: the record header has it).
+    QByteArray encode() const;
+    static Result<OrderEvent> decode(const QByteArray &payload, std::uint64_t sequence);
+};
+
+// Journal sequences carry their day, so they never repeat across days' files.
+inline constexpr std::uint64_t sequenceFor(EpochDay day, std::uint32_t n)
+{
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 32) | n;
+}
+inline constexpr EpochDay sequenceDay(std::uint64_t sequence)
+{
+    return static_cast<EpochDay>(static_cast<std::uint32_t>(sequence >> 32));
+}
+
+} // namespace strikeline

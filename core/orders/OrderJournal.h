@@ -1,0 +1,118 @@
+#pragma once
+
+// The order journal: an append-only local file of order events, one per trading day, written
+// ahead of the database. It is the source of truth after a crash (docs/orders-flow.md).
+//
+// File: "SLORDJ01" magic, then records  [u32 length][u32 crc32][u64 sequence][payload]
+// (little endian; length counts sequence + payload; the CRC (zlib) covers the same bytes).
+//
+// Group commit: any thread appends and gets its sequence at once; the journal thread writes
+// everything pending with one write() and one fdatasync() per batch, then hands the batch to
+// the durable callback, in order, and then publishes the durable sequence (waitDurable).
+
+#include "common/IstTime.h"
+#include "common/Result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace strikeline {
+
+struct JournalRecord
+{
+    std::uint64_t sequence = 0;
+    QByteArray payload;
+};
+
+struct JournalReplay
+{
+    std::vector<JournalRecord> records; // every intact record, in order
+    qint64 validBytes = 0;              // where the intact part ends
+    qint64 tornBytes = 0;               // an incomplete last record (a crash mid-write)
+};
+
+struct JournalStats
+{
+    std::uint64_t batches = 0;
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t largestBatch = 0;
+    std::int64_t syncNanosTotal = 0; // write + fdatasync, summed over batches
+    std::int64_t syncNanosMax = 0;
+};
+
+class OrderJournal final
+{
+public:
+    static constexpr qint64 MaxRecordBytes = 1 << 20;
+
+    // "<dir>/orders-2025-12-09.journal"
+    static QString fileFor(const QString &directory, EpochDay day);
+    // Every journal file in `directory`, oldest day first.
+    static QStringList journalFiles(const QString &directory);
+    // Reads a journal without changing it. A torn last record is reported in tornBytes; a
+    // damaged record with intact data after it is an error naming its offset (nothing is
+    // dropped silently), as is a sequence that does not increase.
+    static Result<JournalReplay> replay(const QString &path);
+
+    // Opens (creating) the day's journal for appending. An existing file is replayed first (into
+    // *replayed when given) and a torn last record is cut off, so appends continue after the
+    // last intact record.
+    static Result<std::unique_ptr<OrderJournal>> open(const QString &directory, EpochDay day,
+                                                      JournalReplay *replayed = nullptr);
+    ~OrderJournal(); // writes what is pending, then stops the thread
+
+    using DurableCallback = std::function<void(const std::vector<JournalRecord> &batch)>;
+    // Called on the journal thread after each fdatasync, before waiters are woken. Set it
+    // before the first append.
+    void setDurableCallback(DurableCallback callback);
+
+    // Queues one record. `encode` receives the record's sequence and returns its payload (so
+    // an id derived from the sequence can be written inside it). Fails once the journal has
+    // failed (a write or sync error): nothing is accepted that could not be made durable.
+    Result<std::uint64_t> append(const std::function<QByteArray(std::uint64_t sequence)> &encode);
+    // Blocks until `sequence` is on disk. Returns false when the journal failed first.
+    bool waitDurable(std::uint64_t sequence);
+    std::uint64_t durableSequence() const;
+    std::uint64_t lastSequence() const;
+    std::optional<Error> failure() const;
+    JournalStats stats() const;
+    QString path() const { return m_path; }
+    EpochDay day() const { return m_day; }
+
+    OrderJournal(const OrderJournal &) = delete;
+    OrderJournal &operator=(const OrderJournal &) = delete;
+
+private:
+    OrderJournal(QString path, EpochDay day, int fd, std::uint64_t lastSequence);
+    static std::uint64_t sequenceBase(EpochDay day);
+    void run();
+
+    const QString m_path;
+    const EpochDay m_day;
+    const int m_fd;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;    // the journal thread: work or stop
+    std::condition_variable m_durable; // waiters on waitDurable
+    QByteArray m_pendingBytes;
+    std::vector<JournalRecord> m_pendingRecords;
+    std::uint64_t m_lastSequence;
+    std::uint64_t m_durableSequence;
+    std::optional<Error> m_failure;
+    bool m_stopping = false;
+    JournalStats m_stats;
+    DurableCallback m_callback;
+    std::thread m_thread;
+};
+
+} // namespace strikeline

@@ -1,0 +1,251 @@
+#include "PaperBroker.h"
+
+#include "common/IstTime.h"
+
+namespace strikeline {
+
+namespace {
+
+// Rounds value / quantity to the nearest raw unit (half away from zero).
+std::int64_t divideRounded(std::int64_t value, std::int64_t quantity)
+{
+    const std::int64_t q = value / quantity;
+    const std::int64_t r = value % quantity;
+    if (2 * (r < 0 ? -r : r) >= quantity)
+        return value < 0 ? q - 1 : q + 1;
+    return q;
+}
+
+QString text(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+} // namespace
+
+PaperBroker::PaperBroker(const MarketData &market, const Clock &clock)
+    : m_market(market)
+    , m_clock(clock)
+{}
+
+void PaperBroker::setEventHandler(EventHandler handler)
+{
+    std::lock_guard lock(m_mutex);
+    m_handler = std::move(handler);
+}
+
+Result<PlaceOrderAck> PaperBroker::placeOrder(const PlaceOrderRequest &request)
+{
+    const OrderRequest &o = request.order;
+    if (o.clientOrderId.empty())
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("the paper broker needs a client order id (tag)"));
+    if (o.quantity <= 0)
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("quantity must be positive (got %1)").arg(o.quantity));
+    if (request.slice && (request.sliceQuantities.empty() ||
+                          request.sliceQuantities.size() != request.childClientOrderIds.size()))
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("a sliced order needs one client id per slice"));
+    std::vector<BrokerEvent> events;
+    PlaceOrderAck ack;
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto it = m_byClientId.find(o.clientOrderId); it != m_byClientId.end()) {
+            PlaceOrderAck duplicate = it->second;
+            duplicate.duplicate = true;
+            return duplicate;
+        }
+        ++m_placeRequests;
+        const std::size_t children = request.slice ? request.sliceQuantities.size() : 1;
+        std::vector<std::string> ids;
+        for (std::size_t i = 0; i < children; ++i) {
+            PaperOrder child;
+            child.brokerOrderId = std::to_string(250000000000ULL + m_nextId++);
+            child.request = o;
+            if (request.slice) {
+                child.clientOrderId = request.childClientOrderIds[i];
+                child.parentClientOrderId = o.clientOrderId;
+                child.request.quantity = request.sliceQuantities[i];
+                child.request.clientOrderId = child.clientOrderId;
+            } else {
+                child.clientOrderId = o.clientOrderId;
+            }
+            child.upstoxStatus = needsTrigger(o.type) ? "trigger pending" : "open";
+            ack.brokerOrderIds.push_back(child.brokerOrderId);
+            ids.push_back(child.brokerOrderId);
+            m_orders.emplace(child.brokerOrderId, std::move(child));
+        }
+        m_byClientId.emplace(o.clientOrderId, ack);
+        for (const std::string &id : ids)
+            check(m_orders.at(id), true, events);
+    }
+    emit(events);
+    return ack;
+}
+
+Result<void> PaperBroker::cancelOrder(const std::string &brokerOrderId)
+{
+    std::vector<BrokerEvent> events;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_orders.find(brokerOrderId);
+        if (it == m_orders.end())
+            return Error::make(ErrorCode::NotFound,
+                               QStringLiteral("no paper order %1").arg(text(brokerOrderId)));
+        PaperOrder &order = it->second;
+        if (order.upstoxStatus != "open" && order.upstoxStatus != "trigger pending")
+            return Error::make(ErrorCode::Conflict,
+                               QStringLiteral("order %1 is %2 and cannot be cancelled")
+                                   .arg(text(brokerOrderId), text(order.upstoxStatus)));
+        order.upstoxStatus = "cancelled";
+        events.push_back({BrokerEventKind::Cancelled, order.clientOrderId, order.brokerOrderId, 0,
+                          Price(), "cancelled by the trader", order.upstoxStatus,
+                          m_clock.now().epochMs});
+    }
+    emit(events);
+    return success();
+}
+
+void PaperBroker::onPrices()
+{
+    std::vector<BrokerEvent> events;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto &[id, order] : m_orders)
+            if (order.upstoxStatus == "open" || order.upstoxStatus == "trigger pending")
+                check(order, false, events);
+    }
+    emit(events);
+}
+
+void PaperBroker::check(PaperOrder &order, bool atPlacement, std::vector<BrokerEvent> &events)
+{
+    const OrderRequest &r = order.request;
+    const std::optional<Quote> quote = m_market.quote(r.instrumentKey);
+    const bool buy = r.side == Side::Buy;
+    const auto reject = [&](std::string reason) {
+        order.upstoxStatus = "rejected";
+        events.push_back({BrokerEventKind::Rejected, order.clientOrderId, order.brokerOrderId, 0,
+                          Price(), std::move(reason), order.upstoxStatus, m_clock.now().epochMs});
+    };
+    if (needsTrigger(r.type) && !order.triggered) {
+        if (quote && (buy ? quote->last >= r.trigger : quote->last <= r.trigger)) {
+            order.triggered = true;
+            order.upstoxStatus = "open";
+        } else {
+            return;
+        }
+    }
+    if (r.type == OrderType::Market || r.type == OrderType::StopMarket) {
+        if (!quote) {
+            reject("no last price for " + r.instrumentKey + ": a MARKET order cannot be filled");
+            return;
+        }
+        fill(order, quote->last, events);
+        return;
+    }
+    const bool crosses = quote && (buy ? quote->last <= r.price : quote->last >= r.price);
+    if (crosses) {
+        fill(order, quote->last, events);
+    } else if (atPlacement && r.validity == Validity::Ioc) {
+        order.upstoxStatus = "cancelled";
+        events.push_back({BrokerEventKind::Cancelled, order.clientOrderId, order.brokerOrderId, 0,
+                          Price(), "IOC order not marketable: cancelled by the exchange",
+                          order.upstoxStatus, m_clock.now().epochMs});
+    }
+}
+
+void PaperBroker::fill(PaperOrder &order, Price price, std::vector<BrokerEvent> &events)
+{
+    const std::int64_t quantity = order.request.quantity - order.filledQuantity;
+    order.filledQuantity += quantity;
+    order.upstoxStatus = "complete";
+    Book &book = m_positions[order.request.instrumentKey];
+    const std::int64_t signedQty = order.request.side == Side::Buy ? quantity : -quantity;
+    const std::int64_t p = price.raw();
+    if (book.net == 0 || (book.net > 0) == (signedQty > 0)) {
+        const std::int64_t net = book.net + signedQty;
+        book.averageRaw = divideRounded(book.averageRaw * (book.net < 0 ? -book.net : book.net) +
+                                            p * (signedQty < 0 ? -signedQty : signedQty),
+                                        net < 0 ? -net : net);
+        book.net = net;
+    } else {
+        const std::int64_t open = book.net < 0 ? -book.net : book.net;
+        const std::int64_t traded = signedQty < 0 ? -signedQty : signedQty;
+        const std::int64_t closing = std::min(open, traded);
+        // Long closed by a sale: (sale - average); short closed by a purchase: (average - buy).
+        book.realisedRaw += (book.net > 0 ? p - book.averageRaw : book.averageRaw - p) * closing;
+        const std::int64_t rest = traded - closing;
+        book.net += book.net > 0 ? -closing : closing;
+        if (book.net == 0)
+            book.averageRaw = 0;
+        if (rest > 0) {
+            book.net = signedQty > 0 ? rest : -rest;
+            book.averageRaw = p;
+        }
+    }
+    events.push_back({BrokerEventKind::Fill,
+                      order.clientOrderId,
+                      order.brokerOrderId,
+                      quantity,
+                      price,
+                      {},
+                      order.upstoxStatus,
+                      m_clock.now().epochMs});
+}
+
+void PaperBroker::emit(const std::vector<BrokerEvent> &events)
+{
+    EventHandler handler;
+    {
+        std::lock_guard lock(m_mutex);
+        handler = m_handler;
+    }
+    if (!handler)
+        return;
+    for (const BrokerEvent &e : events)
+        handler(e);
+}
+
+std::vector<Position> PaperBroker::positions() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<Position> out;
+    for (const auto &[key, book] : m_positions) {
+        Position p;
+        p.instrumentKey = key;
+        p.netQuantity = book.net;
+        p.averagePrice = Price::fromRaw(book.averageRaw);
+        p.realisedPnl = Price::fromRaw(book.realisedRaw);
+        if (const auto quote = m_market.quote(key)) {
+            p.lastPrice = quote->last;
+            p.unrealisedPnl = Price::fromRaw((quote->last.raw() - book.averageRaw) * book.net);
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::optional<PaperBroker::PaperOrder> PaperBroker::order(const std::string &brokerOrderId) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_orders.find(brokerOrderId);
+    if (it == m_orders.end())
+        return std::nullopt;
+    return it->second;
+}
+
+std::size_t PaperBroker::orderCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_orders.size();
+}
+
+std::size_t PaperBroker::placeRequestCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_placeRequests;
+}
+
+} // namespace strikeline

@@ -1,0 +1,74 @@
+#pragma once
+
+// A broker in process, for paper trading and for tests: acknowledges at once, fills MARKET at
+// the market data's last price and LIMIT when the last price is at or better than the limit
+// (at placement and whenever onPrices() is called: deterministic), triggers SL/SL-M when the
+// last price crosses the trigger, and keeps positions with realised and unrealised P&L.
+// Prices are always labelled by the MarketData they come from (simulated today).
+
+#include "marketdata/MarketData.h"
+#include "orders/BrokerGateway.h"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace strikeline {
+
+class Clock;
+
+class PaperBroker final : public BrokerGateway
+{
+public:
+    PaperBroker(const MarketData &market, const Clock &clock);
+
+    Result<PlaceOrderAck> placeOrder(const PlaceOrderRequest &request) override;
+    Result<void> cancelOrder(const std::string &brokerOrderId) override;
+    void setEventHandler(EventHandler handler) override;
+    std::vector<Position> positions() const override;
+
+    // Re-checks every open order against the current prices (fills crossed limits, triggers
+    // stops). Call it when prices change.
+    void onPrices();
+
+    struct PaperOrder
+    {
+        std::string brokerOrderId;
+        std::string clientOrderId;
+        std::string parentClientOrderId; // the request's id for a slice
+        OrderRequest request;            // quantity is this child's
+        bool triggered = false;
+        std::int64_t filledQuantity = 0;
+        std::string upstoxStatus; // "open", "trigger pending", "complete", "rejected", "cancelled"
+    };
+    std::optional<PaperOrder> order(const std::string &brokerOrderId) const;
+    std::size_t orderCount() const;
+    std::size_t placeRequestCount() const; // requests that created orders (not duplicates)
+
+private:
+    // Returns the events of this check; the caller emits them outside the lock.
+    void check(PaperOrder &order, bool atPlacement, std::vector<BrokerEvent> &events);
+    void fill(PaperOrder &order, Price price, std::vector<BrokerEvent> &events);
+    void emit(const std::vector<BrokerEvent> &events);
+
+    struct Book
+    {
+        std::int64_t net = 0;
+        std::int64_t averageRaw = 0;
+        std::int64_t realisedRaw = 0;
+    };
+
+    const MarketData &m_market;
+    const Clock &m_clock;
+    mutable std::mutex m_mutex;
+    EventHandler m_handler;
+    std::uint64_t m_nextId = 1;
+    std::size_t m_placeRequests = 0;
+    std::map<std::string, PaperOrder> m_orders; // by broker order id (ordered: deterministic)
+    std::unordered_map<std::string, PlaceOrderAck> m_byClientId; // the request's client id
+    std::map<std::string, Book> m_positions;                     // by instrument key
+};
+
+} // namespace strikeline

@@ -1,0 +1,345 @@
+// The lifecycle table, the event codec and the order journal (group commit, torn tails,
+// corruption).
+
+#include "orders/OrderEvent.h"
+#include "orders/OrderJournal.h"
+#include "orders/OrderLifecycle.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+using namespace strikeline;
+
+namespace {
+
+const EpochDay Day = fromQDate(QDate(2025, 12, 9));
+
+QByteArray payloadFor(std::uint64_t seq)
+{
+    return QByteArray("event-") + QByteArray::number(static_cast<qulonglong>(seq));
+}
+
+Result<std::uint64_t> appendOne(OrderJournal &j)
+{
+    return j.append([](std::uint64_t s) { return payloadFor(s); });
+}
+
+} // namespace
+
+class tst_OrderJournal : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void lifecycleTable();
+    void lifecycleIllegal();
+    void upstoxStatuses();
+    void clientIds();
+    void codecRoundTrip();
+    void codecRejectsGarbage();
+    void appendAndReplay();
+    void groupCommitUnderConcurrency();
+    void tornTailIsCut_data();
+    void tornTailIsCut();
+    void corruptMiddleIsAnError();
+    void notAJournal();
+};
+
+void tst_OrderJournal::lifecycleTable()
+{
+    // Every pair of the table is unique, so the table is a function.
+    std::set<std::pair<int, int>> seen;
+    for (const OrderTransition &t : OrderTransitions)
+        QVERIFY(seen.insert({int(t.from), int(t.event)}).second);
+    // The happy paths.
+    OrderStatus s = OrderStatus::New;
+    for (const OrderEventKind k :
+         {OrderEventKind::Validated, OrderEventKind::Sent, OrderEventKind::Acknowledged,
+          OrderEventKind::PartialFill, OrderEventKind::PartialFill, OrderEventKind::Fill}) {
+        auto next = applyOrderEvent(s, k);
+        QVERIFY2(next.ok(), qPrintable(next.ok() ? QString() : next.error().message));
+        s = next.value();
+    }
+    QCOMPARE(s, OrderStatus::Filled);
+    QCOMPARE(nextOrderStatus(OrderStatus::PartiallyFilled, OrderEventKind::Cancelled),
+             OrderStatus::Cancelled);
+    QCOMPARE(nextOrderStatus(OrderStatus::Sent, OrderEventKind::Rejected), OrderStatus::Rejected);
+}
+
+void tst_OrderJournal::lifecycleIllegal()
+{
+    // Nothing leaves a terminal status; nothing skips the acknowledgement.
+    for (const OrderStatus terminal :
+         {OrderStatus::Filled, OrderStatus::Rejected, OrderStatus::Cancelled}) {
+        QVERIFY(isTerminal(terminal));
+        for (int k = 0; k < OrderEventKindCount; ++k)
+            QVERIFY(!nextOrderStatus(terminal, static_cast<OrderEventKind>(k)));
+    }
+    auto bad = applyOrderEvent(OrderStatus::Sent, OrderEventKind::Fill);
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error().code, ErrorCode::Validation);
+    QVERIFY(bad.error().message.contains(QLatin1String("\"fill\" in status \"sent\"")));
+    QVERIFY(!applyOrderEvent(OrderStatus::New, OrderEventKind::Sent).ok());
+    QVERIFY(!applyOrderEvent(OrderStatus::Acknowledged, OrderEventKind::Created).ok());
+}
+
+void tst_OrderJournal::upstoxStatuses()
+{
+    QCOMPARE(upstoxStatusFor(OrderStatus::Filled), std::string_view("complete"));
+    QCOMPARE(upstoxStatusFor(OrderStatus::PartiallyFilled), std::string_view("open"));
+    QCOMPARE(statusFromUpstox("complete"), OrderStatus::Filled);
+    QCOMPARE(statusFromUpstox("trigger pending"), OrderStatus::Acknowledged);
+    QCOMPARE(statusFromUpstox("rejected"), OrderStatus::Rejected);
+    QVERIFY(!statusFromUpstox("modify pending"));
+    for (int i = 0; i < OrderStatusCount; ++i) {
+        const auto s = static_cast<OrderStatus>(i);
+        QCOMPARE(parseOrderStatus(orderStatusName(s)), s);
+    }
+}
+
+void tst_OrderJournal::clientIds()
+{
+    QVERIFY(isValidClientOrderId("SL251209-1A"));
+    QVERIFY(!isValidClientOrderId(""));
+    QVERIFY(!isValidClientOrderId("has space"));
+    QVERIFY(!isValidClientOrderId("123456789012345678901")); // 21
+    auto child = childClientOrderId("SL251209-1A", 7);
+    QVERIFY(child.ok());
+    QCOMPARE(child.value(), std::string("SL251209-1A.07"));
+    QCOMPARE(childClientOrderId("SL251209-1A", 25).value(), std::string("SL251209-1A.25"));
+    QVERIFY(!childClientOrderId("SL251209-1A", 26).ok());
+    QVERIFY(!childClientOrderId("SL251209-1A", 0).ok());
+    QVERIFY(childClientOrderId("12345678901234567", 1).ok()); // 17 + 3 = 20
+    auto tooLong = childClientOrderId("123456789012345678", 1);
+    QVERIFY(!tooLong.ok());
+    QVERIFY(tooLong.error().message.contains(QLatin1String("at most 17")));
+}
+
+void tst_OrderJournal::codecRoundTrip()
+{
+    OrderEvent e;
+    e.kind = OrderEventKind::Created;
+    e.clientOrderId = "abc.01";
+    e.timeMs = 1765256400123;
+    e.request.instrumentKey = "NSE_FO|41915";
+    e.request.side = Side::Sell;
+    e.request.type = OrderType::StopLimit;
+    e.request.product = Product::Intraday;
+    e.request.validity = Validity::Ioc;
+    e.request.quantity = 1800;
+    e.request.price = Price::fromRaw(1234567);
+    e.request.trigger = Price::fromRaw(1234500);
+    e.request.clientOrderId = e.clientOrderId;
+    e.contract = {"NSE_FO|41915",
+                  "NIFTY 26250 CE 30 DEC 25",
+                  "NSE_FO",
+                  "CE",
+                  fromQDate(QDate(2025, 12, 30)),
+                  Price::fromRupees(26250),
+                  75,
+                  Price::fromRaw(25)};
+    e.parentClientOrderId = "abc";
+    e.sliceIndex = 1;
+    auto back = OrderEvent::decode(e.encode(), 42);
+    QVERIFY(back.ok());
+    QCOMPARE(back->sequence, 42u);
+    QCOMPARE(back->contract, e.contract);
+    QCOMPARE(back->request.price, e.request.price);
+    QCOMPARE(back->request.trigger, e.request.trigger);
+    QCOMPARE(back->request.type, OrderType::StopLimit);
+    QCOMPARE(back->request.validity, Validity::Ioc);
+    QCOMPARE(back->request.side, Side::Sell);
+    QCOMPARE(back->parentClientOrderId, std::string("abc"));
+    QCOMPARE(back->timeMs, e.timeMs);
+
+    OrderEvent fill;
+    fill.kind = OrderEventKind::PartialFill;
+    fill.clientOrderId = "abc.01";
+    fill.statusAfter = OrderStatus::PartiallyFilled;
+    fill.fillQuantity = 75;
+    fill.fillPrice = Price::fromRaw(1234565);
+    fill.filledQuantity = 150;
+    fill.averagePrice = Price::fromRaw(1234566);
+    auto f = OrderEvent::decode(fill.encode(), 43);
+    QVERIFY(f.ok());
+    QCOMPARE(f->fillPrice, fill.fillPrice);
+    QCOMPARE(f->averagePrice, fill.averagePrice);
+    QCOMPARE(f->filledQuantity, 150);
+    QCOMPARE(f->statusAfter, OrderStatus::PartiallyFilled);
+}
+
+void tst_OrderJournal::codecRejectsGarbage()
+{
+    QVERIFY(!OrderEvent::decode("not json", 1).ok());
+    QVERIFY(!OrderEvent::decode(R"({"k":"teleported","id":"a","t":"1","s":"new"})", 1).ok());
+    QVERIFY(!OrderEvent::decode(R"({"k":"fill","id":"bad id","t":"1","s":"filled"})", 1).ok());
+    QVERIFY(!OrderEvent::decode(R"({"k":"fill","id":"a","t":"1","s":"filled","fq":"x"})", 1).ok());
+}
+
+void tst_OrderJournal::appendAndReplay()
+{
+    QTemporaryDir dir;
+    std::uint64_t last = 0;
+    {
+        auto j = OrderJournal::open(dir.path(), Day);
+        QVERIFY(j.ok());
+        QCOMPARE(j.value()->lastSequence(), sequenceFor(Day, 0));
+        for (int i = 0; i < 100; ++i) {
+            auto s = appendOne(*j.value());
+            QVERIFY(s.ok());
+            QVERIFY(s.value() > last);
+            last = s.value();
+        }
+        QVERIFY(j.value()->waitDurable(last));
+        QCOMPARE(j.value()->durableSequence(), last);
+    }
+    auto replay = OrderJournal::replay(OrderJournal::fileFor(dir.path(), Day));
+    QVERIFY(replay.ok());
+    QCOMPARE(replay->records.size(), 100u);
+    QCOMPARE(replay->tornBytes, 0);
+    for (const JournalRecord &r : replay->records)
+        QCOMPARE(r.payload, payloadFor(r.sequence));
+    QCOMPARE(sequenceDay(replay->records.front().sequence), Day);
+    // Reopening continues the sequence.
+    JournalReplay seen;
+    auto j = OrderJournal::open(dir.path(), Day, &seen);
+    QVERIFY(j.ok());
+    QCOMPARE(seen.records.size(), 100u);
+    auto next = appendOne(*j.value());
+    QVERIFY(next.ok());
+    QCOMPARE(next.value(), last + 1);
+}
+
+void tst_OrderJournal::groupCommitUnderConcurrency()
+{
+    QTemporaryDir dir;
+    auto opened = OrderJournal::open(dir.path(), Day);
+    QVERIFY(opened.ok());
+    OrderJournal &j = *opened.value();
+    std::mutex m;
+    std::vector<std::uint64_t> delivered;
+    j.setDurableCallback([&](const std::vector<JournalRecord> &batch) {
+        std::lock_guard lock(m);
+        for (const JournalRecord &r : batch)
+            delivered.push_back(r.sequence);
+    });
+    constexpr int Threads = 4, PerThread = 500;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < Threads; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < PerThread; ++i) {
+                auto s = appendOne(j);
+                if (!s || !j.waitDurable(s.value()))
+                    ++failures;
+            }
+        });
+    for (std::thread &t : threads)
+        t.join();
+    QCOMPARE(failures.load(), 0);
+    const JournalStats stats = j.stats();
+    QCOMPARE(stats.records, std::uint64_t(Threads * PerThread));
+    // Group commit: concurrent waiters share syncs.
+    QVERIFY2(stats.batches < stats.records, qPrintable(QString::number(stats.batches)));
+    std::lock_guard lock(m);
+    QCOMPARE(delivered.size(), std::size_t(Threads * PerThread));
+    QVERIFY(std::is_sorted(delivered.begin(), delivered.end()));
+}
+
+void tst_OrderJournal::tornTailIsCut_data()
+{
+    QTest::addColumn<int>("cut"); // bytes removed from the end of the last record
+    QTest::newRow("half header") << 20;
+    QTest::newRow("inside payload") << 3;
+    QTest::newRow("last byte") << 1;
+}
+
+void tst_OrderJournal::tornTailIsCut()
+{
+    QFETCH(int, cut);
+    QTemporaryDir dir;
+    const QString path = OrderJournal::fileFor(dir.path(), Day);
+    {
+        auto j = OrderJournal::open(dir.path(), Day);
+        QVERIFY(j.ok());
+        std::uint64_t s = 0;
+        for (int i = 0; i < 10; ++i)
+            s = appendOne(*j.value()).value();
+        QVERIFY(j.value()->waitDurable(s));
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QVERIFY(f.resize(f.size() - cut));
+    f.close();
+    auto replay = OrderJournal::replay(path);
+    QVERIFY(replay.ok());
+    QCOMPARE(replay->records.size(), 9u);
+    QVERIFY(replay->tornBytes > 0);
+
+    JournalReplay seen;
+    auto j = OrderJournal::open(dir.path(), Day, &seen);
+    QVERIFY2(j.ok(), qPrintable(j.ok() ? QString() : j.error().message));
+    QCOMPARE(seen.records.size(), 9u);
+    const std::uint64_t s = appendOne(*j.value()).value();
+    QCOMPARE(s, seen.records.back().sequence + 1);
+    QVERIFY(j.value()->waitDurable(s));
+    auto after = OrderJournal::replay(path);
+    QVERIFY(after.ok());
+    QCOMPARE(after->records.size(), 10u);
+    QCOMPARE(after->tornBytes, 0);
+
+    // A flipped byte in the very last record is a torn write too (never completed).
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.seek(f.size() - 2);
+    f.write("\xff", 1);
+    f.close();
+    auto flipped = OrderJournal::replay(path);
+    QVERIFY(flipped.ok());
+    QCOMPARE(flipped->records.size(), 9u);
+}
+
+void tst_OrderJournal::corruptMiddleIsAnError()
+{
+    QTemporaryDir dir;
+    const QString path = OrderJournal::fileFor(dir.path(), Day);
+    {
+        auto j = OrderJournal::open(dir.path(), Day);
+        std::uint64_t s = 0;
+        for (int i = 0; i < 10; ++i)
+            s = appendOne(*j.value()).value();
+        QVERIFY(j.value()->waitDurable(s));
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.seek(8 + 16 + 3); // inside the first record's payload
+    f.write("X", 1);
+    f.close();
+    auto replay = OrderJournal::replay(path);
+    QVERIFY(!replay.ok());
+    QCOMPARE(replay.error().code, ErrorCode::Parse);
+    QVERIFY(replay.error().message.contains(QLatin1String("damaged at byte 8")));
+    // Opening refuses too: nothing is truncated or overwritten behind the trader's back.
+    const qint64 size = QFileInfo(path).size();
+    auto j = OrderJournal::open(dir.path(), Day);
+    QVERIFY(!j.ok());
+    QCOMPARE(QFileInfo(path).size(), size);
+}
+
+void tst_OrderJournal::notAJournal()
+{
+    QTemporaryDir dir;
+    QFile f(OrderJournal::fileFor(dir.path(), Day));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("hello, this is not a journal");
+    f.close();
+    auto j = OrderJournal::open(dir.path(), Day);
+    QVERIFY(!j.ok());
+    QVERIFY(j.error().message.contains(QLatin1String("bad magic")));
+}
+
+QTEST_GUILESS_MAIN(tst_OrderJournal)
+#include "tst_orderjournal.moc"
