@@ -36,6 +36,8 @@ mkdir -p "$out"
 shoot() { # name theme args...
     local name=$1 theme=$2
     shift 2
+    # Each shot starts with an empty order journal: the orders view shows what it placed.
+    rm -rf "$XDG_DATA_HOME/Strikeline/strikeline/journal"
     xvfb-run -a -s "-screen 0 1366x768x24" \
         "$desktop" --db "$db" --at "$at" --theme "$theme" \
         --screenshot "$out/$name-$theme.png" "$@" >/dev/null
@@ -47,4 +49,6 @@ for theme in light dark; do
     shoot chain "$theme" --query "NIFTY" --chain NIFTY --spot 25960
     shoot palette "$theme" --query "bank" --palette
     shoot sync "$theme" --panel sync
+    shoot orders "$theme" --query "nifty fut" --panel orders
+    shoot ticket "$theme" --query "nifty 26000 ce" --panel ticket
 done

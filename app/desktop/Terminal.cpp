@@ -5,11 +5,19 @@
 #include "chain/OptionChainView.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "orders/AccountView.h"
+#include "orders/OrderService.h"
+#include "orders/OrderTicket.h"
+#include "orders/OrderValidator.h"
+#include "orders/OrdersModel.h"
+#include "orders/OrdersPanel.h"
+#include "orders/PaperBroker.h"
 #include "sync/InstrumentSync.h"
 #include "sync/SyncController.h"
 #include "sync/SyncPanel.h"
 #include "sync/SyncTypes.h"
 
+#include <QAction>
 #include <QLocale>
 #include <QNetworkInformation>
 
@@ -44,9 +52,13 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     m_syncPanel = new ui::SyncPanel;
     m_syncPanel->setObjectName(QStringLiteral("syncPanel"));
     m_window->addPanel(m_syncPanel, QStringLiteral("Sync && data"), QKeySequence(Qt::Key_F7));
+    m_ordersPanel = new ui::OrdersPanel;
+    m_ordersPanel->setObjectName(QStringLiteral("ordersPanel"));
+    m_window->addPanel(m_ordersPanel, QStringLiteral("Orders"), QKeySequence());
     wireLoader();
     wireMarket();
     wireSync();
+    openOrders();
     connect(m_window.get(), &ui::MainWindow::apiServerToggled, this,
             [this](bool on) { setApiServing(on); });
 }
@@ -55,6 +67,7 @@ Terminal::~Terminal()
 {
     // Stop the workers while the window they report to still exists.
     stopApi();
+    m_orders.reset(); // joins the journal and persister threads
     m_loader.reset();
     m_sync.reset();
 }
@@ -109,6 +122,10 @@ void Terminal::wireMarket()
     connect(&m_marketTimer, &QTimer::timeout, this, [this] {
         m_market.advance(m_options.marketTickMs);
         m_window->chainView().refreshQuotes();
+        if (m_broker) {
+            m_broker->onPrices(); // resting limits that the new prices cross fill now
+            m_ordersPanel->showPositions(m_broker->positions(), m_repository.snapshot());
+        }
     });
     m_marketTimer.start(m_options.marketTickMs);
 }
@@ -205,6 +222,136 @@ void Terminal::onHistory(const SyncHistory &history)
 void Terminal::scheduleAutoSyncCheck(qint64 inMs)
 {
     m_autoSyncTimer.start(static_cast<int>(inMs));
+}
+
+void Terminal::openOrders()
+{
+    using ui::MainWindow;
+    connect(m_window.get(), &MainWindow::orderTicketRequested, this,
+            [this](const QString &key, Side side) { openTicket(key, side); });
+    connect(&m_window->chainView(), &ui::OptionChainView::contractActivated, this,
+            [this](const QString &key) { openTicket(key, Side::Buy); });
+    connect(m_window->ordersAction(), &QAction::triggered, this,
+            [this] { m_window->showPanel(m_ordersPanel); });
+    m_window->ordersAction()->setEnabled(true);
+    connect(m_ordersPanel, &ui::OrdersPanel::cancelRequested, this, [this](const QString &id) {
+        if (!m_orders)
+            return;
+        if (Result<void> cancelled = m_orders->cancel(id.toStdString()); !cancelled)
+            m_window->showSyncMessage(QStringLiteral("Cancel failed: ") + cancelled.error().message,
+                                      true);
+        refreshOrders();
+    });
+
+    if (m_options.journalDirectory.isEmpty()) {
+        m_ordersUnavailable = QStringLiteral("no order journal configured");
+        m_ordersPanel->showUnavailable(m_ordersUnavailable);
+        return;
+    }
+    m_broker = std::make_unique<PaperBroker>(m_market, m_clock);
+    m_validator = std::make_unique<OrderValidator>(m_clock);
+    OrderServiceConfig config;
+    config.journalDirectory = m_options.journalDirectory;
+    config.database = m_options.database;
+    OrderServiceCallbacks callbacks;
+    // Both arrive on worker threads: hop to this (the GUI) thread.
+    callbacks.durableEvents = [this](const std::vector<OrderEvent> &) {
+        QMetaObject::invokeMethod(
+            this, [this] { refreshOrders(); }, Qt::QueuedConnection);
+    };
+    callbacks.persistence = [this](const PersistenceState &state) {
+        QMetaObject::invokeMethod(
+            this, [this, state] { m_ordersPanel->showPersistence(state); }, Qt::QueuedConnection);
+    };
+    RecoveryReport report;
+    auto service = OrderService::open(
+        OrderService::Dependencies{contractLookupFor(m_repository),
+                                   [this](const OrderRequest &r) { return validateOrder(r); },
+                                   *m_broker, m_clock},
+        config, callbacks, &report);
+    if (!service) {
+        m_ordersUnavailable = service.error().message;
+        spdlog::error("orders unavailable: {}", m_ordersUnavailable.toStdString());
+        m_ordersPanel->showUnavailable(m_ordersUnavailable);
+        m_broker.reset();
+        return;
+    }
+    m_orders = std::move(service.value());
+    spdlog::info("orders: journal {} ({} files, {} events replayed, {} orders today)",
+                 m_options.journalDirectory.toStdString(), report.journalFiles,
+                 report.eventsReplayed, report.ordersInBook);
+    refreshOrders();
+}
+
+Verdict Terminal::validateOrder(const OrderRequest &request) const
+{
+    const SnapshotPtr snapshot = m_repository.snapshot();
+    if (!snapshot) {
+        Verdict verdict;
+        verdict.issues.push_back({issue::UnknownInstrument, IssueSeverity::Error,
+                                  QStringLiteral("The instruments are still loading.")});
+        return verdict;
+    }
+    AccountSnapshot account; // positions from the paper broker, in RAM
+    if (m_broker) {
+        for (const Position &p : m_broker->positions())
+            account.setPosition(p.instrumentKey, p.netQuantity);
+    }
+    return m_validator->validate(request, *snapshot, &m_market, &account);
+}
+
+void Terminal::openTicket(const QString &instrumentKey, Side side)
+{
+    const SnapshotPtr snapshot = m_repository.snapshot();
+    if (!m_orders) {
+        m_window->showSyncMessage(QStringLiteral("Orders are unavailable: ") + m_ordersUnavailable,
+                                  true);
+        return;
+    }
+    const QByteArray key = instrumentKey.toUtf8();
+    const std::optional<InstrumentId> id =
+        snapshot ? snapshot->findByKey(
+                       std::string_view(key.constData(), static_cast<std::size_t>(key.size())))
+                 : std::nullopt;
+    if (!id)
+        return;
+    auto *ticket = new ui::OrderTicket(
+        snapshot, *id, side, [this](const OrderRequest &r) { return validateOrder(r); }, &m_market,
+        m_window.get());
+    ticket->setAttribute(Qt::WA_DeleteOnClose);
+    connect(ticket, &ui::OrderTicket::submitted, this,
+            [this](const OrderRequest &request) { submitOrder(request); });
+    ticket->open();
+}
+
+void Terminal::submitOrder(const OrderRequest &request)
+{
+    if (!m_orders)
+        return;
+    Result<SubmitOutcome> outcome = m_orders->submit(request);
+    if (!outcome) {
+        m_window->showSyncMessage(QStringLiteral("Order not placed: ") + outcome.error().message,
+                                  true);
+        return;
+    }
+    const QString id = QString::fromStdString(outcome->clientOrderId);
+    if (outcome->status == OrderStatus::Rejected) {
+        m_window->showSyncMessage(QStringLiteral("Order %1 rejected: %2").arg(id, outcome->reason),
+                                  true);
+    } else {
+        m_window->showSyncMessage(QStringLiteral("Order %1: %2 (paper)")
+                                      .arg(id, ui::orderStatusText(outcome->status).toLower()),
+                                  false);
+    }
+    refreshOrders();
+}
+
+void Terminal::refreshOrders()
+{
+    if (!m_orders)
+        return;
+    m_ordersPanel->showOrders(m_orders->orders());
+    m_ordersPanel->showPositions(m_broker->positions(), m_repository.snapshot());
 }
 
 void Terminal::setApiServing(bool on)

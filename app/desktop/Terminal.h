@@ -6,6 +6,7 @@
 #include "common/IstTime.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/SimulatedMarket.h"
+#include "orders/Order.h"
 #include "storage/DatabaseConfig.h"
 #include "sync/SyncSchedule.h"
 
@@ -16,8 +17,17 @@
 
 #include <memory>
 
+namespace strikeline {
+class OrderService;
+class OrderValidator;
+class PaperBroker;
+struct OrderRequest;
+struct Verdict;
+} // namespace strikeline
+
 namespace strikeline::ui {
 class MainWindow;
+class OrdersPanel;
 class MasterLoader;
 class SyncController;
 class SyncPanel;
@@ -35,13 +45,14 @@ namespace strikeline::desktop {
 
 struct TerminalOptions
 {
-    DatabaseConfig database; // where syncs go and the terminal hydrates from
-    QString masterFile;      // when set: start on this file instead of the database
-    QString syncSource;      // the Upstox master URL (or a file) "Sync now" fetches
-    bool autoSync = true;    // once a day after 06:00 IST (off for smoke tests, screenshots)
-    int marketTickMs = 1000; // how often simulated prices move
-    bool serveApi = false;   // the local HTTP API (a setting, off by default)
-    quint16 apiPort = 0;     // 0: the default port
+    DatabaseConfig database;  // where syncs go and the terminal hydrates from
+    QString masterFile;       // when set: start on this file instead of the database
+    QString syncSource;       // the Upstox master URL (or a file) "Sync now" fetches
+    bool autoSync = true;     // once a day after 06:00 IST (off for smoke tests, screenshots)
+    int marketTickMs = 1000;  // how often simulated prices move
+    QString journalDirectory; // the order journal (durable before send); empty: no orders
+    bool serveApi = false;    // the local HTTP API (a setting, off by default)
+    quint16 apiPort = 0;      // 0: the default port
 };
 
 class Terminal final : public QObject
@@ -65,11 +76,21 @@ public:
     void setApiServing(bool on);
     quint16 apiPort() const { return m_apiPort; }
 
+    // F1/F2, B/S, double-click: the ticket for one contract (non-modal; submit places it).
+    void openTicket(const QString &instrumentKey, Side side);
+    // Places an order from a ticket; the outcome goes to the status bar and the orders panel.
+    void submitOrder(const OrderRequest &request);
+    OrderService *orders() { return m_orders.get(); }
+    ui::OrdersPanel &ordersPanel() { return *m_ordersPanel; }
+
 private:
     void wireLoader();
     void wireMarket();
     void wireSync();
     void stopApi();
+    void openOrders();
+    void refreshOrders();
+    Verdict validateOrder(const OrderRequest &request) const;
     void onSyncFinished(const ui::SyncSummary &summary);
     void onHistory(const SyncHistory &history);
     void scheduleAutoSyncCheck(qint64 inMs);
@@ -87,6 +108,11 @@ private:
     QTimer m_autoSyncTimer;
     bool m_automaticRun = false;
     quint16 m_apiPort = 0;
+    ui::OrdersPanel *m_ordersPanel = nullptr; // a tab of the window
+    std::unique_ptr<PaperBroker> m_broker;
+    std::unique_ptr<OrderValidator> m_validator;
+    std::unique_ptr<OrderService> m_orders; // before the broker it sends to: destroyed first
+    QString m_ordersUnavailable;
     api::ApiServer *m_api = nullptr; // lives in m_apiThread
     std::unique_ptr<QThread> m_apiThread;
     // Threads last: destroyed (cancelled and joined) before what they report to.

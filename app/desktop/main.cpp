@@ -8,6 +8,8 @@
 #include "common/Logging.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "orders/OrderService.h"
+#include "orders/OrdersPanel.h"
 #include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
 #include "sync/InstrumentSync.h"
@@ -16,6 +18,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDialog>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -23,6 +26,7 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTextStream>
 #include <QTimer>
@@ -129,53 +133,96 @@ void runSmokeTest(MainWindow &window, MasterLoader &loader, const QElapsedTimer 
         });
 }
 
+// For the docs only: a few paper orders on the top result of the search (a market buy that
+// fills, a limit sell far above the price that rests), then the orders tab -- or the ticket.
+void stageOrders(strikeline::desktop::Terminal &terminal, bool ticketOnly)
+{
+    const QString key = terminal.window()
+                            .results()
+                            .index(0, 0)
+                            .data(SearchResultsModel::InstrumentKeyRole)
+                            .toString();
+    if (key.isEmpty() || !terminal.orders())
+        return;
+    if (ticketOnly) {
+        terminal.openTicket(key, strikeline::Side::Buy);
+        return;
+    }
+    const strikeline::SnapshotPtr snapshot = terminal.window().snapshot();
+    const auto id = snapshot->findByKey(key.toStdString());
+    const auto quote = terminal.market().quote(key.toStdString());
+    if (!id || !quote)
+        return;
+    const strikeline::InstrumentView contract = snapshot->instrument(*id);
+    strikeline::OrderRequest buy;
+    buy.instrumentKey = key.toStdString();
+    buy.type = strikeline::OrderType::Market;
+    buy.quantity = 2 * contract.lotSize();
+    terminal.submitOrder(buy);
+    strikeline::OrderRequest sell = buy;
+    sell.side = strikeline::Side::Sell;
+    sell.type = strikeline::OrderType::Limit;
+    sell.quantity = contract.lotSize();
+    sell.price = (quote->last + strikeline::Price::fromRaw(quote->last.raw() / 20))
+                     .roundDownTo(contract.tickSize());
+    terminal.submitOrder(sell);
+    terminal.window().showPanel(&terminal.ordersPanel());
+}
+
 // For the docs only: the window with a query typed and the top result picked, as a PNG.
 void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file,
                     const QString &query, const QString &chain, const QString &spot, bool palette,
                     const QString &panel)
 {
     MainWindow &window = terminal.window();
-    whenLoaded(window, terminal.loader(), QStringLiteral("screenshot"),
-               [&window, &terminal, file, query, chain, spot, palette, panel](qint64) {
-                   window.setQuery(query);
-                   window.showResult(0);
-                   if (!chain.isEmpty()) {
-                       window.openChain(chain);
-                       if (!spot.isEmpty())
-                           window.chainView().setSpotText(spot);
-                   }
-                   if (panel == QLatin1String("sync")) {
-                       window.showPanel(&terminal.syncPanel());
-                       // The newest run's changes, once the history has arrived from the
-                       // sync thread.
-                       QTimer::singleShot(700, &window, [&terminal] {
-                           terminal.syncPanel().runsView()->selectRow(0);
-                       });
-                   }
-                   if (palette) {
-                       window.commandPalette().popup(&window);
-                       window.commandPalette().setQuery(query);
-                   }
-                   // Let the layout settle and paint once before grabbing.
-                   QTimer::singleShot(panel.isEmpty() ? 300 : 1500, &window, [&window, file] {
-                       QDir().mkpath(QFileInfo(file).absolutePath());
-                       // The palette is a window of its own: paint it onto the main window's
-                       // picture.
-                       QPixmap picture = window.grab();
-                       if (window.commandPalette().isVisible()) {
-                           QPainter painter(&picture);
-                           painter.drawPixmap(window.mapFromGlobal(window.commandPalette().pos()),
-                                              window.commandPalette().grab());
-                       }
-                       if (!picture.save(file, "PNG")) {
-                           err() << "cannot write the screenshot to " << file << Qt::endl;
-                           QCoreApplication::exit(1);
-                           return;
-                       }
-                       out() << "screenshot saved to " << file << Qt::endl;
-                       QCoreApplication::exit(0);
-                   });
-               });
+    whenLoaded(
+        window, terminal.loader(), QStringLiteral("screenshot"),
+        [&window, &terminal, file, query, chain, spot, palette, panel](qint64) {
+            window.setQuery(query);
+            window.showResult(0);
+            if (!chain.isEmpty()) {
+                window.openChain(chain);
+                if (!spot.isEmpty())
+                    window.chainView().setSpotText(spot);
+            }
+            if (panel == QLatin1String("sync")) {
+                window.showPanel(&terminal.syncPanel());
+                // The newest run's changes, once the history has arrived from the
+                // sync thread.
+                QTimer::singleShot(700, &window,
+                                   [&terminal] { terminal.syncPanel().runsView()->selectRow(0); });
+            }
+            if (panel == QLatin1String("orders") || panel == QLatin1String("ticket"))
+                stageOrders(terminal, panel == QLatin1String("ticket"));
+            if (palette) {
+                window.commandPalette().popup(&window);
+                window.commandPalette().setQuery(query);
+            }
+            // Let the layout settle and paint once before grabbing.
+            QTimer::singleShot(panel.isEmpty() ? 300 : 1500, &window, [&window, file] {
+                QDir().mkpath(QFileInfo(file).absolutePath());
+                // The palette is a window of its own: paint it onto the main window's
+                // picture.
+                QPixmap picture = window.grab();
+                QPainter painter(&picture);
+                if (window.commandPalette().isVisible())
+                    painter.drawPixmap(window.mapFromGlobal(window.commandPalette().pos()),
+                                       window.commandPalette().grab());
+                // Dialogs (the order ticket) are windows of their own too.
+                for (QDialog *dialog : window.findChildren<QDialog *>()) {
+                    if (dialog->isVisible())
+                        painter.drawPixmap(window.mapFromGlobal(dialog->pos()), dialog->grab());
+                }
+                painter.end();
+                if (!picture.save(file, "PNG")) {
+                    err() << "cannot write the screenshot to " << file << Qt::endl;
+                    QCoreApplication::exit(1);
+                    return;
+                }
+                out() << "screenshot saved to " << file << Qt::endl;
+                QCoreApplication::exit(0);
+            });
+        });
 }
 
 void setApplicationNames()
@@ -350,6 +397,8 @@ int main(int argc, char *argv[])
         settings.value(QStringLiteral("sync/source"), strikeline::upstoxMasterUrl()).toString();
     options.autoSync = !scripted && !parser.isSet(noAutoSyncOption) &&
                        settings.value(QStringLiteral("sync/automatic"), true).toBool();
+    options.journalDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                               QStringLiteral("/journal");
     options.serveApi = settings.value(QStringLiteral("api/enabled"), false).toBool();
     options.apiPort = static_cast<quint16>(settings.value(QStringLiteral("api/port"), 0).toUInt());
     strikeline::desktop::Terminal terminal(clock, options);

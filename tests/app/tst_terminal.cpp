@@ -7,6 +7,10 @@
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "orders/OrderService.h"
+#include "orders/OrderTicket.h"
+#include "orders/OrdersModel.h"
+#include "orders/OrdersPanel.h"
 
 #include <QAction>
 #include <QEventLoop>
@@ -61,6 +65,8 @@ private Q_SLOTS:
     void syncNowImportsAndRehydrates();
     void apiToggleServesAndStops();
     void apiToggleReportsABusyPort();
+    void ticketPlacesAPaperOrder();
+    void ordersSurviveARestart();
 
 private:
     TerminalOptions options() const
@@ -70,6 +76,7 @@ private:
                                             m_dir.filePath(QStringLiteral("strikeline.db")));
         o.syncSource = m_master;
         o.autoSync = false;
+        o.journalDirectory = m_dir.filePath(QStringLiteral("journal"));
         return o;
     }
 
@@ -176,6 +183,69 @@ void tst_Terminal::apiToggleReportsABusyPort()
     toggle->setChecked(true);
     QVERIFY(!toggle->isChecked()); // unticked again: it is not serving
     QCOMPARE(terminal.apiPort(), quint16(0));
+}
+
+void tst_Terminal::ticketPlacesAPaperOrder()
+{
+    Terminal terminal(m_clock, options());
+    QSignalSpy applied(&terminal.window(), &ui::MainWindow::snapshotApplied);
+    terminal.start();
+    QVERIFY(applied.wait(60000));
+    QVERIFY(terminal.orders());
+    const SnapshotPtr snapshot = terminal.window().snapshot();
+    // A live NIFTY future: the simulated market prices it, the paper broker fills it.
+    std::string key;
+    for (InstrumentId id = 0; id < snapshot->size() && key.empty(); ++id) {
+        const InstrumentView v = snapshot->instrument(id);
+        if (v.kind() == InstrumentKind::Future && v.underlyingSymbol() == "NIFTY" &&
+            !v.isExpiredAt(Today))
+            key = std::string(v.instrumentKey());
+    }
+    QVERIFY(!key.empty());
+    const int before = terminal.ordersPanel().ordersModel().rowCount();
+
+    // F1 on a contract opens its ticket; a market order asks twice, then goes.
+    Q_EMIT terminal.window().orderTicketRequested(QString::fromStdString(key), Side::Buy);
+    auto *ticket = terminal.window().findChild<ui::OrderTicket *>();
+    QVERIFY(ticket);
+    QTRY_VERIFY(ticket->isVisible());
+    ticket->setConfirm([](QWidget *, const QString &) { return true; });
+    ticket->setOrderType(OrderType::Market);
+    QVERIFY2(ticket->verdict().ok(), qPrintable(ticket->problemText()));
+    ticket->accept();
+
+    const ui::OrdersModel &orders = terminal.ordersPanel().ordersModel();
+    QTRY_COMPARE(orders.rowCount(), before + 1);
+    QTRY_COMPARE(orders.index(0, ui::OrdersModel::StatusColumn).data().toString(),
+                 QStringLiteral("Filled"));
+    QTRY_VERIFY(terminal.ordersPanel().positionsModel().rowCount() >= 1);
+    QVERIFY(terminal.orders()->waitPersisted(std::chrono::seconds(30)));
+
+    // A refused order never reaches the book.
+    OrderRequest bad;
+    bad.instrumentKey = key;
+    bad.type = OrderType::Limit;
+    bad.quantity = 1; // not a multiple of the lot
+    bad.price = Price::fromRupees(100);
+    terminal.submitOrder(bad);
+    const auto *syncLabel = terminal.window().findChild<QLabel *>(QStringLiteral("syncLabel"));
+    QVERIFY2(syncLabel->text().contains(QLatin1String("rejected")), qPrintable(syncLabel->text()));
+}
+
+void tst_Terminal::ordersSurviveARestart()
+{
+    // The previous test's orders are in the journal: a new terminal shows them again.
+    Terminal terminal(m_clock, options());
+    QVERIFY(terminal.orders());
+    QVERIFY(terminal.ordersPanel().ordersModel().rowCount() >= 1);
+    bool filled = false;
+    for (int row = 0; row < terminal.ordersPanel().ordersModel().rowCount(); ++row)
+        filled |= terminal.ordersPanel()
+                      .ordersModel()
+                      .index(row, ui::OrdersModel::StatusColumn)
+                      .data()
+                      .toString() == QStringLiteral("Filled");
+    QVERIFY(filled);
 }
 
 QTEST_MAIN(tst_Terminal)

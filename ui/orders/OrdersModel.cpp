@@ -1,0 +1,313 @@
+#include "OrdersModel.h"
+
+#include "theme/Theme.h"
+
+#include <QColor>
+#include <QDateTime>
+#include <QGuiApplication>
+#include <QPalette>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace strikeline::ui {
+
+namespace {
+
+QString fromUtf8(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+QString istTime(std::int64_t epochMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(epochMs, Qt::OffsetFromUTC, IstOffsetSeconds)
+        .toString(QStringLiteral("HH:mm:ss"));
+}
+
+ThemeColors colors()
+{
+    const bool gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
+    return themeColors(gui ? themeOf(QGuiApplication::palette()) : Theme::Light);
+}
+
+QVariant signedColour(Price value)
+{
+    if (value.isZero())
+        return {};
+    return QColor(value.isPositive() ? colors().positive : colors().negative);
+}
+
+} // namespace
+
+QString orderStatusText(OrderStatus status)
+{
+    switch (status) {
+    case OrderStatus::New:
+        return QStringLiteral("New");
+    case OrderStatus::Validated:
+        return QStringLiteral("Validated");
+    case OrderStatus::Sent:
+        return QStringLiteral("Sent");
+    case OrderStatus::Acknowledged:
+        return QStringLiteral("Open");
+    case OrderStatus::PartiallyFilled:
+        return QStringLiteral("Partially filled");
+    case OrderStatus::Filled:
+        return QStringLiteral("Filled");
+    case OrderStatus::Rejected:
+        return QStringLiteral("Rejected");
+    case OrderStatus::Cancelled:
+        return QStringLiteral("Cancelled");
+    }
+    return QStringLiteral("?");
+}
+
+// ---- OrdersModel -----------------------------------------------------------------------------
+
+OrdersModel::OrdersModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+OrdersModel::~OrdersModel() = default;
+
+void OrdersModel::setOrders(std::vector<OrderState> orders)
+{
+    // Newest parents first; each parent's slices right below it, in slice order.
+    std::unordered_map<std::string, std::vector<const OrderState *>> children;
+    std::vector<const OrderState *> parents;
+    for (const OrderState &o : orders) {
+        if (o.parentClientOrderId.empty())
+            parents.push_back(&o);
+        else
+            children[o.parentClientOrderId].push_back(&o);
+    }
+    std::reverse(parents.begin(), parents.end());
+    std::vector<OrderState> rows;
+    rows.reserve(orders.size());
+    for (const OrderState *p : parents) {
+        rows.push_back(*p);
+        auto it = children.find(p->clientOrderId);
+        if (it == children.end())
+            continue;
+        std::sort(
+            it->second.begin(), it->second.end(),
+            [](const OrderState *a, const OrderState *b) { return a->sliceIndex < b->sliceIndex; });
+        for (const OrderState *c : it->second)
+            rows.push_back(*c);
+        children.erase(it);
+    }
+    for (auto &[parent, orphans] : children) // a child whose parent is not listed: still shown
+        for (const OrderState *c : orphans)
+            rows.push_back(*c);
+
+    beginResetModel();
+    m_rows = std::move(rows);
+    endResetModel();
+}
+
+const OrderState *OrdersModel::orderAt(int row) const
+{
+    if (row < 0 || static_cast<std::size_t>(row) >= m_rows.size())
+        return nullptr;
+    return &m_rows[static_cast<std::size_t>(row)];
+}
+
+int OrdersModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int OrdersModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString OrdersModel::text(const OrderState &o, int column) const
+{
+    const bool child = !o.parentClientOrderId.empty();
+    switch (column) {
+    case TimeColumn:
+        return child ? QString() : istTime(o.createdAtMs);
+    case SymbolColumn:
+        return child ? QStringLiteral("  ↳ slice %1").arg(o.sliceIndex)
+                     : fromUtf8(o.contract.tradingSymbol);
+    case SideColumn:
+        return fromUtf8(sideName(o.request.side));
+    case TypeColumn:
+        return fromUtf8(orderTypeName(o.request.type)) + QLatin1Char(' ') +
+               fromUtf8(productName(o.request.product));
+    case QuantityColumn:
+        return QString::number(o.request.quantity);
+    case PriceColumn:
+        if (o.request.type == OrderType::Market)
+            return QStringLiteral("MKT");
+        if (o.request.type == OrderType::StopMarket)
+            return QStringLiteral("SL-M @ ") + o.request.trigger.toQString(2);
+        if (o.request.type == OrderType::StopLimit)
+            return o.request.price.toQString(2) + QStringLiteral(" (trg ") +
+                   o.request.trigger.toQString(2) + QLatin1Char(')');
+        return o.request.price.toQString(2);
+    case StatusColumn:
+        return orderStatusText(o.status);
+    case FilledColumn:
+        return QStringLiteral("%1 / %2").arg(o.filledQuantity).arg(o.request.quantity);
+    case AveragePriceColumn:
+        return o.filledQuantity > 0 ? o.averagePrice.toQString(2) : QString();
+    case ClientIdColumn:
+        return fromUtf8(o.clientOrderId);
+    case BrokerIdColumn: {
+        QStringList ids;
+        for (const std::string &id : o.brokerOrderIds)
+            ids << fromUtf8(id);
+        return ids.join(QStringLiteral(", "));
+    }
+    case ReasonColumn:
+        return fromUtf8(o.reason);
+    default:
+        return {};
+    }
+}
+
+QVariant OrdersModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid())
+        return {};
+    Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
+    const OrderState &o = m_rows[static_cast<std::size_t>(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        return text(o, index.column());
+    case Qt::ToolTipRole:
+        return index.column() == ReasonColumn || index.column() == BrokerIdColumn
+                   ? QVariant(text(o, index.column()))
+                   : QVariant();
+    case Qt::TextAlignmentRole:
+        switch (index.column()) {
+        case QuantityColumn:
+        case PriceColumn:
+        case FilledColumn:
+        case AveragePriceColumn:
+            return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return static_cast<int>(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    case Qt::ForegroundRole:
+        if (index.column() == SideColumn)
+            return QColor(o.request.side == Side::Buy ? colors().positive : colors().negative);
+        if (index.column() == StatusColumn && o.status == OrderStatus::Rejected)
+            return QColor(colors().negative);
+        return {};
+    case ClientOrderIdRole:
+        return fromUtf8(o.clientOrderId);
+    case OpenRole:
+        return o.status == OrderStatus::Acknowledged || o.status == OrderStatus::PartiallyFilled;
+    default:
+        return {};
+    }
+}
+
+QVariant OrdersModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *const titles[ColumnCount] = {
+        "Time (IST)", "Contract", "Side",      "Type",      "Qty",        "Price",
+        "Status",     "Filled",   "Avg price", "Client id", "Broker ids", "Reason"};
+    return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section])
+                                                 : QVariant();
+}
+
+// ---- PositionsModel --------------------------------------------------------------------------
+
+PositionsModel::PositionsModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+PositionsModel::~PositionsModel() = default;
+
+void PositionsModel::setPositions(std::vector<Position> positions, SnapshotPtr snapshot)
+{
+    m_snapshot = std::move(snapshot);
+    std::sort(positions.begin(), positions.end(), [](const Position &a, const Position &b) {
+        return a.instrumentKey < b.instrumentKey;
+    });
+    const bool sameRows = positions.size() == m_rows.size() &&
+                          std::equal(positions.begin(), positions.end(), m_rows.begin(),
+                                     [](const Position &a, const Position &b) {
+                                         return a.instrumentKey == b.instrumentKey;
+                                     });
+    if (!sameRows) {
+        beginResetModel();
+        m_rows = std::move(positions);
+        endResetModel();
+        return;
+    }
+    m_rows = std::move(positions);
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+int PositionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int PositionsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant PositionsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid())
+        return {};
+    Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
+    const Position &p = m_rows[static_cast<std::size_t>(index.row())];
+    if (role == Qt::TextAlignmentRole)
+        return static_cast<int>((index.column() == KeyColumn ? Qt::AlignLeft : Qt::AlignRight) |
+                                Qt::AlignVCenter);
+    if (role == Qt::ForegroundRole) {
+        if (index.column() == UnrealisedColumn)
+            return signedColour(p.unrealisedPnl);
+        if (index.column() == RealisedColumn)
+            return signedColour(p.realisedPnl);
+        return {};
+    }
+    if (role == Qt::ToolTipRole && index.column() == KeyColumn)
+        return fromUtf8(p.instrumentKey);
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case KeyColumn:
+        if (m_snapshot) {
+            if (const auto id = m_snapshot->findByKey(p.instrumentKey))
+                return fromUtf8(m_snapshot->instrument(*id).tradingSymbol());
+        }
+        return fromUtf8(p.instrumentKey);
+    case NetQuantityColumn:
+        return QString::number(p.netQuantity);
+    case AveragePriceColumn:
+        return p.netQuantity != 0 ? p.averagePrice.toQString(2) : QString();
+    case LastPriceColumn:
+        return p.lastPrice ? p.lastPrice->toQString(2) : QStringLiteral("—");
+    case UnrealisedColumn:
+        return p.unrealisedPnl.toQString(2);
+    case RealisedColumn:
+        return p.realisedPnl.toQString(2);
+    default:
+        return {};
+    }
+}
+
+QVariant PositionsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *const titles[ColumnCount] = {"Contract",   "Net qty",    "Avg price",
+                                                    "LTP (sim.)", "Unrealised", "Realised"};
+    return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section])
+                                                 : QVariant();
+}
+
+} // namespace strikeline::ui
