@@ -264,13 +264,6 @@ private:
     const std::atomic_bool &m_cancel;
 };
 
-void ThreadDeleter::operator()(QThread *thread) const
-{
-    thread->quit();
-    thread->wait();
-    delete thread;
-}
-
 MasterLoader::MasterLoader(InstrumentRepository &repository, const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
@@ -289,7 +282,7 @@ MasterLoader::MasterLoader(InstrumentRepository &repository, const Clock &clock,
                 m_loading = false;
                 Q_EMIT finished(ok, message, elapsedMs);
             });
-    m_thread->start(QThread::LowPriority);
+    startBackgroundThread(*m_thread);
 }
 
 MasterLoader::~MasterLoader()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/IstTime.h"
+#include "common/WorkerThread.h"
 #include "storage/DatabaseConfig.h"
 
 #include <QObject>
@@ -19,13 +20,6 @@ namespace strikeline::ui {
 
 class MasterLoadWorker;
 
-// Quits a worker thread's event loop and waits for it before deleting it, so no worker outlives
-// its owner (qBittorrent's Utils::Thread::UniquePtr).
-struct ThreadDeleter
-{
-    void operator()(QThread *thread) const;
-};
-using ThreadPtr = std::unique_ptr<QThread, ThreadDeleter>;
 
 // Reads an instrument master on a background thread ("MasterLoader"), builds the snapshot there
 // and publishes it to the repository; the UI thread only sees signals. The repository must

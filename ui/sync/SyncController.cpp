@@ -9,8 +9,6 @@
 #include <QThread>
 
 #ifdef Q_OS_LINUX
-#include <sys/resource.h>
-#include <unistd.h>
 #endif
 
 #include <cerrno>
@@ -22,18 +20,6 @@
 namespace strikeline::ui {
 
 namespace {
-
-// Makes the calling thread (and the threads it starts: the download's, the snapshot builder's)
-// yield to the GUI thread when the cores are busy. QThread::LowPriority does nothing for
-// Linux's default scheduler (SCHED_OTHER has one static priority); a thread's nice value does.
-void yieldToTheGuiThread()
-{
-#ifdef Q_OS_LINUX
-    errno = 0;
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10) != 0)
-        qWarning("could not lower the priority of the sync thread: %s", strerror(errno));
-#endif
-}
 
 QString internalError(const char *what)
 {
@@ -267,12 +253,8 @@ SyncController::SyncController(const Clock &clock, QObject *parent)
     connect(m_historyWorker, &SyncWorker::changesLoaded, this, &SyncController::changesLoaded);
     connect(m_historyWorker, &SyncWorker::historyFailed, this, &SyncController::historyFailed);
 
-    connect(m_syncThread.get(), &QThread::started, m_syncWorker, &yieldToTheGuiThread,
-            Qt::DirectConnection);
-    connect(m_historyThread.get(), &QThread::started, m_historyWorker, &yieldToTheGuiThread,
-            Qt::DirectConnection);
-    m_syncThread->start(QThread::LowPriority);
-    m_historyThread->start(QThread::LowPriority);
+    startBackgroundThread(*m_syncThread);
+    startBackgroundThread(*m_historyThread);
 }
 
 SyncController::~SyncController()

@@ -2,7 +2,7 @@
 
 #include "SyncTypes.h"
 #include "common/IstTime.h"
-#include "mainwindow/MasterLoader.h" // ThreadPtr
+#include "common/WorkerThread.h"
 
 #include <QObject>
 #include <QString>

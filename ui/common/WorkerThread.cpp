@@ -1,0 +1,43 @@
+#include "WorkerThread.h"
+
+#include <QThread>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#endif
+
+namespace strikeline::ui {
+
+namespace {
+
+void yieldToTheGuiThread()
+{
+#ifdef Q_OS_LINUX
+    errno = 0;
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10) != 0)
+        qWarning("could not lower the priority of the thread '%s': %s",
+                 qPrintable(QThread::currentThread()->objectName()), strerror(errno));
+#endif
+}
+
+} // namespace
+
+void ThreadDeleter::operator()(QThread *thread) const
+{
+    thread->quit();
+    thread->wait();
+    delete thread;
+}
+
+void startBackgroundThread(QThread &thread)
+{
+    QObject::connect(&thread, &QThread::started, &thread, &yieldToTheGuiThread,
+                     Qt::DirectConnection);
+    thread.start(QThread::LowPriority);
+}
+
+} // namespace strikeline::ui
