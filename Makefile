@@ -57,8 +57,10 @@ test: build
 bench: deps
 	cmake --preset release
 	cmake --build build/release -j $(JOBS) --target strikeline_benchmarks strikeline_storage_benchmarks \
-	  strikeline_orderflow_benchmarks
+	  strikeline_orderflow_benchmarks strikeline_order_benchmarks strikeline_desktop_benchmarks
 	build/release/tests/bench/strikeline_benchmarks
+	build/release/tests/bench/strikeline_order_benchmarks
+	build/release/tests/bench/strikeline_desktop_benchmarks
 	pg=$$(mktemp -d) && trap 'bash tests/support/pg-test-server.sh stop "$$pg" --force' EXIT && \
 	  bash tests/support/pg-test-server.sh start "$$pg" && \
 	  STRIKELINE_BENCH_PG_URL=$$(cat "$$pg/url") build/release/tests/bench/strikeline_storage_benchmarks && \
