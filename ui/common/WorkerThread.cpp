@@ -3,11 +3,10 @@
 #include <QThread>
 
 #ifdef Q_OS_LINUX
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <sys/resource.h>
+#include <unistd.h>
 #endif
 
 namespace strikeline::ui {

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "chain/OptionChainView.h"
+#include "common/Tables.h"
 #include "instruments/InstrumentRepository.h"
 #include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
@@ -155,22 +156,9 @@ void MainWindow::buildUi()
     messageFont.setPointSizeF(messageFont.pointSizeF() * 1.15);
     m_resultsMessage->setFont(messageFont);
 
-    m_resultsView = new QTableView;
+    m_resultsView = makeRowTable(m_results);
     m_resultsView->setObjectName(QStringLiteral("resultsView"));
-    m_resultsView->setModel(m_results);
-    m_resultsView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_resultsView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_resultsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_resultsView->setTabKeyNavigation(false);
-    m_resultsView->setAlternatingRowColors(true);
-    m_resultsView->setShowGrid(false);
-    m_resultsView->setWordWrap(false);
-    m_resultsView->verticalHeader()->hide();
-    m_resultsView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     QHeaderView *header = m_resultsView->horizontalHeader();
-    header->setHighlightSections(false);
-    header->setStretchLastSection(true);
-    header->setSectionResizeMode(QHeaderView::Interactive);
     // Fixed widths from typical content: columns that jump on every keystroke are unreadable.
     const QFontMetrics metrics = m_resultsView->fontMetrics();
     const auto widthFor = [&](int column, const char *sample) {
@@ -190,7 +178,6 @@ void MainWindow::buildUi()
     m_resultsView->setColumnWidth(Col::LotColumn, widthFor(Col::LotColumn, "10000"));
     m_resultsView->setColumnWidth(Col::TickColumn, widthFor(Col::TickColumn, "0.0025"));
     m_resultsView->setColumnWidth(Col::FreezeColumn, widthFor(Col::FreezeColumn, "10000 lots"));
-    installColumnChooser(header);
     m_resultsView->installEventFilter(this);
     connect(m_resultsView, &QTableView::activated, this,
             [this](const QModelIndex &index) { activateResult(index.row()); });
@@ -972,34 +959,6 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveLayout();
     QMainWindow::closeEvent(event);
-}
-
-void installColumnChooser(QHeaderView *header)
-{
-    header->setContextMenuPolicy(Qt::CustomContextMenu);
-    QObject::connect(
-        header, &QHeaderView::customContextMenuRequested, header, [header](const QPoint &pos) {
-            QMenu menu(header);
-            QAbstractItemModel *model = header->model();
-            if (!model)
-                return;
-            const int count = header->count();
-            int visible = 0;
-            for (int i = 0; i < count; ++i)
-                visible += header->isSectionHidden(i) ? 0 : 1;
-            for (int i = 0; i < count; ++i) {
-                const QString title = model->headerData(i, header->orientation()).toString();
-                QAction *action = menu.addAction(
-                    title.isEmpty() ? QStringLiteral("(column %1)").arg(i + 1) : title);
-                action->setCheckable(true);
-                action->setChecked(!header->isSectionHidden(i));
-                // The last visible column stays: a table without any is useless.
-                action->setEnabled(header->isSectionHidden(i) || visible > 1);
-                QObject::connect(action, &QAction::toggled, header,
-                                 [header, i](bool on) { header->setSectionHidden(i, !on); });
-            }
-            menu.exec(header->viewport()->mapToGlobal(pos));
-        });
 }
 
 void MainWindow::focusSearch()

@@ -203,8 +203,4 @@ private:
     QList<QAction *> m_panelActions;
 };
 
-// Lets the trader hide and show a table's columns from its header's context menu; the choice
-// is part of the header's saveState().
-void installColumnChooser(QHeaderView *header);
-
 } // namespace strikeline::ui

@@ -1,7 +1,7 @@
 #include "OrdersPanel.h"
 
 #include "OrdersModel.h"
-#include "mainwindow/MainWindow.h"
+#include "common/Tables.h"
 #include "theme/Theme.h"
 
 #include <QHBoxLayout>
@@ -19,20 +19,8 @@ namespace {
 
 QTableView *makeTable(QAbstractItemModel *model, const char *name)
 {
-    auto *view = new QTableView;
+    QTableView *view = makeRowTable(model);
     view->setObjectName(QLatin1String(name));
-    view->setModel(model);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->setAlternatingRowColors(true);
-    view->setShowGrid(false);
-    view->setWordWrap(false);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->horizontalHeader()->setHighlightSections(false);
-    installColumnChooser(view->horizontalHeader());
     return view;
 }
 

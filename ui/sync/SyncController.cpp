@@ -90,50 +90,51 @@ public:
 
     void loadHistory(const DatabaseConfig &database, EpochDay today)
     {
-        QString failure;
-        try {
-            auto db = Database::open(database, QStringLiteral("sync-history"));
-            if (!db) {
-                failure = db.error().message;
-            } else {
-                auto history = loadSyncHistory(**db, today);
-                if (history) {
-                    Q_EMIT historyLoaded(*history);
-                    return;
-                }
-                failure = history.error().message;
-            }
-        } catch (const std::exception &e) {
-            failure = internalError(e.what());
-        } catch (...) {
-            failure = internalError("unknown exception");
-        }
-        Q_EMIT historyFailed(QStringLiteral("The sync history could not be read: ") + failure);
+        const QString failure =
+            readFromDatabase(database, [this, today](Database &db) -> std::optional<QString> {
+                auto history = loadSyncHistory(db, today);
+                if (!history)
+                    return history.error().message;
+                Q_EMIT historyLoaded(*history);
+                return std::nullopt;
+            });
+        if (!failure.isEmpty())
+            Q_EMIT historyFailed(QStringLiteral("The sync history could not be read: ") + failure);
     }
 
     void loadPage(const DatabaseConfig &database, const ChangeQuery &query)
     {
-        QString failure;
-        try {
-            auto db = Database::open(database, QStringLiteral("sync-history"));
-            if (!db) {
-                failure = db.error().message;
-            } else {
-                auto page = loadChanges(**db, query);
-                if (page) {
-                    Q_EMIT changesLoaded(*page);
-                    return;
-                }
-                failure = page.error().message;
-            }
-        } catch (const std::exception &e) {
-            failure = internalError(e.what());
-        } catch (...) {
-            failure = internalError("unknown exception");
-        }
-        Q_EMIT historyFailed(QStringLiteral("The changes could not be read: ") + failure);
+        const QString failure =
+            readFromDatabase(database, [this, &query](Database &db) -> std::optional<QString> {
+                auto page = loadChanges(db, query);
+                if (!page)
+                    return page.error().message;
+                Q_EMIT changesLoaded(*page);
+                return std::nullopt;
+            });
+        if (!failure.isEmpty())
+            Q_EMIT historyFailed(QStringLiteral("The changes could not be read: ") + failure);
     }
 
+private:
+    // Opens a connection in this thread and runs `read` on it; the failure in words, empty on
+    // success. No exception leaves the worker (it would cross the event loop).
+    template<typename Read>
+    static QString readFromDatabase(const DatabaseConfig &database, Read &&read)
+    {
+        try {
+            auto db = Database::open(database, QStringLiteral("sync-history"));
+            if (!db)
+                return db.error().message;
+            return read(**db).value_or(QString());
+        } catch (const std::exception &e) {
+            return internalError(e.what());
+        } catch (...) {
+            return internalError("unknown exception");
+        }
+    }
+
+public:
 Q_SIGNALS:
     void stageEntered();
     void syncFinished(const strikeline::ui::SyncSummary &summary);

@@ -3,6 +3,7 @@
 #include "SyncChangesModel.h"
 #include "SyncRunsModel.h"
 #include "SyncText.h"
+#include "common/Tables.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -26,19 +27,8 @@ namespace {
 
 QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
 {
-    auto *view = new QTableView(parent);
-    view->setModel(model);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->setAlternatingRowColors(true);
-    view->setWordWrap(false);
+    QTableView *view = makeRowTable(model, parent);
     view->setTextElideMode(Qt::ElideMiddle);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    view->horizontalHeader()->setHighlightSections(false);
     return view;
 }
 
