@@ -20,7 +20,6 @@ namespace strikeline::ui {
 
 class MasterLoadWorker;
 
-
 // Reads an instrument master on a background thread ("MasterLoader"), builds the snapshot there
 // and publishes it to the repository; the UI thread only sees signals. The repository must
 // outlive the loader; destroying the loader cancels a running read and waits for the thread.
