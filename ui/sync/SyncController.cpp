@@ -134,7 +134,6 @@ private:
         }
     }
 
-public:
 Q_SIGNALS:
     void stageEntered();
     void syncFinished(const strikeline::ui::SyncSummary &summary);
