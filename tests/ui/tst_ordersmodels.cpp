@@ -1,9 +1,13 @@
 // The orders and positions tables: rows as the book says, slices under their parent.
 
 #include "orders/OrdersModel.h"
+#include "orders/OrdersPanel.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 
 using namespace strikeline;
@@ -110,6 +114,41 @@ private Q_SLOTS:
         model.setPositions({p, q});
         QCOMPARE(reset.count(), 1);
         QCOMPARE(model.rowCount(), 2);
+    }
+
+    void panelSaysWhenPersistenceIsDelayedAndCancelsOpenOrders()
+    {
+        ui::OrdersPanel panel;
+        panel.show();
+        auto *label = panel.findChild<QLabel *>(QStringLiteral("persistenceLabel"));
+        QCOMPARE(label->text(), QStringLiteral("Saved to the database"));
+        PersistenceState delayed;
+        delayed.kind = PersistenceState::Kind::Delayed;
+        delayed.backlog = 12;
+        delayed.lastError = QStringLiteral("connection refused");
+        panel.showPersistence(delayed);
+        QCOMPARE(label->text(), QStringLiteral("⚠ Persistence delayed: 12 events waiting"));
+        QVERIFY(label->toolTip().contains(QLatin1String("connection refused")));
+        panel.showPersistence({});
+        QCOMPARE(label->text(), QStringLiteral("Saved to the database"));
+
+        panel.showOrders({order("A", OrderStatus::Filled, 75, 1000),
+                          order("B", OrderStatus::Acknowledged, 75, 2000)});
+        auto *cancel = panel.findChild<QPushButton *>(QStringLiteral("cancelOrderButton"));
+        QSignalSpy asked(&panel, &ui::OrdersPanel::cancelRequested);
+        panel.ordersView()->selectRow(1); // A: filled
+        QVERIFY(!cancel->isEnabled());
+        panel.ordersView()->selectRow(0); // B: open
+        QVERIFY(cancel->isEnabled());
+        cancel->click();
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(asked.at(0).at(0).toString(), QStringLiteral("B"));
+        // A refreshed book keeps the selection on the same order.
+        panel.showOrders({order("A", OrderStatus::Filled, 75, 1000),
+                          order("B", OrderStatus::Acknowledged, 75, 2000),
+                          order("C", OrderStatus::Acknowledged, 75, 3000)});
+        QCOMPARE(panel.ordersView()->currentIndex().data(ui::OrdersModel::ClientOrderIdRole),
+                 QVariant(QStringLiteral("B")));
     }
 };
 
