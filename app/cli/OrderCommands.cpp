@@ -16,11 +16,13 @@
 #include "storage/Database.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
+#include <QTemporaryFile>
 
 #include <chrono>
 #include <optional>
@@ -260,6 +262,30 @@ Result<SnapshotPtr> loadOrderInstruments(const QCommandLineParser &parser, const
     return loadSnapshot(masterOnly, o.master, o.db, command);
 }
 
+// The journal folder can hold a new file, and every journal in it reads back intact (the
+// service replays them all when it opens).
+Result<void> checkJournalDirectory(const QString &directory)
+{
+    if (!QDir().mkpath(directory)) {
+        return Error::make(
+            ErrorCode::Io,
+            QStringLiteral("cannot create the order journal folder %1").arg(directory));
+    }
+    QTemporaryFile probe(QDir(directory).filePath(QStringLiteral(".write-check-XXXXXX")));
+    if (!probe.open()) {
+        return Error::make(ErrorCode::Io, QStringLiteral("cannot write in the order journal "
+                                                         "folder %1: %2")
+                                              .arg(directory, probe.errorString()));
+    }
+    for (const QString &file : OrderJournal::journalFiles(directory)) {
+        if (auto replayed = OrderJournal::replay(file); !replayed) {
+            return Error::make(ErrorCode::Io, QStringLiteral("the order journal %1 is damaged: %2")
+                                                  .arg(file, replayed.error().message));
+        }
+    }
+    return success();
+}
+
 // "NIFTY 26000 CE 16 DEC 25  BUY 150 LIMIT @ 101.05  D DAY  at 2025-12-09 10:00 IST"
 void printOrderLine(QTextStream &o, const InstrumentSnapshot &s,
                     const std::optional<InstrumentId> &resolved, const OrderRequest &request,
@@ -415,6 +441,7 @@ struct OrderAnswer
     std::int64_t quantity = 0;           // the order's (0 when it was refused before the book)
     std::vector<ValidationIssue> issues; // the validator's, or one for a broker rejection
     std::vector<OrderState> children;    // a sliced order's slices
+    QString reason;                      // why it was rejected or cancelled
     QString persistedTo;                 // the redacted database URL, once stored
 };
 
@@ -450,6 +477,7 @@ QJsonObject answerJson(const OrderAnswer &a)
         {QStringLiteral("average_price"),
          a.filledQuantity > 0 ? QJsonValue(a.averagePrice.toDouble()) : QJsonValue()},
         {QStringLiteral("reasons"), reasonsJson(a.issues)},
+        {QStringLiteral("reason"), a.reason.isEmpty() ? QJsonValue() : QJsonValue(a.reason)},
         {QStringLiteral("slices"), quantitiesJson(quantities)},
         {QStringLiteral("children"), children},
         {QStringLiteral("persisted_to"),
@@ -483,6 +511,8 @@ void printAnswer(QTextStream &o, const OrderAnswer &a)
         if (a.filledQuantity > 0)
             o << " @ " << a.averagePrice.toQString(2);
         o << '\n';
+        if (a.status == OrderStatus::Cancelled && !a.reason.isEmpty())
+            o << "  reason      " << a.reason << '\n';
     }
     if (!a.children.empty()) {
         std::vector<std::int64_t> quantities;
@@ -658,9 +688,12 @@ int runOrder(const QStringList &arguments)
         }
     }
 
-    // ---- the database and the journal ---------------------------------------------------------
-    // The database is checked before anything is placed: an order must not stand at the broker
-    // with nowhere to be stored. The persister opens its own connection in its own thread.
+    // ---- the journal and the database --------------------------------------------------------
+    // Both are checked before anything is placed: an order must not stand at the broker with
+    // nowhere to be recorded. (The journal check also keeps a bad folder or a damaged journal
+    // away from OrderService::open, whose failure paths are not safe to unwind today.)
+    if (auto usable = checkJournalDirectory(journalDirectory); !usable)
+        return fail(command, usable.error());
     const QString databaseName = database->redacted();
     if (auto check = Database::open(*database, QStringLiteral("order-check")); !check) {
         return fail(command, QStringLiteral("cannot open the database %1: %2")
@@ -717,9 +750,9 @@ int runOrder(const QStringList &arguments)
         a.brokerOrderIds = outcome.brokerOrderIds;
     }
     a.ok = standing(a.status);
-    const QString reason = state ? QString::fromStdString(state->reason) : outcome.reason;
-    if (!a.ok && a.issues.empty() && !reason.isEmpty())
-        a.issues.push_back({std::string_view("broker_rejected"), IssueSeverity::Error, reason});
+    a.reason = state ? QString::fromStdString(state->reason) : outcome.reason;
+    if (!a.ok && a.issues.empty() && !a.reason.isEmpty())
+        a.issues.push_back({std::string_view("broker_rejected"), IssueSeverity::Error, a.reason});
 
     // ---- durable and stored ------------------------------------------------------------------
     if (!service.waitPersisted(PersistTimeout)) {
