@@ -21,6 +21,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QStandardPaths>
 #include <QTemporaryFile>
 
@@ -34,6 +35,8 @@ namespace {
 // How long `order` waits for its events to reach the journal and the database before it says
 // the database is behind (the journal still holds them: the next start stores them).
 constexpr std::chrono::seconds PersistTimeout{30};
+// How long `order` waits for another `order` run on the same journal folder to finish.
+constexpr std::chrono::seconds JournalLockTimeout{30};
 
 QString str(std::string_view s)
 {
@@ -286,6 +289,17 @@ Result<void> checkJournalDirectory(const QString &directory)
     return success();
 }
 
+// The market --ltp describes (after resolveContract), or none.
+std::optional<SingleQuote> lastPriceQuote(const OrderInput &in, IstMoment when)
+{
+    if (!in.lastPrice)
+        return std::nullopt;
+    Quote q;
+    q.last = *in.lastPrice;
+    q.timeMs = when.epochMs;
+    return SingleQuote(in.request.instrumentKey, q);
+}
+
 // "NIFTY 26000 CE 16 DEC 25  BUY 150 LIMIT @ 101.05  D DAY  at 2025-12-09 10:00 IST"
 void printOrderLine(QTextStream &o, const InstrumentSnapshot &s,
                     const std::optional<InstrumentId> &resolved, const OrderRequest &request,
@@ -380,13 +394,7 @@ int runValidate(const QStringList &arguments)
     const auto resolved = resolveContract(s, in);
     const OrderRequest &request = in.request;
 
-    std::optional<SingleQuote> market;
-    if (in.lastPrice) {
-        Quote q;
-        q.last = *in.lastPrice;
-        q.timeMs = when.epochMs;
-        market.emplace(request.instrumentKey, q);
-    }
+    const std::optional<SingleQuote> market = lastPriceQuote(in, when);
     const FixedClock clock(when);
     const OrderValidator validator(clock, in.limits);
     const Verdict verdict = validator.validate(request, s, market ? &*market : nullptr,
@@ -629,14 +637,7 @@ int runOrder(const QStringList &arguments)
     SimulatedMarket simulated(repository, clock);
     if (spotLevel && resolved)
         simulated.setUnderlyingPrice(s.instrument(*resolved).underlyingSymbol(), *spotLevel);
-    std::optional<SingleQuote> single;
-    if (in.lastPrice) {
-        Quote q;
-        q.last = *in.lastPrice;
-        q.timeMs = clock.now().epochMs;
-        q.simulated = true;
-        single.emplace(in.request.instrumentKey, q);
-    }
+    const std::optional<SingleQuote> single = lastPriceQuote(in, clock.now());
     const MarketData &market = single ? static_cast<const MarketData &>(*single)
                                       : static_cast<const MarketData &>(simulated);
     PaperBroker broker(market, clock);
@@ -694,6 +695,20 @@ int runOrder(const QStringList &arguments)
     // away from OrderService::open, whose failure paths are not safe to unwind today.)
     if (auto usable = checkJournalDirectory(journalDirectory); !usable)
         return fail(command, usable.error());
+    // The journal has one writer at a time: another `order` run waits here. (The journal itself
+    // takes no lock, so the terminal writing the same folder is not kept out.)
+    QLockFile writer(QDir(journalDirectory).filePath(QStringLiteral("orders.lock")));
+    if (!writer.tryLock(std::chrono::milliseconds(JournalLockTimeout).count())) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        writer.getLockInfo(&pid, &host, &app);
+        return fail(command, QStringLiteral("the order journal in %1 is in use by process %2 "
+                                            "(%3); try again when it has finished")
+                                 .arg(journalDirectory)
+                                 .arg(pid)
+                                 .arg(app));
+    }
     const QString databaseName = database->redacted();
     if (auto check = Database::open(*database, QStringLiteral("order-check")); !check) {
         return fail(command, QStringLiteral("cannot open the database %1: %2")
