@@ -3,7 +3,7 @@
 // Shared conventions of strikeline-cli's subcommands.
 //
 // Exit codes: 0 ok, 1 data error or not found (a clear message on stderr), 2 usage error,
-// 3 an order the validator rejected (`validate`).
+// 3 an order the validator (or the broker) rejected (`validate`, `order`).
 // Every subcommand gets its own arguments (argv without the program and subcommand name),
 // parses them with QCommandLineParser, prints tables for people or JSON with --json.
 
@@ -59,6 +59,7 @@ int runInfo(const QStringList &arguments);
 int runSync(const QStringList &arguments);
 int runHistory(const QStringList &arguments);
 int runValidate(const QStringList &arguments); // OrderCommands.cpp
+int runOrder(const QStringList &arguments);    // OrderCommands.cpp
 int runServe(const QStringList &arguments);
 
 } // namespace strikeline::cli

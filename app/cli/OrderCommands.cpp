@@ -1,20 +1,42 @@
-// validate: the pre-trade checks of one order, answered from an in-memory snapshot.
+// validate and order: one order described on the command line, checked by the pre-trade
+// validator (validate) or placed through the order service and the paper broker (order).
+// Both read the same options into the same OrderRequest (readOrderInput) and print the
+// validator's findings the same way.
 
 #include "CliCommon.h"
+#include "instruments/InstrumentQueries.h"
+#include "instruments/InstrumentRepository.h"
 #include "marketdata/MarketData.h"
+#include "marketdata/SimulatedMarket.h"
 #include "orders/AccountView.h"
+#include "orders/OrderJournal.h"
+#include "orders/OrderService.h"
 #include "orders/OrderValidator.h"
+#include "orders/PaperBroker.h"
+#include "storage/Database.h"
 
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
+#include <QStandardPaths>
+#include <QTemporaryFile>
 
+#include <chrono>
 #include <optional>
 
 namespace strikeline::cli {
 
 namespace {
+
+// How long `order` waits for its events to reach the journal and the database before it says
+// the database is behind (the journal still holds them: the next start stores them).
+constexpr std::chrono::seconds PersistTimeout{30};
+// How long `order` waits for another `order` run on the same journal folder to finish.
+constexpr std::chrono::seconds JournalLockTimeout{30};
 
 QString str(std::string_view s)
 {
@@ -44,6 +66,302 @@ std::optional<Price> parsePriceOption(const QString &text)
     return Price::parse(text.trimmed().toStdString());
 }
 
+// The options that describe one order, shared by validate and order.
+struct OrderOptions
+{
+    QCommandLineOption key{QStringLiteral("key"),
+                           QStringLiteral("instrument_key (NSE_FO|41915) or trading symbol."),
+                           QStringLiteral("K")};
+    QCommandLineOption side{QStringLiteral("side"), QStringLiteral("buy or sell."),
+                            QStringLiteral("SIDE")};
+    QCommandLineOption qty{
+        QStringLiteral("qty"),
+        QStringLiteral("Quantity: units (a multiple of the lot), or lots on MCX."),
+        QStringLiteral("N")};
+    QCommandLineOption type{QStringLiteral("type"),
+                            QStringLiteral("market, limit, sl or sl-m (default limit)."),
+                            QStringLiteral("TYPE"), QStringLiteral("limit")};
+    QCommandLineOption price{QStringLiteral("price"),
+                             QStringLiteral("Limit price (limit and sl orders)."),
+                             QStringLiteral("P")};
+    QCommandLineOption trigger{QStringLiteral("trigger"),
+                               QStringLiteral("Stop trigger price (sl and sl-m orders)."),
+                               QStringLiteral("T")};
+    QCommandLineOption product{QStringLiteral("product"),
+                               QStringLiteral("I (intraday) or D (carry forward; default)."),
+                               QStringLiteral("I|D"), QStringLiteral("D")};
+    QCommandLineOption validity{QStringLiteral("validity"), QStringLiteral("day (default) or ioc."),
+                                QStringLiteral("V"), QStringLiteral("day")};
+    QCommandLineOption ltp{QStringLiteral("ltp"),
+                           QStringLiteral("The contract's last price; enables the stop-side and "
+                                          "limit-price-protection checks."),
+                           QStringLiteral("P")};
+    QCommandLineOption position{
+        QStringLiteral("position"),
+        QStringLiteral("Your net open quantity in this contract (negative = short)."),
+        QStringLiteral("N")};
+    QCommandLineOption margin{QStringLiteral("margin"),
+                              QStringLiteral("Available margin in rupees (enables the estimated "
+                                             "margin check)."),
+                              QStringLiteral("RUPEES")};
+    QCommandLineOption maxValue{
+        QStringLiteral("max-value"),
+        QStringLiteral("Largest order value in rupees (default 50000000, 0 = no limit)."),
+        QStringLiteral("RUPEES")};
+    QCommandLineOption tag{QStringLiteral("tag"),
+                           QStringLiteral("Client order id (Upstox tag, max 20 chars)."),
+                           QStringLiteral("TAG")};
+    QCommandLineOption master{QStringLiteral("master"),
+                              QStringLiteral("Read this master file instead of the database."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption db{QStringLiteral("db"),
+                          QStringLiteral("Database URL (default: the embedded SQLite)."),
+                          QStringLiteral("URL")};
+    QCommandLineOption at{
+        QStringLiteral("at"),
+        QStringLiteral("The order's time in IST, \"YYYY-MM-DD[ HH:MM]\" (default: now)."),
+        QStringLiteral("TIME")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON.")};
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.addOptions({key, side, qty, type, price, trigger, product, validity, ltp, position,
+                           margin, maxValue, tag, master, db, at, json});
+    }
+};
+
+// One order as the command line describes it, checked for form; nothing is loaded yet.
+struct OrderInput
+{
+    OrderRequest request; // instrumentKey: as typed until resolveContract()
+    std::optional<Price> lastPrice;
+    std::int64_t netPosition = 0;
+    bool useAccount = false; // --position or --margin given
+    AccountSnapshot account; // the margin; the position joins in resolveContract()
+    ValidationLimits limits;
+    std::optional<IstMoment> at;
+};
+
+Error usageError(const QString &message)
+{
+    return Error::make(ErrorCode::InvalidArgument, message);
+}
+
+// Reads the shared options. A malformed one is an InvalidArgument error (a usage error).
+Result<OrderInput> readOrderInput(const QCommandLineParser &parser, const OrderOptions &o)
+{
+    for (const QCommandLineOption *required : {&o.key, &o.side, &o.qty}) {
+        if (!parser.isSet(*required))
+            return usageError(
+                QStringLiteral("--%1 is required").arg(required->names().constFirst()));
+    }
+    OrderInput in;
+    OrderRequest &request = in.request;
+    const auto parsedSide = parseSide(parser.value(o.side).toStdString());
+    if (!parsedSide)
+        return usageError(
+            QStringLiteral("--side must be buy or sell, not '%1'").arg(parser.value(o.side)));
+    request.side = *parsedSide;
+    const auto parsedType = parseOrderType(parser.value(o.type).toStdString());
+    if (!parsedType) {
+        return usageError(QStringLiteral("--type must be market, limit, sl or sl-m, not '%1'")
+                              .arg(parser.value(o.type)));
+    }
+    request.type = *parsedType;
+    const auto parsedProduct = parseProduct(parser.value(o.product).toStdString());
+    if (!parsedProduct) {
+        return usageError(
+            QStringLiteral("--product must be I (intraday) or D (carry forward), not '%1'")
+                .arg(parser.value(o.product)));
+    }
+    request.product = *parsedProduct;
+    const auto parsedValidity = parseValidity(parser.value(o.validity).toStdString());
+    if (!parsedValidity) {
+        return usageError(QStringLiteral("--validity must be day or ioc, not '%1'")
+                              .arg(parser.value(o.validity)));
+    }
+    request.validity = *parsedValidity;
+    bool ok = false;
+    request.quantity = parser.value(o.qty).trimmed().toLongLong(&ok);
+    if (!ok)
+        return usageError(
+            QStringLiteral("--qty must be a whole number, not '%1'").arg(parser.value(o.qty)));
+    for (const auto &[option, target] :
+         {std::pair{&o.price, &request.price}, std::pair{&o.trigger, &request.trigger}}) {
+        if (!parser.isSet(*option))
+            continue;
+        const auto parsed = parsePriceOption(parser.value(*option));
+        if (!parsed) {
+            return usageError(
+                QStringLiteral("--%1 '%2' is not a price in rupees (at most 4 decimals)")
+                    .arg(option->names().constFirst(), parser.value(*option)));
+        }
+        *target = *parsed;
+    }
+    if (parser.isSet(o.ltp)) {
+        in.lastPrice = parsePriceOption(parser.value(o.ltp));
+        if (!in.lastPrice || !in.lastPrice->isPositive()) {
+            return usageError(QStringLiteral("--ltp '%1' is not a positive price in rupees")
+                                  .arg(parser.value(o.ltp)));
+        }
+    }
+    in.useAccount = parser.isSet(o.position) || parser.isSet(o.margin);
+    if (parser.isSet(o.position)) {
+        in.netPosition = parser.value(o.position).trimmed().toLongLong(&ok);
+        if (!ok) {
+            return usageError(QStringLiteral("--position must be a whole number, not '%1'")
+                                  .arg(parser.value(o.position)));
+        }
+    }
+    if (parser.isSet(o.margin)) {
+        const auto parsed = parsePriceOption(parser.value(o.margin));
+        if (!parsed || parsed->isNegative()) {
+            return usageError(QStringLiteral("--margin '%1' is not an amount in rupees")
+                                  .arg(parser.value(o.margin)));
+        }
+        in.account.setAvailableMargin(*parsed);
+    }
+    if (parser.isSet(o.maxValue)) {
+        const auto parsed = parsePriceOption(parser.value(o.maxValue));
+        if (!parsed || parsed->isNegative()) {
+            return usageError(QStringLiteral("--max-value '%1' is not an amount in rupees")
+                                  .arg(parser.value(o.maxValue)));
+        }
+        in.limits.maxOrderValue = *parsed;
+    }
+    request.clientOrderId = parser.value(o.tag).toStdString();
+    request.instrumentKey = parser.value(o.key).trimmed().toStdString();
+    if (parser.isSet(o.at)) {
+        auto parsed = parseIstMoment(parser.value(o.at));
+        if (!parsed)
+            return usageError(parsed.error().message);
+        in.at = *parsed;
+    }
+    return in;
+}
+
+// Turns a trading symbol into the contract's instrument_key (an unknown key is left as typed:
+// the validator names it) and puts --position on that key.
+std::optional<InstrumentId> resolveContract(const InstrumentSnapshot &snapshot, OrderInput &in)
+{
+    const auto resolved = snapshot.resolve(in.request.instrumentKey);
+    if (resolved)
+        in.request.instrumentKey = std::string(snapshot.instrument(*resolved).instrumentKey());
+    in.account.setPosition(in.request.instrumentKey, in.netPosition);
+    return resolved;
+}
+
+// For `order`, --db is where the orders go, and the instruments come from --master when it is
+// given (loadSnapshot itself takes one source or the other, so it sees only --master then).
+Result<SnapshotPtr> loadOrderInstruments(const QCommandLineParser &parser, const OrderOptions &o,
+                                         const QString &command)
+{
+    if (!parser.isSet(o.master))
+        return loadSnapshot(parser, o.master, o.db, command);
+    QCommandLineParser masterOnly;
+    masterOnly.addOptions({o.master, o.db});
+    if (!masterOnly.parse({command, QStringLiteral("--master"), parser.value(o.master)}))
+        return usageError(masterOnly.errorText());
+    return loadSnapshot(masterOnly, o.master, o.db, command);
+}
+
+// The journal folder can hold a new file, and every journal in it reads back intact (the
+// service replays them all when it opens).
+Result<void> checkJournalDirectory(const QString &directory)
+{
+    if (!QDir().mkpath(directory)) {
+        return Error::make(
+            ErrorCode::Io,
+            QStringLiteral("cannot create the order journal folder %1").arg(directory));
+    }
+    QTemporaryFile probe(QDir(directory).filePath(QStringLiteral(".write-check-XXXXXX")));
+    if (!probe.open()) {
+        return Error::make(ErrorCode::Io, QStringLiteral("cannot write in the order journal "
+                                                         "folder %1: %2")
+                                              .arg(directory, probe.errorString()));
+    }
+    for (const QString &file : OrderJournal::journalFiles(directory)) {
+        if (auto replayed = OrderJournal::replay(file); !replayed) {
+            return Error::make(ErrorCode::Io, QStringLiteral("the order journal %1 is damaged: %2")
+                                                  .arg(file, replayed.error().message));
+        }
+    }
+    return success();
+}
+
+// The market --ltp describes (after resolveContract), or none.
+std::optional<SingleQuote> lastPriceQuote(const OrderInput &in, IstMoment when)
+{
+    if (!in.lastPrice)
+        return std::nullopt;
+    Quote q;
+    q.last = *in.lastPrice;
+    q.timeMs = when.epochMs;
+    return SingleQuote(in.request.instrumentKey, q);
+}
+
+// "NIFTY 26000 CE 16 DEC 25  BUY 150 LIMIT @ 101.05  D DAY  at 2025-12-09 10:00 IST"
+void printOrderLine(QTextStream &o, const InstrumentSnapshot &s,
+                    const std::optional<InstrumentId> &resolved, const OrderRequest &request,
+                    IstMoment when)
+{
+    o << (resolved ? str(s.instrument(*resolved).tradingSymbol()) : str(request.instrumentKey))
+      << "  " << str(sideName(request.side)) << ' ' << request.quantity << ' '
+      << str(orderTypeName(request.type));
+    if (!request.trigger.isZero())
+        o << " trigger " << request.trigger.toQString(2);
+    if (!request.price.isZero())
+        o << " @ " << request.price.toQString(2);
+    o << "  " << str(productName(request.product)) << ' ' << str(validityName(request.validity))
+      << "  at " << when.toString() << '\n';
+}
+
+void printIssues(QTextStream &o, const std::vector<ValidationIssue> &issues)
+{
+    for (const ValidationIssue &i : issues) {
+        o << "  " << (i.severity == IssueSeverity::Error ? "error  " : "warning") << "  "
+          << str(i.code) << ": " << i.message << '\n';
+    }
+}
+
+QString slicesText(const std::vector<std::int64_t> &slices)
+{
+    QStringList parts;
+    for (const std::int64_t q : slices)
+        parts << QString::number(q);
+    return parts.join(u" + ");
+}
+
+QJsonArray reasonsJson(const std::vector<ValidationIssue> &issues)
+{
+    QJsonArray reasons;
+    for (const ValidationIssue &i : issues) {
+        reasons.append(QJsonObject{
+            {QStringLiteral("code"), str(i.code)},
+            {QStringLiteral("severity"), i.severity == IssueSeverity::Error
+                                             ? QStringLiteral("error")
+                                             : QStringLiteral("warning")},
+            {QStringLiteral("message"), i.message},
+        });
+    }
+    return reasons;
+}
+
+QJsonArray quantitiesJson(const std::vector<std::int64_t> &slices)
+{
+    QJsonArray array;
+    for (const std::int64_t q : slices)
+        array.append(static_cast<qint64>(q));
+    return array;
+}
+
+int printJson(const QJsonObject &object, int code)
+{
+    out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
+    out().flush();
+    return code;
+}
+
 } // namespace
 
 int runValidate(const QStringList &arguments)
@@ -55,241 +373,417 @@ int runValidate(const QStringList &arguments)
                        "the last price; prints OK or the reasons it would be rejected.\n"
                        "Exit codes: 0 accepted (warnings may be shown), 1 data error, 2 usage, "
                        "3 rejected."));
-    const QCommandLineOption key(QStringLiteral("key"),
-                                 QStringLiteral("instrument_key (NSE_FO|41915) or trading symbol."),
-                                 QStringLiteral("K"));
-    const QCommandLineOption side(QStringLiteral("side"), QStringLiteral("buy or sell."),
-                                  QStringLiteral("SIDE"));
-    const QCommandLineOption qty(
-        QStringLiteral("qty"),
-        QStringLiteral("Quantity: units (a multiple of the lot), or lots on MCX."),
-        QStringLiteral("N"));
-    const QCommandLineOption type(QStringLiteral("type"),
-                                  QStringLiteral("market, limit, sl or sl-m (default limit)."),
-                                  QStringLiteral("TYPE"), QStringLiteral("limit"));
-    const QCommandLineOption price(QStringLiteral("price"),
-                                   QStringLiteral("Limit price (limit and sl orders)."),
-                                   QStringLiteral("P"));
-    const QCommandLineOption trigger(QStringLiteral("trigger"),
-                                     QStringLiteral("Stop trigger price (sl and sl-m orders)."),
-                                     QStringLiteral("T"));
-    const QCommandLineOption product(QStringLiteral("product"),
-                                     QStringLiteral("I (intraday) or D (carry forward; default)."),
-                                     QStringLiteral("I|D"), QStringLiteral("D"));
-    const QCommandLineOption validity(QStringLiteral("validity"),
-                                      QStringLiteral("day (default) or ioc."), QStringLiteral("V"),
-                                      QStringLiteral("day"));
-    const QCommandLineOption ltp(QStringLiteral("ltp"),
-                                 QStringLiteral("The contract's last price; enables the stop-side "
-                                                "and limit-price-protection checks."),
-                                 QStringLiteral("P"));
-    const QCommandLineOption position(
-        QStringLiteral("position"),
-        QStringLiteral("Your net open quantity in this contract (negative = short)."),
-        QStringLiteral("N"));
-    const QCommandLineOption margin(QStringLiteral("margin"),
-                                    QStringLiteral("Available margin in rupees (enables the "
-                                                   "estimated margin check)."),
-                                    QStringLiteral("RUPEES"));
-    const QCommandLineOption maxValue(
-        QStringLiteral("max-value"),
-        QStringLiteral("Largest order value in rupees (default 50000000, 0 = no limit)."),
-        QStringLiteral("RUPEES"));
-    const QCommandLineOption tag(QStringLiteral("tag"),
-                                 QStringLiteral("Client order id (Upstox tag, max 20 chars)."),
-                                 QStringLiteral("TAG"));
-    const QCommandLineOption master(QStringLiteral("master"),
-                                    QStringLiteral("Read this master file instead of the "
-                                                   "database."),
-                                    QStringLiteral("FILE"));
-    const QCommandLineOption db(QStringLiteral("db"),
-                                QStringLiteral("Database URL (default: the embedded SQLite)."),
-                                QStringLiteral("URL"));
-    const QCommandLineOption at(
-        QStringLiteral("at"),
-        QStringLiteral("The order's time in IST, \"YYYY-MM-DD[ HH:MM]\" (default: now)."),
-        QStringLiteral("TIME"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    parser.addOptions({key, side, qty, type, price, trigger, product, validity, ltp, position,
-                       margin, maxValue, tag, master, db, at, json});
+    const OrderOptions options;
+    options.addTo(parser);
     parser.addHelpOption();
     if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
 
     // ---- the request, checked for form before anything is loaded --------------------------
-    auto usage = [&command](const QString &message) { return fail(command, message, ExitUsage); };
-    for (const QCommandLineOption *required : {&key, &side, &qty}) {
-        if (!parser.isSet(*required))
-            return usage(QStringLiteral("--%1 is required").arg(required->names().constFirst()));
-    }
-    OrderRequest request;
-    const auto parsedSide = parseSide(parser.value(side).toStdString());
-    if (!parsedSide)
-        return usage(
-            QStringLiteral("--side must be buy or sell, not '%1'").arg(parser.value(side)));
-    request.side = *parsedSide;
-    const auto parsedType = parseOrderType(parser.value(type).toStdString());
-    if (!parsedType) {
-        return usage(QStringLiteral("--type must be market, limit, sl or sl-m, not '%1'")
-                         .arg(parser.value(type)));
-    }
-    request.type = *parsedType;
-    const auto parsedProduct = parseProduct(parser.value(product).toStdString());
-    if (!parsedProduct) {
-        return usage(QStringLiteral("--product must be I (intraday) or D (carry forward), not '%1'")
-                         .arg(parser.value(product)));
-    }
-    request.product = *parsedProduct;
-    const auto parsedValidity = parseValidity(parser.value(validity).toStdString());
-    if (!parsedValidity) {
-        return usage(
-            QStringLiteral("--validity must be day or ioc, not '%1'").arg(parser.value(validity)));
-    }
-    request.validity = *parsedValidity;
-    bool ok = false;
-    request.quantity = parser.value(qty).trimmed().toLongLong(&ok);
-    if (!ok)
-        return usage(
-            QStringLiteral("--qty must be a whole number, not '%1'").arg(parser.value(qty)));
-    for (const auto &[option, target] :
-         {std::pair{&price, &request.price}, std::pair{&trigger, &request.trigger}}) {
-        if (!parser.isSet(*option))
-            continue;
-        const auto parsed = parsePriceOption(parser.value(*option));
-        if (!parsed) {
-            return usage(QStringLiteral("--%1 '%2' is not a price in rupees (at most 4 decimals)")
-                             .arg(option->names().constFirst(), parser.value(*option)));
-        }
-        *target = *parsed;
-    }
-    std::optional<Price> lastPrice;
-    if (parser.isSet(ltp)) {
-        lastPrice = parsePriceOption(parser.value(ltp));
-        if (!lastPrice || !lastPrice->isPositive()) {
-            return usage(QStringLiteral("--ltp '%1' is not a positive price in rupees")
-                             .arg(parser.value(ltp)));
-        }
-    }
-    AccountSnapshot account;
-    const bool useAccount = parser.isSet(position) || parser.isSet(margin);
-    std::int64_t netPosition = 0;
-    if (parser.isSet(position)) {
-        netPosition = parser.value(position).trimmed().toLongLong(&ok);
-        if (!ok) {
-            return usage(QStringLiteral("--position must be a whole number, not '%1'")
-                             .arg(parser.value(position)));
-        }
-    }
-    if (parser.isSet(margin)) {
-        const auto parsed = parsePriceOption(parser.value(margin));
-        if (!parsed || parsed->isNegative()) {
-            return usage(QStringLiteral("--margin '%1' is not an amount in rupees")
-                             .arg(parser.value(margin)));
-        }
-        account.setAvailableMargin(*parsed);
-    }
-    ValidationLimits limits;
-    if (parser.isSet(maxValue)) {
-        const auto parsed = parsePriceOption(parser.value(maxValue));
-        if (!parsed || parsed->isNegative()) {
-            return usage(QStringLiteral("--max-value '%1' is not an amount in rupees")
-                             .arg(parser.value(maxValue)));
-        }
-        limits.maxOrderValue = *parsed;
-    }
-    request.clientOrderId = parser.value(tag).toStdString();
-    IstMoment when = SystemClock().now();
-    if (parser.isSet(at)) {
-        auto parsed = parseIstMoment(parser.value(at));
-        if (!parsed)
-            return usage(parsed.error().message);
-        when = *parsed;
-    }
+    auto input = readOrderInput(parser, options);
+    if (!input)
+        return fail(command, input.error());
+    OrderInput &in = *input;
+    const IstMoment when = in.at.value_or(SystemClock().now());
 
     // ---- the instruments -------------------------------------------------------------------
-    auto snapshot = loadSnapshot(parser, master, db, command);
+    auto snapshot = loadSnapshot(parser, options.master, options.db, command);
     if (!snapshot)
         return fail(command, snapshot.error());
     const InstrumentSnapshot &s = **snapshot;
-    const std::string wanted = parser.value(key).trimmed().toStdString();
-    const auto resolved = s.resolve(wanted);
-    request.instrumentKey =
-        resolved ? std::string(s.instrument(*resolved).instrumentKey()) : wanted;
-    account.setPosition(request.instrumentKey, netPosition);
+    const auto resolved = resolveContract(s, in);
+    const OrderRequest &request = in.request;
 
-    std::optional<SingleQuote> market;
-    if (lastPrice) {
-        Quote q;
-        q.last = *lastPrice;
-        q.timeMs = when.epochMs;
-        market.emplace(request.instrumentKey, q);
-    }
+    const std::optional<SingleQuote> market = lastPriceQuote(in, when);
     const FixedClock clock(when);
-    const OrderValidator validator(clock, limits);
+    const OrderValidator validator(clock, in.limits);
     const Verdict verdict = validator.validate(request, s, market ? &*market : nullptr,
-                                               useAccount ? &account : nullptr);
+                                               in.useAccount ? &in.account : nullptr);
 
     // ---- the answer --------------------------------------------------------------------------
     const int code = verdict.ok() ? ExitOk : ExitRejected;
-    if (parser.isSet(json)) {
-        QJsonArray reasons;
-        for (const ValidationIssue &i : verdict.issues) {
-            reasons.append(QJsonObject{
-                {QStringLiteral("code"), str(i.code)},
-                {QStringLiteral("severity"), i.severity == IssueSeverity::Error
-                                                 ? QStringLiteral("error")
-                                                 : QStringLiteral("warning")},
-                {QStringLiteral("message"), i.message},
-            });
-        }
-        QJsonArray slices;
-        for (const std::int64_t q : verdict.slices)
-            slices.append(static_cast<qint64>(q));
+    if (parser.isSet(options.json)) {
         QJsonObject object{
             {QStringLiteral("ok"), verdict.ok()},
             {QStringLiteral("instrumentKey"), QString::fromStdString(request.instrumentKey)},
             {QStringLiteral("afterMarket"), verdict.afterMarket},
-            {QStringLiteral("reasons"), reasons},
-            {QStringLiteral("slices"), slices},
+            {QStringLiteral("reasons"), reasonsJson(verdict.issues)},
+            {QStringLiteral("slices"), quantitiesJson(verdict.slices)},
         };
         if (resolved) {
             object.insert(QStringLiteral("tradingSymbol"),
                           str(s.instrument(*resolved).tradingSymbol()));
         }
-        out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-        out().flush();
-        return code;
+        return printJson(object, code);
     }
 
     QTextStream &o = out();
-    o << (resolved ? str(s.instrument(*resolved).tradingSymbol()) : QString::fromStdString(wanted))
-      << "  " << str(sideName(request.side)) << ' ' << request.quantity << ' '
-      << str(orderTypeName(request.type));
-    if (!request.trigger.isZero())
-        o << " trigger " << request.trigger.toQString(2);
-    if (!request.price.isZero())
-        o << " @ " << request.price.toQString(2);
-    o << "  " << str(productName(request.product)) << ' ' << str(validityName(request.validity))
-      << "  at " << when.toString() << '\n';
+    printOrderLine(o, s, resolved, request, when);
     if (verdict.ok()) {
         o << "OK";
         if (verdict.slices.size() > 1) {
-            QStringList parts;
-            for (const std::int64_t q : verdict.slices)
-                parts << QString::number(q);
-            o << ": sliced into " << verdict.slices.size() << " orders (" << parts.join(u" + ")
-              << ")";
+            o << ": sliced into " << verdict.slices.size() << " orders ("
+              << slicesText(verdict.slices) << ")";
         }
         o << '\n';
     } else {
         o << "REJECTED\n";
     }
-    for (const ValidationIssue &i : verdict.issues) {
-        o << "  " << (i.severity == IssueSeverity::Error ? "error  " : "warning") << "  "
-          << str(i.code) << ": " << i.message << '\n';
-    }
+    printIssues(o, verdict.issues);
     o.flush();
     return code;
+}
+
+namespace {
+
+// What `order` prints: the service's outcome and the book's row after the fills.
+struct OrderAnswer
+{
+    bool ok = false;
+    bool duplicate = false;
+    std::string clientOrderId;
+    OrderStatus status = OrderStatus::Rejected;
+    std::vector<std::string> brokerOrderIds;
+    std::int64_t filledQuantity = 0;
+    Price averagePrice;
+    std::int64_t quantity = 0;           // the order's (0 when it was refused before the book)
+    std::vector<ValidationIssue> issues; // the validator's, or one for a broker rejection
+    std::vector<OrderState> children;    // a sliced order's slices
+    QString reason;                      // why it was rejected or cancelled
+    QString persistedTo;                 // the redacted database URL, once stored
+};
+
+QJsonObject answerJson(const OrderAnswer &a)
+{
+    QJsonArray brokerIds;
+    for (const std::string &id : a.brokerOrderIds)
+        brokerIds.append(QString::fromStdString(id));
+    std::vector<std::int64_t> quantities;
+    QJsonArray children;
+    if (a.children.empty() && a.status != OrderStatus::Rejected && a.quantity > 0)
+        quantities.push_back(a.quantity); // as validate says it: one order, not sliced
+    for (const OrderState &c : a.children) {
+        quantities.push_back(c.request.quantity);
+        children.append(QJsonObject{
+            {QStringLiteral("client_order_id"), QString::fromStdString(c.clientOrderId)},
+            {QStringLiteral("quantity"), static_cast<qint64>(c.request.quantity)},
+            {QStringLiteral("status"), str(orderStatusName(c.status))},
+            {QStringLiteral("broker_order_id"),
+             c.brokerOrderIds.empty() ? QJsonValue()
+                                      : QString::fromStdString(c.brokerOrderIds.front())},
+            {QStringLiteral("filled_quantity"), static_cast<qint64>(c.filledQuantity)},
+        });
+    }
+    return QJsonObject{
+        {QStringLiteral("ok"), a.ok},
+        {QStringLiteral("duplicate"), a.duplicate},
+        {QStringLiteral("client_order_id"),
+         a.clientOrderId.empty() ? QJsonValue() : QString::fromStdString(a.clientOrderId)},
+        {QStringLiteral("status"), str(orderStatusName(a.status))},
+        {QStringLiteral("broker_order_ids"), brokerIds},
+        {QStringLiteral("filled_quantity"), static_cast<qint64>(a.filledQuantity)},
+        {QStringLiteral("average_price"),
+         a.filledQuantity > 0 ? QJsonValue(a.averagePrice.toDouble()) : QJsonValue()},
+        {QStringLiteral("reasons"), reasonsJson(a.issues)},
+        {QStringLiteral("reason"), a.reason.isEmpty() ? QJsonValue() : QJsonValue(a.reason)},
+        {QStringLiteral("slices"), quantitiesJson(quantities)},
+        {QStringLiteral("children"), children},
+        {QStringLiteral("persisted_to"),
+         a.persistedTo.isEmpty() ? QJsonValue() : QJsonValue(a.persistedTo)},
+        {QStringLiteral("simulated"), true},
+    };
+}
+
+void printAnswer(QTextStream &o, const OrderAnswer &a)
+{
+    if (a.duplicate) {
+        o << "DUPLICATE: client order id " << str(a.clientOrderId)
+          << " was placed before; nothing new was sent\n";
+    } else if (a.ok) {
+        o << "ACCEPTED (paper broker, simulated prices): client order id " << str(a.clientOrderId)
+          << '\n';
+    } else {
+        o << "REJECTED";
+        if (!a.clientOrderId.empty())
+            o << ": client order id " << str(a.clientOrderId);
+        o << '\n';
+    }
+    if (!a.clientOrderId.empty() && (a.ok || a.duplicate || !a.brokerOrderIds.empty())) {
+        o << "  status      " << str(orderStatusName(a.status)) << '\n';
+        QStringList ids;
+        for (const std::string &id : a.brokerOrderIds)
+            ids << QString::fromStdString(id);
+        o << "  broker ids  " << (ids.isEmpty() ? QStringLiteral("(none)") : ids.join(u", "))
+          << '\n';
+        o << "  filled      " << a.filledQuantity;
+        if (a.filledQuantity > 0)
+            o << " @ " << a.averagePrice.toQString(2);
+        o << '\n';
+        if (a.status == OrderStatus::Cancelled && !a.reason.isEmpty())
+            o << "  reason      " << a.reason << '\n';
+    }
+    if (!a.children.empty()) {
+        std::vector<std::int64_t> quantities;
+        for (const OrderState &c : a.children)
+            quantities.push_back(c.request.quantity);
+        o << "  sliced into " << a.children.size() << " orders (" << slicesText(quantities)
+          << ")\n";
+        for (const OrderState &c : a.children) {
+            o << "    " << str(c.clientOrderId) << "  " << c.request.quantity << "  "
+              << str(orderStatusName(c.status)) << "  "
+              << (c.brokerOrderIds.empty() ? QStringLiteral("-")
+                                           : QString::fromStdString(c.brokerOrderIds.front()))
+              << '\n';
+        }
+    }
+    printIssues(o, a.issues);
+    if (!a.persistedTo.isEmpty())
+        o << "persisted to " << a.persistedTo << '\n';
+}
+
+// Whether an order stopped (rejected by the validator or the broker) or stands.
+bool standing(OrderStatus status)
+{
+    return status != OrderStatus::Rejected;
+}
+
+} // namespace
+
+int runOrder(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("order");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Places one order through the paper broker (--paper): the same checks as "
+                       "validate, then the order journal, the broker, and the database.\n"
+                       "Exit codes: 0 placed (or already placed under this --tag), 1 data or I/O "
+                       "error (journal, database), 2 usage, 3 rejected."));
+    const OrderOptions options;
+    options.addTo(parser);
+    const QCommandLineOption paper(QStringLiteral("paper"),
+                                   QStringLiteral("Trade on paper: the in-process broker at "
+                                                  "simulated prices (required for now)."));
+    const QCommandLineOption journal(
+        QStringLiteral("journal"),
+        QStringLiteral("The order journal's folder (default: the app-data folder's journal/)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption spot(
+        QStringLiteral("spot"),
+        QStringLiteral("The simulated level of the contract's underlying (default: the median "
+                       "strike of its nearest expiry)."),
+        QStringLiteral("P"));
+    parser.addOptions({paper, journal, spot});
+    parser.addHelpOption();
+    if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
+        return *stop;
+
+    // ---- the request, checked for form before anything is loaded or written ---------------
+    if (!parser.isSet(paper)) {
+        return fail(command,
+                    QStringLiteral("only --paper trading is available: the Upstox gateway is not "
+                                   "connected yet"),
+                    ExitUsage);
+    }
+    auto input = readOrderInput(parser, options);
+    if (!input)
+        return fail(command, input.error());
+    OrderInput &in = *input;
+    const std::string &tag = in.request.clientOrderId;
+    if (!tag.empty() && !isValidClientOrderId(tag)) {
+        return fail(command,
+                    QStringLiteral("--tag '%1' must be 1-%2 characters of A-Z a-z 0-9 - _ .")
+                        .arg(QString::fromStdString(tag))
+                        .arg(MaxClientOrderIdLength),
+                    ExitUsage);
+    }
+    std::optional<Price> spotLevel;
+    if (parser.isSet(spot)) {
+        if (in.lastPrice) {
+            return fail(command,
+                        QStringLiteral("give --ltp (the contract's price) or --spot (its "
+                                       "underlying's level), not both"),
+                        ExitUsage);
+        }
+        auto parsed = parseSpotPrice(parser.value(spot), QStringLiteral("--spot"));
+        if (!parsed)
+            return fail(command, parsed.error());
+        spotLevel = *parsed;
+    }
+    const QString journalDirectory =
+        parser.isSet(journal) ? parser.value(journal)
+                              : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                    QStringLiteral("/journal");
+    if (journalDirectory.trimmed().isEmpty())
+        return fail(command, QStringLiteral("--journal needs a folder"), ExitUsage);
+    auto database = databaseConfig(parser, options.db);
+    if (!database)
+        return fail(command, database.error());
+
+    // ---- the instruments, the market, the broker ------------------------------------------
+    auto snapshot = loadOrderInstruments(parser, options, command);
+    if (!snapshot)
+        return fail(command, snapshot.error());
+    const InstrumentSnapshot &s = **snapshot;
+    const auto resolved = resolveContract(s, in);
+
+    const SystemClock systemClock;
+    std::optional<FixedClock> fixedClock;
+    if (in.at)
+        fixedClock.emplace(*in.at);
+    const Clock &clock = fixedClock ? static_cast<const Clock &>(*fixedClock) : systemClock;
+
+    InstrumentRepository repository;
+    repository.publish(*snapshot);
+    SimulatedMarket simulated(repository, clock);
+    if (spotLevel && resolved)
+        simulated.setUnderlyingPrice(s.instrument(*resolved).underlyingSymbol(), *spotLevel);
+    const std::optional<SingleQuote> single = lastPriceQuote(in, clock.now());
+    const MarketData &market = single ? static_cast<const MarketData &>(*single)
+                                      : static_cast<const MarketData &>(simulated);
+    PaperBroker broker(market, clock);
+    const OrderValidator validator(clock, in.limits);
+    // As in the terminal: the account is the paper broker's positions (a new process has none)
+    // unless --position / --margin describe it.
+    auto validate = [&](const OrderRequest &request) {
+        AccountSnapshot brokerAccount;
+        for (const Position &p : broker.positions())
+            brokerAccount.setPosition(p.instrumentKey, p.netQuantity);
+        return validator.validate(request, s, &market,
+                                  in.useAccount ? static_cast<const AccountView *>(&in.account)
+                                                : &brokerAccount);
+    };
+
+    const bool json = parser.isSet(options.json);
+    auto answer = [&](const OrderAnswer &a, int code) {
+        if (json)
+            return printJson(answerJson(a), code);
+        QTextStream &o = out();
+        printOrderLine(o, s, resolved, in.request, clock.now());
+        printAnswer(o, a);
+        o.flush();
+        return code;
+    };
+
+    // ---- refused in RAM: nothing is written ------------------------------------------------
+    // An order the validator refuses is answered before the journal or the database is
+    // opened, unless its --tag may already be in today's journal: then the service decides
+    // (a duplicate answers with the original order, whatever the checks say today).
+    const Verdict verdict = validate(in.request);
+    const bool tagMayBeKnown =
+        !tag.empty() &&
+        QFileInfo::exists(OrderJournal::fileFor(journalDirectory, clock.now().day()));
+    if (!verdict.ok() && !tagMayBeKnown) {
+        OrderAnswer a;
+        a.clientOrderId = tag;
+        a.issues = verdict.issues;
+        return answer(a, ExitRejected);
+    }
+    if (verdict.ok() && verdict.slices.size() > 1 && !tag.empty()) {
+        if (auto child = childClientOrderId(tag, 1); !child) {
+            return fail(command,
+                        QStringLiteral("--tag '%1' is too long for an order sliced into %2: %3")
+                            .arg(QString::fromStdString(tag))
+                            .arg(verdict.slices.size())
+                            .arg(child.error().message),
+                        ExitUsage);
+        }
+    }
+
+    // ---- the journal and the database --------------------------------------------------------
+    // Both are checked before anything is placed: an order must not stand at the broker with
+    // nowhere to be recorded. (The journal check also keeps a bad folder or a damaged journal
+    // away from OrderService::open, whose failure paths are not safe to unwind today.)
+    if (auto usable = checkJournalDirectory(journalDirectory); !usable)
+        return fail(command, usable.error());
+    // The journal has one writer at a time: another `order` run waits here. (The journal itself
+    // takes no lock, so the terminal writing the same folder is not kept out.)
+    QLockFile writer(QDir(journalDirectory).filePath(QStringLiteral("orders.lock")));
+    if (!writer.tryLock(std::chrono::milliseconds(JournalLockTimeout).count())) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        writer.getLockInfo(&pid, &host, &app);
+        return fail(command, QStringLiteral("the order journal in %1 is in use by process %2 "
+                                            "(%3); try again when it has finished")
+                                 .arg(journalDirectory)
+                                 .arg(pid)
+                                 .arg(app));
+    }
+    const QString databaseName = database->redacted();
+    if (auto check = Database::open(*database, QStringLiteral("order-check")); !check) {
+        return fail(command, QStringLiteral("cannot open the database %1: %2")
+                                 .arg(databaseName, check.error().message));
+    }
+    OrderServiceConfig config;
+    config.journalDirectory = journalDirectory;
+    config.database = *database;
+    auto opened = OrderService::open(
+        OrderService::Dependencies{contractLookupFor(repository), validate, broker, clock}, config);
+    if (!opened) {
+        return fail(command, QStringLiteral("cannot open the order journal in %1: %2")
+                                 .arg(journalDirectory, opened.error().message));
+    }
+    OrderService &service = **opened;
+
+    // ---- place it ------------------------------------------------------------------------------
+    auto submitted = service.submit(in.request);
+    if (!submitted) {
+        const Error &e = submitted.error();
+        return fail(
+            command,
+            e.code == ErrorCode::InvalidArgument
+                ? e
+                : Error::make(e.code, QStringLiteral("order not placed: %1").arg(e.message)));
+    }
+    const SubmitOutcome &outcome = *submitted;
+    if (!outcome.duplicate && outcome.status != OrderStatus::Rejected &&
+        in.request.type == OrderType::Limit)
+        broker.onPrices(); // a limit that crosses the price fills now, as on the next tick
+
+    OrderAnswer a;
+    a.duplicate = outcome.duplicate;
+    a.clientOrderId = outcome.clientOrderId;
+    a.issues = outcome.issues;
+    const std::optional<OrderState> state =
+        outcome.clientOrderId.empty() ? std::nullopt : service.order(outcome.clientOrderId);
+    if (state) {
+        a.status = state->status;
+        a.quantity = state->request.quantity;
+        a.brokerOrderIds = state->brokerOrderIds;
+        a.filledQuantity = state->filledQuantity;
+        a.averagePrice = state->averagePrice;
+        for (const std::string &child : state->children)
+            if (auto c = service.order(child))
+                a.children.push_back(*c);
+        if (a.brokerOrderIds.empty()) {
+            for (const OrderState &c : a.children)
+                a.brokerOrderIds.insert(a.brokerOrderIds.end(), c.brokerOrderIds.begin(),
+                                        c.brokerOrderIds.end());
+        }
+    } else {
+        a.status = outcome.status;
+        a.brokerOrderIds = outcome.brokerOrderIds;
+    }
+    a.ok = standing(a.status);
+    a.reason = state ? QString::fromStdString(state->reason) : outcome.reason;
+    if (!a.ok && a.issues.empty() && !a.reason.isEmpty())
+        a.issues.push_back({std::string_view("broker_rejected"), IssueSeverity::Error, a.reason});
+
+    // ---- durable and stored ------------------------------------------------------------------
+    if (!service.waitPersisted(PersistTimeout)) {
+        const PersistenceState p = service.persistence();
+        answer(a, ExitDataError);
+        return fail(
+            command,
+            QStringLiteral("order %1 is in the journal (%2) but not yet stored in %3 "
+                           "after %4 s%5; it is stored on the next start")
+                .arg(QString::fromStdString(a.clientOrderId), journalDirectory, databaseName)
+                .arg(PersistTimeout.count())
+                .arg(p.lastError.isEmpty() ? QString() : QStringLiteral(": ") + p.lastError));
+    }
+    if (state)
+        a.persistedTo = databaseName;
+    return answer(a, a.ok ? ExitOk : ExitRejected);
 }
 
 } // namespace strikeline::cli

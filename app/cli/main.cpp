@@ -32,6 +32,8 @@ void printUsage(QTextStream &stream)
            "  validate --key K --side buy|sell --qty N --type market|limit|sl|sl-m\n"
            "           [--price P] [--trigger T] [--product I|D] [--validity day|ioc] [--ltp P]\n"
            "                                       pre-trade checks of one order\n"
+           "  order (validate's options) --paper [--tag ID] [--journal DIR] [--spot P]\n"
+           "                                       place one order with the paper broker\n"
            "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
@@ -86,6 +88,7 @@ int main(int argc, char **argv)
         {QStringLiteral("sync"), strikeline::cli::runSync},
         {QStringLiteral("history"), strikeline::cli::runHistory},
         {QStringLiteral("validate"), strikeline::cli::runValidate},
+        {QStringLiteral("order"), strikeline::cli::runOrder},
         {QStringLiteral("serve"), strikeline::cli::runServe},
     };
     const auto it = commands.find(command);

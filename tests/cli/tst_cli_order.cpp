@@ -1,0 +1,411 @@
+// strikeline-cli order --paper as a user runs it: a real process with scratch XDG folders, a
+// scratch journal folder and a scratch SQLite database; exit codes, JSON, text, and what was
+// (or was not) written.
+
+#undef QT_NO_CAST_FROM_ASCII
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    QStringList brokerIds() const
+    {
+        QStringList ids;
+        for (const QJsonValue &v : json().value("broker_order_ids").toArray())
+            ids << v.toString();
+        return ids;
+    }
+    QStringList codes() const
+    {
+        QStringList list;
+        for (const QJsonValue &r : json().value("reasons").toArray())
+            list << r.toObject().value("code").toString();
+        return list;
+    }
+};
+
+// A BANKNIFTY chain in Upstox's master format: the index, the December future (tick 0.10) and
+// a 30 DEC 25 call (tick 0.05); lot 35, freeze 600 (so 700 is sent as two slices).
+QJsonObject contract(const QString &key, const QString &type, const QString &symbol, double strike,
+                     double tick)
+{
+    return QJsonObject{{"segment", "NSE_FO"},
+                       {"name", "BANKNIFTY"},
+                       {"exchange", "NSE"},
+                       {"expiry", 1767117599000.0},
+                       {"weekly", false},
+                       {"instrument_type", type},
+                       {"asset_symbol", "BANKNIFTY"},
+                       {"underlying_symbol", "BANKNIFTY"},
+                       {"instrument_key", key},
+                       {"exchange_token", key.section('|', 1)},
+                       {"lot_size", 35},
+                       {"minimum_lot", 35},
+                       {"freeze_quantity", 600.0},
+                       {"asset_key", "NSE_INDEX|Nifty Bank"},
+                       {"underlying_key", "NSE_INDEX|Nifty Bank"},
+                       {"tick_size", tick},
+                       {"asset_type", "INDEX"},
+                       {"underlying_type", "INDEX"},
+                       {"trading_symbol", symbol},
+                       {"strike_price", strike},
+                       {"qty_multiplier", 1.0}};
+}
+
+QByteArray bankNiftyMaster()
+{
+    const QJsonArray rows{
+        QJsonObject{{"segment", "NSE_INDEX"},
+                    {"name", "Nifty Bank"},
+                    {"exchange", "NSE"},
+                    {"instrument_type", "INDEX"},
+                    {"instrument_key", "NSE_INDEX|Nifty Bank"},
+                    {"exchange_token", "26009"},
+                    {"trading_symbol", "BANKNIFTY"}},
+        contract("NSE_FO|52175", "FUT", "BANKNIFTY FUT 30 DEC 25", 0, 10.0),
+        contract("NSE_FO|52210", "CE", "BANKNIFTY 59000 CE 30 DEC 25", 59000, 5.0),
+    };
+    return QJsonDocument(rows).toJson(QJsonDocument::Compact);
+}
+
+const QString Call = "NSE_FO|52210";
+const QString Future = "NSE_FO|52175";
+const QString Morning = "2025-12-09 10:00";
+
+} // namespace
+
+class tst_CliOrder : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_master;
+    int m_case = 0;
+    QString m_journal; // this test function's
+    QString m_dbFile;
+
+    QString dbUrl() const { return "sqlite://" + m_dbFile; }
+
+    Run cli(const QStringList &args) const
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_DATA_HOME", m_dir.filePath("home/data")); // never a real user's data
+        env.insert("XDG_CONFIG_HOME", m_dir.filePath("home/config"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(STRIKELINE_CLI_PATH), QStringList{"order"} + args);
+        if (!p.waitForFinished(120000)) {
+            p.kill();
+            return {};
+        }
+        return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
+                   p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    // An order on the call with this test's journal and database.
+    Run order(const QStringList &args) const
+    {
+        return cli(QStringList{"--master", m_master, "--journal", m_journal, "--db", dbUrl(),
+                               "--at", Morning} +
+                   args);
+    }
+
+    // Rows of the orders table (-1 when the database cannot be read).
+    qint64 count(const QString &sql) const
+    {
+        qint64 n = -1;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "check");
+            db.setDatabaseName(m_dbFile);
+            if (db.open()) {
+                QSqlQuery q(db);
+                if (q.exec(sql) && q.next())
+                    n = q.value(0).toLongLong();
+                else
+                    qWarning() << sql << q.lastError().text();
+            }
+        }
+        QSqlDatabase::removeDatabase("check");
+        return n;
+    }
+
+    QStringList journalFiles() const
+    {
+        return QDir(m_journal).entryList({"orders-*.journal"}, QDir::Files);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_master = m_dir.filePath("master.json");
+        QFile f(m_master);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bankNiftyMaster());
+    }
+
+    void init()
+    {
+        ++m_case;
+        m_journal = m_dir.filePath(QString("case%1/journal").arg(m_case));
+        m_dbFile = m_dir.filePath(QString("case%1/orders.db").arg(m_case));
+    }
+
+    void marketFillsAtLtp()
+    {
+        const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "70", "--type",
+                             "market", "--ltp", "412.35", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value("ok").toBool(), true);
+        QCOMPARE(o.value("duplicate").toBool(), false);
+        QCOMPARE(o.value("simulated").toBool(), true);
+        QCOMPARE(o.value("status").toString(), QString("filled"));
+        QCOMPARE(o.value("filled_quantity").toInteger(), 70);
+        QCOMPARE(o.value("average_price").toDouble(), 412.35);
+        QCOMPARE(r.brokerIds().size(), 1);
+        QVERIFY(!r.brokerIds().first().isEmpty());
+        QCOMPARE(o.value("slices").toArray(), QJsonArray{70});
+        QCOMPARE(o.value("persisted_to").toString(), dbUrl());
+        const QString id = o.value("client_order_id").toString();
+        QVERIFY2(id.startsWith("SL251209-"), qPrintable(id)); // generated from the journal
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), 1);
+        QCOMPARE(count(QString("SELECT COUNT(*) FROM orders WHERE client_order_id = '%1' AND "
+                               "status = 'filled' AND filled_quantity = 70 AND "
+                               "average_price_raw = 4123500 AND broker_order_ids = '%2'")
+                           .arg(id, r.brokerIds().first())),
+                 1);
+        QCOMPARE(journalFiles(), QStringList{"orders-2025-12-09.journal"});
+    }
+
+    void marketFillsAtSimulatedPrice()
+    {
+        // The future is priced from the --spot level with carry: a little above it.
+        const Run r = order({"--paper", "--key", "BANKNIFTY FUT 30 DEC 25", "--side", "sell",
+                             "--qty", "35", "--type", "market", "--spot", "59000"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains("BANKNIFTY FUT 30 DEC 25  SELL 35 MARKET  D DAY  at 2025-12-09 "
+                              "10:00 IST\nACCEPTED (paper broker, simulated prices)"),
+                 qPrintable(out));
+        QVERIFY2(out.contains("  status      filled\n"), qPrintable(out));
+        QVERIFY2(out.contains("persisted to " + dbUrl()), qPrintable(out));
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE status = 'filled' AND "
+                       "instrument_key = 'NSE_FO|52175' AND side = 'SELL' AND "
+                       "average_price_raw > 590000000 AND average_price_raw < 595000000"),
+                 1);
+    }
+
+    void limitFarFromThePriceStaysOpen()
+    {
+        const Run r =
+            order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type", "limit",
+                   "--price", "300", "--ltp", "412.35", "--tag", "far-1", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value("status").toString(), QString("acknowledged"));
+        QCOMPARE(o.value("client_order_id").toString(), QString("far-1"));
+        QCOMPARE(o.value("filled_quantity").toInteger(), 0);
+        QVERIFY(o.value("average_price").isNull());
+        QCOMPARE(r.brokerIds().size(), 1);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE client_order_id = 'far-1' AND "
+                       "status = 'acknowledged' AND filled_quantity = 0"),
+                 1);
+    }
+
+    void crossingLimitFillsAtTheLastPrice()
+    {
+        const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "limit", "--price", "420", "--ltp", "412.35", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value("status").toString(), QString("filled"));
+        QCOMPARE(r.json().value("average_price").toDouble(), 412.35);
+    }
+
+    void slicedAboveTheFreezeQuantity()
+    {
+        const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "700", "--type",
+                             "market", "--ltp", "412.35", "--tag", "big", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value("status").toString(), QString("filled"));
+        QCOMPARE(o.value("slices").toArray(), (QJsonArray{595, 105}));
+        const QJsonArray children = o.value("children").toArray();
+        QCOMPARE(children.size(), 2);
+        QCOMPARE(children.at(0).toObject().value("client_order_id").toString(), QString("big.01"));
+        QCOMPARE(r.brokerIds().size(), 2);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE parent_client_order_id = 'big' AND "
+                       "status = 'filled'"),
+                 2);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), 3);
+    }
+
+    void rejectedWritesNothing()
+    {
+        Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type", "limit",
+                       "--price", "412.33", "--tag", "offtick", "--json"});
+        QCOMPARE(r.exitCode, 3);
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value("ok").toBool(), false);
+        QCOMPARE(o.value("status").toString(), QString("rejected"));
+        QCOMPARE(r.codes(), QStringList{"price_off_tick"});
+        QVERIFY(r.brokerIds().isEmpty());
+        QVERIFY(o.value("slices").toArray().isEmpty());
+        QVERIFY(o.value("persisted_to").isNull());
+        QVERIFY2(!QFileInfo::exists(m_journal), "a rejected order created the journal folder");
+        QVERIFY2(!QFileInfo::exists(m_dbFile), "a rejected order created the database");
+
+        r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--price", "412.33"});
+        QCOMPARE(r.exitCode, 3);
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains("\nREJECTED\n  error    price_off_tick: Price 412.33 is not a "
+                              "multiple of the tick 0.05"),
+                 qPrintable(out));
+        QVERIFY(!QFileInfo::exists(m_journal));
+        QVERIFY(!QFileInfo::exists(m_dbFile));
+    }
+
+    void withoutPaperIsAUsageError()
+    {
+        const Run r = order(
+            {"--key", Call, "--side", "buy", "--qty", "35", "--type", "market", "--ltp", "412.35"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("only --paper trading is available: the Upstox gateway is not "
+                                "connected yet"),
+                 r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        QVERIFY(!QFileInfo::exists(m_journal));
+        QVERIFY(!QFileInfo::exists(m_dbFile));
+    }
+
+    void malformedArgumentsAreUsageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("qty") << QStringList{"--qty", "many"} << "--qty must be a whole number";
+        QTest::newRow("tag alphabet") << QStringList{"--qty", "35", "--tag", "my order"}
+                                      << "--tag 'my order' must be 1-20 characters";
+        QTest::newRow("tag too long to slice")
+            << QStringList{"--qty", "700", "--tag", "ABCDEFGHIJKLMNOPQR"}
+            << "is too long for an order sliced into 2";
+        QTest::newRow("ltp and spot") << QStringList{"--qty", "35", "--spot", "59000"}
+                                      << "give --ltp (the contract's price) or --spot";
+    }
+
+    void malformedArgumentsAreUsageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = order(QStringList{"--paper", "--key", Call, "--side", "buy", "--type",
+                                        "market", "--ltp", "412.35"} +
+                            args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(!QFileInfo::exists(m_journal));
+        QVERIFY(!QFileInfo::exists(m_dbFile));
+    }
+
+    void sameTagTwicePlacesOnce()
+    {
+        const QStringList args{"--paper", "--key",  Call,    "--side", "buy",   "--qty", "35",
+                               "--type",  "market", "--ltp", "412.35", "--tag", "once-1"};
+        const Run first = order(args + QStringList{"--json"});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QCOMPARE(first.json().value("duplicate").toBool(), false);
+        const qint64 events = count("SELECT COUNT(*) FROM order_events");
+        QVERIFY(events > 0);
+        const QFileInfo journal(m_journal + "/orders-2025-12-09.journal");
+        const qint64 journalBytes = journal.size();
+
+        // Another process, another paper broker: only the journal knows the order.
+        const Run second = order(args + QStringList{"--json"});
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        const QJsonObject o = second.json();
+        QCOMPARE(o.value("duplicate").toBool(), true);
+        QCOMPARE(o.value("client_order_id").toString(), QString("once-1"));
+        QCOMPARE(o.value("status").toString(), QString("filled"));
+        QCOMPARE(second.brokerIds(), first.brokerIds());
+        QCOMPARE(o.value("average_price").toDouble(), 412.35);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), 1);
+        QCOMPARE(count("SELECT COUNT(*) FROM order_events"), events);
+        QCOMPARE(QFileInfo(journal.filePath()).size(), journalBytes);
+
+        // Even when today's checks would refuse it (a different price), the tag answers.
+        const Run third = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35",
+                                 "--price", "412.33", "--tag", "once-1"});
+        QVERIFY2(third.exitCode == 0, third.err.constData());
+        QVERIFY2(third.out.contains("DUPLICATE: client order id once-1 was placed before; "
+                                    "nothing new was sent"),
+                 third.out.constData());
+        QVERIFY2(QString::fromUtf8(third.out).contains("broker ids  " + first.brokerIds().first()),
+                 third.out.constData());
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), 1);
+    }
+
+    void unwritableJournalFolder()
+    {
+        // A folder under a regular file cannot be created (also as root).
+        const QString blocker = m_dir.filePath(QString("case%1/blocker").arg(m_case));
+        QVERIFY(QDir().mkpath(QFileInfo(blocker).path()));
+        QFile f(blocker);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        m_journal = blocker + "/journal";
+        const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "market", "--ltp", "412.35", "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(QString::fromUtf8(r.err).contains("cannot create the order journal folder " +
+                                                   m_journal),
+                 r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(!QFileInfo::exists(m_dbFile), "the database was touched before the journal");
+    }
+
+    void damagedJournalIsRefused()
+    {
+        QVERIFY(QDir().mkpath(m_journal));
+        QFile f(m_journal + "/orders-2025-12-08.journal");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("SLORDJ01") + QByteArray(4, '\x05') + QByteArray(64, 'x'));
+        f.close();
+        const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "market", "--ltp", "412.35"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("orders-2025-12-08.journal is damaged"), r.err.constData());
+        QCOMPARE(journalFiles(), QStringList{"orders-2025-12-08.journal"});
+    }
+
+    void unreachableDatabase()
+    {
+        // Port 1 on the loopback: refused at once. The password never reaches the output.
+        const Run r =
+            cli({"--master", m_master, "--journal", m_journal, "--at", Morning, "--db",
+                 "postgresql://trader:hunter2@127.0.0.1:1/orders", "--paper", "--key", Call,
+                 "--side", "buy", "--qty", "35", "--type", "market", "--ltp", "412.35"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("cannot open the database postgresql://trader:***@127.0.0.1:1/"
+                                "orders"),
+                 r.err.constData());
+        QVERIFY(!r.err.contains("hunter2"));
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(journalFiles().isEmpty(), "an order was journaled without a database");
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_CliOrder)
+#include "tst_cli_order.moc"
