@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace strikeline {
@@ -158,23 +160,40 @@ Result<std::unique_ptr<OrderJournal>> OrderJournal::open(const QString &director
         return Error::make(ErrorCode::Io,
                            QStringLiteral("cannot create the journal directory %1").arg(directory));
     const QString path = fileFor(directory, day);
-    JournalReplay existing;
-    bool fresh = !QFile::exists(path);
-    if (!fresh) {
-        auto r = replay(path);
-        if (!r)
-            return r.error();
-        existing = std::move(r.value());
-        fresh = existing.validBytes < MagicSize;
-    }
     const int fd =
         ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return ioError(QStringLiteral("cannot open the order journal %1").arg(path), errno);
     const auto fail = [fd](Error e) -> Result<std::unique_ptr<OrderJournal>> {
-        ::close(fd);
+        ::close(fd); // also releases the lock
         return e;
     };
+    // One writer per journal: the terminal and `strikeline-cli order` share the default folder,
+    // and two appenders would repeat sequence numbers. The lock lives as long as the descriptor.
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int error = errno;
+        if (error == EWOULDBLOCK)
+            return fail(Error::make(ErrorCode::Conflict,
+                                    QStringLiteral("the order journal %1 is in use by another "
+                                                   "Strikeline (the terminal or strikeline-cli "
+                                                   "order); close it first")
+                                        .arg(path)));
+        return fail(ioError(QStringLiteral("cannot lock the order journal %1").arg(path), error));
+    }
+    // Read only now, under the lock: what is on disk is final until we append.
+    JournalReplay existing;
+    struct stat info
+    {};
+    if (::fstat(fd, &info) != 0)
+        return fail(ioError(QStringLiteral("cannot stat %1").arg(path), errno));
+    bool fresh = info.st_size == 0;
+    if (!fresh) {
+        auto r = replay(path);
+        if (!r)
+            return fail(r.error());
+        existing = std::move(r.value());
+        fresh = existing.validBytes < MagicSize;
+    }
     if (fresh) {
         if (::ftruncate(fd, 0) != 0)
             return fail(ioError(QStringLiteral("cannot truncate %1").arg(path), errno));

@@ -81,7 +81,8 @@ OrderService::~OrderService()
 {
     m_deps.gateway.setEventHandler({});
     m_journal.reset(); // syncs what is pending; its last callbacks feed the persister
-    m_persister->stop();
+    if (m_persister)   // null when open() failed half-way
+        m_persister->stop();
 }
 
 Result<std::unique_ptr<OrderService>> OrderService::open(Dependencies dependencies,

@@ -26,6 +26,9 @@ QString text(const std::string &s)
 PaperBroker::PaperBroker(const MarketData &market, const Clock &clock)
     : m_market(market)
     , m_clock(clock)
+    // A broker order id is never reused by a later run of the same day (a restarted terminal,
+    // the next `strikeline-cli order`): ids start at the construction time in ms x 1000.
+    , m_nextId(static_cast<std::uint64_t>(std::max<std::int64_t>(clock.now().epochMs, 0)) * 1000)
 {}
 
 void PaperBroker::setEventHandler(EventHandler handler)
@@ -61,7 +64,7 @@ Result<PlaceOrderAck> PaperBroker::placeOrder(const PlaceOrderRequest &request)
         std::vector<std::string> ids;
         for (std::size_t i = 0; i < children; ++i) {
             PaperOrder child;
-            child.brokerOrderId = std::to_string(250000000000ULL + m_nextId++);
+            child.brokerOrderId = std::to_string(m_nextId++);
             child.request = o;
             if (request.slice) {
                 child.clientOrderId = request.childClientOrderIds[i];

@@ -103,6 +103,7 @@ class tst_OrderFlow : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void openFailsCleanlyOnABusyJournal();
     void paperMarketFillsAtLast();
     void paperMarketWithoutPriceIsRejected();
     void paperLimitFillsWhenPriceCrosses();
@@ -600,6 +601,25 @@ void tst_OrderFlow::postgresAwayThenBack()
                                           "AND filled_quantity = 75 AND average_price_raw = "
                                           "1000000")),
              50);
+}
+
+void tst_OrderFlow::openFailsCleanlyOnABusyJournal()
+{
+    // A second service on the same journal (another terminal) is refused, not crashed.
+    QTemporaryDir dir;
+    const QString journal = dir.filePath(QStringLiteral("journal"));
+    auto db = *DatabaseConfig::parse(QStringLiteral("sqlite://") +
+                                     dir.filePath(QStringLiteral("orders.db")));
+    Harness first;
+    QVERIFY(first.open(journal, db).ok());
+    Harness second;
+    OrderServiceConfig config;
+    config.journalDirectory = journal;
+    config.database = db;
+    auto s = OrderService::open({testLookup(), acceptingValidator(), second.broker, second.clock},
+                                config);
+    QVERIFY(!s.ok());
+    QCOMPARE(s.error().code, ErrorCode::Conflict);
 }
 
 QTEST_GUILESS_MAIN(tst_OrderFlow)

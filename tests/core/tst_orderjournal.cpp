@@ -47,6 +47,7 @@ private Q_SLOTS:
     void tornTailIsCut();
     void corruptMiddleIsAnError();
     void notAJournal();
+    void oneWriterPerJournal();
 };
 
 void tst_OrderJournal::lifecycleTable()
@@ -178,6 +179,31 @@ void tst_OrderJournal::codecRejectsGarbage()
     QVERIFY(!OrderEvent::decode(R"({"k":"teleported","id":"a","t":"1","s":"new"})", 1).ok());
     QVERIFY(!OrderEvent::decode(R"({"k":"fill","id":"bad id","t":"1","s":"filled"})", 1).ok());
     QVERIFY(!OrderEvent::decode(R"({"k":"fill","id":"a","t":"1","s":"filled","fq":"x"})", 1).ok());
+}
+
+void tst_OrderJournal::oneWriterPerJournal()
+{
+    // The terminal and `strikeline-cli order` share a folder: the second writer is refused
+    // with a clear Conflict instead of interleaving sequence numbers.
+    QTemporaryDir dir;
+    {
+        auto first = OrderJournal::open(dir.path(), Day);
+        QVERIFY(first.ok());
+        QVERIFY(appendOne(*first.value()).ok());
+        auto second = OrderJournal::open(dir.path(), Day);
+        QVERIFY(!second.ok());
+        QCOMPARE(second.error().code, ErrorCode::Conflict);
+        QVERIFY2(second.error().message.contains(QLatin1String("in use")),
+                 qPrintable(second.error().message));
+        // Another day's journal is another file: not locked.
+        QVERIFY(OrderJournal::open(dir.path(), Day + 1).ok());
+        QVERIFY(first.value()->waitDurable(first.value()->lastSequence()));
+    }
+    // Closed: the next writer gets it, with everything the first wrote.
+    JournalReplay seen;
+    auto again = OrderJournal::open(dir.path(), Day, &seen);
+    QVERIFY(again.ok());
+    QCOMPARE(seen.records.size(), 1u);
 }
 
 void tst_OrderJournal::appendAndReplay()
