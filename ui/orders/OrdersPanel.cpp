@@ -57,6 +57,14 @@ OrdersPanel::OrdersPanel(QWidget *parent)
     m_ordersView->setColumnWidth(OrdersModel::SymbolColumn,
                                  fm.horizontalAdvance(QStringLiteral("NIFTY 26000 CE 30 DEC 25")) +
                                      16);
+    m_ordersView->setColumnWidth(OrdersModel::SideColumn,
+                                 fm.horizontalAdvance(QStringLiteral("SELL")) + 16);
+    m_ordersView->setColumnWidth(OrdersModel::QuantityColumn,
+                                 fm.horizontalAdvance(QStringLiteral("123456")) + 16);
+    m_ordersView->setColumnWidth(OrdersModel::FilledColumn,
+                                 fm.horizontalAdvance(QStringLiteral("1800 / 3750")) + 16);
+    m_ordersView->setColumnWidth(OrdersModel::AveragePriceColumn,
+                                 fm.horizontalAdvance(QStringLiteral("Avg price")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::TypeColumn,
                                  fm.horizontalAdvance(QStringLiteral("MARKET D")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::PriceColumn,
@@ -66,6 +74,9 @@ OrdersPanel::OrdersPanel(QWidget *parent)
     m_ordersView->setColumnWidth(OrdersModel::ClientIdColumn,
                                  fm.horizontalAdvance(QStringLiteral("SL251209-2K.01")) + 16);
     m_positionsView = makeTable(m_positions, "positionsView");
+    for (int c = PositionsModel::NetQuantityColumn; c < PositionsModel::ColumnCount; ++c)
+        m_positionsView->setColumnWidth(c,
+                                        fm.horizontalAdvance(QStringLiteral("-12,34,567.00")) + 16);
     m_positionsView->setColumnWidth(
         PositionsModel::KeyColumn,
         fm.horizontalAdvance(QStringLiteral("NIFTY 26000 CE 30 DEC 25")) + 16);
