@@ -3,6 +3,7 @@
 // Test tables read better with plain string literals.
 #undef QT_NO_CAST_FROM_ASCII
 
+#include "CliProcess.h"
 #include "TestData.h"
 
 #include <QJsonArray>
@@ -14,13 +15,7 @@
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
+using Run = strikeline::testing::CliRun;
 
 // The CLI's default database lives in the app-data folder: point it at a scratch one so tests
 // never touch a real user's data.
@@ -32,20 +27,7 @@ QString &scratchHome()
 
 Run cli(const QStringList &args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    if (!scratchHome().isEmpty()) {
-        env.insert(QStringLiteral("XDG_DATA_HOME"), scratchHome() + QStringLiteral("/data"));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), scratchHome() + QStringLiteral("/config"));
-    }
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(STRIKELINE_CLI_PATH), args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {};
-    }
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-               p.readAllStandardOutput(), p.readAllStandardError()};
+    return strikeline::testing::runCli(scratchHome(), args);
 }
 
 // A tiny valid master: NIFTY index, one future, three strikes of CE/PE expiring 2025-12-09.

@@ -4,6 +4,8 @@
 
 #undef QT_NO_CAST_FROM_ASCII
 
+#include "CliProcess.h"
+
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,12 +19,8 @@
 
 namespace {
 
-struct Run
+struct Run : strikeline::testing::CliRun
 {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
     QStringList brokerIds() const
     {
         QStringList ids;
@@ -30,13 +28,7 @@ struct Run
             ids << v.toString();
         return ids;
     }
-    QStringList codes() const
-    {
-        QStringList list;
-        for (const QJsonValue &r : json().value("reasons").toArray())
-            list << r.toObject().value("code").toString();
-        return list;
-    }
+    QStringList codes() const { return reasonCodes(); }
 };
 
 // A BANKNIFTY chain in Upstox's master format: the index, the December future (tick 0.10) and
@@ -103,18 +95,8 @@ class tst_CliOrder : public QObject
 
     Run cli(const QStringList &args) const
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_DATA_HOME", m_dir.filePath("home/data")); // never a real user's data
-        env.insert("XDG_CONFIG_HOME", m_dir.filePath("home/config"));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(STRIKELINE_CLI_PATH), QStringList{"order"} + args);
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            return {};
-        }
-        return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-                   p.readAllStandardOutput(), p.readAllStandardError()};
+        return Run{
+            strikeline::testing::runCli(m_dir.filePath("home"), QStringList{"order"} + args)};
     }
 
     // An order on the call with this test's journal and database.

@@ -2,6 +2,7 @@
 
 #undef QT_NO_CAST_FROM_ASCII
 
+#include "CliProcess.h"
 #include "TestData.h"
 
 #include <QJsonArray>
@@ -13,19 +14,9 @@
 
 namespace {
 
-struct Run
+struct Run : strikeline::testing::CliRun
 {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    QStringList codes() const
-    {
-        QStringList list;
-        for (const QJsonValue &r : json().value("reasons").toArray())
-            list << r.toObject().value("code").toString();
-        return list;
-    }
+    QStringList codes() const { return reasonCodes(); }
     QList<qint64> slices() const
     {
         QList<qint64> list;
@@ -37,18 +28,7 @@ struct Run
 
 Run cli(const QString &home, const QStringList &args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("XDG_DATA_HOME", home + "/data"); // never a real user's database
-    env.insert("XDG_CONFIG_HOME", home + "/config");
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(STRIKELINE_CLI_PATH), QStringList{"validate"} + args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {};
-    }
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-               p.readAllStandardOutput(), p.readAllStandardError()};
+    return Run{strikeline::testing::runCli(home, QStringList{"validate"} + args)};
 }
 
 // NIFTY index, a December future, a 16 DEC 25 weekly call (lot 75, freeze 1800, tick 0.05)
