@@ -73,6 +73,14 @@ struct Recorder
     }
 };
 
+// A scratch folder with an order journal and an SQLite database in it.
+struct Scratch
+{
+    QTemporaryDir dir;
+    QString journal = dir.filePath(QStringLiteral("journal"));
+    DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+};
+
 struct Harness
 {
     SettableMarket market;
@@ -94,6 +102,12 @@ struct Harness
             return s.error();
         service = std::move(s.value());
         return success();
+    }
+    // The NIFTY call priced at `call`, the service over `scratch`.
+    Result<void> openOn(const Scratch &scratch, Price call, std::int64_t freeze = 0)
+    {
+        market.set(NiftyCall, call);
+        return open(scratch.journal, scratch.db, freeze);
     }
 };
 
@@ -311,11 +325,10 @@ void tst_OrderFlow::paperSlices()
 
 void tst_OrderFlow::serviceMarketOrderEndToEnd()
 {
-    QTemporaryDir dir;
-    const DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
+    const DatabaseConfig &db = scratch.db;
     Harness h;
-    h.market.set(NiftyCall, Price::fromRaw(1203500));
-    QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
+    QVERIFY(h.openOn(scratch, Price::fromRaw(1203500)).ok());
     auto out = h.service->submit(marketBuy(150));
     QVERIFY2(out.ok(), qPrintable(out.ok() ? QString() : out.error().message));
     QCOMPARE(out->status, OrderStatus::Filled);
@@ -360,11 +373,10 @@ void tst_OrderFlow::serviceMarketOrderEndToEnd()
 
 void tst_OrderFlow::serviceRefusalsWriteNothing()
 {
-    QTemporaryDir dir;
-    const DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
+    const DatabaseConfig &db = scratch.db;
     Harness h;
-    h.market.set(NiftyCall, Price::fromRupees(100));
-    QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100)).ok());
     auto lot = h.service->submit(marketBuy(100)); // not a lot multiple
     QVERIFY(lot.ok());
     QCOMPARE(lot->status, OrderStatus::Rejected);
@@ -398,11 +410,10 @@ void tst_OrderFlow::serviceRefusalsWriteNothing()
 
 void tst_OrderFlow::serviceDuplicateClientIdPlacesOnce()
 {
-    QTemporaryDir dir;
-    const DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
+    const DatabaseConfig &db = scratch.db;
     Harness h;
-    h.market.set(NiftyCall, Price::fromRupees(100));
-    QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100)).ok());
     OrderRequest r = marketBuy(75);
     r.clientOrderId = "ticket-17";
     auto first = h.service->submit(r);
@@ -422,11 +433,10 @@ void tst_OrderFlow::serviceDuplicateClientIdPlacesOnce()
 
 void tst_OrderFlow::serviceSlicedOrder()
 {
-    QTemporaryDir dir;
-    const DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
+    const DatabaseConfig &db = scratch.db;
     Harness h;
-    h.market.set(NiftyCall, Price::fromRupees(100));
-    QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db, 1800).ok());
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100), 1800).ok());
     OrderRequest r = marketBuy(4500);
     r.clientOrderId = "big-1";
     auto out = h.service->submit(r);
@@ -451,11 +461,10 @@ void tst_OrderFlow::serviceSlicedOrder()
 
 void tst_OrderFlow::serviceLimitThenCancel()
 {
-    QTemporaryDir dir;
-    const DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
+    const DatabaseConfig &db = scratch.db;
     Harness h;
-    h.market.set(NiftyCall, Price::fromRupees(100));
-    QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100)).ok());
     auto out = h.service->submit(limitOrder(Side::Buy, 75, Price::fromRupees(95)));
     QVERIFY(out.ok());
     QCOMPARE(out->status, OrderStatus::Acknowledged);
@@ -515,11 +524,10 @@ void tst_OrderFlow::serviceRecoversBookFromJournal()
 
 void tst_OrderFlow::sqliteLockedThenReleased()
 {
-    QTemporaryDir dir;
-    const DatabaseConfig db = sqliteAt(dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
+    const DatabaseConfig &db = scratch.db;
     Harness h;
-    h.market.set(NiftyCall, Price::fromRupees(100));
-    QVERIFY(h.open(dir.filePath(QStringLiteral("journal")), db).ok());
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100)).ok());
     QVERIFY(h.service->submit(marketBuy(75)).ok());
     QVERIFY(h.service->waitPersisted(10s));
 
@@ -606,16 +614,13 @@ void tst_OrderFlow::postgresAwayThenBack()
 void tst_OrderFlow::openFailsCleanlyOnABusyJournal()
 {
     // A second service on the same journal (another terminal) is refused, not crashed.
-    QTemporaryDir dir;
-    const QString journal = dir.filePath(QStringLiteral("journal"));
-    auto db = *DatabaseConfig::parse(QStringLiteral("sqlite://") +
-                                     dir.filePath(QStringLiteral("orders.db")));
+    const Scratch scratch;
     Harness first;
-    QVERIFY(first.open(journal, db).ok());
+    QVERIFY(first.open(scratch.journal, scratch.db).ok());
     Harness second;
     OrderServiceConfig config;
-    config.journalDirectory = journal;
-    config.database = db;
+    config.journalDirectory = scratch.journal;
+    config.database = scratch.db;
     auto s = OrderService::open({testLookup(), acceptingValidator(), second.broker, second.clock},
                                 config);
     QVERIFY(!s.ok());
