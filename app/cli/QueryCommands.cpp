@@ -147,8 +147,10 @@ Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,
     if (!parser.isSet(option))
         return DatabaseConfig::defaultSqlite();
     auto config = DatabaseConfig::parse(parser.value(option));
-    if (config)
-        logging::addSecret(config->password); // whatever prints it later, the log will not
+    if (config) {
+        logging::addSecret(config->password);      // whatever prints it later, the log will not
+        logging::addShownText(config->redacted()); // ... yet its host and database stay
+    }
     return config;
 }
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <signal.h>
 
 namespace strikeline::cli {
 
@@ -21,10 +22,30 @@ namespace {
 const QString DefaultSource = upstoxMasterUrl();
 
 std::atomic_bool interrupted{false};
+std::atomic_int interruptSignal{0};
 
-extern "C" void onInterrupt(int)
+extern "C" void onInterrupt(int signal)
 {
+    interruptSignal = signal;
     interrupted = true;
+}
+
+// SIGINT and SIGTERM cancel the sync (every phase polls `interrupted`), which then records the
+// run as failed and exits. SA_RESETHAND: a second signal is not caught, so it ends the process
+// at once (the run is then found abandoned by the next sync or history).
+void catchInterrupts(bool on)
+{
+    struct sigaction action
+    {};
+    sigemptyset(&action.sa_mask);
+    if (on) {
+        action.sa_handler = onInterrupt;
+        action.sa_flags = SA_RESETHAND;
+    } else {
+        action.sa_handler = SIG_DFL;
+    }
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
 }
 
 QString number(std::int64_t n)
@@ -106,8 +127,7 @@ int runSync(const QStringList &arguments)
     if (!database)
         return fail(command, database.error().message);
 
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    catchInterrupts(true);
     SyncOptions options;
     options.source = parser.value(source);
     options.force = parser.isSet(force);
@@ -134,11 +154,13 @@ int runSync(const QStringList &arguments)
         }
     };
     auto result = syncInstruments(**database, options);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    catchInterrupts(false);
     if (!result) {
-        return fail(command, result.error().message + QStringLiteral(" (the previous master is "
-                                                                     "unchanged)"));
+        QString message = result.error().message;
+        if (result.error().code == ErrorCode::Cancelled && interruptSignal != 0)
+            message += interruptSignal == SIGINT ? QStringLiteral(" (SIGINT)")
+                                                 : QStringLiteral(" (SIGTERM)");
+        return fail(command, message + QStringLiteral(" (the previous master is unchanged)"));
     }
     const SyncRunRecord &run = result->run;
     if (parser.isSet(json)) {
@@ -238,7 +260,8 @@ int runHistory(const QStringList &arguments)
         return ExitOk;
     }
 
-    auto runs = store.recentRuns(n);
+    // A run left 'running' by a process that is gone is shown (and recorded) as failed.
+    auto runs = store.recentRunsSettled(n);
     if (!runs)
         return fail(command, runs.error().message);
     if (parser.isSet(json)) {

@@ -386,6 +386,7 @@ int main(int argc, char *argv[])
         }
         database = *parsed;
         strikeline::logging::addSecret(database.password);
+        strikeline::logging::addShownText(database.redacted());
     }
 
     const bool scripted = parser.isSet(smokeOption) || parser.isSet(screenshotOption);

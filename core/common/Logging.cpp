@@ -98,12 +98,41 @@ QString redactPatterns(QString text)
     return out;
 }
 
-QString redactAll(QString text, const std::vector<QString> &secrets)
+QString replaceSecrets(QString text, const std::vector<QString> &secrets)
 {
     // Registered secrets first, longest first, so a secret containing another goes whole.
     for (const QString &secret : secrets)
         text.replace(secret, Mask);
-    return redactPatterns(std::move(text));
+    return text;
+}
+
+QString redactAll(const QString &text, const std::vector<QString> &secrets,
+                  const std::vector<QString> &shown)
+{
+    // Text registered as shown (a database URL, already redacted) is kept whole even where a
+    // secret occurs in it: a password that is also the user's or the database's name must not
+    // hide the host and database of every message. Secrets are masked everywhere else.
+    QString out;
+    qsizetype pos = 0;
+    for (;;) {
+        qsizetype best = -1;
+        const QString *which = nullptr;
+        for (const QString &candidate : shown) {
+            const qsizetype at = text.indexOf(candidate, pos);
+            if (at >= 0 &&
+                (best < 0 || at < best || (at == best && candidate.size() > which->size()))) {
+                best = at;
+                which = &candidate;
+            }
+        }
+        if (!which)
+            break;
+        out += replaceSecrets(text.mid(pos, best - pos), secrets);
+        out += *which;
+        pos = best + which->size();
+    }
+    out += replaceSecrets(text.mid(pos), secrets);
+    return redactPatterns(std::move(out));
 }
 
 // Redacts each message's text, then hands it to the real sinks (each with its own formatter).
@@ -118,6 +147,18 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         return m_secrets;
+    }
+    std::vector<QString> shown()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return m_shown;
+    }
+
+    void addShown(const QString &text)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (std::find(m_shown.begin(), m_shown.end(), text) == m_shown.end())
+            m_shown.push_back(text);
     }
 
     void addSecret(const QString &secret)
@@ -137,7 +178,7 @@ protected:
     {
         const QString text =
             QString::fromUtf8(msg.payload.data(), static_cast<qsizetype>(msg.payload.size()));
-        const std::string clean = redactAll(text, m_secrets).toStdString();
+        const std::string clean = redactAll(text, m_secrets, m_shown).toStdString();
         spdlog::details::log_msg copy = msg;
         copy.payload = spdlog::string_view_t(clean.data(), clean.size());
         for (const spdlog::sink_ptr &target : m_sinks) {
@@ -167,6 +208,7 @@ protected:
 private:
     std::vector<spdlog::sink_ptr> m_sinks;
     std::vector<QString> m_secrets; // guarded by mutex_
+    std::vector<QString> m_shown;   // guarded by mutex_
 };
 
 void qtMessageToLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -345,6 +387,16 @@ void addSecret(const QString &secret)
     }
 }
 
+void addShownText(const QString &text)
+{
+    if (text.isEmpty())
+        return;
+    for (const spdlog::sink_ptr &sink : spdlog::default_logger_raw()->sinks()) {
+        if (auto *redacting = dynamic_cast<RedactingSink *>(sink.get()))
+            redacting->addShown(text);
+    }
+}
+
 std::string redact(std::string_view text)
 {
     return redact(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())))
@@ -354,13 +406,16 @@ std::string redact(std::string_view text)
 QString redact(const QString &text)
 {
     std::vector<QString> secrets;
+    std::vector<QString> shown;
     for (const spdlog::sink_ptr &sink : spdlog::default_logger_raw()->sinks()) {
         if (auto *redacting = dynamic_cast<RedactingSink *>(sink.get())) {
             std::vector<QString> more = redacting->secrets();
             secrets.insert(secrets.end(), more.begin(), more.end());
+            more = redacting->shown();
+            shown.insert(shown.end(), more.begin(), more.end());
         }
     }
-    return redactAll(text, secrets);
+    return redactAll(text, secrets, shown);
 }
 
 } // namespace strikeline::logging

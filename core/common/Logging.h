@@ -78,6 +78,10 @@ Result<LogConfig> setUp(QStringList &arguments, const ProgramDefaults &defaults)
 // Registers a secret (a password, an API token) to be redacted from every message from now on,
 // wherever it appears. Strings shorter than 3 characters are covered by the patterns only.
 void addSecret(const QString &secret);
+// Registers text that is already safe to show and is kept whole wherever it appears, even where
+// a registered secret occurs inside it: a database URL as DatabaseConfig::redacted() gives it,
+// whose user, host or database may happen to equal the password. The patterns still apply.
+void addShownText(const QString &text);
 
 // The redaction itself (patterns and registered secrets), for text that is shown rather than
 // logged, such as strikeline-cli's error messages.

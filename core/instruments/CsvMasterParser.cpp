@@ -473,10 +473,19 @@ private:
             }
         }
         if (known == 0) {
+            // Text that is neither the JSON array nor this header: say what it is.
+            QStringList fields;
+            for (std::size_t i = 0; i < m_spans.size() && i < 8; ++i)
+                fields << text(fieldAt(i));
+            QString first = fields.join(QLatin1Char(',')).simplified();
+            if (first.size() > 60)
+                first = first.left(60) + QStringLiteral("...");
             m_error = Error::make(ErrorCode::Parse,
-                                  QStringLiteral("the first row is not the Upstox CSV master's "
-                                                 "header (expected columns such as "
-                                                 "instrument_key, tradingsymbol, exchange, ...)"));
+                                  QStringLiteral("the data is neither an Upstox JSON master nor "
+                                                 "its CSV: the first line is \"%1\", not the CSV "
+                                                 "header (columns such as instrument_key, "
+                                                 "tradingsymbol, exchange, ...)")
+                                      .arg(first));
             return;
         }
         QStringList absent;

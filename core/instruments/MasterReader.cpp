@@ -5,9 +5,17 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStringList>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <optional>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace strikeline {
 
@@ -268,8 +276,188 @@ std::optional<RowIssue> validateRecord(const InstrumentRecord &r)
 
 } // namespace detail
 
+namespace {
+
+// Enough of the decoded start to tell what the bytes are (an HTML page's <title> included).
+constexpr std::size_t SniffBytes = 4096;
+
+QString hexBytes(std::string_view bytes, std::size_t count)
+{
+    QStringList hex;
+    for (std::size_t i = 0; i < std::min(count, bytes.size()); ++i)
+        hex << QStringLiteral("%1").arg(static_cast<unsigned char>(bytes[i]), 2, 16,
+                                        QLatin1Char('0'));
+    return hex.join(QLatin1Char(' '));
+}
+
+// The first characters of a text, on one line, for a message.
+QString excerpt(std::string_view text, qsizetype length = 60)
+{
+    QString s = QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())).simplified();
+    if (s.size() > length)
+        s = s.left(length) + QStringLiteral("...");
+    return s;
+}
+
+bool startsWithCaseless(std::string_view text, std::string_view word)
+{
+    if (text.size() < word.size())
+        return false;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(text[i])) != word[i])
+            return false;
+    }
+    return true;
+}
+
+// What the start of the data is when it is clearly no master (neither the JSON array nor
+// text that could be a CSV header), said the way a person would describe it; nullopt when it
+// may be a master. `text` starts at the first non-blank byte; `whole` is true when the data
+// ends within the sniffed bytes.
+std::optional<QString> notAMaster(std::string_view text, bool gzip, bool whole)
+{
+    const QString notIt = gzip ? QStringLiteral(" (inside the gzip)") : QString();
+    struct Magic
+    {
+        std::string_view bytes;
+        const char *what;
+    };
+    static constexpr Magic magics[] = {
+        {"\x1f\x8b", "gzip data again: the master was compressed twice"},
+        {"PK\x03\x04", "a ZIP archive"},
+        {"BZh", "bzip2 data"},
+        {"\xfd"
+         "7zXZ",
+         "xz data"},
+        {"\x28\xb5\x2f\xfd", "zstd data"},
+        {"%PDF", "a PDF document"},
+    };
+    for (const Magic &m : magics) {
+        if (text.starts_with(m.bytes))
+            return QStringLiteral("the data%1 is %2, not an instrument master")
+                .arg(notIt, QLatin1String(m.what));
+    }
+    std::size_t control = 0;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == 0)
+            control += text.size(); // one NUL: never text
+        else if ((u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7f)
+            ++control;
+    }
+    if (control * 20 > text.size()) { // more than 5 %: not text in any encoding a master uses
+        return QStringLiteral("the data%1 is binary, not an instrument master (it starts with "
+                              "the bytes %2)")
+            .arg(notIt, hexBytes(text, 8));
+    }
+    if (text.front() == '<') {
+        const QByteArray lower =
+            QByteArray(text.data(), static_cast<qsizetype>(text.size())).toLower();
+        const bool html = startsWithCaseless(text, "<!doctype html") ||
+                          startsWithCaseless(text, "<html") || lower.contains("<body");
+        QString title;
+        const auto open = lower.indexOf("<title");
+        const auto begin = open < 0 ? -1 : lower.indexOf('>', open);
+        const auto end = begin < 0 ? -1 : lower.indexOf("</title", begin);
+        if (end > begin + 1)
+            title = excerpt(text.substr(static_cast<std::size_t>(begin + 1),
+                                        static_cast<std::size_t>(end - begin - 1)));
+        QString what = html ? QStringLiteral("an HTML page") : QStringLiteral("XML or HTML");
+        if (!title.isEmpty())
+            what += QStringLiteral(" titled \"%1\"").arg(title);
+        else
+            what += QStringLiteral(" (\"%1\")").arg(excerpt(text));
+        return QStringLiteral("the data%1 is %2, not an instrument master: an error, login or "
+                              "maintenance page instead of the file?")
+            .arg(notIt, what);
+    }
+    if (text.front() == '{') {
+        return QStringLiteral("the data%1 is a JSON object (\"%2\"), not the JSON array of "
+                              "instruments a master is: an error answer instead of the file?")
+            .arg(notIt, excerpt(text));
+    }
+    if (whole) {
+        std::string_view trimmed = text;
+        while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back())))
+            trimmed.remove_suffix(1);
+        if (trimmed == "null" || trimmed == "true" || trimmed == "false" ||
+            (std::isdigit(static_cast<unsigned char>(trimmed.front())) &&
+             trimmed.find_first_not_of("0123456789.eE+-") == std::string_view::npos)) {
+            return QStringLiteral("the data%1 is the JSON value %2, not the JSON array of "
+                                  "instruments a master is")
+                .arg(notIt, excerpt(trimmed));
+        }
+    }
+    return std::nullopt;
+}
+
+QString fileKind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return QStringLiteral("a named pipe (FIFO)");
+    if (S_ISCHR(mode))
+        return QStringLiteral("a character device");
+    if (S_ISBLK(mode))
+        return QStringLiteral("a block device");
+    if (S_ISDIR(mode))
+        return QStringLiteral("a directory");
+    if (S_ISSOCK(mode))
+        return QStringLiteral("a socket");
+    return QStringLiteral("not a regular file");
+}
+
+Error notARegularFile(const QString &path, mode_t mode)
+{
+    return Error::make(ErrorCode::Io,
+                       QStringLiteral("cannot open the master '%1': it is %2, not a file (give a "
+                                      "master file, .json.gz, .json, .csv.gz or .csv, or an "
+                                      "http(s) URL)")
+                           .arg(QDir::toNativeSeparators(path), fileKind(mode)));
+}
+
+Error cannotOpen(const QString &path, int error)
+{
+    return Error::make(ErrorCode::Io, QStringLiteral("cannot open the master '%1': %2")
+                                          .arg(QDir::toNativeSeparators(path),
+                                               QString::fromLocal8Bit(std::strerror(error))));
+}
+
+} // namespace
+
+Result<void> openMasterFile(QFile &file, const QString &path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    // stat() first: a FIFO is refused without being opened at all (opening it would wake a
+    // writer waiting for a reader).
+    struct stat st
+    {};
+    if (::stat(name.constData(), &st) != 0)
+        return cannotOpen(path, errno);
+    if (!S_ISREG(st.st_mode))
+        return notARegularFile(path, st.st_mode);
+    // O_NONBLOCK: if the path was swapped for a FIFO since, open() still returns at once, and
+    // fstat() below refuses it. (On a regular file the flag changes nothing.)
+    const int fd = ::open(name.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return cannotOpen(path, errno);
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const int error = errno;
+        ::close(fd);
+        return S_ISREG(st.st_mode) ? cannotOpen(path, error) : notARegularFile(path, st.st_mode);
+    }
+    (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    file.setFileName(path);
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return Error::make(ErrorCode::Io,
+                           QStringLiteral("cannot open the master '%1': %2")
+                               .arg(QDir::toNativeSeparators(path), file.errorString()));
+    }
+    return success();
+}
+
 Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
-                               const ReadOptions &options)
+                               const ReadOptions &options, ReadSummary *partial)
 {
     if (!device.isOpen() || !device.isReadable())
         return Error::make(ErrorCode::Io, QStringLiteral("the master's source is not open for "
@@ -277,18 +465,29 @@ Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
     ReadSummary summary;
     detail::DecodedStream stream(device, options);
     detail::RowCollector rows(sink, options, summary);
+    auto done = [&](Result<void> outcome) -> Result<ReadSummary> {
+        summary.gzip = stream.isGzip();
+        summary.bytesConsumed = stream.bytesConsumed();
+        summary.bytesDecoded = stream.bytesDecoded();
+        if (partial)
+            *partial = summary;
+        if (!outcome)
+            return outcome.error();
+        return summary;
+    };
 
     // Sniff the format from the first decoded bytes.
-    std::string prefix(64, '\0');
+    std::string prefix(SniffBytes, '\0');
     std::size_t got = 0;
     while (got < prefix.size()) {
         auto n = stream.read(std::span<char>(prefix.data() + got, prefix.size() - got));
         if (!n)
-            return n.error();
+            return done(n.error());
         if (*n == 0)
             break;
         got += *n;
     }
+    const bool whole = got < prefix.size();
     prefix.resize(got);
     MasterFormat format = options.format;
     if (format == MasterFormat::Auto) {
@@ -300,7 +499,10 @@ Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
         while (i < prefix.size() && std::isspace(static_cast<unsigned char>(prefix[i])))
             ++i;
         if (i == prefix.size())
-            return Error::make(ErrorCode::Parse, QStringLiteral("the master is empty"));
+            return done(Error::make(ErrorCode::Parse, QStringLiteral("the master is empty")));
+        const std::string_view start = std::string_view(prefix).substr(i);
+        if (auto what = notAMaster(start, stream.isGzip(), whole))
+            return done(Error::make(ErrorCode::Parse, *what));
         format = prefix[i] == '[' ? MasterFormat::Json : MasterFormat::Csv;
     }
     summary.format = format;
@@ -308,25 +510,17 @@ Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
     Result<void> parsed = format == MasterFormat::Json
                               ? detail::parseJsonMaster(stream, prefix, rows, options)
                               : detail::parseCsvMaster(stream, prefix, rows, options);
-    summary.gzip = stream.isGzip();
-    summary.bytesConsumed = stream.bytesConsumed();
-    summary.bytesDecoded = stream.bytesDecoded();
     if (!parsed)
-        return parsed.error();
-    if (auto finished = rows.finish(); !finished)
-        return finished.error();
-    return summary;
+        return done(parsed);
+    return done(rows.finish());
 }
 
 Result<ReadSummary> readMasterFile(const QString &path, const RecordSink &sink,
                                    const ReadOptions &options)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot open the master '%1': %2")
-                               .arg(QDir::toNativeSeparators(path), file.errorString()));
-    }
+    QFile file;
+    if (auto opened = openMasterFile(file, path); !opened)
+        return opened.error();
     auto result = readMaster(file, sink, options);
     if (!result) {
         return Error::make(result.error().code, QFileInfo(path).fileName() + QStringLiteral(": ") +

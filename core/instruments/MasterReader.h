@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+class QFile;
 class QIODevice;
 
 namespace strikeline {
@@ -58,11 +59,18 @@ using RecordSink = std::function<void(InstrumentRecord &&)>;
 
 // Streams a master (gzip or plain; Upstox JSON array or legacy CSV) from any QIODevice in
 // bounded memory. Errors that make the whole file suspect (I/O, truncated or corrupt gzip, JSON
-// or CSV syntax, too many bad rows, cancel) fail the read; a row with a bad or missing value is
-// skipped and reported in the summary. See docs/ARCHITECTURE.md, "Reading the master".
+// or CSV syntax, bytes that are no master at all, too many bad rows, cancel) fail the read; a
+// row with a bad or missing value is skipped and reported in the summary. `partial`, when
+// given, holds the counts so far whatever the outcome: what a failed read did read. See
+// docs/ARCHITECTURE.md, "Reading the master".
 Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
-                               const ReadOptions &options = {});
+                               const ReadOptions &options = {}, ReadSummary *partial = nullptr);
 Result<ReadSummary> readMasterFile(const QString &path, const RecordSink &sink,
                                    const ReadOptions &options = {});
+
+// Opens a master file read-only without ever blocking: anything but a regular file (a FIFO,
+// which would block in open(), a device such as /dev/zero or /dev/urandom, which never ends, a
+// directory, a socket) is refused with an Io error that says what the path is.
+Result<void> openMasterFile(QFile &file, const QString &path);
 
 } // namespace strikeline

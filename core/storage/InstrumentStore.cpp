@@ -1,10 +1,13 @@
 #include "InstrumentStore.h"
 
+#include "common/ProcessInfo.h"
+
 #include <QElapsedTimer>
 #include <QSqlError>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <libpq-fe.h>
@@ -14,6 +17,10 @@
 namespace strikeline {
 
 namespace {
+
+// PostgreSQL session advisory locks (RunLockClass, run id) mark the runs in progress. (7210001
+// guards migrations, 7210002 the sync itself.)
+constexpr int RunLockClass = 7210003;
 
 // The instrument's data columns, in the order staging, upsert and hydration use them.
 constexpr const char *DataColumns =
@@ -231,6 +238,8 @@ struct InstrumentStore::Private
     // PostgreSQL staging
     bool copying = false;
     std::string copyBuffer;
+    // PostgreSQL: the run whose session lock (RunLockClass, id) this connection holds
+    std::int64_t lockedRun = 0;
 
     ~Private()
     {
@@ -265,22 +274,29 @@ InstrumentStore::~InstrumentStore()
 Result<std::int64_t> InstrumentStore::beginRun(const QString &source, bool forced)
 {
     const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const QVariant host = thisHostName();
+    const QVariant pid = QVariant::fromValue<qint64>(thisProcessId());
     if (d->sqlite) {
-        auto q =
-            m_db.query(QStringLiteral("INSERT INTO sync_runs (started_at, source, status, forced) "
-                                      "VALUES (?, ?, 'running', ?)"),
-                       {now, source, forced ? 1 : 0});
+        auto q = m_db.query(
+            QStringLiteral("INSERT INTO sync_runs (started_at, source, status, forced, host, pid) "
+                           "VALUES (?, ?, 'running', ?, ?, ?)"),
+            {now, source, forced ? 1 : 0, host, pid});
         if (!q)
             return q.error();
         return q->lastInsertId().toLongLong();
     }
-    auto id =
-        m_db.scalar(QStringLiteral("INSERT INTO sync_runs (started_at, source, status, forced) "
-                                   "VALUES (?, ?, 'running', ?) RETURNING id"),
-                    {now, source, forced});
+    // The lock is taken by the statement that inserts the row, so no other session ever sees
+    // the run without its lock (and takes it for abandoned).
+    auto id = m_db.scalar(
+        QStringLiteral("WITH run AS (INSERT INTO sync_runs (started_at, source, status, forced, "
+                       "host, pid) VALUES (?, ?, 'running', ?, ?, ?) RETURNING id) "
+                       "SELECT id, pg_try_advisory_lock(%1, id::integer) FROM run")
+            .arg(RunLockClass),
+        {now, source, forced, host, pid});
     if (!id)
         return id.error();
-    return id->toLongLong();
+    d->lockedRun = id->toLongLong();
+    return d->lockedRun;
 }
 
 Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
@@ -304,6 +320,11 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
          QVariant::fromValue<qint64>(run.id)});
     if (!q)
         return q.error();
+    if (d->lockedRun == run.id && run.status != SyncStatus::Running) {
+        d->lockedRun = 0;
+        (void)m_db.exec(
+            QStringLiteral("SELECT pg_advisory_unlock(%1, %2)").arg(RunLockClass).arg(run.id));
+    }
     return success();
 }
 
@@ -341,6 +362,99 @@ SyncRunRecord runFromQuery(const QSqlQuery &q)
 }
 } // namespace
 
+Result<std::optional<SyncRunRecord>> InstrumentStore::run(std::int64_t id)
+{
+    auto q = m_db.query(
+        QStringLiteral("SELECT %1 FROM sync_runs WHERE id = ?").arg(QLatin1String(RunColumns)),
+        {QVariant::fromValue<qint64>(id)});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<SyncRunRecord>();
+    return std::optional<SyncRunRecord>(runFromQuery(*q));
+}
+
+Result<std::vector<AbandonedRun>> InstrumentStore::abandonedRuns()
+{
+    std::vector<AbandonedRun> out;
+    if (!d->sqlite) {
+        // A session advisory lock lives exactly as long as its connection: a run whose lock
+        // nobody holds has lost the process that ran it, wherever that was.
+        auto q = m_db.query(
+            QStringLiteral(
+                "SELECT s.id, s.host, s.pid FROM sync_runs s WHERE s.status = 'running' AND "
+                "NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND "
+                "l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+                "current_database()) AND l.classid = %1 AND l.objid::text::bigint = s.id AND "
+                "l.objsubid = 2) ORDER BY s.id")
+                .arg(RunLockClass));
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            const QString owner = q->value(1).isNull() ? QStringLiteral("its process")
+                                                       : QStringLiteral("process %1 on %2")
+                                                             .arg(q->value(2).toLongLong())
+                                                             .arg(q->value(1).toString());
+            out.push_back({q->value(0).toLongLong(),
+                           QStringLiteral("interrupted: %1 ended (its database connection is "
+                                          "gone) before the sync finished")
+                               .arg(owner)});
+        }
+        return out;
+    }
+    auto q = m_db.query(QStringLiteral("SELECT id, host, pid, started_at FROM sync_runs "
+                                       "WHERE status = 'running' AND host = ? ORDER BY id"),
+                        {thisHostName()});
+    if (!q)
+        return q.error();
+    while (q->next()) {
+        const std::int64_t pid = q->value(2).toLongLong();
+        if (!processIsGone(pid, toDateTime(q->value(3))))
+            continue;
+        out.push_back({q->value(0).toLongLong(),
+                       QStringLiteral("interrupted: process %1 on %2 ended before the sync "
+                                      "finished")
+                           .arg(pid)
+                           .arg(q->value(1).toString())});
+    }
+    return out;
+}
+
+Result<std::int64_t> InstrumentStore::markAbandonedRuns()
+{
+    auto abandoned = abandonedRuns();
+    if (!abandoned)
+        return abandoned.error();
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    std::int64_t marked = 0;
+    for (const AbandonedRun &a : *abandoned) {
+        // Still 'running' only: the owner may have finished it since we looked.
+        auto q = m_db.query(QStringLiteral("UPDATE sync_runs SET status = 'failed', "
+                                           "finished_at = ?, error = ? "
+                                           "WHERE id = ? AND status = 'running'"),
+                            {now, a.reason, QVariant::fromValue<qint64>(a.id)});
+        if (!q)
+            return q.error();
+        marked += q->numRowsAffected() > 0 ? 1 : 0;
+    }
+    return marked;
+}
+
+Result<std::int64_t> InstrumentStore::markUnjudgedRunsAbandoned(std::int64_t current)
+{
+    if (!d->sqlite)
+        return std::int64_t{0}; // PostgreSQL's run locks judge every run
+    auto q = m_db.query(
+        QStringLiteral("UPDATE sync_runs SET status = 'failed', finished_at = ?, "
+                       "error = 'interrupted: the process ended before the sync finished' "
+                       "WHERE status = 'running' AND id <> ? AND (host IS NULL OR host <> ?)"),
+        {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs),
+         QVariant::fromValue<qint64>(current), thisHostName()});
+    if (!q)
+        return q.error();
+    return static_cast<std::int64_t>(std::max(q->numRowsAffected(), 0));
+}
+
 Result<std::optional<SyncRunRecord>> InstrumentStore::lastSucceededRun(const QString &source)
 {
     const QString sql = QStringLiteral("SELECT %1 FROM sync_runs WHERE status = 'succeeded'%2 "
@@ -365,6 +479,29 @@ Result<std::vector<SyncRunRecord>> InstrumentStore::recentRuns(int limit)
     std::vector<SyncRunRecord> runs;
     while (q->next())
         runs.push_back(runFromQuery(*q));
+    return runs;
+}
+
+Result<std::vector<SyncRunRecord>> InstrumentStore::recentRunsSettled(int limit)
+{
+    std::vector<AbandonedRun> abandoned;
+    if (auto marked = markAbandonedRuns(); !marked) {
+        spdlog::debug("could not record abandoned sync runs: {}",
+                      marked.error().message.toStdString());
+        if (auto found = abandonedRuns())
+            abandoned = std::move(*found);
+    }
+    auto runs = recentRuns(limit);
+    if (!runs)
+        return runs.error();
+    for (SyncRunRecord &r : *runs) {
+        for (const AbandonedRun &a : abandoned) {
+            if (a.id == r.id && r.status == SyncStatus::Running) {
+                r.status = SyncStatus::Failed;
+                r.error = a.reason;
+            }
+        }
+    }
     return runs;
 }
 

@@ -38,6 +38,13 @@ struct SyncRunRecord
     QString error;
 };
 
+// A run still marked 'running' whose process can no longer finish it.
+struct AbandonedRun
+{
+    std::int64_t id = 0;
+    QString reason; // the error to record, e.g. "interrupted: process 4711 on box ended ..."
+};
+
 struct InstrumentChange
 {
     std::int64_t syncRunId = 0;
@@ -71,10 +78,25 @@ public:
     ~InstrumentStore();
 
     // --- sync runs (autocommit: they survive a rolled-back sync) ---------------------------
+    // Records this host and process as the run's owner; on PostgreSQL this connection also
+    // holds the run's session lock until finishRun (or until the connection ends).
     Result<std::int64_t> beginRun(const QString &source, bool forced);
     Result<void> finishRun(const SyncRunRecord &run);
+    Result<std::optional<SyncRunRecord>> run(std::int64_t id);
     Result<std::optional<SyncRunRecord>> lastSucceededRun(const QString &source = {});
+    // Runs left 'running' whose process is gone: on PostgreSQL those whose run lock nobody
+    // holds (any machine); on SQLite those of this machine whose process has ended. Read-only.
+    Result<std::vector<AbandonedRun>> abandonedRuns();
+    // Records abandonedRuns() as failed, with their reason; returns how many.
+    Result<std::int64_t> markAbandonedRuns();
+    // Only for a sync that holds the sync lock (SQLite): runs 'running' that abandonedRuns()
+    // cannot judge (another machine's, or from before owners were recorded) are dead too,
+    // since a live one would hold the lock. `current` is the caller's own run.
+    Result<std::int64_t> markUnjudgedRunsAbandoned(std::int64_t current);
     Result<std::vector<SyncRunRecord>> recentRuns(int limit);
+    // recentRuns after markAbandonedRuns(); where the connection cannot write (a read-only
+    // database), abandoned runs are still shown failed, with their reason.
+    Result<std::vector<SyncRunRecord>> recentRunsSettled(int limit);
     Result<std::vector<InstrumentChange>> changes(std::int64_t syncRunId, int limit = 1000);
     Result<std::int64_t> activeCount();
 

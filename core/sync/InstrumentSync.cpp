@@ -9,6 +9,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <libpq-fe.h>
+#include <mutex>
+#include <optional>
+#include <sqlite3.h>
+#include <thread>
+
 namespace strikeline {
 
 bool isUrlSource(const QString &source)
@@ -18,19 +26,6 @@ bool isUrlSource(const QString &source)
 }
 
 namespace {
-
-Result<QString> fileChecksum(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot open '%1': %2").arg(path, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot read '%1': %2").arg(path, file.errorString()));
-    return QString::fromLatin1(hash.result().toHex());
-}
 
 bool isLockedError(const Error &e)
 {
@@ -47,10 +42,88 @@ Error anotherSyncRunning()
                                       "another terminal?); try again when it finishes"));
 }
 
-QString percent(double x)
+Error cancelled()
 {
-    return QString::number(x * 100.0, 'f', 0) + QLatin1Char('%');
+    return Error::make(ErrorCode::Cancelled, QStringLiteral("the sync was cancelled"));
 }
+
+// part/whole as a percentage that never rounds a refusal into agreement: rounded down, and
+// "under 1%" rather than "0%" for a sliver.
+QString share(std::int64_t part, std::int64_t whole)
+{
+    if (whole <= 0)
+        return QStringLiteral("?");
+    if (part > 0 && part * 100 < whole)
+        return QStringLiteral("under 1%");
+    return QString::number(part * 100 / whole) + QLatin1Char('%');
+}
+
+// Interrupts the statement running on the sync's connection once `cancel` is set, so a cancel
+// during the validation or the merge (seconds on a large master) takes effect at once instead
+// of after it: SQLite through a progress handler on this thread, PostgreSQL through PQcancel
+// from a small watcher thread. Must be gone before the run is recorded on that connection.
+class StatementCanceller
+{
+public:
+    StatementCanceller(Database &db, const std::atomic_bool *cancel)
+        : m_cancel(cancel)
+    {
+        if (!m_cancel)
+            return;
+        if (sqlite3 *handle = db.sqliteHandle()) {
+            m_sqlite = handle;
+            sqlite3_progress_handler(
+                m_sqlite, 10000,
+                [](void *flag) {
+                    return static_cast<const std::atomic_bool *>(flag)->load() ? 1 : 0;
+                },
+                const_cast<std::atomic_bool *>(m_cancel));
+        } else if (pg_conn *conn = db.postgresHandle()) {
+            m_pgCancel = PQgetCancel(conn);
+            if (m_pgCancel)
+                m_watcher = std::thread([this] { watch(); });
+        }
+    }
+    ~StatementCanceller()
+    {
+        if (m_sqlite)
+            sqlite3_progress_handler(m_sqlite, 0, nullptr, nullptr);
+        if (m_watcher.joinable()) {
+            {
+                std::lock_guard lock(m_mutex);
+                m_stop = true;
+            }
+            m_wake.notify_all();
+            m_watcher.join();
+        }
+        if (m_pgCancel)
+            PQfreeCancel(m_pgCancel);
+    }
+    StatementCanceller(const StatementCanceller &) = delete;
+    StatementCanceller &operator=(const StatementCanceller &) = delete;
+
+private:
+    void watch()
+    {
+        std::unique_lock lock(m_mutex);
+        while (!m_stop) {
+            if (m_cancel->load()) {
+                char why[256];
+                (void)PQcancel(m_pgCancel, why, sizeof why); // thread-safe by design
+                return;
+            }
+            m_wake.wait_for(lock, std::chrono::milliseconds(50));
+        }
+    }
+
+    const std::atomic_bool *m_cancel;
+    sqlite3 *m_sqlite = nullptr;
+    PGcancel *m_pgCancel = nullptr;
+    std::thread m_watcher;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stop = false;
+};
 
 } // namespace
 
@@ -64,11 +137,17 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     run.source =
         isUrlSource(options.source) ? options.source : QFileInfo(options.source).absoluteFilePath();
     run.forced = options.force;
+    const auto cancelRequested = [&] { return options.cancel && options.cancel->load(); };
     auto report = [&](SyncStage stage, std::int64_t bytes, std::int64_t total, std::int64_t rows) {
         if (options.progress)
             options.progress(SyncProgress{stage, bytes, total, rows});
     };
     report(SyncStage::Connecting, 0, -1, 0);
+
+    // Runs whose process is gone can never finish: say so before this one starts.
+    if (auto marked = store.markAbandonedRuns(); !marked)
+        spdlog::debug("could not check for abandoned sync runs: {}",
+                      marked.error().message.toStdString());
 
     // The last good master, from whatever source: the row-count check and the same-bytes
     // check compare with it. HTTP validators only make sense for the same URL.
@@ -87,24 +166,43 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     }
     run.id = *runId;
 
-    // Records a finished run; if the connection died with the sync, through a fresh one.
+    // Records a finished run; if the connection died with the sync, through a fresh one. The
+    // result then carries the run exactly as sync_runs holds it (its times included).
     auto record = [&](SyncStatus status, const QString &error) {
         run.status = status;
         run.error = error;
-        if (store.finishRun(run))
+        auto storeIn = [&](InstrumentStore &target) {
+            if (!target.finishRun(run))
+                return false;
+            if (auto stored = target.run(run.id); stored && *stored)
+                run = **stored;
+            return true;
+        };
+        if (storeIn(store))
             return;
         auto fresh = Database::open(db.config(), QStringLiteral("sync-status"));
         if (fresh) {
             InstrumentStore again(**fresh);
-            if (again.finishRun(run))
+            if (storeIn(again))
                 return;
         }
         spdlog::warn("could not record the outcome of sync run {}", run.id);
     };
     auto fail = [&](Error e) -> Result<SyncResult> {
+        if (cancelRequested() && e.code != ErrorCode::Conflict)
+            e = cancelled(); // whatever the cancel broke (a read, a statement) reports this
         record(SyncStatus::Failed, e.message);
-        spdlog::error("instrument sync {} failed: {}", run.id, e.message.toStdString());
+        // The caller shows the error (the CLI prints it, the desktop says it): log it once,
+        // at info, so it is not printed twice.
+        spdlog::info("instrument sync {} failed: {}", run.id, e.message.toStdString());
         return e;
+    };
+    auto unchanged = [&](std::int64_t total, std::int64_t rows) -> Result<SyncResult> {
+        result.unchanged = true;
+        record(SyncStatus::Unchanged, {});
+        report(SyncStage::Done, run.bytes, total, rows);
+        result.elapsedMs = timer.elapsed();
+        return result;
     };
 
     // --- open the source ---------------------------------------------------------------------
@@ -127,34 +225,18 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         run.etag = download->validators().etag;
         run.lastModified = download->validators().lastModified;
         if (download->notModified()) {
-            result.unchanged = true;
             run.checksum = *previousFromSource ? (*previousFromSource)->checksum : QString();
-            record(SyncStatus::Unchanged, {});
-            report(SyncStage::Done, 0, 0, 0);
-            result.elapsedMs = timer.elapsed();
-            return result;
+            return unchanged(0, 0);
         }
         totalBytes = download->contentLength();
         device = &download->body();
     } else {
-        file.setFileName(options.source);
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(Error::make(ErrorCode::Io, QStringLiteral("cannot open the master '%1': %2")
-                                                       .arg(options.source, file.errorString())));
+        // A regular file only: a FIFO would block in open() and /dev/zero never ends. Its
+        // checksum is taken while it is read (one pass), and the same bytes as the last
+        // successful sync are found unchanged after the read.
+        if (auto opened = openMasterFile(file, options.source); !opened)
+            return fail(opened.error());
         totalBytes = file.size();
-        // The same bytes as the last successful sync: nothing to import.
-        auto checksum = fileChecksum(options.source);
-        if (!checksum)
-            return fail(checksum.error());
-        if (*previous && !options.force && (*previous)->checksum == *checksum) {
-            result.unchanged = true;
-            run.checksum = *checksum;
-            run.bytes = totalBytes;
-            record(SyncStatus::Unchanged, {});
-            report(SyncStage::Done, totalBytes, totalBytes, 0);
-            result.elapsedMs = timer.elapsed();
-            return result;
-        }
         device = &file;
     }
     HashingReader hashing(*device);
@@ -165,17 +247,19 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         // SQLite's BEGIN IMMEDIATE fails while another writer (sync) holds the database.
         return fail(isLockedError(b.error()) ? anotherSyncRunning() : b.error());
     }
-    auto abort = [&](Error e) {
+    std::optional<StatementCanceller> canceller(std::in_place, db, options.cancel);
+    auto endTransaction = [&] {
+        canceller.reset(); // before anything else runs on the connection
         db.rollback();
+    };
+    auto abort = [&](Error e) {
+        endTransaction();
         return fail(std::move(e));
     };
     if (auto l = store.lockForSync(); !l)
         return abort(l.error());
-    // Runs left 'running' by a process that died can no longer be running: we hold the lock.
-    (void)db.exec(QStringLiteral("UPDATE sync_runs SET status = 'failed', error = 'interrupted: "
-                                 "the process ended before the sync finished' "
-                                 "WHERE status = 'running' AND id <> %1")
-                      .arg(run.id));
+    if (auto m = store.markUnjudgedRunsAbandoned(run.id); !m)
+        return abort(m.error());
     if (auto s = store.createStaging(); !s)
         return abort(s.error());
 
@@ -186,10 +270,11 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     ReadOptions read;
     read.cancel = &stopReading;
     read.progress = [&](std::int64_t consumed) {
-        if (options.cancel && options.cancel->load())
+        if (cancelRequested())
             stopReading = true;
         report(SyncStage::Reading, consumed, totalBytes, rows);
     };
+    ReadSummary soFar;
     auto summary = readMaster(
         hashing,
         [&](InstrumentRecord &&r) {
@@ -202,7 +287,11 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
             }
             ++rows;
         },
-        read);
+        read, &soFar);
+    // What was read, failed or not: history shows it.
+    run.rowsRead = soFar.rowsRead;
+    run.rowsSkipped = soFar.rowsSkipped;
+    run.bytes = hashing.bytesHashed();
     if (stageError)
         return abort(*stageError);
     if (download) {
@@ -210,25 +299,16 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         if (auto f = download->finish(); !f)
             return abort(f.error());
     }
-    if (!summary) {
-        Error e = summary.error();
-        if (e.code == ErrorCode::Cancelled && options.cancel && options.cancel->load())
-            e = Error::make(ErrorCode::Cancelled, QStringLiteral("the sync was cancelled"));
-        return abort(e);
-    }
-    run.rowsRead = summary->rowsRead;
-    run.rowsSkipped = summary->rowsSkipped;
+    if (!summary)
+        return abort(summary.error());
     run.bytes = summary->bytesConsumed;
     run.checksum = QString::fromLatin1(hashing.sha256Hex());
     result.issues = summary->issues;
-    // A server without ETags can still send the very bytes we have: nothing to merge.
+    // The same bytes as the last good master (a file synced again, or a server without ETags
+    // sending what we have): nothing to merge.
     if (*previous && !options.force && (*previous)->checksum == run.checksum) {
-        db.rollback();
-        result.unchanged = true;
-        record(SyncStatus::Unchanged, {});
-        report(SyncStage::Done, run.bytes, totalBytes, rows);
-        result.elapsedMs = timer.elapsed();
-        return result;
+        endTransaction();
+        return unchanged(totalBytes, rows);
     }
 
     report(SyncStage::Validating, run.bytes, totalBytes, rows);
@@ -242,13 +322,12 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
             static_cast<double>(*staged) < options.minRowFraction * static_cast<double>(last)) {
             return abort(Error::make(
                 ErrorCode::Validation,
-                QStringLiteral("the new master has %1 instruments, only %2 of the %3 of the last "
-                               "sync (the minimum is %4): refusing to deactivate the rest. If "
+                QStringLiteral("the new master has %1 instrument%2, %3 of the %4 of the last "
+                               "sync (the minimum is %5%): refusing to deactivate the rest. If "
                                "this is right, sync again with --force.")
-                    .arg(*staged)
-                    .arg(percent(static_cast<double>(*staged) / static_cast<double>(last)))
-                    .arg(last)
-                    .arg(percent(options.minRowFraction))));
+                    .arg(QString::number(*staged), *staged == 1 ? QString() : QStringLiteral("s"),
+                         share(*staged, last), QString::number(last))
+                    .arg(options.minRowFraction * 100.0, 0, 'g', 3)));
         }
     }
 
@@ -256,10 +335,14 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     auto counts = store.merge(run.id);
     if (!counts)
         return abort(counts.error());
-    if (options.cancel && options.cancel->load())
-        return abort(Error::make(ErrorCode::Cancelled, QStringLiteral("the sync was cancelled")));
-    if (auto c = db.commit(); !c)
-        return abort(c.error());
+    if (cancelRequested())
+        return abort(cancelled());
+    auto committed = db.commit();
+    canceller.reset();
+    if (!committed) {
+        db.rollback();
+        return fail(committed.error());
+    }
 
     result.counts = *counts;
     run.rowsInserted = counts->inserted;

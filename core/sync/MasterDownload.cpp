@@ -305,6 +305,16 @@ void Worker::onMetaData()
 
     HttpValidators said{QString::fromLatin1(m_reply->rawHeader("ETag")),
                         QString::fromLatin1(m_reply->rawHeader("Last-Modified"))};
+    if (status == 200 && m_reply->rawHeaderPairs().isEmpty()) {
+        // Every server sends some header (Date, Server, a length or chunked framing). Qt 6.4
+        // silently drops a header block it cannot take (one over ~100 KB): the framing goes
+        // with it, and the body would then look close-delimited and "stall" at its end.
+        fail(ErrorCode::Network,
+             QStringLiteral("the response headers from %1 could not be read: they are larger "
+                            "than the HTTP client accepts (about 100 KB) or malformed")
+                 .arg(m_reply->url().toDisplayString()));
+        return;
+    }
     if (status == 200) {
         const std::optional<qint64> length = contentLengthOf(*m_reply);
         if (!length) {

@@ -140,7 +140,7 @@ Result<SyncHistory> loadSyncHistory(Database &db, EpochDay today, int runLimit, 
     InstrumentStore store(db);
     SyncHistory history;
     history.today = today;
-    auto runs = store.recentRuns(runLimit);
+    auto runs = store.recentRunsSettled(runLimit);
     if (!runs)
         return runs.error();
     history.runs = std::move(*runs);

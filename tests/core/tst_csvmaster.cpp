@@ -362,8 +362,9 @@ void tst_CsvMaster::notTheUpstoxHeader_data()
 {
     QTest::addColumn<QByteArray>("data");
     QTest::addColumn<QString>("message");
-    QTest::newRow("data row first") << joinRows({FutureRow, WeeklyCallRow})
-                                    << QStringLiteral("not the Upstox CSV master's header");
+    QTest::newRow("data row first")
+        << joinRows({FutureRow, WeeklyCallRow})
+        << QStringLiteral("the first line is \"NSE_FO|48699,48699,BANKNIFTY26OCTFUT");
     QTest::newRow("another broker's header")
         << joinRows({"token,symbol,expiry,strike,lotsize,instrumenttype,exch_seg,tick_size",
                      "35075,BANKNIFTY24SEPFUT,25SEP2024,0,15,FUTIDX,NFO,5.0"})

@@ -22,25 +22,33 @@
 #include "sync/Hydrator.h"
 #include "sync/InstrumentSync.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QSemaphore>
 #include <QSqlDriver>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <fcntl.h>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -652,6 +660,20 @@ private Q_SLOTS:
 
     void damagedRowFailsHydration_data();
     void damagedRowFailsHydration();
+
+    // Sources, reading and the run's record (issue 16, item 6 and its errors).
+    void sourceThatIsNoFileIsRefused_data();
+    void sourceThatIsNoFileIsRefused();
+    void checksumIsOfTheBytesRead_data();
+    void checksumIsOfTheBytesRead();
+    void failedReadRecordsWhatWasRead_data();
+    void failedReadRecordsWhatWasRead();
+    void resultCarriesTheRecordedRun_data();
+    void resultCarriesTheRecordedRun();
+    void cancelInLaterPhases_data();
+    void cancelInLaterPhases();
+    void abandonedRunsAreJudged_data();
+    void abandonedRunsAreJudged();
 
 private:
     QString generated(const QString &name) const { return m_dir.filePath(name); }
@@ -1924,6 +1946,286 @@ void tst_InstrumentSync::damagedRowFailsHydration()
     InstrumentStore store(*db);
     auto active = store.activeCount();
     QVERIFY2(active, qPrintable(describe(active)));
+}
+
+// ---- sources, reading and the run's record -----------------------------------------------------
+
+void tst_InstrumentSync::sourceThatIsNoFileIsRefused_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("says");
+    for (const char *backend : {"sqlite", "postgres"}) {
+        QTest::addRow("%s fifo", backend) << backend << "FIFO"
+                                          << "named pipe";
+        QTest::addRow("%s /dev/zero", backend) << backend << "/dev/zero"
+                                               << "character device";
+    }
+}
+
+void tst_InstrumentSync::sourceThatIsNoFileIsRefused()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, says);
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    BASELINE(db, m_base20k);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    if (source == "FIFO") {
+        source = dir.filePath("complete.json.gz");
+        QCOMPARE(::mkfifo(QFile::encodeName(source).constData(), 0600), 0);
+    }
+    // Bounded: before the fix the FIFO blocked in open() and /dev/zero was hashed for ever.
+    // After a while the FIFO gets a writer (which closes at once) and the sync a cancel.
+    std::atomic_bool cancel{false};
+    std::atomic_bool done{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 300 && !done; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (done)
+            return;
+        cancel = true;
+        const int fd = ::open(QFile::encodeName(source).constData(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0)
+            ::close(fd);
+    });
+    SyncOptions o = fileSync(source);
+    o.cancel = &cancel;
+    auto r = syncInstruments(*db, o);
+    done = true;
+    watchdog.join();
+    QVERIFY2(!r, "a FIFO or a device synced");
+    QCOMPARE(codeName(r.error().code), codeName(ErrorCode::Io));
+    QVERIFY2(r.error().message.contains(says), qPrintable(r.error().message));
+    QVERIFY(!cancel);
+    const QString problem = checkFailedRun(*db, before, runsBefore, says);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void tst_InstrumentSync::checksumIsOfTheBytesRead_data()
+{
+    addBackendRows();
+}
+
+// One pass: the checksum recorded is of the very bytes that were parsed. Before, a first pass
+// hashed the whole file and a second one read it; a file that changed in between (a download
+// still being written next to it, say) was recorded with the checksum of other bytes.
+void tst_InstrumentSync::checksumIsOfTheBytesRead()
+{
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    GeneratorOptions g;
+    g.rows = 20000;
+    g.seed = 1;
+    g.asOf = fromQDate(QDate(2025, 12, 9));
+    const QString path = dir.filePath("complete.json");
+    QVERIFY(generateMasterFile(path, g));
+    QFile in(path);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const QByteArray original = in.readAll();
+    in.close();
+    QByteArray changed = original;
+    changed.replace("NIFTY", "NIFTX"); // as long, still a valid master
+    QVERIFY(changed != original);
+
+    std::int64_t rewrittenAt = -1;
+    SyncOptions o = fileSync(path);
+    o.progress = [&](const SyncProgress &p) {
+        if (p.stage != SyncStage::Reading || p.bytes <= 0 || rewrittenAt >= 0)
+            return;
+        // The reader has p.bytes of the file: everything after them changes under it.
+        rewrittenAt = p.bytes;
+        QFile out(path);
+        if (out.open(QIODevice::ReadWrite) && out.seek(p.bytes))
+            out.write(changed.mid(p.bytes));
+    };
+    auto r = syncInstruments(*db, o);
+    QVERIFY2(r, qPrintable(describe(r)));
+    QVERIFY(rewrittenAt > 0 && rewrittenAt < original.size());
+    const QByteArray read = original.left(rewrittenAt) + changed.mid(rewrittenAt);
+    QCOMPARE(r->run.checksum.toLatin1(),
+             QCryptographicHash::hash(read, QCryptographicHash::Sha256).toHex());
+    QCOMPARE(r->run.bytes, std::int64_t(original.size()));
+}
+
+void tst_InstrumentSync::failedReadRecordsWhatWasRead_data()
+{
+    addBackendRows();
+}
+
+void tst_InstrumentSync::failedReadRecordsWhatWasRead()
+{
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    BASELINE(db, m_base20k);
+    auto r = syncInstruments(*db, fileSync(m_corrupt));
+    QVERIFY(!r);
+    const QString problem = checkFailedRun(*db, before, runsBefore, "malformed JSON");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    RUNS(runs, *db);
+    // The damage sits in the middle of 20,000 rows: about half were read before it.
+    QVERIFY2(runs.back().rowsRead > 5000, qPrintable(QString::number(runs.back().rowsRead)));
+    QVERIFY(runs.back().rowsRead < 20000);
+    QVERIFY(runs.back().bytes > 0);
+    QVERIFY(runs.back().checksum.isEmpty()); // not a master's: nothing to compare with later
+}
+
+void tst_InstrumentSync::resultCarriesTheRecordedRun_data()
+{
+    addBackendRows();
+}
+
+void tst_InstrumentSync::resultCarriesTheRecordedRun()
+{
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    auto first = syncInstruments(*db, fileSync(m_base20k));
+    QVERIFY2(first, qPrintable(describe(first)));
+    auto again = syncInstruments(*db, fileSync(m_base20k)); // unchanged
+    QVERIFY2(again, qPrintable(describe(again)));
+    QVERIFY(again->unchanged);
+    RUNS(runs, *db);
+    QCOMPARE(runs.size(), std::size_t(2));
+    for (const auto &[result, recorded] :
+         {std::pair{&*first, &runs[0]}, std::pair{&*again, &runs[1]}}) {
+        QCOMPARE(result->run.id, recorded->id);
+        QVERIFY(result->run.startedAt.isValid());
+        QVERIFY(result->run.finishedAt.isValid());
+        QCOMPARE(result->run.startedAt, recorded->startedAt);
+        QCOMPARE(result->run.finishedAt, recorded->finishedAt);
+        QCOMPARE(result->run.status, recorded->status);
+        QCOMPARE(result->run.rowsRead, recorded->rowsRead);
+        QCOMPARE(result->run.checksum, recorded->checksum);
+    }
+}
+
+void tst_InstrumentSync::cancelInLaterPhases_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::addColumn<int>("stage");
+    for (const char *backend : {"sqlite", "postgres"}) {
+        QTest::addRow("%s validating", backend) << backend << int(SyncStage::Validating);
+        QTest::addRow("%s merging", backend) << backend << int(SyncStage::Merging);
+    }
+}
+
+// A cancel once the reading is over still ends the run (the statement running is interrupted)
+// and leaves the connection fit for the next sync.
+void tst_InstrumentSync::cancelInLaterPhases()
+{
+    QFETCH(int, stage);
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    BASELINE(db, m_base20k);
+    std::atomic_bool cancel{false};
+    SyncOptions o = fileSync(m_other20k);
+    o.cancel = &cancel;
+    o.progress = [&](const SyncProgress &p) {
+        if (static_cast<int>(p.stage) == stage)
+            cancel = true;
+    };
+    auto r = syncInstruments(*db, o);
+    QVERIFY2(!r, "a cancelled sync succeeded");
+    QCOMPARE(codeName(r.error().code), codeName(ErrorCode::Cancelled));
+    QCOMPARE(r.error().message, QStringLiteral("the sync was cancelled"));
+    const QString problem = checkFailedRun(*db, before, runsBefore, "cancelled");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    // Nothing of the cancel is left on the connection.
+    auto ok = syncInstruments(*db, fileSync(m_other20k));
+    QVERIFY2(ok, qPrintable(describe(ok)));
+    QCOMPARE(ok->run.status, SyncStatus::Succeeded);
+}
+
+void tst_InstrumentSync::abandonedRunsAreJudged_data()
+{
+    addBackendRows();
+}
+
+// A run whose process is gone is recorded as failed; a live one never is. SQLite judges by
+// this machine's process ids, PostgreSQL by the run's session lock (any machine).
+void tst_InstrumentSync::abandonedRunsAreJudged()
+{
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    InstrumentStore store(*db);
+    auto insertRun = [&](const QVariant &host, qint64 pid) -> std::int64_t {
+        auto id = db->scalar(
+            QStringLiteral("INSERT INTO sync_runs (started_at, source, status, forced, host, pid) "
+                           "VALUES (?, 'test', 'running', %1, ?, ?)%2")
+                .arg(t.isPostgres() ? "false" : "0", t.isPostgres() ? " RETURNING id" : ""),
+            {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), host, pid});
+        if (t.isPostgres())
+            return id ? id->toLongLong() : -1;
+        auto last = db->scalar("SELECT max(id) FROM sync_runs");
+        return last ? last->toLongLong() : -1;
+    };
+    auto statusOf = [&](std::int64_t id) {
+        auto s = db->scalar("SELECT status FROM sync_runs WHERE id = ?",
+                            {QVariant::fromValue<qint64>(id)});
+        return s ? s->toString() : QString("?");
+    };
+    // A process that has ended (and been reaped).
+    QProcess gone;
+    gone.start("true", {});
+    QVERIFY(gone.waitForStarted());
+    const qint64 deadPid = gone.processId();
+    QVERIFY(gone.waitForFinished());
+    const QString host = QSysInfo::machineHostName();
+
+    if (!t.isPostgres()) {
+        const std::int64_t dead = insertRun(host, deadPid);
+        const std::int64_t alive = insertRun(host, QCoreApplication::applicationPid());
+        const std::int64_t elsewhere = insertRun("another-machine", 1);
+        auto abandoned = store.abandonedRuns();
+        QVERIFY2(abandoned, qPrintable(describe(abandoned)));
+        QCOMPARE(abandoned->size(), std::size_t(1));
+        QCOMPARE(abandoned->front().id, dead);
+        QVERIFY2(abandoned->front().reason.contains(QString::number(deadPid)),
+                 qPrintable(abandoned->front().reason));
+        auto marked = store.markAbandonedRuns();
+        QVERIFY2(marked, qPrintable(describe(marked)));
+        QCOMPARE(*marked, std::int64_t(1));
+        QCOMPARE(statusOf(dead), QString("failed"));
+        QCOMPARE(statusOf(alive), QString("running"));
+        QCOMPARE(statusOf(elsewhere), QString("running"));
+        // A sync holds the lock: another machine's run cannot be alive then; ours still is.
+        auto sync = syncInstruments(*db, fileSync(m_small5k));
+        QVERIFY2(sync, qPrintable(describe(sync)));
+        QCOMPARE(statusOf(elsewhere), QString("failed"));
+        QCOMPARE(statusOf(alive), QString("running"));
+        return;
+    }
+
+    // PostgreSQL: the lock decides, whatever host and pid say.
+    const std::int64_t unlocked = insertRun(host, QCoreApplication::applicationPid());
+    const std::int64_t locked = insertRun("another-machine", 1);
+    OPEN_DB(owner, t, "owner");
+    auto lock =
+        owner->scalar(QStringLiteral("SELECT pg_try_advisory_lock(7210003, %1)").arg(locked));
+    QVERIFY2(lock && lock->toBool(), qPrintable(describe(lock)));
+    auto abandoned = store.abandonedRuns();
+    QVERIFY2(abandoned, qPrintable(describe(abandoned)));
+    QCOMPARE(abandoned->size(), std::size_t(1));
+    QCOMPARE(abandoned->front().id, unlocked);
+    auto runs = store.recentRunsSettled(10);
+    QVERIFY2(runs, qPrintable(describe(runs)));
+    QCOMPARE(statusOf(unlocked), QString("failed"));
+    QCOMPARE(statusOf(locked), QString("running"));
+    // A sync meanwhile leaves the live run alone.
+    auto sync = syncInstruments(*db, fileSync(m_small5k));
+    QVERIFY2(sync, qPrintable(describe(sync)));
+    QCOMPARE(statusOf(locked), QString("running"));
+    // Its owner's connection ends (the process died): the run is found abandoned.
+    owner.reset();
+    auto settled = [&] {
+        (void)store.markAbandonedRuns();
+        return statusOf(locked);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(settled(), QString("failed"), 30000);
 }
 
 QTEST_GUILESS_MAIN(tst_InstrumentSync)

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void redaction_data();
     void redaction();
     void fileLogIsRedacted();
+    void shownTextKeepsItsParts();
     void rotatesAtTheSizeLimit();
     void unwritableFolderStillLogsToStderr();
     void cliNeverPrintsTheSecret();
@@ -249,6 +250,32 @@ void tst_Logging::fileLogIsRedacted()
     QVERIFY(logs.contains("the broker answered *** twice"));
     QVERIFY(logs.contains("QPSQL: cannot connect"));
     QVERIFY(logs.contains("[warning]"));
+}
+
+// A password that is also the user's and the database's name: the redacted URL keeps them
+// (before, every "strikeline" became ***, host and database included), the secret goes
+// everywhere else.
+void tst_Logging::shownTextKeepsItsParts()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    logging::LogConfig config;
+    config.program = "shown";
+    config.toStderr = false;
+    config.directory = dir.filePath(QStringLiteral("logs"));
+    QVERIFY(logging::configure(config));
+    logging::addSecret(QStringLiteral("strikeline"));
+    const QString url = QStringLiteral("postgresql://strikeline:***@db.local:5432/strikeline");
+    logging::addShownText(url);
+    QCOMPARE(logging::redact(QStringLiteral("cannot open %1: user strikeline, password "
+                                            "strikeline")
+                                 .arg(url)),
+             QStringLiteral("cannot open %1: user ***, password ***").arg(url));
+    QCOMPARE(logging::redact(
+                 QStringLiteral("postgresql://strikeline:strikeline@db.local:5432/strikeline")),
+             QStringLiteral("postgresql://***:***@db.local:5432/***"));
+    QCOMPARE(logging::redact(url + QStringLiteral(" and ") + url),
+             url + QStringLiteral(" and ") + url);
 }
 
 void tst_Logging::rotatesAtTheSizeLimit()

@@ -153,6 +153,8 @@ private Q_SLOTS:
     void httpErrorStatus();
     void stallIsAnErrorNamingTheByteCount();
     void earlyCloseIsAnError();
+    void cutOrOversizedResponseIsNamed_data();
+    void cutOrOversizedResponseIsNamed();
     void droppedConnectionIsNeverSpliced_data();
     void droppedConnectionIsNeverSpliced();
     void redirectIsFollowed_data();
@@ -391,6 +393,70 @@ void tst_MasterDownload::earlyCloseIsAnError()
     // Qt 6.4 may end such a reply without an error (it takes the close for the end of the
     // body) and may send the GET again on a new connection; neither may pass for success.
     QVERIFY(source.startsWith(got.bytes));
+}
+
+void tst_MasterDownload::cutOrOversizedResponseIsNamed_data()
+{
+    QTest::addColumn<int>("framing");
+    QTest::addColumn<qint64>("closeAfter");
+    QTest::addColumn<qint64>("headerBytes");
+    QTest::addColumn<int>("answered");
+    QTest::addColumn<QString>("expected");
+    const int length = int(HttpRoute::Framing::ContentLength);
+    const int chunked = int(HttpRoute::Framing::Chunked);
+    QTest::newRow("body cut, Qt's retry never answered")
+        << length << qint64(300 * 1024) << qint64(0) << 1
+        << "connection closed after 307,200 of 1,048,576 bytes";
+    QTest::newRow("body cut at a piece boundary")
+        << length << qint64(256 * 1024) << qint64(0) << -1
+        << "connection closed after 262,144 of 1,048,576 bytes";
+    // Before, Qt dropped these headers (the framing with them) and the download "stalled"
+    // after the whole body.
+    QTest::newRow("1 MB header") << length << qint64(-1) << qint64(1 << 20) << -1
+                                 << "response headers from";
+    QTest::newRow("1 MB header, chunked")
+        << chunked << qint64(-1) << qint64(1 << 20) << -1 << "response headers from";
+    QTest::newRow("200 KB header")
+        << length << qint64(-1) << qint64(200 << 10) << -1 << "response headers from";
+    QTest::newRow("64 KB header is fine")
+        << length << qint64(-1) << qint64(64 << 10) << -1 << "ok, 1048576 bytes";
+}
+
+void tst_MasterDownload::cutOrOversizedResponseIsNamed()
+{
+    QFETCH(int, framing);
+    QFETCH(qint64, closeAfter);
+    QFETCH(qint64, headerBytes);
+    QFETCH(int, answered);
+    QFETCH(QString, expected);
+    FaultyHttpServer server;
+    QVERIFY(server.isListening());
+    const QByteArray source = randomBytes(1 << 20, 21);
+    HttpRoute route = HttpRoute::ok(source);
+    route.framing = static_cast<HttpRoute::Framing>(framing);
+    route.closeAfter = closeAfter;
+    route.answeredRequests = answered;
+    if (headerBytes > 0)
+        route.addHeader("X-Padding", QByteArray(headerBytes, 'a'));
+    server.setRoute("/m.json.gz", route);
+
+    // A stall timeout far beyond the bound of the test: only a named failure passes.
+    DownloadOptions options = quickOptions();
+    options.stallTimeoutMs = 120000;
+    options.connectTimeoutMs = 120000;
+    auto started = MasterDownload::start(server.url("/m.json.gz"), {}, options);
+    QString outcome;
+    if (!started.ok()) {
+        outcome = started.error().message;
+    } else {
+        const Drained got = drain((*started)->body());
+        const Result<void> finished = (*started)->finish();
+        outcome = finished.ok() ? QString("ok, %1 bytes").arg(got.bytes.size())
+                                : finished.error().message;
+        QVERIFY(source.startsWith(got.bytes) || !finished.ok());
+    }
+    QVERIFY2(outcome.contains(expected), qPrintable(outcome));
+    QVERIFY2(!outcome.contains("stalled"), qPrintable(outcome));
 }
 
 void tst_MasterDownload::droppedConnectionIsNeverSpliced_data()

@@ -23,10 +23,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <fcntl.h>
 #include <functional>
 #include <string>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -621,6 +626,11 @@ private Q_SLOTS:
     void cancelWhileReading();
     void deviceNotReadable();
     void fileErrors();
+    void saysWhatTheBytesAre_data();
+    void saysWhatTheBytesAre();
+    void failedReadReportsWhatItRead();
+    void refusesWhatIsNoFile_data();
+    void refusesWhatIsNoFile();
 
     // streaming
     void streamsLargeMaster_data();
@@ -1994,6 +2004,149 @@ void tst_MasterReader::readMasterFileMatchesBuffer()
         QCOMPARE(out.result->bytesDecoded, std::int64_t{plain.size()});
         QVERIFY(out.records == reference.records);
     }
+}
+
+// ---- bytes that are no master, and sources that are no file ---------------------------------
+
+void tst_MasterReader::saysWhatTheBytesAre_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("says");
+    const QByteArray page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                            "<title>Site Maintenance</title></head><body>back soon</body></html>";
+    QTest::newRow("maintenance page") << page << "an HTML page titled \"Site Maintenance\"";
+    QTest::newRow("maintenance page, gzipped")
+        << gzipMember(page) << "(inside the gzip) is an HTML page titled \"Site Maintenance\"";
+    QTest::newRow("html without a title")
+        << QByteArray("<html><body>Access denied</body></html>") << "an HTML page";
+    QTest::newRow("xml error") << QByteArray("<?xml version=\"1.0\"?><Error><Code>AccessDenied"
+                                             "</Code></Error>")
+                               << "XML or HTML";
+    QTest::newRow("null") << QByteArray("null") << "the JSON value null";
+    QTest::newRow("null and a newline") << QByteArray("  null\n") << "the JSON value null";
+    QTest::newRow("true") << QByteArray("true") << "the JSON value true";
+    QTest::newRow("a number") << QByteArray("42") << "the JSON value 42";
+    QTest::newRow("an error object")
+        << QByteArray(R"({"status":"error","errors":[{"message":"Invalid token"}]})")
+        << "a JSON object (\"{\"status\":\"error\"";
+    QByteArray random(32 * 1024, '\0');
+    std::uint32_t x = 12345;
+    for (char &c : random) {
+        x = x * 1664525u + 1013904223u;
+        c = static_cast<char>(x >> 24);
+    }
+    QTest::newRow("random bytes") << random << "is binary";
+    QTest::newRow("random bytes, gzipped") << gzipMember(random) << "(inside the gzip) is binary";
+    QTest::newRow("gzipped twice")
+        << gzipMember(gzipMember(QByteArray(NseFoOptionRow))) << "compressed twice";
+    QTest::newRow("a zip archive")
+        << QByteArray("PK\x03\x04\x14\x00\x00\x00", 8) + random << "a ZIP archive";
+    QTest::newRow("text with a NUL")
+        << QByteArray("instrument_key,name\n\0\0\0", 23) << "is binary";
+    QTest::newRow("plain text")
+        << QByteArray("Service temporarily unavailable, try later\n")
+        << "the first line is \"Service temporarily unavailable,try later\"";
+}
+
+void tst_MasterReader::saysWhatTheBytesAre()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, says);
+    const ReadOutcome out = readBytes(bytes);
+    QVERIFY(!out.ok());
+    QCOMPARE(out.errorCode(), QStringLiteral("Parse"));
+    QVERIFY2(out.errorMessage().contains(says), qPrintable(out.errorMessage()));
+    QVERIFY(out.records.empty());
+}
+
+void tst_MasterReader::failedReadReportsWhatItRead()
+{
+    // Three good rows, then a break in the syntax: the read fails, and says what it had read.
+    const QByteArray master = "[" + QByteArray(NseFoOptionRow) + "," + QByteArray(NseEqRow) + "," +
+                              QByteArray(NseIndexRow) + ",{\"segment\":";
+    QBuffer buffer;
+    buffer.setData(master);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    ReadSummary partial;
+    std::int64_t delivered = 0;
+    auto result = readMaster(
+        buffer, [&](InstrumentRecord &&) { ++delivered; }, {}, &partial);
+    QVERIFY(!result);
+    QCOMPARE(delivered, std::int64_t(3));
+    QCOMPARE(partial.rowsRead, std::int64_t(3));
+    QCOMPARE(partial.rowsAccepted, std::int64_t(3));
+    QCOMPARE(partial.bytesConsumed, std::int64_t(master.size()));
+
+    // And on success it is the summary itself.
+    QVERIFY(buffer.seek(0));
+    buffer.close();
+    buffer.setData(jsonArray({NseFoOptionRow, NseEqRow}));
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    auto ok = readMaster(
+        buffer, [](InstrumentRecord &&) {}, {}, &partial);
+    QVERIFY(ok);
+    QCOMPARE(partial.rowsRead, ok->rowsRead);
+    QCOMPARE(partial.bytesConsumed, ok->bytesConsumed);
+}
+
+void tst_MasterReader::refusesWhatIsNoFile_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("fifo") << "FIFO"
+                          << "a named pipe (FIFO)";
+    QTest::newRow("/dev/zero") << "/dev/zero"
+                               << "a character device";
+    QTest::newRow("/dev/urandom") << "/dev/urandom"
+                                  << "a character device";
+    QTest::newRow("directory") << "DIR"
+                               << "a directory";
+}
+
+void tst_MasterReader::refusesWhatIsNoFile()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, says);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    if (path == QLatin1String("FIFO")) {
+        path = dir.filePath(QStringLiteral("master.fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else if (path == QLatin1String("DIR")) {
+        path = dir.path();
+    }
+    // Bounded: a reader that blocks in open() on the FIFO or reads /dev/zero for ever is set
+    // free after a while (the FIFO gets a writer that closes at once, the read a cancel), so a
+    // regression fails here instead of hanging the suite.
+    std::atomic_bool cancel{false};
+    std::atomic_bool done{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 300 && !done; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (done)
+            return;
+        cancel = true;
+        const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0)
+            ::close(fd);
+    });
+    ReadOptions options;
+    options.cancel = &cancel;
+    const ReadOutcome out = readFile(path, options);
+    done = true;
+    watchdog.join();
+    QVERIFY(!out.ok());
+    QCOMPARE(out.errorCode(), QStringLiteral("Io"));
+    QVERIFY2(out.errorMessage().contains(says), qPrintable(out.errorMessage()));
+    QVERIFY2(out.errorMessage().contains(QDir::toNativeSeparators(path)),
+             qPrintable(out.errorMessage()));
+    QVERIFY(!cancel);
+
+    QFile file;
+    auto opened = openMasterFile(file, path);
+    QVERIFY(!opened);
+    QVERIFY2(opened.error().message.contains(says), qPrintable(opened.error().message));
+    QVERIFY(!file.isOpen());
 }
 
 QTEST_GUILESS_MAIN(tst_MasterReader)

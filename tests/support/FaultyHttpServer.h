@@ -47,6 +47,7 @@ struct HttpRoute
     int trickleIntervalMs = 0; // ...this many milliseconds apart
     bool silent = false;       // read the request, never answer
     int faultyRequests = -1;   // >= 0: stallAfter/closeAfter apply to this many requests only
+    int answeredRequests = -1; // >= 0: later requests for the path are read, never answered
 
     void addHeader(QByteArray name, QByteArray value)
     {
@@ -200,6 +201,8 @@ private:
             route.stallAfter = -1;
             route.closeAfter = -1;
         }
+        if (route.answeredRequests >= 0 && earlier >= route.answeredRequests)
+            route.silent = true;
         respond(request, route);
     }
 
