@@ -6,6 +6,7 @@
 
 #include "CliProcess.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -569,16 +570,17 @@ private Q_SLOTS:
 
     void staleLockOfAKilledRunIsTakenOver()
     {
-        // A run killed with SIGKILL while it held the journal folder's lock and QLockFile's
-        // removal lock: a real child process takes both and kills itself.
+        // A run killed with SIGKILL while it held the journal folder's lock, and while QLockFile
+        // was creating its removal lock (".rmlock", still empty: killed between creating and
+        // writing it). QLockFile alone waits out its 30 s stale time on that empty file.
         QVERIFY(QDir().mkpath(m_journal));
         const QString lockPath = m_journal + "/orders.lock";
         const pid_t child = ::fork();
         QVERIFY(child >= 0);
         if (child == 0) {
             QLockFile lock(lockPath);
-            QLockFile removal(lockPath + ".rmlock");
-            if (!lock.tryLock(0) || !removal.tryLock(0))
+            QFile removal(lockPath + ".rmlock");
+            if (!lock.tryLock(0) || !removal.open(QIODevice::WriteOnly))
                 ::_exit(3);
             ::kill(::getpid(), SIGKILL);
             ::_exit(4);
@@ -587,7 +589,12 @@ private Q_SLOTS:
         QCOMPARE(::waitpid(child, &status, 0), child);
         QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
         QVERIFY(QFileInfo::exists(lockPath));
-        QVERIFY(QFileInfo::exists(lockPath + ".rmlock"));
+        // The killed run was a while ago: its empty file is not one being written right now.
+        QFile removal(lockPath + ".rmlock");
+        QVERIFY(removal.open(QIODevice::ReadWrite));
+        QVERIFY(removal.setFileTime(QDateTime::currentDateTime().addSecs(-10),
+                                    QFileDevice::FileModificationTime));
+        removal.close();
 
         const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
                              "market", "--ltp", "412.35"});
@@ -596,10 +603,10 @@ private Q_SLOTS:
                                     .arg(child)
                                     .toUtf8()),
                  r.err.constData());
-        QVERIFY2(
-            r.err.contains(QString("orders.lock.rmlock (process %1, gone)").arg(child).toUtf8()),
-            r.err.constData());
+        QVERIFY2(r.err.contains("took over the stale lock orders.lock.rmlock (left empty)"),
+                 r.err.constData());
         QVERIFY(!QFileInfo::exists(lockPath + ".rmlock"));
+        QVERIFY(!QFileInfo::exists(lockPath)); // released when the run ended
         QCOMPARE(count("SELECT COUNT(*) FROM orders"), 1);
     }
 
