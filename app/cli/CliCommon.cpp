@@ -3,6 +3,7 @@
 #include "common/Logging.h"
 
 #include <QCommandLineParser>
+#include <QSet>
 
 namespace strikeline::cli {
 
@@ -31,6 +32,29 @@ int fail(const QString &command, const Error &error)
                 error.code == ErrorCode::InvalidArgument ? ExitUsage : ExitDataError);
 }
 
+std::optional<int> refuseRepeatedOptions(const QCommandLineParser &parser, const QString &command)
+{
+    // optionNames() lists every option as typed, a repeated one as often as it was given;
+    // values() gathers an option's values under all of its names (--side and an alias alike).
+    QSet<QString> seen;
+    for (const QString &name : parser.optionNames()) {
+        const QStringList values = parser.values(name);
+        if (values.size() > 1) {
+            return fail(command,
+                        QStringLiteral("--%1 is given %2 times ('%3'): give it once")
+                            .arg(name)
+                            .arg(values.size())
+                            .arg(values.join(QStringLiteral("', '"))),
+                        ExitUsage);
+        }
+        if (seen.contains(name))
+            return fail(command, QStringLiteral("--%1 is given twice: give it once").arg(name),
+                        ExitUsage);
+        seen.insert(name);
+    }
+    return std::nullopt;
+}
+
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &command,
                                     const QStringList &arguments, Positional positional)
 {
@@ -41,6 +65,8 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &c
         out() << parser.helpText();
         return ExitOk;
     }
+    if (auto repeated = refuseRepeatedOptions(parser, command))
+        return repeated;
     if (positional == Positional::Forbidden && !parser.positionalArguments().isEmpty()) {
         return fail(command,
                     QStringLiteral("unexpected argument '%1'")

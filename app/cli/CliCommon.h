@@ -3,7 +3,8 @@
 // Shared conventions of strikeline-cli's subcommands.
 //
 // Exit codes: 0 ok, 1 data error or not found (a clear message on stderr), 2 usage error,
-// 3 an order the validator (or the broker) rejected (`validate`, `order`).
+// 3 an order the validator (or the broker) rejected (`validate`, `order`), 4 `order` placed
+// nothing because its --tag names an order already placed today (docs/cli.md).
 // Every subcommand gets its own arguments (argv without the program and subcommand name),
 // parses them with QCommandLineParser, prints tables for people or JSON with --json.
 
@@ -21,7 +22,13 @@ class QCommandLineParser;
 
 namespace strikeline::cli {
 
-enum ExitCode : int { ExitOk = 0, ExitDataError = 1, ExitUsage = 2, ExitRejected = 3 };
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitDataError = 1,
+    ExitUsage = 2,
+    ExitRejected = 3,
+    ExitDuplicate = 4,
+};
 
 QTextStream &out();
 QTextStream &err();
@@ -34,10 +41,15 @@ int fail(const QString &command, const Error &error);
 enum class Positional { Allowed, Forbidden };
 
 // Parses a subcommand's arguments (long options, --help). Returns the exit code when the
-// command should stop here: --help printed (0), or a usage error reported (2).
+// command should stop here: --help printed (0), or a usage error reported (2), among them an
+// option given more than once (refuseRepeatedOptions: every command, as the local API does).
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &command,
                                     const QStringList &arguments,
                                     Positional positional = Positional::Allowed);
+
+// A usage error (2) when an option was given more than once (`--side buy --side sell`): the
+// last one silently winning would place an order the trader did not mean.
+std::optional<int> refuseRepeatedOptions(const QCommandLineParser &parser, const QString &command);
 
 // --db URL, or the embedded default SQLite database when the option is not given.
 Result<DatabaseConfig> databaseConfig(const QCommandLineParser &parser,

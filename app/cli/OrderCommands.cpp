@@ -22,10 +22,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
+#include <QRegularExpression>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QTemporaryFile>
+#include <QThread>
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <optional>
 
 namespace strikeline::cli {
@@ -65,6 +70,38 @@ std::optional<Price> parsePriceOption(const QString &text)
 {
     return Price::parse(text.trimmed().toStdString());
 }
+
+// --price / --trigger: a positive amount in rupees within what an exchange accepts, or an error
+// that says which of those it is not.
+Result<Price> readOrderPrice(const QString &option, const QString &text)
+{
+    const auto bad = [&](const QString &why) {
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("--%1 '%2' %3").arg(option, text, why));
+    };
+    static const QRegularExpression decimal(QStringLiteral(R"(^\s*[+-]?(\d*)(?:\.(\d*))?\s*$)"));
+    const QRegularExpressionMatch m = decimal.match(text);
+    if (!m.hasMatch() || (m.captured(1).isEmpty() && m.captured(2).isEmpty()))
+        return bad(QStringLiteral("is not a price in rupees (e.g. 101.05)"));
+    const auto parsed = parsePriceOption(text);
+    if (!parsed) {
+        if (m.captured(2).size() > Price::Decimals)
+            return bad(QStringLiteral("has more than %1 decimals").arg(Price::Decimals));
+        return bad(QStringLiteral("is above Rs %1, more than any exchange accepts")
+                       .arg(MaxOrderPrice.toQString(0)));
+    }
+    if (!parsed->isPositive())
+        return bad(QStringLiteral("must be a positive price in rupees"));
+    if (*parsed > MaxOrderPrice)
+        return bad(QStringLiteral("is above Rs %1, more than any exchange accepts")
+                       .arg(MaxOrderPrice.toQString(0)));
+    return *parsed;
+}
+
+// The days --at may name: the journal's sequences need a day on or after 1970-01-01, and a
+// trading day far outside these years is a typo.
+constexpr int FirstAtYear = 2000;
+constexpr int LastAtYear = 2099;
 
 // The options that describe one order, shared by validate and order.
 struct OrderOptions
@@ -182,7 +219,15 @@ Result<OrderInput> readOrderInput(const QCommandLineParser &parser, const OrderO
     }
     request.validity = *parsedValidity;
     bool ok = false;
-    request.quantity = parser.value(o.qty).trimmed().toLongLong(&ok);
+    const QString qtyText = parser.value(o.qty).trimmed();
+    request.quantity = qtyText.toLongLong(&ok);
+    static const QRegularExpression wholeNumber(QStringLiteral(R"(^[+-]?\d+$)"));
+    if ((!ok && wholeNumber.match(qtyText).hasMatch()) ||
+        (ok && request.quantity > MaxOrderQuantity))
+        return usageError(QStringLiteral("--qty %1 is above %2, more than any exchange accepts "
+                                         "in one order")
+                              .arg(qtyText)
+                              .arg(MaxOrderQuantity));
     if (!ok)
         return usageError(
             QStringLiteral("--qty must be a whole number, not '%1'").arg(parser.value(o.qty)));
@@ -190,12 +235,9 @@ Result<OrderInput> readOrderInput(const QCommandLineParser &parser, const OrderO
          {std::pair{&o.price, &request.price}, std::pair{&o.trigger, &request.trigger}}) {
         if (!parser.isSet(*option))
             continue;
-        const auto parsed = parsePriceOption(parser.value(*option));
-        if (!parsed) {
-            return usageError(
-                QStringLiteral("--%1 '%2' is not a price in rupees (at most 4 decimals)")
-                    .arg(option->names().constFirst(), parser.value(*option)));
-        }
+        auto parsed = readOrderPrice(option->names().constFirst(), parser.value(*option));
+        if (!parsed)
+            return parsed.error();
         *target = *parsed;
     }
     if (parser.isSet(o.ltp)) {
@@ -231,10 +273,23 @@ Result<OrderInput> readOrderInput(const QCommandLineParser &parser, const OrderO
     }
     request.clientOrderId = parser.value(o.tag).toStdString();
     request.instrumentKey = parser.value(o.key).trimmed().toStdString();
+    if (request.instrumentKey.size() > MaxInstrumentKeyLength) {
+        return usageError(QStringLiteral("--key is %1 characters long; an instrument_key or "
+                                         "trading symbol has at most %2")
+                              .arg(request.instrumentKey.size())
+                              .arg(MaxInstrumentKeyLength));
+    }
     if (parser.isSet(o.at)) {
         auto parsed = parseIstMoment(parser.value(o.at));
         if (!parsed)
             return usageError(parsed.error().message);
+        const int year = toQDate(parsed->day()).year();
+        if (year < FirstAtYear || year > LastAtYear) {
+            return usageError(QStringLiteral("--at '%1' is outside the years %2-%3")
+                                  .arg(parser.value(o.at))
+                                  .arg(FirstAtYear)
+                                  .arg(LastAtYear));
+        }
         in.at = *parsed;
     }
     return in;
@@ -289,6 +344,74 @@ Result<void> checkJournalDirectory(const QString &directory)
     return success();
 }
 
+// The process that wrote a QLockFile (`path`) is gone: the file names a process of this machine
+// that no longer exists. QLockFile's own check also compares the machine's unique id and boot
+// time and otherwise waits out the stale-lock time (30 s); a killed `order` run must not stall
+// the trader's next one that long.
+bool lockOwnerIsGone(QLockFile &lock, const QString &path, qint64 *pid)
+{
+    if (!QFileInfo::exists(path))
+        return false;
+    QString host;
+    QString app;
+    if (!lock.getLockInfo(pid, &host, &app) || *pid <= 0) {
+        // Unreadable: being written this very moment, or left empty by a process killed between
+        // creating and writing it. Only the second is still unreadable a second later.
+        *pid = 0;
+        const QDateTime modified = QFileInfo(path).lastModified();
+        return modified.isValid() && modified.secsTo(QDateTime::currentDateTime()) >= 2;
+    }
+    if (host != QSysInfo::machineHostName())
+        return false; // another machine's process: cannot tell, leave it to the stale time
+    return ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH;
+}
+
+// Takes the `order` runs' lock on the journal folder. A lock (or QLockFile's removal lock,
+// "<lock>.rmlock") left by a process that is gone (kill -9) is removed at once; a live owner is
+// waited for up to `timeout`. Returns what was taken over, for the trader to see.
+Result<QStringList> takeJournalLock(QLockFile &writer, const QString &path,
+                                    std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const QString removalPath = path + QStringLiteral(".rmlock");
+    QStringList takenOver;
+    for (;;) {
+        // Our own check first: QLockFile's tryLock would wait out the stale time on a lock it
+        // cannot attribute to this machine.
+        QLockFile removal(removalPath);
+        for (const auto &[lock, lockPath] :
+             {std::pair{&writer, path}, std::pair{&removal, removalPath}}) {
+            qint64 pid = 0;
+            if (lockOwnerIsGone(*lock, lockPath, &pid) && lock->removeStaleLockFile()) {
+                takenOver << (pid > 0 ? QStringLiteral("%1 (process %2, gone)")
+                                            .arg(QFileInfo(lockPath).fileName())
+                                            .arg(pid)
+                                      : QStringLiteral("%1 (left empty)")
+                                            .arg(QFileInfo(lockPath).fileName()));
+            }
+        }
+        if (writer.tryLock(0))
+            return takenOver;
+        if (writer.error() != QLockFile::LockFailedError) {
+            return Error::make(ErrorCode::Io,
+                               QStringLiteral("cannot create the lock file %1").arg(path));
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            qint64 pid = 0;
+            QString host;
+            QString app;
+            writer.getLockInfo(&pid, &host, &app);
+            return Error::make(ErrorCode::Conflict,
+                               QStringLiteral("the order journal in %1 is in use by process %2 "
+                                              "(%3); try again when it has finished")
+                                   .arg(QFileInfo(path).absolutePath())
+                                   .arg(pid)
+                                   .arg(app));
+        }
+        QThread::msleep(50);
+    }
+}
+
 // The market --ltp describes (after resolveContract), or none.
 std::optional<SingleQuote> lastPriceQuote(const OrderInput &in, IstMoment when)
 {
@@ -301,12 +424,10 @@ std::optional<SingleQuote> lastPriceQuote(const OrderInput &in, IstMoment when)
 }
 
 // "NIFTY 26000 CE 16 DEC 25  BUY 150 LIMIT @ 101.05  D DAY  at 2025-12-09 10:00 IST"
-void printOrderLine(QTextStream &o, const InstrumentSnapshot &s,
-                    const std::optional<InstrumentId> &resolved, const OrderRequest &request,
+void printOrderLine(QTextStream &o, const QString &symbol, const OrderRequest &request,
                     IstMoment when)
 {
-    o << (resolved ? str(s.instrument(*resolved).tradingSymbol()) : str(request.instrumentKey))
-      << "  " << str(sideName(request.side)) << ' ' << request.quantity << ' '
+    o << symbol << "  " << str(sideName(request.side)) << ' ' << request.quantity << ' '
       << str(orderTypeName(request.type));
     if (!request.trigger.isZero())
         o << " trigger " << request.trigger.toQString(2);
@@ -314,6 +435,15 @@ void printOrderLine(QTextStream &o, const InstrumentSnapshot &s,
         o << " @ " << request.price.toQString(2);
     o << "  " << str(productName(request.product)) << ' ' << str(validityName(request.validity))
       << "  at " << when.toString() << '\n';
+}
+
+void printOrderLine(QTextStream &o, const InstrumentSnapshot &s,
+                    const std::optional<InstrumentId> &resolved, const OrderRequest &request,
+                    IstMoment when)
+{
+    printOrderLine(
+        o, resolved ? str(s.instrument(*resolved).tradingSymbol()) : str(request.instrumentKey),
+        request, when);
 }
 
 void printIssues(QTextStream &o, const std::vector<ValidationIssue> &issues)
@@ -442,6 +572,10 @@ struct OrderAnswer
     bool ok = false;
     bool duplicate = false;
     std::string clientOrderId;
+    // The order answered about: the one placed, or for a duplicate the one placed before.
+    OrderRequest request;
+    QString tradingSymbol;
+    std::int64_t createdAtMs = 0;
     OrderStatus status = OrderStatus::Rejected;
     std::vector<std::string> brokerOrderIds;
     std::int64_t filledQuantity = 0;
@@ -479,6 +613,14 @@ QJsonObject answerJson(const OrderAnswer &a)
         {QStringLiteral("duplicate"), a.duplicate},
         {QStringLiteral("client_order_id"),
          a.clientOrderId.empty() ? QJsonValue() : QString::fromStdString(a.clientOrderId)},
+        {QStringLiteral("side"), str(sideName(a.request.side))},
+        {QStringLiteral("instrument_key"), QString::fromStdString(a.request.instrumentKey)},
+        {QStringLiteral("trading_symbol"),
+         a.tradingSymbol.isEmpty() ? QJsonValue() : QJsonValue(a.tradingSymbol)},
+        {QStringLiteral("quantity"), static_cast<qint64>(a.request.quantity)},
+        {QStringLiteral("order_type"), str(orderTypeName(a.request.type))},
+        {QStringLiteral("price"),
+         a.request.price.isZero() ? QJsonValue() : QJsonValue(a.request.price.toDouble())},
         {QStringLiteral("status"), str(orderStatusName(a.status))},
         {QStringLiteral("broker_order_ids"), brokerIds},
         {QStringLiteral("filled_quantity"), static_cast<qint64>(a.filledQuantity)},
@@ -497,8 +639,9 @@ QJsonObject answerJson(const OrderAnswer &a)
 void printAnswer(QTextStream &o, const OrderAnswer &a)
 {
     if (a.duplicate) {
-        o << "DUPLICATE: client order id " << str(a.clientOrderId)
-          << " was placed before; nothing new was sent\n";
+        o << "DUPLICATE: nothing new was placed. Client order id " << str(a.clientOrderId)
+          << " is already today's order:\n  order       ";
+        printOrderLine(o, a.tradingSymbol, a.request, IstMoment{a.createdAtMs});
     } else if (a.ok) {
         o << "ACCEPTED (paper broker, simulated prices): client order id " << str(a.clientOrderId)
           << '\n';
@@ -556,8 +699,8 @@ int runOrder(const QStringList &arguments)
     parser.setApplicationDescription(
         QStringLiteral("Places one order through the paper broker (--paper): the same checks as "
                        "validate, then the order journal, the broker, and the database.\n"
-                       "Exit codes: 0 placed (or already placed under this --tag), 1 data or I/O "
-                       "error (journal, database), 2 usage, 3 rejected."));
+                       "Exit codes: 0 placed, 1 data or I/O error (journal, database), 2 usage, 3 "
+                       "rejected, 4 nothing placed: this --tag is already today's order."));
     const OrderOptions options;
     options.addTo(parser);
     const QCommandLineOption paper(QStringLiteral("paper"),
@@ -594,6 +737,14 @@ int runOrder(const QStringList &arguments)
                     QStringLiteral("--tag '%1' must be 1-%2 characters of A-Z a-z 0-9 - _ .")
                         .arg(QString::fromStdString(tag))
                         .arg(MaxClientOrderIdLength),
+                    ExitUsage);
+    }
+    if (!tag.empty() && isReservedForSlices(tag)) {
+        return fail(command,
+                    QStringLiteral("--tag '%1' ends in \".NN\", which names the slices of a sliced "
+                                   "order (<parent>.01 ...): choose a tag that does not end in a "
+                                   "dot and two digits")
+                        .arg(QString::fromStdString(tag)),
                     ExitUsage);
     }
     std::optional<Price> spotLevel;
@@ -658,7 +809,8 @@ int runOrder(const QStringList &arguments)
         if (json)
             return printJson(answerJson(a), code);
         QTextStream &o = out();
-        printOrderLine(o, s, resolved, in.request, clock.now());
+        if (!a.duplicate) // a duplicate shows the order placed before, not this request
+            printOrderLine(o, s, resolved, in.request, clock.now());
         printAnswer(o, a);
         o.flush();
         return code;
@@ -672,9 +824,12 @@ int runOrder(const QStringList &arguments)
     const bool tagMayBeKnown =
         !tag.empty() &&
         QFileInfo::exists(OrderJournal::fileFor(journalDirectory, clock.now().day()));
+    const QString symbol = resolved ? str(s.instrument(*resolved).tradingSymbol()) : QString();
     if (!verdict.ok() && !tagMayBeKnown) {
         OrderAnswer a;
         a.clientOrderId = tag;
+        a.request = in.request;
+        a.tradingSymbol = symbol;
         a.issues = verdict.issues;
         return answer(a, ExitRejected);
     }
@@ -695,20 +850,15 @@ int runOrder(const QStringList &arguments)
     // away from OrderService::open, whose failure paths are not safe to unwind today.)
     if (auto usable = checkJournalDirectory(journalDirectory); !usable)
         return fail(command, usable.error());
-    // The journal has one writer at a time: another `order` run waits here. (The journal itself
-    // takes no lock, so the terminal writing the same folder is not kept out.)
-    QLockFile writer(QDir(journalDirectory).filePath(QStringLiteral("orders.lock")));
-    if (!writer.tryLock(std::chrono::milliseconds(JournalLockTimeout).count())) {
-        qint64 pid = 0;
-        QString host;
-        QString app;
-        writer.getLockInfo(&pid, &host, &app);
-        return fail(command, QStringLiteral("the order journal in %1 is in use by process %2 "
-                                            "(%3); try again when it has finished")
-                                 .arg(journalDirectory)
-                                 .arg(pid)
-                                 .arg(app));
-    }
+    // The journal has one writer at a time: another `order` run waits here. (The journal file
+    // itself is flock'ed by OrderJournal, which keeps the terminal out.)
+    const QString lockPath = QDir(journalDirectory).filePath(QStringLiteral("orders.lock"));
+    QLockFile writer(lockPath);
+    auto locked = takeJournalLock(writer, lockPath, JournalLockTimeout);
+    if (!locked)
+        return fail(command, locked.error());
+    for (const QString &stale : *locked)
+        err() << "strikeline-cli " << command << ": took over the stale lock " << stale << Qt::endl;
     const QString databaseName = database->redacted();
     if (auto check = Database::open(*database, QStringLiteral("order-check")); !check) {
         return fail(command, QStringLiteral("cannot open the database %1: %2")
@@ -744,9 +894,15 @@ int runOrder(const QStringList &arguments)
     a.duplicate = outcome.duplicate;
     a.clientOrderId = outcome.clientOrderId;
     a.issues = outcome.issues;
+    a.request = in.request;
+    a.tradingSymbol = symbol;
+    a.createdAtMs = clock.now().epochMs;
     const std::optional<OrderState> state =
         outcome.clientOrderId.empty() ? std::nullopt : service.order(outcome.clientOrderId);
     if (state) {
+        a.request = state->request;
+        a.tradingSymbol = QString::fromStdString(state->contract.tradingSymbol);
+        a.createdAtMs = state->createdAtMs;
         a.status = state->status;
         a.quantity = state->request.quantity;
         a.brokerOrderIds = state->brokerOrderIds;
@@ -771,8 +927,29 @@ int runOrder(const QStringList &arguments)
 
     // ---- durable and stored ------------------------------------------------------------------
     if (!service.waitPersisted(PersistTimeout)) {
+        if (const std::optional<Error> failure = service.journal().failure()) {
+            // The order was journaled and sent; what followed (acknowledgement, fills) could not
+            // be written. Say what the journal holds, not what the broker answered.
+            QStringList ids;
+            for (const std::string &id : a.brokerOrderIds)
+                ids << QString::fromStdString(id);
+            return fail(command,
+                        QStringLiteral("order %1 was sent to the paper broker (broker ids %2), "
+                                       "but the journal could not record what followed: %3. The "
+                                       "journal holds it as sent and not acknowledged; the next "
+                                       "start reports it for reconciliation")
+                            .arg(QString::fromStdString(a.clientOrderId),
+                                 ids.isEmpty() ? QStringLiteral("none") : ids.join(u", "),
+                                 failure->message));
+        }
         const PersistenceState p = service.persistence();
         answer(a, ExitDataError);
+        if (service.persister().conflicted()) {
+            return fail(command, QStringLiteral("order %1 is in the journal (%2) but %3 refused "
+                                                "it: %4")
+                                     .arg(QString::fromStdString(a.clientOrderId), journalDirectory,
+                                          databaseName, p.lastError));
+        }
         return fail(
             command,
             QStringLiteral("order %1 is in the journal (%2) but not yet stored in %3 "
@@ -783,6 +960,8 @@ int runOrder(const QStringList &arguments)
     }
     if (state)
         a.persistedTo = databaseName;
+    if (a.duplicate)
+        return answer(a, ExitDuplicate);
     return answer(a, a.ok ? ExitOk : ExitRejected);
 }
 

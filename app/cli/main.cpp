@@ -43,7 +43,8 @@ void printUsage(QTextStream &stream)
            "settings key logging/level, or SPDLOG_LEVEL) to stderr; --log-file also writes\n"
            "the log to the log folder (see docs/install.md).\n"
            "Run 'strikeline-cli <command> --help' for more.\n"
-           "Exit codes: 0 ok, 1 data error or not found, 2 usage, 3 order rejected.\n";
+           "Exit codes: 0 ok, 1 data error or not found, 2 usage, 3 order rejected, 4 order\n"
+           "already placed under that --tag (nothing new placed).\n";
 }
 
 } // namespace

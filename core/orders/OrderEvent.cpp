@@ -156,6 +156,56 @@ Result<std::string> childClientOrderId(std::string_view parentId, int sliceIndex
     return child;
 }
 
+bool isReservedForSlices(std::string_view id)
+{
+    const std::size_t n = id.size();
+    return n >= 3 && id[n - 3] == '.' && id[n - 2] >= '0' && id[n - 2] <= '9' && id[n - 1] >= '0' &&
+           id[n - 1] <= '9';
+}
+
+Result<void> checkClientOrderIdForRequest(std::string_view id)
+{
+    if (!isValidClientOrderId(id))
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("client order id \"%1\" must be 1-%2 characters of "
+                                          "A-Z a-z 0-9 - _ .")
+                               .arg(str(id))
+                               .arg(MaxClientOrderIdLength));
+    if (isReservedForSlices(id))
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("client order id \"%1\" ends in \".NN\", which names "
+                                          "the slices of a sliced order: choose an id that does "
+                                          "not end in a dot and two digits")
+                               .arg(str(id)));
+    return success();
+}
+
+Result<void> checkOrderBounds(const OrderRequest &request)
+{
+    if (request.instrumentKey.size() > MaxInstrumentKeyLength)
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("the instrument key is %1 characters long; a key or "
+                                          "trading symbol has at most %2")
+                               .arg(request.instrumentKey.size())
+                               .arg(MaxInstrumentKeyLength));
+    if (request.quantity > MaxOrderQuantity)
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("quantity %1 is above %2, more than any exchange "
+                                          "accepts in one order")
+                               .arg(request.quantity)
+                               .arg(MaxOrderQuantity));
+    for (const auto &[value, what] :
+         {std::pair{request.price, "price"}, std::pair{request.trigger, "trigger"}}) {
+        if (value > MaxOrderPrice)
+            return Error::make(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("%1 %2 is above Rs %3, more than any exchange "
+                               "accepts")
+                    .arg(QLatin1String(what), value.toQString(2), MaxOrderPrice.toQString(0)));
+    }
+    return success();
+}
+
 QByteArray OrderEvent::encode() const
 {
     QJsonObject o;

@@ -63,6 +63,19 @@ bool isValidClientOrderId(std::string_view id);
 // The child of a sliced order: "<parent>.NN" (NN = 01..25). Deterministic, so a retry of the
 // parent derives the same children. Needs a parent of at most 17 characters.
 Result<std::string> childClientOrderId(std::string_view parentId, int sliceIndex);
+// Ids ending in "." and two digits are the children's namespace: a trader's own id (a tag)
+// may not look like one, so no child can ever collide with an order placed under its own id.
+bool isReservedForSlices(std::string_view id);
+// The id a trader may give an order: valid and not in the children's namespace.
+Result<void> checkClientOrderIdForRequest(std::string_view id);
+
+// What an exchange accepts, far above any real order: order value arithmetic (price x quantity,
+// averages of two such) stays inside 64 bits with room to spare.
+inline constexpr std::int64_t MaxOrderQuantity = 10'000'000;          // units (or MCX lots)
+inline constexpr Price MaxOrderPrice = Price::fromRupees(10'000'000); // Rs 1 crore
+inline constexpr std::size_t MaxInstrumentKeyLength = 128;            // a key or a trading symbol
+// The request's quantity, prices and key within those bounds (InvalidArgument naming the field).
+Result<void> checkOrderBounds(const OrderRequest &request);
 
 // What the order knew about its contract when it was placed. Keys are reused across days, so
 // the orders table keeps its own copy instead of joining to today's instruments.
@@ -85,7 +98,11 @@ struct ContractIdentity
 // event of an order without replaying its history.
 struct OrderEvent
 {
-    std::uint64_t sequence = 0; // the journal's: unique and increasing (day << 32 | n)
+    // Identity: (journalId, sequence). The sequence is the journal's, increasing within one
+    // journal (day << 32 | n); the id tells journals apart (OrderJournal.h). Neither is in the
+    // payload: the journal file holds them.
+    std::uint64_t sequence = 0;
+    QString journalId;
     OrderEventKind kind = OrderEventKind::Created;
     std::string clientOrderId;
     std::int64_t timeMs = 0;

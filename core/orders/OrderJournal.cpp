@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QtEndian>
 
 #include <spdlog/spdlog.h>
@@ -19,8 +20,11 @@ namespace strikeline {
 
 namespace {
 
-constexpr char Magic[] = "SLORDJ01";
+constexpr char Magic[] = "SLORDJ02";
+constexpr char MagicWithoutId[] = "SLORDJ01"; // written before journal ids
 constexpr qint64 MagicSize = 8;
+constexpr qint64 IdSize = 16;
+constexpr qint64 FileHeaderSize = MagicSize + IdSize;
 constexpr qint64 HeaderSize = 8; // length + crc
 
 std::uint32_t crcOf(const char *data, qint64 size)
@@ -90,14 +94,18 @@ Result<JournalReplay> OrderJournal::replay(const QString &path)
     const QByteArray data = file.readAll();
     JournalReplay out;
     const qint64 size = data.size();
-    if (size < MagicSize) {
+    const bool withId = size >= MagicSize && std::memcmp(data.constData(), Magic, MagicSize) == 0;
+    const qint64 recordsStart = withId ? FileHeaderSize : MagicSize;
+    if (size < recordsStart) {
         // Created but never completed its header: nothing was ever appended.
         out.tornBytes = size;
         return out;
     }
-    if (std::memcmp(data.constData(), Magic, MagicSize) != 0)
+    if (!withId && std::memcmp(data.constData(), MagicWithoutId, MagicSize) != 0)
         return Error::make(ErrorCode::Parse,
                            QStringLiteral("%1 is not an order journal (bad magic)").arg(path));
+    if (withId)
+        out.journalId = QString::fromLatin1(data.mid(MagicSize, IdSize).toHex());
     const auto corrupt = [&path](qint64 offset, const QString &why) {
         return Error::make(ErrorCode::Parse,
                            QStringLiteral("order journal %1 is damaged at byte %2 (%3), with "
@@ -107,7 +115,7 @@ Result<JournalReplay> OrderJournal::replay(const QString &path)
                                .arg(offset)
                                .arg(why));
     };
-    qint64 offset = MagicSize;
+    qint64 offset = recordsStart;
     std::uint64_t previous = 0;
     while (offset < size) {
         const qint64 remaining = size - offset;
@@ -153,9 +161,19 @@ Result<JournalReplay> OrderJournal::replay(const QString &path)
     return out;
 }
 
+bool OrderJournal::isJournalDay(EpochDay day)
+{
+    return day >= 0;
+}
+
 Result<std::unique_ptr<OrderJournal>> OrderJournal::open(const QString &directory, EpochDay day,
                                                          JournalReplay *replayed)
 {
+    if (!isJournalDay(day))
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("an order journal cannot be kept for %1 (before "
+                                          "1970-01-01)")
+                               .arg(formatIsoDay(day)));
     if (!QDir().mkpath(directory))
         return Error::make(ErrorCode::Io,
                            QStringLiteral("cannot create the journal directory %1").arg(directory));
@@ -192,17 +210,24 @@ Result<std::unique_ptr<OrderJournal>> OrderJournal::open(const QString &director
         if (!r)
             return fail(r.error());
         existing = std::move(r.value());
-        fresh = existing.validBytes < MagicSize;
+        fresh = existing.validBytes == 0;
     }
     if (fresh) {
         if (::ftruncate(fd, 0) != 0)
             return fail(ioError(QStringLiteral("cannot truncate %1").arg(path), errno));
-        if (auto w = writeAll(fd, Magic, MagicSize, path); !w)
+        QByteArray header(Magic, MagicSize);
+        QByteArray id(IdSize, Qt::Uninitialized);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(id.data()), IdSize / 4);
+        header += id;
+        if (auto w = writeAll(fd, header.constData(), header.size(), path); !w)
             return fail(w.error());
         if (::fdatasync(fd) != 0)
             return fail(ioError(QStringLiteral("cannot sync %1").arg(path), errno));
         if (auto s = syncDirectory(directory); !s)
             return fail(s.error());
+        existing = JournalReplay{};
+        existing.journalId = QString::fromLatin1(id.toHex());
+        existing.validBytes = header.size();
     } else if (existing.tornBytes > 0) {
         spdlog::warn("order journal {}: cutting off a torn last record ({} bytes, a crash "
                      "mid-write)",
@@ -210,7 +235,7 @@ Result<std::unique_ptr<OrderJournal>> OrderJournal::open(const QString &director
         if (::ftruncate(fd, existing.validBytes) != 0 || ::fdatasync(fd) != 0)
             return fail(ioError(QStringLiteral("cannot truncate %1").arg(path), errno));
     }
-    if (::lseek(fd, 0, SEEK_END) < 0)
+    if (::lseek(fd, existing.validBytes, SEEK_SET) < 0)
         return fail(ioError(QStringLiteral("cannot seek %1").arg(path), errno));
     std::uint64_t last = sequenceBase(day);
     if (!existing.records.empty()) {
@@ -221,9 +246,12 @@ Result<std::unique_ptr<OrderJournal>> OrderJournal::open(const QString &director
                                                    "day")
                                         .arg(path)));
     }
+    const QString journalId = existing.journalId;
+    const qint64 durableBytes = existing.validBytes;
     if (replayed)
         *replayed = std::move(existing);
-    return std::unique_ptr<OrderJournal>(new OrderJournal(path, day, fd, last));
+    return std::unique_ptr<OrderJournal>(
+        new OrderJournal(path, journalId, day, fd, last, durableBytes));
 }
 
 std::uint64_t OrderJournal::sequenceBase(EpochDay day)
@@ -231,12 +259,15 @@ std::uint64_t OrderJournal::sequenceBase(EpochDay day)
     return static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 32;
 }
 
-OrderJournal::OrderJournal(QString path, EpochDay day, int fd, std::uint64_t lastSequence)
+OrderJournal::OrderJournal(QString path, QString journalId, EpochDay day, int fd,
+                           std::uint64_t lastSequence, qint64 durableBytes)
     : m_path(std::move(path))
+    , m_journalId(std::move(journalId))
     , m_day(day)
     , m_fd(fd)
     , m_lastSequence(lastSequence)
     , m_durableSequence(lastSequence)
+    , m_durableBytes(durableBytes)
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -346,14 +377,30 @@ void OrderJournal::run()
         const std::int64_t nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                        std::chrono::steady_clock::now() - start)
                                        .count();
+        if (written) {
+            m_durableBytes += bytes.size();
+        } else {
+            // A short write (ENOSPC) or a failed sync leaves some of the batch on disk: cut it
+            // off again, so the next start does not replay records whose appends were reported
+            // as failed. If even that fails, say so: the next start may find them.
+            const int cut = ::ftruncate(m_fd, m_durableBytes) == 0 ? ::fdatasync(m_fd) : -1;
+            if (cut != 0) {
+                const Error e = ioError(QStringLiteral("%1; and its unwritten records could not "
+                                                       "be cut off again (the next start may "
+                                                       "replay them)")
+                                            .arg(written.error().message),
+                                        errno);
+                written = e;
+            }
+        }
         // The callback first: once waitDurable returns, the batch has been handed on too.
         if (written && callback)
             callback(records);
         {
             std::lock_guard lock(m_mutex);
             if (!written) {
-                // Fail-stop: what was not synced may or may not be on disk; the next open cuts
-                // a torn tail, and nothing more is accepted that we could not make durable.
+                // Fail-stop: the failed batch was cut off the file (above), and nothing more is
+                // accepted that we could not make durable.
                 m_failure = written.error();
                 spdlog::error("{}", written.error().message.toStdString());
             } else {

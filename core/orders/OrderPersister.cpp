@@ -58,13 +58,20 @@ void OrderPersister::enqueue(std::vector<OrderEvent> events)
 bool OrderPersister::waitIdle(std::chrono::milliseconds timeout)
 {
     std::unique_lock lock(m_mutex);
-    return m_idle.wait_for(lock, timeout, [&] { return m_queue.empty() && !m_busy; });
+    m_idle.wait_for(lock, timeout, [&] { return (m_queue.empty() && !m_busy) || m_conflicted; });
+    return m_queue.empty() && !m_busy;
 }
 
 PersistenceState OrderPersister::state() const
 {
     std::lock_guard lock(m_mutex);
     return m_state;
+}
+
+bool OrderPersister::conflicted() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_conflicted;
 }
 
 PersisterStats OrderPersister::stats() const
@@ -131,6 +138,7 @@ void OrderPersister::run()
                               m_queue.begin() + static_cast<std::ptrdiff_t>(batch.size()));
                 backlog = m_queue.size();
                 ++m_stats.batches;
+                m_conflicted = false;
                 m_stats.eventsWritten += written->eventsWritten;
                 m_stats.eventsSkipped += written->eventsSkipped;
             }
@@ -142,12 +150,19 @@ void OrderPersister::run()
             continue;
         }
         std::size_t backlog = 0;
+        const bool conflicted = written.error().code == ErrorCode::Conflict;
         {
             std::lock_guard lock(m_mutex);
             ++m_stats.failures;
             backlog = m_queue.size();
         }
         setState({PersistenceState::Kind::Delayed, backlog, written.error().message});
+        {
+            std::lock_guard lock(m_mutex);
+            m_conflicted = conflicted; // after setState: a waiter woken by it reads lastError
+        }
+        if (conflicted)
+            m_idle.notify_all();
         std::unique_lock lock(m_mutex);
         m_wake.wait_for(lock, backoff, [&] { return m_stopping; });
         if (m_stopping)

@@ -64,11 +64,14 @@ public:
 
     // Thread-safe; events must come in journal order.
     void enqueue(std::vector<OrderEvent> events);
-    // Blocks until everything enqueued so far is in the database or `timeout` passes.
+    // Blocks until everything enqueued so far is in the database or `timeout` passes. Returns
+    // false at once while the database refuses the backlog as conflicting (an event identity
+    // stored with other content): waiting would not help; state().lastError says why.
     bool waitIdle(std::chrono::milliseconds timeout);
 
     PersistenceState state() const;
     PersisterStats stats() const;
+    bool conflicted() const; // the last batch was refused as conflicting (see waitIdle)
 
     OrderPersister(const OrderPersister &) = delete;
     OrderPersister &operator=(const OrderPersister &) = delete;
@@ -85,7 +88,8 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_idle;
     std::deque<OrderEvent> m_queue;
-    bool m_busy = false; // a batch is being written
+    bool m_busy = false;       // a batch is being written
+    bool m_conflicted = false; // the last batch failed with a Conflict (retried all the same)
     bool m_stopping = false;
     PersistenceState m_state;
     PersisterStats m_stats;

@@ -36,11 +36,20 @@ std::string generatedClientOrderId(std::uint64_t sequence)
     return id;
 }
 
-std::int64_t averageAfter(std::int64_t filledBefore, Price averageBefore, std::int64_t quantity,
-                          Price price)
+// The average after a fill, overflow-checked: quantities and prices are bounded
+// (checkOrderBounds), so only a broker report far outside them can fail here.
+std::optional<std::int64_t> averageAfter(std::int64_t filledBefore, Price averageBefore,
+                                         std::int64_t quantity, Price price)
 {
-    const std::int64_t total = filledBefore + quantity;
-    const std::int64_t value = averageBefore.raw() * filledBefore + price.raw() * quantity;
+    std::int64_t total = 0;
+    std::int64_t before = 0;
+    std::int64_t added = 0;
+    std::int64_t value = 0;
+    if (__builtin_add_overflow(filledBefore, quantity, &total) || total <= 0 ||
+        __builtin_mul_overflow(averageBefore.raw(), filledBefore, &before) ||
+        __builtin_mul_overflow(price.raw(), quantity, &added) ||
+        __builtin_add_overflow(before, added, &value))
+        return std::nullopt;
     const std::int64_t q = value / total;
     return 2 * (value % total) >= total ? q + 1 : q; // prices are positive: round half up
 }
@@ -110,6 +119,7 @@ Result<std::unique_ptr<OrderService>> OrderService::open(Dependencies dependenci
             auto e = OrderEvent::decode(r.payload, r.sequence);
             if (!e)
                 return e.error();
+            e->journalId = old->journalId;
             replayed.push_back(std::move(e.value()));
         }
     }
@@ -124,6 +134,7 @@ Result<std::unique_ptr<OrderService>> OrderService::open(Dependencies dependenci
         auto e = OrderEvent::decode(r.payload, r.sequence);
         if (!e)
             return e.error();
+        e->journalId = current.journalId;
         s.applyToBook(e.value());
         replayed.push_back(std::move(e.value()));
     }
@@ -187,6 +198,7 @@ void OrderService::applyToBook(const OrderEvent &e)
 Result<std::uint64_t> OrderService::appendLocked(OrderEvent &event)
 {
     event.timeMs = m_deps.clock.now().epochMs;
+    event.journalId = m_journal->journalId();
     auto sequence = m_journal->append([&event](std::uint64_t seq) {
         event.sequence = seq;
         if (event.clientOrderId.empty()) {
@@ -231,12 +243,14 @@ SubmitOutcome OrderService::outcomeLocked(const OrderState &order) const
 
 Result<SubmitOutcome> OrderService::submit(OrderRequest request)
 {
-    if (!request.clientOrderId.empty() && !isValidClientOrderId(request.clientOrderId))
-        return Error::make(ErrorCode::InvalidArgument,
-                           QStringLiteral("client order id \"%1\" must be 1-%2 characters of "
-                                          "A-Z a-z 0-9 - _ .")
-                               .arg(QString::fromStdString(request.clientOrderId))
-                               .arg(MaxClientOrderIdLength));
+    // A trader's id never looks like a slice's ("<parent>.NN"), so the children of a sliced
+    // order cannot collide with any order placed under its own id.
+    if (!request.clientOrderId.empty()) {
+        if (auto valid = checkClientOrderIdForRequest(request.clientOrderId); !valid)
+            return valid.error();
+    }
+    if (auto bounded = checkOrderBounds(request); !bounded)
+        return bounded.error();
     if (!request.clientOrderId.empty()) {
         std::unique_lock lock(m_mutex);
         if (auto it = m_book.find(request.clientOrderId); it != m_book.end()) {
@@ -302,6 +316,22 @@ Result<SubmitOutcome> OrderService::submit(OrderRequest request)
         if (!seq)
             return seq.error();
         parentId = created.clientOrderId;
+        for (std::size_t i = 0; sliced && i < slices.size(); ++i) {
+            // Unreachable through checkClientOrderIdForRequest, unless an older journal holds a
+            // tag of that form: refuse before anything is sent rather than merge two orders.
+            const std::string child = childClientOrderId(parentId, static_cast<int>(i) + 1).value();
+            if (m_book.contains(child)) {
+                OrderEvent rejected;
+                rejected.kind = OrderEventKind::Rejected;
+                rejected.reason = "slice id " + child + " is already an order of today's journal";
+                if (auto r = stepLocked(m_book.at(parentId), rejected); !r)
+                    return r.error();
+                return Error::make(ErrorCode::Conflict,
+                                   QStringLiteral("order %1 not sent: its slice id %2 is already "
+                                                  "an order of today's journal")
+                                       .arg(qs(parentId), qs(child)));
+            }
+        }
         OrderState &parent = m_book.at(parentId);
         for (const OrderEventKind kind : {OrderEventKind::Validated, OrderEventKind::Sent}) {
             OrderEvent step;
@@ -445,11 +475,18 @@ void OrderService::applyBrokerEventLocked(const BrokerEvent &e)
     OrderEvent event;
     switch (e.kind) {
     case BrokerEventKind::Fill: {
+        const auto average =
+            averageAfter(order.filledQuantity, order.averagePrice, e.quantity, e.price);
+        if (!average || e.quantity <= 0) {
+            spdlog::error("ignoring a fill of {} @ {} for order {}: outside what an order can "
+                          "hold",
+                          e.quantity, e.price.raw(), e.clientOrderId);
+            return;
+        }
         event.fillQuantity = e.quantity;
         event.fillPrice = e.price;
         event.filledQuantity = order.filledQuantity + e.quantity;
-        event.averagePrice = Price::fromRaw(
-            averageAfter(order.filledQuantity, order.averagePrice, e.quantity, e.price));
+        event.averagePrice = Price::fromRaw(*average);
         event.kind = event.filledQuantity >= order.request.quantity ? OrderEventKind::Fill
                                                                     : OrderEventKind::PartialFill;
         break;
@@ -476,8 +513,10 @@ void OrderService::applyBrokerEventLocked(const BrokerEvent &e)
         fill.fillQuantity = e.quantity;
         fill.fillPrice = e.price;
         fill.filledQuantity = parent.filledQuantity + e.quantity;
+        // The children's quantities sum to the parent's: if the child's average fit, this does.
         fill.averagePrice = Price::fromRaw(
-            averageAfter(parent.filledQuantity, parent.averagePrice, e.quantity, e.price));
+            averageAfter(parent.filledQuantity, parent.averagePrice, e.quantity, e.price)
+                .value_or(0));
         fill.kind = fill.filledQuantity >= parent.request.quantity ? OrderEventKind::Fill
                                                                    : OrderEventKind::PartialFill;
         if (auto r = stepLocked(parent, fill); !r)

@@ -216,27 +216,83 @@ QString rowsOf(const QString &row, std::size_t count)
     return rows.join(QLatin1Char(','));
 }
 
+// Stored events a batch met again: each must be the same event (a replay), byte for byte. The
+// same (journal, sequence) with other content is a journal that lost its tail or a copied
+// journal file: an error, never a silent skip.
+Result<void> checkReplayed(Database &db, const std::vector<const OrderEvent *> &replayed)
+{
+    std::map<QString, std::vector<const OrderEvent *>> byJournal;
+    for (const OrderEvent *e : replayed)
+        byJournal[e->journalId].push_back(e);
+    for (const auto &[journalId, events] : byJournal) {
+        std::uint64_t from = events.front()->sequence;
+        std::uint64_t to = from;
+        for (const OrderEvent *e : events) {
+            from = std::min(from, e->sequence);
+            to = std::max(to, e->sequence);
+        }
+        auto q = db.query(QStringLiteral("SELECT journal_sequence, payload FROM order_events "
+                                         "WHERE journal_id = ? AND journal_sequence >= ? AND "
+                                         "journal_sequence <= ?"),
+                          {journalId, static_cast<qlonglong>(from), static_cast<qlonglong>(to)});
+        if (!q)
+            return q.error();
+        std::map<std::uint64_t, QString> stored;
+        while (q->next())
+            stored.emplace(static_cast<std::uint64_t>(q->value(0).toLongLong()),
+                           q->value(1).toString());
+        for (const OrderEvent *e : events) {
+            const auto it = stored.find(e->sequence);
+            const QString payload =
+                QString::fromUtf8(e->journalPayload.isEmpty() ? e->encode() : e->journalPayload);
+            if (it != stored.end() && it->second == payload)
+                continue;
+            return Error::make(
+                ErrorCode::Conflict,
+                QStringLiteral("event %1 of journal %2 (order %3) is already stored with other "
+                               "content: two journals share an id (a copied journal file) or a "
+                               "journal lost records the database has; nothing of this batch "
+                               "was stored")
+                    .arg(e->sequence)
+                    .arg(journalId.isEmpty() ? QStringLiteral("(without id)") : journalId,
+                         qs(e->clientOrderId)));
+        }
+    }
+    return success();
+}
+
 Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<OrderEvent> &events)
 {
     StoreBatchResult result;
+    // The statements report new events by sequence: within one batch a sequence names one event
+    // (a service's journals are one per day, and sequences carry the day).
+    {
+        std::unordered_set<std::uint64_t> seen;
+        for (const OrderEvent &e : events)
+            if (!seen.insert(e.sequence).second)
+                return Error::make(ErrorCode::Internal,
+                                   QStringLiteral("journal sequence %1 appears twice in one batch")
+                                       .arg(e.sequence));
+    }
     // 1. The events. RETURNING names the ones that were not stored yet.
     std::unordered_set<std::uint64_t> fresh;
     {
         QVariantList values;
-        values.reserve(static_cast<qsizetype>(events.size() * 6));
+        values.reserve(static_cast<qsizetype>(events.size() * 7));
         for (const OrderEvent &e : events)
-            values << i64(static_cast<std::int64_t>(e.sequence)) << text(e.clientOrderId)
-                   << qs(orderEventKindName(e.kind)) << qs(orderStatusName(e.statusAfter))
+            values << e.journalId << i64(static_cast<std::int64_t>(e.sequence))
+                   << text(e.clientOrderId) << qs(orderEventKindName(e.kind))
+                   << qs(orderStatusName(e.statusAfter))
                    << QString::fromUtf8(e.journalPayload.isEmpty() ? e.encode() : e.journalPayload)
                    << i64(e.timeMs);
         ChunkedStatement insert(db,
-                                QStringLiteral("INSERT INTO order_events (journal_sequence, "
-                                               "client_order_id, kind, status_after, payload, "
-                                               "event_time_ms) VALUES "),
-                                QStringLiteral("(?,?,?,?,?,?)"),
-                                QStringLiteral(" ON CONFLICT (journal_sequence) DO NOTHING "
-                                               "RETURNING journal_sequence"),
-                                6);
+                                QStringLiteral("INSERT INTO order_events (journal_id, "
+                                               "journal_sequence, client_order_id, kind, "
+                                               "status_after, payload, event_time_ms) VALUES "),
+                                QStringLiteral("(?,?,?,?,?,?,?)"),
+                                QStringLiteral(" ON CONFLICT (journal_id, journal_sequence) DO "
+                                               "NOTHING RETURNING journal_sequence"),
+                                7);
         auto r = insert.run(values, [&fresh](std::int64_t sequence) {
             fresh.insert(static_cast<std::uint64_t>(sequence));
         });
@@ -245,10 +301,20 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
     }
     result.eventsWritten = fresh.size();
     result.eventsSkipped = events.size() - fresh.size();
+    {
+        std::vector<const OrderEvent *> replayed;
+        for (const OrderEvent &e : events)
+            if (!fresh.contains(e.sequence))
+                replayed.push_back(&e);
+        if (!replayed.empty())
+            if (auto c = checkReplayed(db, replayed); !c)
+                return c.error();
+    }
     if (fresh.empty())
         return result;
 
-    // 2. New orders, as they were created.
+    // 2. New orders, as they were created. An order is (journal id, client order id): the same
+    // id in another journal (another day's, another terminal's) is another order.
     std::vector<const OrderEvent *> created;
     // Per order: the newest fresh event, and the newest one carrying broker ids / a reason
     // (a fill after the acknowledgement in the same batch must not lose the ids).
@@ -258,13 +324,13 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         const OrderEvent *broker = nullptr;
         const OrderEvent *reason = nullptr;
     };
-    std::map<std::string, Latest> latest;
+    std::map<std::pair<QString, std::string>, Latest> latest;
     for (const OrderEvent &e : events) { // in sequence order
         if (!fresh.contains(e.sequence))
             continue;
         if (e.kind == OrderEventKind::Created)
             created.push_back(&e);
-        Latest &l = latest[e.clientOrderId];
+        Latest &l = latest[{e.journalId, e.clientOrderId}];
         l.event = &e;
         if (!e.brokerOrderIds.empty())
             l.broker = &e;
@@ -273,13 +339,13 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
     }
     if (!created.empty()) {
         QVariantList values;
-        values.reserve(static_cast<qsizetype>(created.size() * 23));
+        values.reserve(static_cast<qsizetype>(created.size() * 24));
         for (const OrderEvent *event : created) {
             const OrderEvent &e = *event;
             const ContractIdentity &c = e.contract;
             const OrderRequest &r = e.request;
-            values << text(e.clientOrderId) << nullableText(e.parentClientOrderId) << e.sliceIndex
-                   << e.sliceCount << text(c.instrumentKey) << text(c.tradingSymbol)
+            values << e.journalId << text(e.clientOrderId) << nullableText(e.parentClientOrderId)
+                   << e.sliceIndex << e.sliceCount << text(c.instrumentKey) << text(c.tradingSymbol)
                    << text(c.segment) << text(c.optionType)
                    << (c.expiry == NoDay ? QVariant(QMetaType(QMetaType::QString))
                                          : QVariant(formatIsoDay(c.expiry)))
@@ -290,15 +356,17 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
                    << qs(orderStatusName(e.statusAfter)) << i64(e.timeMs) << i64(e.timeMs)
                    << i64(static_cast<std::int64_t>(e.sequence));
         }
+        // No ON CONFLICT: a second `created` for one order of one journal is a bug upstream,
+        // and failing the batch says so instead of moving the first order's row.
         ChunkedStatement insert(
             db,
-            QStringLiteral("INSERT INTO orders (client_order_id, parent_client_order_id, "
-                           "slice_index, slice_count, instrument_key, trading_symbol, segment, "
-                           "option_type, expiry, strike_raw, lot_size, tick_raw, side, "
-                           "order_type, product, validity, quantity, price_raw, trigger_raw, "
-                           "status, created_at_ms, updated_at_ms, last_sequence) VALUES "),
-            QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-            QStringLiteral(" ON CONFLICT (client_order_id) DO NOTHING"), 23);
+            QStringLiteral("INSERT INTO orders (journal_id, client_order_id, "
+                           "parent_client_order_id, slice_index, slice_count, instrument_key, "
+                           "trading_symbol, segment, option_type, expiry, strike_raw, lot_size, "
+                           "tick_raw, side, order_type, product, validity, quantity, price_raw, "
+                           "trigger_raw, status, created_at_ms, updated_at_ms, last_sequence) "
+                           "VALUES "),
+            QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), QString(), 24);
         if (auto r = insert.run(values); !r)
             return r.error();
     }
@@ -313,23 +381,25 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         if (l.broker)
             for (const std::string &b : l.broker->brokerOrderIds)
                 broker << QString::fromStdString(b);
-        values << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
+        values << e.journalId << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
                << qs(orderStatusName(e.statusAfter)) << i64(e.filledQuantity)
                << i64(e.averagePrice.raw()) << broker.join(QLatin1Char(','))
                << (l.reason ? text(l.reason->reason) : QVariant(QString())) << i64(e.timeMs);
     }
     ChunkedStatement update(
         db,
-        QStringLiteral("WITH v (id, seq, status, filled, average, broker, reason, t) AS (VALUES "),
-        QStringLiteral("(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), "
-                       "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))"),
+        QStringLiteral("WITH v (journal, id, seq, status, filled, average, broker, reason, t) AS "
+                       "(VALUES "),
+        QStringLiteral("(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), "
+                       "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), "
+                       "CAST(? AS BIGINT))"),
         QStringLiteral(") UPDATE orders SET status = v.status, filled_quantity = v.filled, "
                        "average_price_raw = v.average, broker_order_ids = "
                        "COALESCE(NULLIF(v.broker, ''), orders.broker_order_ids), reject_reason = "
                        "COALESCE(NULLIF(v.reason, ''), orders.reject_reason), updated_at_ms = "
-                       "v.t, last_sequence = v.seq FROM v WHERE orders.client_order_id = v.id "
-                       "AND orders.last_sequence < v.seq"),
-        8);
+                       "v.t, last_sequence = v.seq FROM v WHERE orders.journal_id = v.journal "
+                       "AND orders.client_order_id = v.id AND orders.last_sequence < v.seq"),
+        9);
     if (auto r = update.run(values); !r)
         return r.error();
     return result;
@@ -376,6 +446,7 @@ StoredOrder orderFrom(const QSqlQuery &q)
     o.createdAtMs = q.value(24).toLongLong();
     o.updatedAtMs = q.value(25).toLongLong();
     o.lastSequence = static_cast<std::uint64_t>(q.value(26).toLongLong());
+    o.journalId = q.value(27).toString();
     return o;
 }
 
@@ -384,7 +455,7 @@ const QString SelectOrders = QStringLiteral(
     "broker_order_ids, instrument_key, trading_symbol, segment, option_type, expiry, strike_raw, "
     "lot_size, tick_raw, side, order_type, product, validity, quantity, price_raw, trigger_raw, "
     "status, filled_quantity, average_price_raw, reject_reason, created_at_ms, updated_at_ms, "
-    "last_sequence FROM orders");
+    "last_sequence, journal_id FROM orders");
 
 } // namespace
 
@@ -408,13 +479,14 @@ Result<StoreBatchResult> applyBatch(Database &db, const std::vector<OrderEvent> 
     return result;
 }
 
-Result<std::uint64_t> maxSequence(Database &db, EpochDay day)
+Result<std::uint64_t> maxSequence(Database &db, const QString &journalId, EpochDay day)
 {
     const qlonglong from = static_cast<qlonglong>(sequenceFor(day, 0));
     const qlonglong to = static_cast<qlonglong>(sequenceFor(day + 1, 0));
     auto v = db.scalar(QStringLiteral("SELECT max(journal_sequence) FROM order_events WHERE "
-                                      "journal_sequence >= ? AND journal_sequence < ?"),
-                       {from, to});
+                                      "journal_id = ? AND journal_sequence >= ? AND "
+                                      "journal_sequence < ?"),
+                       {journalId, from, to});
     if (!v)
         return v.error();
     return v->isNull() ? std::uint64_t{0} : static_cast<std::uint64_t>(v->toLongLong());
@@ -422,7 +494,8 @@ Result<std::uint64_t> maxSequence(Database &db, EpochDay day)
 
 Result<std::vector<StoredOrder>> loadOrders(Database &db)
 {
-    auto q = db.query(SelectOrders + QStringLiteral(" ORDER BY created_at_ms, client_order_id"));
+    auto q = db.query(SelectOrders +
+                      QStringLiteral(" ORDER BY created_at_ms, client_order_id, journal_id"));
     if (!q)
         return q.error();
     std::vector<StoredOrder> out;
@@ -433,7 +506,8 @@ Result<std::vector<StoredOrder>> loadOrders(Database &db)
 
 Result<std::optional<StoredOrder>> loadOrder(Database &db, const std::string &clientOrderId)
 {
-    auto q = db.query(SelectOrders + QStringLiteral(" WHERE client_order_id = ?"),
+    auto q = db.query(SelectOrders + QStringLiteral(" WHERE client_order_id = ? ORDER BY "
+                                                    "created_at_ms DESC, last_sequence DESC"),
                       {QString::fromStdString(clientOrderId)});
     if (!q)
         return q.error();

@@ -1,8 +1,10 @@
 #pragma once
 
-// The orders and order_events tables (sql/*/002_orders.sql). Written only from journaled events,
-// idempotently: an event whose journal sequence is already stored is skipped, and an order row
-// only moves forward (last_sequence), so replaying a journal after a crash never duplicates.
+// The orders and order_events tables (sql/*/002_orders.sql, 003_order_identity.sql). Written
+// only from journaled events, idempotently: an event whose (journal id, sequence) is already
+// stored with the same bytes is skipped (other bytes under that identity are a Conflict error),
+// and an order row, keyed (journal id, client order id), only moves forward (last_sequence), so
+// replaying a journal after a crash never duplicates.
 
 #include "orders/OrderEvent.h"
 #include "storage/Database.h"
@@ -15,6 +17,7 @@ namespace strikeline {
 
 struct StoredOrder
 {
+    QString journalId; // with clientOrderId, the order's identity
     std::string clientOrderId;
     std::string parentClientOrderId;
     int sliceIndex = 0;
@@ -41,9 +44,10 @@ namespace OrderStore {
 
 // Writes `events` (in sequence order) in ONE transaction: all or nothing.
 Result<StoreBatchResult> applyBatch(Database &db, const std::vector<OrderEvent> &events);
-// The highest stored journal sequence of `day`'s journal, or 0.
-Result<std::uint64_t> maxSequence(Database &db, EpochDay day);
+// The highest stored sequence of `day` in the journal `journalId`, or 0.
+Result<std::uint64_t> maxSequence(Database &db, const QString &journalId, EpochDay day);
 Result<std::vector<StoredOrder>> loadOrders(Database &db);
+// The newest order with this client order id (a tag may name orders of other days/journals).
 Result<std::optional<StoredOrder>> loadOrder(Database &db, const std::string &clientOrderId);
 
 } // namespace OrderStore

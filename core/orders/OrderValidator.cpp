@@ -3,6 +3,7 @@
 #include "AccountView.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "marketdata/MarketData.h"
+#include "orders/OrderEvent.h"
 
 #include <algorithm>
 #include <cmath>
@@ -199,6 +200,12 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
                                  .arg(num(qty), str(segmentName(c.segment())), num(lot))
                            : QStringLiteral("Quantity %1 is not valid: at least 1 lot (%2 units)")
                                  .arg(num(qty), num(lot)));
+    } else if (qty > MaxOrderQuantity) {
+        // Before any arithmetic on it: the suggestions below must not overflow.
+        check.error(issue::QtyTooLarge,
+                    QStringLiteral("Quantity %1 is above %2, more than any exchange accepts in one "
+                                   "order")
+                        .arg(num(qty), num(MaxOrderQuantity)));
     } else if (!inLots && qty % lot != 0) {
         const std::int64_t below = qty / lot * lot;
         const std::int64_t above = below + lot;
@@ -252,6 +259,12 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
         if (value.isNegative()) {
             check.error(notPositiveCode,
                         QStringLiteral("%1 %2 must be positive").arg(what, rupees(value)));
+            return false;
+        }
+        if (value > MaxOrderPrice) {
+            check.error(issue::PriceTooLarge,
+                        QStringLiteral("%1 %2 is above %3, more than any exchange accepts")
+                            .arg(what, rupees(value), rupees(MaxOrderPrice)));
             return false;
         }
         if (!value.isMultipleOf(tick)) {

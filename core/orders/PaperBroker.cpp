@@ -2,6 +2,10 @@
 
 #include "common/IstTime.h"
 
+#include <QRandomGenerator>
+
+#include <chrono>
+
 namespace strikeline {
 
 namespace {
@@ -21,14 +25,27 @@ QString text(const std::string &s)
     return QString::fromStdString(s);
 }
 
+// The first order id of a broker: 19 digits, the wall clock's milliseconds (never the injected
+// clock: `--at` pins that one, and two runs "at" the same minute must not share ids) followed by
+// a random six-digit offset, so two brokers started in the same millisecond (two processes, or
+// two in one) draw apart too. Ids then count up from there.
+std::uint64_t firstOrderId()
+{
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0)) * 1'000'000 +
+           QRandomGenerator::system()->bounded(1'000'000U);
+}
+
 } // namespace
 
 PaperBroker::PaperBroker(const MarketData &market, const Clock &clock)
     : m_market(market)
     , m_clock(clock)
-    // A broker order id is never reused by a later run of the same day (a restarted terminal,
-    // the next `strikeline-cli order`): ids start at the construction time in ms x 1000.
-    , m_nextId(static_cast<std::uint64_t>(std::max<std::int64_t>(clock.now().epochMs, 0)) * 1000)
+    // A broker order id is not reused by a later run (a restarted terminal, the next
+    // `strikeline-cli order`, whatever its --at says): see firstOrderId.
+    , m_nextId(firstOrderId())
 {}
 
 void PaperBroker::setEventHandler(EventHandler handler)

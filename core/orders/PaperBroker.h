@@ -64,7 +64,7 @@ private:
     const Clock &m_clock;
     mutable std::mutex m_mutex;
     EventHandler m_handler;
-    std::uint64_t m_nextId = 1; // set from the clock at construction: unique across runs
+    std::uint64_t m_nextId = 1; // from the wall clock and a random offset: unique across runs
     std::size_t m_placeRequests = 0;
     std::map<std::string, PaperOrder> m_orders; // by broker order id (ordered: deterministic)
     std::unordered_map<std::string, PlaceOrderAck> m_byClientId; // the request's client id

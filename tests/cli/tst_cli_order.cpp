@@ -6,16 +6,26 @@
 
 #include "CliProcess.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -314,12 +324,19 @@ private Q_SLOTS:
         const QFileInfo journal(m_journal + "/orders-2025-12-09.journal");
         const qint64 journalBytes = journal.size();
 
-        // Another process, another paper broker: only the journal knows the order.
-        const Run second = order(args + QStringList{"--json"});
-        QVERIFY2(second.exitCode == 0, second.err.constData());
+        // Another process, another paper broker: only the journal knows the order. Exit 4:
+        // nothing new was placed; the JSON describes the order placed before.
+        const Run second =
+            order(QStringList{"--paper", "--key", Future, "--side", "sell", "--qty", "70", "--type",
+                              "market", "--ltp", "59000", "--tag", "once-1", "--json"});
+        QVERIFY2(second.exitCode == 4, second.err.constData());
         const QJsonObject o = second.json();
         QCOMPARE(o.value("duplicate").toBool(), true);
         QCOMPARE(o.value("client_order_id").toString(), QString("once-1"));
+        QCOMPARE(o.value("side").toString(), QString("BUY"));
+        QCOMPARE(o.value("instrument_key").toString(), Call);
+        QCOMPARE(o.value("trading_symbol").toString(), QString("BANKNIFTY 59000 CE 30 DEC 25"));
+        QCOMPARE(o.value("quantity").toInteger(), 35);
         QCOMPARE(o.value("status").toString(), QString("filled"));
         QCOMPARE(second.brokerIds(), first.brokerIds());
         QCOMPARE(o.value("average_price").toDouble(), 412.35);
@@ -330,10 +347,12 @@ private Q_SLOTS:
         // Even when today's checks would refuse it (a different price), the tag answers.
         const Run third = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35",
                                  "--price", "412.33", "--tag", "once-1"});
-        QVERIFY2(third.exitCode == 0, third.err.constData());
-        QVERIFY2(third.out.contains("DUPLICATE: client order id once-1 was placed before; "
-                                    "nothing new was sent"),
+        QVERIFY2(third.exitCode == 4, third.err.constData());
+        QVERIFY2(third.out.startsWith("DUPLICATE: nothing new was placed. Client order id once-1 "
+                                      "is already today's order:\n  order       BANKNIFTY 59000 "
+                                      "CE 30 DEC 25  BUY 35 MARKET  D DAY  at 2025-12-09 10:00"),
                  third.out.constData());
+        QVERIFY2(!third.out.contains("412.33"), third.out.constData()); // not the new request
         QVERIFY2(QString::fromUtf8(third.out).contains("broker ids  " + first.brokerIds().first()),
                  third.out.constData());
         QCOMPARE(count("SELECT COUNT(*) FROM orders"), 1);
@@ -370,6 +389,284 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("orders-2025-12-08.journal is damaged"), r.err.constData());
         QCOMPARE(journalFiles(), QStringList{"orders-2025-12-08.journal"});
+    }
+
+    void twoJournalsShareTheDatabase()
+    {
+        // Issue 16's repro: two journals (two terminals) on one database, the same day and
+        // the same journal sequences. Both orders are stored; neither is dropped.
+        const QString other = m_dir.filePath(QString("case%1/journal-b").arg(m_case));
+        const Run a = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "market", "--ltp", "412.35", "--tag", "A-hedge"});
+        QVERIFY2(a.exitCode == 0, a.err.constData());
+        const Run b =
+            cli({"--master", m_master,  "--journal", other,   "--db",   dbUrl(), "--at",
+                 Morning,    "--paper", "--key",     Future,  "--side", "sell",  "--qty",
+                 "70",       "--type",  "market",    "--ltp", "59000",  "--tag", "B-short"});
+        QVERIFY2(b.exitCode == 0, b.err.constData());
+        QVERIFY(b.out.contains("persisted to"));
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), 2);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE client_order_id = 'B-short' AND "
+                       "side = 'SELL' AND quantity = 70 AND filled_quantity = 70"),
+                 1);
+        QCOMPARE(count("SELECT COUNT(*) FROM order_events"), 10);
+        QCOMPARE(count("SELECT COUNT(DISTINCT journal_id) FROM order_events"), 2);
+    }
+
+    void tagReusedOnALaterDay()
+    {
+        // The same tag the next day is a new order (a tag names an order within one journal
+        // day), stored as a row of its own: nothing is merged.
+        const Run first = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                                 "market", "--ltp", "412.35", "--tag", "a1", "--json"});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        const Run second = cli({"--master", m_master, "--journal", m_journal,
+                                "--db",     dbUrl(),  "--at",      "2025-12-10 10:00",
+                                "--paper",  "--key",  Future,      "--side",
+                                "sell",     "--qty",  "700",       "--type",
+                                "market",   "--ltp",  "59000",     "--tag",
+                                "a1",       "--json"});
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        QCOMPARE(second.json().value("duplicate").toBool(), false);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE client_order_id = 'a1'"), 2);
+        QCOMPARE(count(QString("SELECT COUNT(*) FROM orders WHERE client_order_id = 'a1' AND "
+                               "instrument_key = '%1' AND side = 'BUY' AND quantity = 35 AND "
+                               "filled_quantity = 35 AND broker_order_ids = '%2'")
+                           .arg(Call, first.brokerIds().first())),
+                 1);
+        QCOMPARE(count(QString("SELECT COUNT(*) FROM orders WHERE client_order_id = 'a1' AND "
+                               "instrument_key = '%1' AND side = 'SELL' AND quantity = 700 AND "
+                               "filled_quantity = 700")
+                           .arg(Future)),
+                 1);
+    }
+
+    void sliceIdIsNotATag()
+    {
+        // "Q.01" would be the first slice of a sliced "Q": refused as a tag, so the sliced
+        // order's children are its own.
+        const Run lookalike = order({"--paper", "--key", Call, "--side", "sell", "--qty", "35",
+                                     "--type", "market", "--ltp", "412.35", "--tag", "Q.01"});
+        QCOMPARE(lookalike.exitCode, 2);
+        QVERIFY2(lookalike.err.contains("ends in \".NN\", which names the slices"),
+                 lookalike.err.constData());
+        QVERIFY(journalFiles().isEmpty());
+        const Run sliced = order({"--paper", "--key", Call, "--side", "buy", "--qty", "700",
+                                  "--type", "market", "--ltp", "412.35", "--tag", "Q", "--json"});
+        QVERIFY2(sliced.exitCode == 0, sliced.err.constData());
+        QCOMPARE(sliced.json().value("filled_quantity").toInteger(), 700);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE parent_client_order_id = 'Q'"), 2);
+        QCOMPARE(count("SELECT SUM(filled_quantity) FROM orders WHERE parent_client_order_id = "
+                       "'Q'"),
+                 700);
+    }
+
+    void paperBrokerIdsDoNotRepeatAcrossRuns()
+    {
+        // Both runs say --at 10:00: the broker ids must still differ.
+        const Run a = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "market", "--ltp", "412.35", "--json"});
+        const Run b = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "market", "--ltp", "412.35", "--json"});
+        QVERIFY2(a.exitCode == 0 && b.exitCode == 0, QByteArray(a.err + b.err).constData());
+        QVERIFY(!a.brokerIds().isEmpty() && !b.brokerIds().isEmpty());
+        QVERIFY2(a.brokerIds() != b.brokerIds(), qPrintable(a.brokerIds().join(',')));
+        QCOMPARE(count("SELECT COUNT(DISTINCT broker_order_ids) FROM orders"), 2);
+    }
+
+    void repeatedOptionsAreRefused_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("order --side") << QStringList{"order", "--paper", "--key", Call,     "--qty",
+                                                     "35",    "--side",  "buy",   "--side", "sell"}
+                                      << "--side is given 2 times ('buy', 'sell')";
+        QTest::newRow("validate --qty")
+            << QStringList{"validate", "--key", Call, "--side", "buy", "--qty", "35", "--qty", "70"}
+            << "--qty is given 2 times";
+        QTest::newRow("order --paper twice")
+            << QStringList{"order",  "--paper", "--paper", "--key", Call,
+                           "--side", "buy",     "--qty",   "35"}
+            << "--paper is given twice";
+        QTest::newRow("search --limit")
+            << QStringList{"search", "nifty", "--limit", "1", "--limit", "2"}
+            << "--limit is given 2 times";
+        QTest::newRow("info --json")
+            << QStringList{"info", Call, "--json", "--json"} << "--json is given twice";
+        QTest::newRow("sync --source")
+            << QStringList{"sync", "--source", "a.json", "--source", "b.json"}
+            << "--source is given 2 times";
+        QTest::newRow("history --db")
+            << QStringList{"history", "--db", "sqlite:///a.db", "--db", "sqlite:///b.db"}
+            << "--db is given 2 times";
+    }
+
+    void repeatedOptionsAreRefused()
+    {
+        // Every command: the last value silently winning would act on what was not meant.
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r{strikeline::testing::runCli(m_dir.filePath("home"), args)};
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void outOfRangeInputIsRefused_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QStringList base{"--paper", "--key", Call, "--side", "buy", "--type", "limit"};
+        QTest::newRow("huge qty") << base + QStringList{"--qty", "9223372036854775775", "--price",
+                                                        "400",   "--max-value",         "0"}
+                                  << "--qty 9223372036854775775 is above 10000000";
+        QTest::newRow("qty beyond 64 bits")
+            << base + QStringList{"--qty", "99999999999999999999", "--price", "400"}
+            << "is above 10000000";
+        QTest::newRow("price 0") << base + QStringList{"--qty", "35", "--price", "0"}
+                                 << "--price '0' must be a positive price in rupees";
+        QTest::newRow("negative trigger")
+            << base + QStringList{"--qty", "35", "--price", "400", "--trigger", "-5"}
+            << "--trigger '-5' must be a positive price";
+        QTest::newRow("price beyond 64 bits")
+            << base + QStringList{"--qty", "35", "--price", "9999999999999999999"}
+            << "--price '9999999999999999999' is above Rs 10000000";
+        QTest::newRow("price above the bound")
+            << base + QStringList{"--qty", "35", "--price", "10000001"} << "is above Rs 10000000";
+        QTest::newRow("five decimals") << base + QStringList{"--qty", "35", "--price", "1.00001"}
+                                       << "--price '1.00001' has more than 4 decimals";
+        QTest::newRow("not a number") << base + QStringList{"--qty", "35", "--price", "abc"}
+                                      << "--price 'abc' is not a price in rupees";
+    }
+
+    void outOfRangeInputIsRefused()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = order(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(!r.err.contains("needs a price"));
+        QVERIFY(!r.err.contains("4 decimals") || message.contains("4 decimals"));
+        QVERIFY(!QFileInfo::exists(m_journal));
+    }
+
+    void longKeyAndEarlyDateAreRefused()
+    {
+        const Run key = cli({"--master", m_master, "--journal", m_journal, "--db", dbUrl(), "--at",
+                             Morning, "--paper", "--key", QString(10000, 'K'), "--side", "buy",
+                             "--qty", "35", "--type", "market"});
+        QCOMPARE(key.exitCode, 2);
+        QVERIFY2(key.err.contains("--key is 10000 characters long"), key.err.constData());
+        QVERIFY(key.err.size() < 1000); // the key is not echoed back
+        const Run early = cli({"--master", m_master, "--journal", m_journal, "--db", dbUrl(),
+                               "--at", "1969-12-31", "--paper", "--key", Call, "--side", "buy",
+                               "--qty", "35", "--type", "market", "--ltp", "412.35"});
+        QCOMPARE(early.exitCode, 2);
+        QVERIFY2(early.err.contains("--at '1969-12-31' is outside the years 2000-2099"),
+                 early.err.constData());
+        QVERIFY(!QFileInfo::exists(m_journal));
+    }
+
+    void staleLockOfAKilledRunIsTakenOver()
+    {
+        // A run killed with SIGKILL while it held the journal folder's lock, and while QLockFile
+        // was creating its removal lock (".rmlock", still empty: killed between creating and
+        // writing it). QLockFile alone waits out its 30 s stale time on that empty file.
+        QVERIFY(QDir().mkpath(m_journal));
+        const QString lockPath = m_journal + "/orders.lock";
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            QLockFile lock(lockPath);
+            QFile removal(lockPath + ".rmlock");
+            if (!lock.tryLock(0) || !removal.open(QIODevice::WriteOnly))
+                ::_exit(3);
+            ::kill(::getpid(), SIGKILL);
+            ::_exit(4);
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        QVERIFY(QFileInfo::exists(lockPath));
+        // The killed run was a while ago: its empty file is not one being written right now.
+        QFile removal(lockPath + ".rmlock");
+        QVERIFY(removal.open(QIODevice::ReadWrite));
+        QVERIFY(removal.setFileTime(QDateTime::currentDateTime().addSecs(-10),
+                                    QFileDevice::FileModificationTime));
+        removal.close();
+
+        const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "35", "--type",
+                             "market", "--ltp", "412.35"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains(QString("took over the stale lock orders.lock (process %1, gone)")
+                                    .arg(child)
+                                    .toUtf8()),
+                 r.err.constData());
+        QVERIFY2(r.err.contains("took over the stale lock orders.lock.rmlock (left empty)"),
+                 r.err.constData());
+        QVERIFY(!QFileInfo::exists(lockPath + ".rmlock"));
+        QVERIFY(!QFileInfo::exists(lockPath)); // released when the run ended
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), 1);
+    }
+
+    void orderOnAFullDisk()
+    {
+        // The journal on a tiny tmpfs that fills up: the write of the order's batch comes back
+        // short (ENOSPC). The CLI says the order was not placed, and the journal holds nothing
+        // of it: the next start replays no phantom order.
+        const QString mountPoint = m_dir.filePath(QString("case%1/tmpfs").arg(m_case));
+        QVERIFY(QDir().mkpath(mountPoint));
+        if (::mount("tmpfs", QFile::encodeName(mountPoint).constData(), "tmpfs", 0, "size=64k") !=
+            0)
+            QSKIP(qPrintable(QString("cannot mount a tmpfs here (%1): needs root; "
+                                     "tst_orderjournal's failedWriteLeavesNothingToReplay "
+                                     "covers the short write without it")
+                                 .arg(QString::fromLocal8Bit(strerror(errno)))));
+        const auto unmount =
+            qScopeGuard([&] { ::umount2(QFile::encodeName(mountPoint).constData(), MNT_DETACH); });
+        const QString journal = mountPoint + "/journal";
+        const QString journalFile = journal + "/orders-2025-12-09.journal";
+        auto place = [&](const QString &tag) {
+            return cli({"--master", m_master,  "--journal", journal, "--db",   dbUrl(), "--at",
+                        Morning,    "--paper", "--key",     Call,    "--side", "buy",   "--qty",
+                        "35",       "--type",  "market",    "--ltp", "412.35", "--tag", tag});
+        };
+        // Orders until the journal's last page has less room than one order's first batch
+        // (created, validated, sent: over 500 bytes; tmpfs hands out 4 KiB pages), then fill
+        // every other page but one (the run's lock file takes that one).
+        int placed = 0;
+        do {
+            const Run r = place(QString("fill-%1").arg(placed++));
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        } while (4096 - QFileInfo(journalFile).size() % 4096 > 400 && placed < 40);
+        QVERIFY(placed < 40);
+        {
+            QFile filler(mountPoint + "/filler");
+            QVERIFY(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+            const QByteArray page(4096, 'f');
+            while (filler.write(page) == page.size()) {
+            }
+            QVERIFY(filler.resize((filler.size() / 4096 - 1) * 4096));
+        }
+        const qint64 before = QFileInfo(journalFile).size();
+        const qint64 storedBefore = count("SELECT COUNT(*) FROM order_events");
+
+        const Run full = place("on-full-disk");
+        QCOMPARE(full.exitCode, 1);
+        QVERIFY2(full.err.contains("order not placed"), full.err.constData());
+        QVERIFY2(full.err.contains("No space left on device"), full.err.constData());
+        QCOMPARE(QFileInfo(journalFile).size(), before); // nothing of it stays on disk
+        QCOMPARE(count("SELECT COUNT(*) FROM order_events"), storedBefore);
+
+        // Space again: the next start finds no torn tail and no order of the failed run.
+        QVERIFY(QFile::remove(mountPoint + "/filler"));
+        const Run next = place("after-full-disk");
+        QVERIFY2(next.exitCode == 0, next.err.constData());
+        QVERIFY2(!next.err.contains("torn") && !next.err.contains("never acknowledged"),
+                 next.err.constData());
+        QCOMPARE(count("SELECT COUNT(*) FROM orders WHERE client_order_id = 'on-full-disk'"), 0);
+        QCOMPARE(count("SELECT COUNT(*) FROM orders"), placed + 1);
     }
 
     void unreachableDatabase()

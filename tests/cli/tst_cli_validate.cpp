@@ -230,8 +230,8 @@ private Q_SLOTS:
         const QStringList base{"--key", Call, "--side", "buy", "--qty", "75"};
         QTest::newRow("qty abc") << QStringList{"--key", Call, "--side", "buy", "--qty", "abc"}
                                  << "--qty must be a whole number, not 'abc'";
-        QTest::newRow("price 1.23456")
-            << base + QStringList{"--price", "1.23456"} << "--price '1.23456' is not a price";
+        QTest::newRow("price 1.23456") << base + QStringList{"--price", "1.23456"}
+                                       << "--price '1.23456' has more than 4 decimals";
         QTest::newRow("trigger x") << base + QStringList{"--type", "sl-m", "--trigger", "x"}
                                    << "--trigger 'x' is not a price";
         QTest::newRow("no key") << QStringList{"--side", "buy", "--qty", "75"}

@@ -7,8 +7,10 @@
 #include "orders/PaperBroker.h"
 #include "storage/Database.h"
 
+#include <QFile>
 #include <QScopeGuard>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -135,7 +137,376 @@ private Q_SLOTS:
     void serviceRecoversBookFromJournal();
     void sqliteLockedThenReleased();
     void postgresAwayThenBack();
+
+    // Identity (docs/orders-flow.md): on both backends.
+    void twoJournalsShareOneDatabase_data();
+    void twoJournalsShareOneDatabase();
+    void tagReusedOnALaterDayIsAnotherOrder_data();
+    void tagReusedOnALaterDayIsAnotherOrder();
+    void conflictingEventIsAnError_data();
+    void conflictingEventIsAnError();
+    void migrationKeepsExistingRows_data();
+    void migrationKeepsExistingRows();
+    void sliceIdsCannotBeTags();
+    void boundsAreCheckedBeforeAnythingIsWritten();
 };
+
+namespace {
+
+// A scratch database of one backend: SQLite in a temporary folder, or a fresh PostgreSQL
+// database dropped afterwards.
+struct BackendDatabase
+{
+    QTemporaryDir dir;
+    DatabaseConfig config;
+    QString baseUrl;
+    QString pgName;
+    QString pgUrl;
+    ~BackendDatabase()
+    {
+        if (!pgName.isEmpty())
+            testpg::dropScratchDatabase(baseUrl, pgName);
+    }
+};
+
+void addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgres") << QStringLiteral("postgres");
+}
+
+} // namespace
+
+// Opens `db` for the row's backend, or skips/fails as the PostgreSQL fixture says.
+#define OPEN_BACKEND_DATABASE(db)                                                                  \
+    QFETCH(QString, backend);                                                                      \
+    BackendDatabase db;                                                                            \
+    if (backend == QLatin1String("sqlite")) {                                                      \
+        db.config = sqliteAt(db.dir.filePath(QStringLiteral("orders.db")));                        \
+    } else {                                                                                       \
+        STRIKELINE_REQUIRE_POSTGRES(pgUrl_);                                                       \
+        QString pgError_;                                                                          \
+        const auto scratch_ =                                                                      \
+            testpg::createScratchDatabase(pgUrl_, QStringLiteral("orders_identity"), &pgError_);   \
+        QVERIFY2(scratch_, qPrintable(pgError_));                                                  \
+        db.baseUrl = pgUrl_;                                                                       \
+        db.pgName = scratch_->name;                                                                \
+        db.pgUrl = scratch_->url;                                                                  \
+        db.config = DatabaseConfig::parse(scratch_->url).value();                                  \
+    }
+
+void tst_OrderFlow::twoJournalsShareOneDatabase_data()
+{
+    addBackendRows();
+}
+
+void tst_OrderFlow::twoJournalsShareOneDatabase()
+{
+    // Two terminals (two journals) on one database, the same day: both number their events
+    // day << 32 | 1, 2, ... and every event and order of both is stored.
+    OPEN_BACKEND_DATABASE(db);
+    Harness a;
+    Harness b;
+    a.market.set(NiftyCall, Price::fromRupees(100));
+    b.market.set(NiftyCall, Price::fromRupees(100));
+    QVERIFY(a.open(db.dir.filePath(QStringLiteral("journal-a")), db.config).ok());
+    QVERIFY(b.open(db.dir.filePath(QStringLiteral("journal-b")), db.config).ok());
+    QVERIFY(a.service->journal().journalId() != b.service->journal().journalId());
+    OrderRequest hedge = marketBuy(75);
+    hedge.clientOrderId = "A-hedge";
+    OrderRequest shortSell = marketBuy(1500);
+    shortSell.clientOrderId = "B-short";
+    shortSell.side = Side::Sell;
+    QVERIFY(a.service->submit(hedge).ok());
+    QVERIFY(b.service->submit(shortSell).ok());
+    // The same generated ids too: both journals derive them from the same sequences.
+    const auto generatedA = a.service->submit(marketBuy(150));
+    const auto generatedB = b.service->submit(marketBuy(225));
+    QVERIFY(generatedA.ok() && generatedB.ok());
+    QCOMPARE(generatedA->clientOrderId, generatedB->clientOrderId);
+    QVERIFY(a.service->waitPersisted(20s));
+    QVERIFY(b.service->waitPersisted(20s));
+    QCOMPARE(a.service->journal().lastSequence(), b.service->journal().lastSequence());
+
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM orders")), 4);
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM order_events")), 20);
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM orders WHERE "
+                                                 "client_order_id = 'B-short' AND side = 'SELL' "
+                                                 "AND quantity = 1500 AND filled_quantity = "
+                                                 "1500")),
+             1);
+    QCOMPARE(countRows(db.config,
+                       QStringLiteral("SELECT count(*) FROM orders WHERE client_order_id = '%1' "
+                                      "AND filled_quantity = quantity")
+                           .arg(QString::fromStdString(generatedA->clientOrderId))),
+             2);
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(DISTINCT journal_id) FROM orders")),
+             2);
+}
+
+void tst_OrderFlow::tagReusedOnALaterDayIsAnotherOrder_data()
+{
+    addBackendRows();
+}
+
+void tst_OrderFlow::tagReusedOnALaterDayIsAnotherOrder()
+{
+    // "a1" on 9 Dec buys 75 of the call; "a1" on 10 Dec sells 1500 of the future. Two orders,
+    // each keeping its own contract, side, quantity, fills and broker id.
+    OPEN_BACKEND_DATABASE(db);
+    const QString journal = db.dir.filePath(QStringLiteral("journal"));
+    QString firstBroker;
+    {
+        Harness h;
+        h.market.set(NiftyCall, Price::fromRupees(100));
+        QVERIFY(h.open(journal, db.config).ok());
+        OrderRequest r = marketBuy(75);
+        r.clientOrderId = "a1";
+        const auto out = h.service->submit(r);
+        QVERIFY(out.ok());
+        QCOMPARE(out->status, OrderStatus::Filled);
+        firstBroker = QString::fromStdString(out->brokerOrderIds.front());
+        QVERIFY(h.service->waitPersisted(20s));
+    }
+    {
+        Harness h;
+        h.clock.set(IstMoment::fromDay(fromQDate(QDate(2025, 12, 10)), 10 * 60 + 30));
+        h.market.set(NiftyFut, Price::fromRupees(26000));
+        QVERIFY(h.open(journal, db.config).ok());
+        OrderRequest r = marketBuy(1500, NiftyFut);
+        r.clientOrderId = "a1";
+        r.side = Side::Sell;
+        const auto out = h.service->submit(r);
+        QVERIFY(out.ok());
+        QVERIFY(!out->duplicate); // yesterday's a1 is not today's
+        QCOMPARE(out->status, OrderStatus::Filled);
+        QVERIFY(h.service->waitPersisted(20s));
+    }
+    auto check = Database::open(db.config, QStringLiteral("test-check"));
+    QVERIFY(check.ok());
+    auto orders = OrderStore::loadOrders(*check.value());
+    QVERIFY(orders.ok());
+    QCOMPARE(orders->size(), 2u);
+    const StoredOrder &first = orders->at(0);
+    const StoredOrder &second = orders->at(1);
+    QCOMPARE(first.clientOrderId, std::string("a1"));
+    QCOMPARE(second.clientOrderId, std::string("a1"));
+    QVERIFY(first.journalId != second.journalId);
+    QCOMPARE(first.contract.instrumentKey, NiftyCall);
+    QCOMPARE(first.request.side, Side::Buy);
+    QCOMPARE(first.request.quantity, 75);
+    QCOMPARE(first.filledQuantity, 75);
+    QCOMPARE(first.brokerOrderIds, std::vector<std::string>{firstBroker.toStdString()});
+    QCOMPARE(second.contract.instrumentKey, NiftyFut);
+    QCOMPARE(second.request.side, Side::Sell);
+    QCOMPARE(second.request.quantity, 1500);
+    QCOMPARE(second.filledQuantity, 1500);
+    QVERIFY(second.brokerOrderIds.front() != firstBroker.toStdString());
+    // loadOrder answers with the newest order of that tag.
+    auto newest = OrderStore::loadOrder(*check.value(), "a1");
+    QVERIFY(newest.ok() && newest->has_value());
+    QCOMPARE((*newest)->contract.instrumentKey, NiftyFut);
+}
+
+void tst_OrderFlow::conflictingEventIsAnError_data()
+{
+    addBackendRows();
+}
+
+void tst_OrderFlow::conflictingEventIsAnError()
+{
+    // The same (journal, sequence) with other content (a journal that lost its tail and wrote
+    // new events under old numbers) is refused as a whole batch, never skipped.
+    OPEN_BACKEND_DATABASE(db);
+    auto opened = Database::open(db.config, QStringLiteral("test-check"));
+    QVERIFY(opened.ok());
+    Database &d = *opened.value();
+    OrderEvent created;
+    created.kind = OrderEventKind::Created;
+    created.journalId = QStringLiteral("0123456789abcdef0123456789abcdef");
+    created.sequence = sequenceFor(fromQDate(QDate(2025, 12, 9)), 1);
+    created.clientOrderId = "lost-1";
+    created.request = marketBuy(75);
+    created.request.clientOrderId = "lost-1";
+    created.contract = contractFor(NiftyCall);
+    created.timeMs = tradingMoment().epochMs;
+    auto first = OrderStore::applyBatch(d, {created});
+    QVERIFY(first.ok());
+    QCOMPARE(first->eventsWritten, 1u);
+    auto again = OrderStore::applyBatch(d, {created}); // a replay: the same bytes
+    QVERIFY(again.ok());
+    QCOMPARE(again->eventsSkipped, 1u);
+
+    OrderEvent other = created;
+    other.clientOrderId = "new-1";
+    other.request.clientOrderId = "new-1";
+    OrderEvent next = created;
+    next.sequence += 1;
+    next.kind = OrderEventKind::Validated;
+    next.statusAfter = OrderStatus::Validated;
+    auto conflict = OrderStore::applyBatch(d, {other, next});
+    QVERIFY(!conflict.ok());
+    QCOMPARE(conflict.error().code, ErrorCode::Conflict);
+    QVERIFY2(conflict.error().message.contains(QLatin1String("already stored with other content")),
+             qPrintable(conflict.error().message));
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM order_events")), 1);
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM orders WHERE status = "
+                                                 "'new'")),
+             1);
+    // Another journal with the same sequence is another event.
+    other.journalId = QStringLiteral("fedcba9876543210fedcba9876543210");
+    auto elsewhere = OrderStore::applyBatch(d, {other});
+    QVERIFY(elsewhere.ok());
+    QCOMPARE(elsewhere->eventsWritten, 1u);
+}
+
+void tst_OrderFlow::migrationKeepsExistingRows_data()
+{
+    addBackendRows();
+}
+
+void tst_OrderFlow::migrationKeepsExistingRows()
+{
+    // A database at schema 2 with an order in it: 003 moves the rows over with journal_id ''
+    // (what a journal written before ids replays as), so the old journal's replay stores
+    // nothing twice.
+    OPEN_BACKEND_DATABASE(db);
+    const bool sqlite = backend == QLatin1String("sqlite");
+    {
+        QSqlDatabase raw =
+            sqlite ? QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v2"))
+                   : testpg::openPostgres(db.pgUrl, QStringLiteral("v2"));
+        if (sqlite) {
+            raw.setDatabaseName(db.config.path);
+            QVERIFY(raw.open());
+        }
+        QVERIFY2(raw.isOpen(), qPrintable(raw.lastError().text()));
+        QSqlQuery q(raw);
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                                      "name TEXT NOT NULL, applied_at TEXT NOT NULL)")));
+        const QString dir =
+            sqlite ? QStringLiteral(":/sql/sqlite/") : QStringLiteral(":/sql/postgres/");
+        int version = 0;
+        for (const QString &name :
+             {QStringLiteral("001_initial.sql"), QStringLiteral("002_orders.sql")}) {
+            QFile f(dir + name);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QString statement;
+            for (const QString &line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'))) {
+                if (line.trimmed().startsWith(QLatin1String("--")))
+                    continue;
+                statement += line + QLatin1Char('\n');
+                if (line.trimmed().endsWith(QLatin1Char(';'))) {
+                    QVERIFY2(q.exec(statement), qPrintable(q.lastError().text()));
+                    statement.clear();
+                }
+            }
+            q.prepare(QStringLiteral("INSERT INTO schema_version VALUES (?, ?, '2025-12-09')"));
+            q.addBindValue(++version);
+            q.addBindValue(name);
+            QVERIFY(q.exec());
+        }
+        QVERIFY2(q.exec(QStringLiteral(
+                     "INSERT INTO orders (client_order_id, instrument_key, trading_symbol, "
+                     "segment, option_type, strike_raw, lot_size, tick_raw, side, order_type, "
+                     "product, validity, quantity, price_raw, trigger_raw, status, "
+                     "filled_quantity, average_price_raw, created_at_ms, updated_at_ms, "
+                     "last_sequence) VALUES ('old-1', 'NSE_FO|41915', 'NIFTY CE', 'NSE_FO', "
+                     "'CE', 0, 75, 500, 'BUY', 'MARKET', 'I', 'DAY', 75, 0, 0, 'filled', 75, "
+                     "1000000, 1, 2, 3)")),
+                 qPrintable(q.lastError().text()));
+        QVERIFY2(q.exec(QStringLiteral("INSERT INTO order_events (journal_sequence, "
+                                       "client_order_id, kind, status_after, payload, "
+                                       "event_time_ms) VALUES (3, 'old-1', 'fill', 'filled', "
+                                       "'{}', 2)")),
+                 qPrintable(q.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v2"));
+
+    auto upgraded = Database::open(db.config, QStringLiteral("test-upgrade"));
+    QVERIFY2(upgraded.ok(), upgraded.ok() ? "" : qPrintable(upgraded.error().message));
+    auto orders = OrderStore::loadOrders(*upgraded.value());
+    QVERIFY(orders.ok());
+    QCOMPARE(orders->size(), 1u);
+    QCOMPARE(orders->front().clientOrderId, std::string("old-1"));
+    QCOMPARE(orders->front().journalId, QString());
+    QCOMPARE(orders->front().filledQuantity, 75);
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM order_events WHERE "
+                                                 "journal_id = '' AND journal_sequence = 3")),
+             1);
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT max(version) FROM schema_version")), 3);
+
+    // A journal without an id replays as "": its stored event is known, another one is new.
+    OrderEvent legacy;
+    legacy.kind = OrderEventKind::Validated;
+    legacy.statusAfter = OrderStatus::Validated;
+    legacy.clientOrderId = "old-2";
+    legacy.sequence = 3;
+    auto clash = OrderStore::applyBatch(*upgraded.value(), {legacy});
+    QVERIFY(!clash.ok());
+    QCOMPARE(clash.error().code, ErrorCode::Conflict);
+    legacy.sequence = 4;
+    auto stored = OrderStore::applyBatch(*upgraded.value(), {legacy});
+    QVERIFY2(stored.ok(), stored.ok() ? "" : qPrintable(stored.error().message));
+    QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM order_events WHERE "
+                                                 "journal_id = ''")),
+             2);
+}
+
+void tst_OrderFlow::sliceIdsCannotBeTags()
+{
+    // "Q.01" is the first slice of "Q": as a tag of its own it is refused, so a sliced "Q"
+    // placed later can never send the old order's quantity under its child id.
+    const Scratch scratch;
+    Harness h;
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100), 1800).ok());
+    OrderRequest lookalike = marketBuy(150);
+    lookalike.clientOrderId = "Q.01";
+    lookalike.side = Side::Sell;
+    const auto refused = h.service->submit(lookalike);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, ErrorCode::InvalidArgument);
+    QVERIFY(refused.error().message.contains(QLatin1String("slices")));
+    QCOMPARE(h.service->journal().lastSequence(), sequenceFor(fromQDate(QDate(2025, 12, 9)), 0));
+
+    OrderRequest sliced = marketBuy(3600 + 75);
+    sliced.clientOrderId = "Q";
+    const auto out = h.service->submit(sliced);
+    QVERIFY(out.ok());
+    QCOMPARE(out->status, OrderStatus::Filled);
+    const auto parent = h.service->order("Q");
+    QVERIFY(parent);
+    QCOMPARE(parent->children.size(), 3u);
+    QCOMPARE(parent->filledQuantity, 3675);
+    QVERIFY(h.service->waitPersisted(20s));
+    QCOMPARE(countRows(scratch.db, QStringLiteral("SELECT count(*) FROM orders")), 4);
+    QCOMPARE(countRows(scratch.db, QStringLiteral("SELECT sum(quantity) FROM orders WHERE "
+                                                  "parent_client_order_id = 'Q'")),
+             3675);
+}
+
+void tst_OrderFlow::boundsAreCheckedBeforeAnythingIsWritten()
+{
+    const Scratch scratch;
+    Harness h;
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100)).ok());
+    OrderRequest huge = marketBuy(9223372036854775775LL - 9223372036854775775LL % 75);
+    auto r = h.service->submit(huge);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, ErrorCode::InvalidArgument);
+    QVERIFY(r.error().message.contains(QLatin1String("more than any exchange accepts")));
+    OrderRequest pricey = limitOrder(Side::Buy, 75, Price::fromRaw(9'000'000'000'000'000'000LL));
+    r = h.service->submit(pricey);
+    QVERIFY(!r.ok());
+    QVERIFY(r.error().message.contains(QLatin1String("price")));
+    OrderRequest longKey = marketBuy(75, std::string(10000, 'K'));
+    r = h.service->submit(longKey);
+    QVERIFY(!r.ok());
+    QVERIFY(r.error().message.contains(QLatin1String("at most 128")));
+    QCOMPARE(h.service->journal().lastSequence(), sequenceFor(fromQDate(QDate(2025, 12, 9)), 0));
+    QCOMPARE(h.broker.orderCount(), 0u);
+}
 
 void tst_OrderFlow::paperMarketFillsAtLast()
 {
@@ -367,8 +738,14 @@ void tst_OrderFlow::serviceMarketOrderEndToEnd()
     QVERIFY(replay.ok());
     QCOMPARE(replay->eventsWritten, 0u);
     QCOMPARE(replay->eventsSkipped, 5u);
-    QCOMPARE(OrderStore::maxSequence(*check.value(), fromQDate(QDate(2025, 12, 9))).value(),
+    QCOMPARE(OrderStore::maxSequence(*check.value(), h.service->journal().journalId(),
+                                     fromQDate(QDate(2025, 12, 9)))
+                 .value(),
              again.back().sequence);
+    QCOMPARE(OrderStore::maxSequence(*check.value(), QStringLiteral("another journal"),
+                                     fromQDate(QDate(2025, 12, 9)))
+                 .value(),
+             0u);
 }
 
 void tst_OrderFlow::serviceRefusalsWriteNothing()

@@ -6,11 +6,14 @@
 #include "orders/OrderLifecycle.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
+#include <csignal>
 #include <set>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace strikeline;
@@ -48,6 +51,11 @@ private Q_SLOTS:
     void corruptMiddleIsAnError();
     void notAJournal();
     void oneWriterPerJournal();
+    void journalIdsTellJournalsApart();
+    void journalWithoutIdStillReplays();
+    void failedWriteLeavesNothingToReplay();
+    void dayBefore1970IsRefused();
+    void sliceNamespaceIsReserved();
 };
 
 void tst_OrderJournal::lifecycleTable()
@@ -341,13 +349,13 @@ void tst_OrderJournal::corruptMiddleIsAnError()
     }
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadWrite));
-    f.seek(8 + 16 + 3); // inside the first record's payload
+    f.seek(24 + 16 + 3); // inside the first record's payload (after magic and journal id)
     f.write("X", 1);
     f.close();
     auto replay = OrderJournal::replay(path);
     QVERIFY(!replay.ok());
     QCOMPARE(replay.error().code, ErrorCode::Parse);
-    QVERIFY(replay.error().message.contains(QLatin1String("damaged at byte 8")));
+    QVERIFY(replay.error().message.contains(QLatin1String("damaged at byte 24")));
     // Opening refuses too: nothing is truncated or overwritten behind the trader's back.
     const qint64 size = QFileInfo(path).size();
     auto j = OrderJournal::open(dir.path(), Day);
@@ -365,6 +373,143 @@ void tst_OrderJournal::notAJournal()
     auto j = OrderJournal::open(dir.path(), Day);
     QVERIFY(!j.ok());
     QVERIFY(j.error().message.contains(QLatin1String("bad magic")));
+}
+
+void tst_OrderJournal::journalIdsTellJournalsApart()
+{
+    // Two journals of the same day number their records alike; their ids differ, and a
+    // journal keeps its id when it is reopened.
+    QTemporaryDir a;
+    QTemporaryDir b;
+    QString idA;
+    {
+        JournalReplay replayed;
+        auto ja = OrderJournal::open(a.path(), Day, &replayed);
+        auto jb = OrderJournal::open(b.path(), Day);
+        QVERIFY(ja.ok() && jb.ok());
+        idA = ja.value()->journalId();
+        QCOMPARE(idA.size(), 32);
+        QCOMPARE(replayed.journalId, idA);
+        QVERIFY(jb.value()->journalId() != idA);
+        const auto sa = appendOne(*ja.value());
+        const auto sb = appendOne(*jb.value());
+        QCOMPARE(sa.value(), sb.value());
+        QVERIFY(ja.value()->waitDurable(sa.value()));
+    }
+    JournalReplay again;
+    auto reopened = OrderJournal::open(a.path(), Day, &again);
+    QVERIFY(reopened.ok());
+    QCOMPARE(reopened.value()->journalId(), idA);
+    QCOMPARE(again.journalId, idA);
+    QCOMPARE(again.records.size(), 1u);
+    QCOMPARE(OrderJournal::replay(OrderJournal::fileFor(a.path(), Day)).value().journalId, idA);
+}
+
+void tst_OrderJournal::journalWithoutIdStillReplays()
+{
+    // A file written before journal ids ("SLORDJ01", records right after the magic) replays
+    // with the id "" (what the database's older rows carry) and takes appends as it is.
+    QTemporaryDir dir;
+    const QString path = OrderJournal::fileFor(dir.path(), Day);
+    {
+        auto j = OrderJournal::open(dir.path(), Day);
+        QVERIFY(j.ok());
+        QVERIFY(j.value()->waitDurable(appendOne(*j.value()).value()));
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray v2 = f.readAll();
+    f.close();
+    QVERIFY(v2.startsWith("SLORDJ02"));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(QByteArray("SLORDJ01") + v2.mid(24));
+    f.close();
+    auto replay = OrderJournal::replay(path);
+    QVERIFY(replay.ok());
+    QCOMPARE(replay->journalId, QString());
+    QCOMPARE(replay->records.size(), 1u);
+    QCOMPARE(replay->records.front().payload, payloadFor(sequenceFor(Day, 1)));
+    {
+        auto j = OrderJournal::open(dir.path(), Day);
+        QVERIFY(j.ok());
+        QCOMPARE(j.value()->journalId(), QString());
+        QVERIFY(j.value()->waitDurable(appendOne(*j.value()).value()));
+    }
+    replay = OrderJournal::replay(path);
+    QVERIFY(replay.ok());
+    QCOMPARE(replay->records.size(), 2u);
+}
+
+void tst_OrderJournal::failedWriteLeavesNothingToReplay()
+{
+    // A real short write: RLIMIT_FSIZE makes the kernel write only up to the limit and then
+    // fail (EFBIG), as a full disk does (ENOSPC). Whatever part of the failed batch reached the
+    // file is cut off again: every record that replays was reported durable, and nothing torn.
+    // (tst_cli_order's orderOnAFullDisk does the same with a real full tmpfs.)
+    QTemporaryDir dir;
+    const QString path = OrderJournal::fileFor(dir.path(), Day);
+    auto opened = OrderJournal::open(dir.path(), Day);
+    QVERIFY(opened.ok());
+    OrderJournal &j = *opened.value();
+    QVERIFY(j.waitDurable(appendOne(j).value()));
+    const qint64 durableSize = QFileInfo(path).size();
+    const QByteArray big(600, 'x');
+
+    struct rlimit saved
+    {};
+    QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limited = saved;
+    limited.rlim_cur = static_cast<rlim_t>(durableSize + 900); // one big record and a half
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+    std::uint64_t last = 0;
+    for (int i = 0; i < 4; ++i) {
+        auto s = j.append([&big](std::uint64_t) { return big; });
+        if (!s.ok())
+            break;
+        last = s.value();
+    }
+    const bool durable = j.waitDurable(last);
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+    std::signal(SIGXFSZ, previousHandler);
+
+    QVERIFY(!durable);
+    QVERIFY(j.failure().has_value());
+    QVERIFY(!j.append([](std::uint64_t) { return QByteArray("after"); }).ok());
+    auto replay = OrderJournal::replay(path);
+    QVERIFY(replay.ok());
+    QCOMPARE(replay->tornBytes, 0);
+    QVERIFY(!replay->records.empty());
+    QCOMPARE(replay->records.back().sequence, j.durableSequence());
+    QVERIFY(QFileInfo(path).size() <= durableSize + 900);
+}
+
+void tst_OrderJournal::dayBefore1970IsRefused()
+{
+    // day << 32 | n for a day before 1970 is a negative 64-bit sequence: refused.
+    QTemporaryDir dir;
+    auto j = OrderJournal::open(dir.path(), fromQDate(QDate(1969, 12, 31)));
+    QVERIFY(!j.ok());
+    QCOMPARE(j.error().code, ErrorCode::InvalidArgument);
+    QVERIFY(OrderJournal::journalFiles(dir.path()).isEmpty());
+    QVERIFY(OrderJournal::open(dir.path(), fromQDate(QDate(1970, 1, 1))).ok());
+}
+
+void tst_OrderJournal::sliceNamespaceIsReserved()
+{
+    QVERIFY(isReservedForSlices("Q.01"));
+    QVERIFY(isReservedForSlices("hedge.25"));
+    QVERIFY(isReservedForSlices("x.99"));
+    QVERIFY(!isReservedForSlices("Q.1"));
+    QVERIFY(!isReservedForSlices("Q.01a"));
+    QVERIFY(!isReservedForSlices("Q-01"));
+    QVERIFY(!isReservedForSlices(".01x"));
+    QVERIFY(!checkClientOrderIdForRequest("Q.01").ok());
+    QVERIFY(checkClientOrderIdForRequest("Q.1").ok());
+    QVERIFY(!checkClientOrderIdForRequest("bad id").ok());
+    // Every child id is in the namespace, so no tag can equal one.
+    for (int i = 1; i <= MaxSlices; ++i)
+        QVERIFY(isReservedForSlices(childClientOrderId("Q", i).value()));
 }
 
 QTEST_GUILESS_MAIN(tst_OrderJournal)

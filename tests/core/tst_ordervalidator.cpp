@@ -323,6 +323,9 @@ private Q_SLOTS:
         QTest::newRow("below one lot")
             << std::int64_t(30) << QString("qty_not_lot_multiple") << QString("try 65)");
         QTest::newRow("one lot") << std::int64_t(65) << QString() << QString();
+        // Near 2^63: refused before any arithmetic, no wrapped suggestion (issue 16).
+        QTest::newRow("huge") << std::int64_t(9223372036854775775LL) << QString("qty_too_large")
+                              << QString("Quantity 9223372036854775775 is above 10000000");
     }
     void quantity()
     {
@@ -455,6 +458,8 @@ private Q_SLOTS:
             << OrderType::Limit << Price() << Price() << QString("price_required");
         QTest::newRow("limit negative")
             << OrderType::Limit << px("-5") << Price() << QString("price_not_positive");
+        QTest::newRow("limit above any exchange")
+            << OrderType::Limit << px("10000000.05") << Price() << QString("price_too_large");
         QTest::newRow("limit with trigger")
             << OrderType::Limit << px("100") << px("99") << QString("trigger_not_allowed");
         QTest::newRow("sl without trigger")
