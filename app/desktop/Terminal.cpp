@@ -3,9 +3,11 @@
 #include "api/ApiServer.h"
 #include "api/ApiToken.h"
 #include "chain/OptionChainView.h"
+#include "common/ContractSelection.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
 #include "orders/AccountView.h"
+#include "orders/OrderFeedback.h"
 #include "orders/OrderService.h"
 #include "orders/OrderTicket.h"
 #include "orders/OrderValidator.h"
@@ -13,6 +15,7 @@
 #include "orders/OrdersPanel.h"
 #include "orders/PaperBroker.h"
 #include "sync/InstrumentSync.h"
+#include "sync/SyncChangesModel.h"
 #include "sync/SyncController.h"
 #include "sync/SyncPanel.h"
 #include "sync/SyncTypes.h"
@@ -20,6 +23,7 @@
 #include <QAction>
 #include <QLocale>
 #include <QNetworkInformation>
+#include <QTableView>
 
 #include <spdlog/spdlog.h>
 
@@ -59,6 +63,7 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     wireMarket();
     wireSync();
     openOrders();
+    wireSelection();
     connect(m_window.get(), &ui::MainWindow::apiServerToggled, this,
             [this](bool on) { setApiServing(on); });
 }
@@ -229,17 +234,16 @@ void Terminal::openOrders()
     using ui::MainWindow;
     connect(m_window.get(), &MainWindow::orderTicketRequested, this,
             [this](const QString &key, Side side) { openTicket(key, side); });
-    connect(&m_window->chainView(), &ui::OptionChainView::contractActivated, this,
-            [this](const QString &key) { openTicket(key, Side::Buy); });
     connect(m_window->ordersAction(), &QAction::triggered, this,
             [this] { m_window->showPanel(m_ordersPanel); });
     m_window->ordersAction()->setEnabled(true);
     connect(m_ordersPanel, &ui::OrdersPanel::cancelRequested, this, [this](const QString &id) {
         if (!m_orders)
             return;
+        m_reportedOrderId = id.toStdString(); // what the status bar follows now
         if (Result<void> cancelled = m_orders->cancel(id.toStdString()); !cancelled)
-            m_window->showSyncMessage(QStringLiteral("Cancel failed: ") + cancelled.error().message,
-                                      true);
+            m_window->showStatusMessage(
+                QStringLiteral("Cancel failed: ") + cancelled.error().message, true);
         refreshOrders();
     });
 
@@ -304,8 +308,8 @@ void Terminal::openTicket(const QString &instrumentKey, Side side)
 {
     const SnapshotPtr snapshot = m_repository.snapshot();
     if (!m_orders) {
-        m_window->showSyncMessage(QStringLiteral("Orders are unavailable: ") + m_ordersUnavailable,
-                                  true);
+        m_window->showStatusMessage(
+            QStringLiteral("Orders are unavailable: ") + m_ordersUnavailable, true);
         return;
     }
     const QByteArray key = instrumentKey.toUtf8();
@@ -313,12 +317,20 @@ void Terminal::openTicket(const QString &instrumentKey, Side side)
         snapshot ? snapshot->findByKey(
                        std::string_view(key.constData(), static_cast<std::size_t>(key.size())))
                  : std::nullopt;
-    if (!id)
+    if (!id) {
+        m_window->showStatusMessage(
+            snapshot ? instrumentKey + QStringLiteral(" is not in this instrument master")
+                     : QStringLiteral("No ticket yet: the instruments are still loading"),
+            true, 10000);
         return;
+    }
     auto *ticket = new ui::OrderTicket(
         snapshot, *id, side, [this](const OrderRequest &r) { return validateOrder(r); }, &m_market,
         m_window.get());
     ticket->setAttribute(Qt::WA_DeleteOnClose);
+    ticket->setClock(&m_clock);
+    // The LTP it shows and checks against moves with the market while it is open.
+    connect(&m_marketTimer, &QTimer::timeout, ticket, &ui::OrderTicket::refreshQuote);
     connect(ticket, &ui::OrderTicket::submitted, this,
             [this](const OrderRequest &request) { submitOrder(request); });
     ticket->open();
@@ -330,18 +342,19 @@ void Terminal::submitOrder(const OrderRequest &request)
         return;
     Result<SubmitOutcome> outcome = m_orders->submit(request);
     if (!outcome) {
-        m_window->showSyncMessage(QStringLiteral("Order not placed: ") + outcome.error().message,
-                                  true);
+        m_reportedOrderId.clear();
+        m_window->showStatusMessage(QStringLiteral("Order not placed: ") + outcome.error().message,
+                                    true);
         return;
     }
-    const QString id = QString::fromStdString(outcome->clientOrderId);
+    m_reportedOrderId = outcome->clientOrderId;
+    m_reportedText.clear();
     if (outcome->status == OrderStatus::Rejected) {
-        m_window->showSyncMessage(QStringLiteral("Order %1 rejected: %2").arg(id, outcome->reason),
-                                  true);
-    } else {
-        m_window->showSyncMessage(QStringLiteral("Order %1: %2 (paper)")
-                                      .arg(id, ui::orderStatusText(outcome->status).toLower()),
-                                  false);
+        // Refused before it reached the book: the validator's reason is the whole story.
+        m_window->showStatusMessage(
+            QStringLiteral("Order %1 rejected: %2")
+                .arg(QString::fromStdString(outcome->clientOrderId), outcome->reason),
+            true);
     }
     refreshOrders();
 }
@@ -352,6 +365,47 @@ void Terminal::refreshOrders()
         return;
     m_ordersPanel->showOrders(m_orders->orders());
     m_ordersPanel->showPositions(m_broker->positions(), m_repository.snapshot());
+    showOrderFeedback();
+}
+
+void Terminal::showOrderFeedback()
+{
+    if (m_reportedOrderId.empty() || !m_orders)
+        return;
+    for (const OrderState &order : m_orders->orders()) {
+        if (order.clientOrderId != m_reportedOrderId)
+            continue;
+        const QString text =
+            QStringLiteral("Order %1 %2 (paper)")
+                .arg(QString::fromStdString(order.clientOrderId), ui::orderFeedbackText(order));
+        if (text != m_reportedText) { // a new state is news, the same one again is not
+            m_reportedText = text;
+            m_window->showStatusMessage(text, order.status == OrderStatus::Rejected);
+        }
+        return;
+    }
+}
+
+void Terminal::wireSelection()
+{
+    // Every table that names contracts selects the one under the trader's cursor, so F1 on an
+    // order or a position trades that contract (and the contract panel says so).
+    ui::ContractSelection &selection = m_window->selection();
+    const ui::OrdersModel &orders = m_ordersPanel->ordersModel();
+    selection.track(m_ordersPanel->ordersView(), [&orders](const QModelIndex &index) {
+        const OrderState *order = orders.orderAt(index.row());
+        return ui::RowContract{
+            order ? QString::fromStdString(order->request.instrumentKey) : QString(), {}};
+    });
+    selection.track(m_ordersPanel->positionsView(), [](const QModelIndex &index) {
+        // The key column's tooltip is the contract's instrument key.
+        return ui::RowContract{
+            index.siblingAtColumn(ui::PositionsModel::KeyColumn).data(Qt::ToolTipRole).toString(),
+            {}};
+    });
+    selection.track(m_syncPanel->changesView(), [](const QModelIndex &index) {
+        return ui::RowContract{index.data(ui::SyncChangesModel::InstrumentKeyRole).toString(), {}};
+    });
 }
 
 void Terminal::setApiServing(bool on)

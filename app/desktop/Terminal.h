@@ -90,6 +90,9 @@ private:
     void stopApi();
     void openOrders();
     void refreshOrders();
+    void wireSelection();
+    // The last order placed from this window, in the status bar as it is now.
+    void showOrderFeedback();
     Verdict validateOrder(const OrderRequest &request) const;
     void onSyncFinished(const ui::SyncSummary &summary);
     void onHistory(const SyncHistory &history);
@@ -113,6 +116,8 @@ private:
     std::unique_ptr<OrderValidator> m_validator;
     std::unique_ptr<OrderService> m_orders; // before the broker it sends to: destroyed first
     QString m_ordersUnavailable;
+    std::string m_reportedOrderId; // whose outcome the status bar shows
+    QString m_reportedText;
     api::ApiServer *m_api = nullptr; // lives in m_apiThread
     std::unique_ptr<QThread> m_apiThread;
     // Threads last: destroyed (cancelled and joined) before what they report to.

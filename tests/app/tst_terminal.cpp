@@ -4,6 +4,7 @@
 
 #include "Terminal.h"
 #include "api/ApiToken.h"
+#include "common/ContractSelection.h"
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
@@ -19,6 +20,7 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -67,6 +69,7 @@ private Q_SLOTS:
     void apiToggleReportsABusyPort();
     void ticketPlacesAPaperOrder();
     void ordersSurviveARestart();
+    void feedbackFollowsTheOrderAndRowsSelect();
 
 private:
     TerminalOptions options() const
@@ -228,8 +231,8 @@ void tst_Terminal::ticketPlacesAPaperOrder()
     bad.quantity = 1; // not a multiple of the lot
     bad.price = Price::fromRupees(100);
     terminal.submitOrder(bad);
-    const auto *syncLabel = terminal.window().findChild<QLabel *>(QStringLiteral("syncLabel"));
-    QVERIFY2(syncLabel->text().contains(QLatin1String("rejected")), qPrintable(syncLabel->text()));
+    const QString message = terminal.window().statusMessage();
+    QVERIFY2(message.contains(QLatin1String("rejected")), qPrintable(message));
 }
 
 void tst_Terminal::ordersSurviveARestart()
@@ -246,6 +249,85 @@ void tst_Terminal::ordersSurviveARestart()
                       .data()
                       .toString() == QStringLiteral("Filled");
     QVERIFY(filled);
+}
+
+void tst_Terminal::feedbackFollowsTheOrderAndRowsSelect()
+{
+    Terminal terminal(m_clock, options());
+    QSignalSpy applied(&terminal.window(), &ui::MainWindow::snapshotApplied);
+    terminal.start();
+    QVERIFY(applied.wait(60000));
+    ui::MainWindow &window = terminal.window();
+    const SnapshotPtr snapshot = window.snapshot();
+    InstrumentId future = NoId;
+    for (InstrumentId id = 0; id < snapshot->size() && future == NoId; ++id) {
+        const InstrumentView v = snapshot->instrument(id);
+        if (v.kind() == InstrumentKind::Future && v.underlyingSymbol() == "NIFTY" &&
+            !v.isExpiredAt(Today))
+            future = id;
+    }
+    QVERIFY(future != NoId);
+    const InstrumentView contract = snapshot->instrument(future);
+    const std::string key(contract.instrumentKey());
+    const QString symbol = QString::fromUtf8(
+        contract.tradingSymbol().data(), static_cast<qsizetype>(contract.tradingSymbol().size()));
+    const Price last = terminal.market().quote(key)->last;
+
+    // What happened, in numbers: "filled 2 × 75 at 26012.30".
+    OrderRequest buy;
+    buy.instrumentKey = key;
+    buy.type = OrderType::Market;
+    buy.quantity = 2 * contract.lotSize();
+    terminal.submitOrder(buy);
+    const QString filled = QStringLiteral("filled 2 × %1 at ").arg(contract.lotSize());
+    QTRY_VERIFY2(window.statusMessage().contains(filled), qPrintable(window.statusMessage()));
+    QVERIFY(window.statusMessage().contains(symbol));
+
+    // A resting order: open, then cancelled -- the message follows the order.
+    OrderRequest sell = buy;
+    sell.side = Side::Sell;
+    sell.type = OrderType::Limit;
+    sell.quantity = contract.lotSize();
+    sell.price = (last + Price::fromRaw(last.raw() / 20)).roundDownTo(contract.tickSize());
+    terminal.submitOrder(sell);
+    QTRY_VERIFY2(window.statusMessage().contains(QStringLiteral("open: 1 × ")),
+                 qPrintable(window.statusMessage()));
+    const ui::OrdersModel &orders = terminal.ordersPanel().ordersModel();
+    QTRY_VERIFY(orders.rowCount() > 0 &&
+                orders.index(0, 0).data(ui::OrdersModel::OpenRole).toBool());
+    const QString id = orders.index(0, 0).data(ui::OrdersModel::ClientOrderIdRole).toString();
+    Q_EMIT terminal.ordersPanel().cancelRequested(id);
+    QTRY_VERIFY2(window.statusMessage().contains(QLatin1String("cancelled")),
+                 qPrintable(window.statusMessage()));
+    QVERIFY(!window.statusMessage().contains(QLatin1String("open:")));
+
+    // The rows of the orders and positions select their contract: F1 trades it.
+    window.showPanel(&terminal.ordersPanel());
+    window.selection().clear();
+    QTableView *positions = terminal.ordersPanel().positionsView();
+    QTRY_VERIFY(positions->model()->rowCount() > 0);
+    int row = -1;
+    for (int r = 0; r < positions->model()->rowCount(); ++r) {
+        if (positions->model()->index(r, 0).data(Qt::ToolTipRole).toString() ==
+            QString::fromStdString(key))
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    const QModelIndex cell = positions->model()->index(row, 0);
+    QTest::mouseClick(positions->viewport(), Qt::LeftButton, {},
+                      positions->visualRect(cell).center());
+    QCOMPARE(window.selectedContractKey(), QString::fromStdString(key));
+    window.selection().clear();
+    QTableView *ordersView = terminal.ordersPanel().ordersView();
+    const QModelIndex order = ordersView->model()->index(0, 0);
+    QTest::mouseClick(ordersView->viewport(), Qt::LeftButton, {},
+                      ordersView->visualRect(order).center());
+    QCOMPARE(window.selectedContractKey(), QString::fromStdString(key));
+    window.buyAction()->trigger();
+    auto *ticket = window.findChild<ui::OrderTicket *>();
+    QVERIFY(ticket);
+    QVERIFY(ticket->findChild<QLabel *>(QStringLiteral("ticketSymbol"))->text().contains(symbol));
+    ticket->reject();
 }
 
 QTEST_MAIN(tst_Terminal)

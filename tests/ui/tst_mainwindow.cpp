@@ -1,9 +1,11 @@
 // The main window end to end on the offscreen platform: loading state, typeahead, keyboard
-// navigation into the results, the contract panel and the status bar's warnings.
+// navigation into the results, the contract panel and the status bar's warnings; the one
+// selected contract that every view writes and every order action trades.
 
 #include "RecordFactory.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
+#include "common/ContractSelection.h"
 #include "instruments/InstrumentRepository.h"
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
@@ -14,6 +16,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -22,6 +25,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -100,6 +104,11 @@ private Q_SLOTS:
     void buyAndSellKeysRequestTheSelectedContract();
     void layoutPersistsAcrossWindows();
     void contractShowsTheSyncThatLastSawIt();
+    void paletteOptionPutsTheChainCursorOnIt();
+    void chainCursorIsTheSelection();
+    void newQueryClearsTheSelection();
+    void indexOffersItsFutureOrItsChain();
+    void statusBarKeepsTheMasterLine();
 
 private:
     template<typename T>
@@ -234,13 +243,13 @@ void tst_MainWindow::enterInSearchBoxShowsTopResult()
     QCOMPARE(text("contractLotSize"), QStringLiteral("35"));
     QCOMPARE(child<QTableView>("resultsView")->currentIndex().row(), 0);
 
-    // No match: a message instead of an empty table, and the panel keeps its contract.
+    // No match: a message instead of an empty table, and nothing selected any more.
     search->clear();
     QTest::keyClicks(search, QStringLiteral("zzzz"));
     QVERIFY(child<QLabel>("resultsMessage")->isVisible());
     QVERIFY2(text("resultsMessage").contains(QStringLiteral("zzzz")),
              qPrintable(text("resultsMessage")));
-    QCOMPARE(text("contractLotSize"), QStringLiteral("35"));
+    QCOMPARE(text("contractLotSize"), QStringLiteral("—"));
 }
 
 void tst_MainWindow::upFromFirstRowReturnsToSearch()
@@ -486,6 +495,8 @@ void tst_MainWindow::buyAndSellKeysRequestTheSelectedContract()
     // In the chain: the CE or PE cell under the cursor; F2 sells it, B buys it.
     m_window->openChain(QStringLiteral("NIFTY"), Monthly);
     auto *table = child<QTableView>("chainTable");
+    table->setFocus();
+    QTRY_VERIFY(table->hasFocus());
     const int putColumn = ui::OptionChainModel::ColumnCount - 1;
     table->setCurrentIndex(table->model()->index(0, putColumn));
     const QString putKey =
@@ -499,10 +510,12 @@ void tst_MainWindow::buyAndSellKeysRequestTheSelectedContract()
     QCOMPARE(ticket.count(), 3);
     QCOMPARE(ticket.at(2).at(0).toString(), putKey);
     QCOMPARE(ticket.at(2).at(1).value<Side>(), Side::Buy);
-    // The strike column is no contract.
+    // The strike column is no contract, and the status bar says so.
     table->setCurrentIndex(table->model()->index(0, ui::OptionChainModel::StrikeColumn));
     QTest::keyClick(table, Qt::Key_S);
     QCOMPARE(ticket.count(), 3);
+    QVERIFY2(m_window->statusMessage().contains(QLatin1String("strike")),
+             qPrintable(m_window->statusMessage()));
 }
 
 void tst_MainWindow::layoutPersistsAcrossWindows()
@@ -542,6 +555,169 @@ void tst_MainWindow::contractShowsTheSyncThatLastSawIt()
     QCOMPARE(text("contractLastSeen"), QStringLiteral("sync 12 · 08 Dec 2025 06:02 IST"));
     QVERIFY2(text("statusLabel").contains(QLatin1String("Master as of 08 Dec 2025 06:02")),
              qPrintable(text("statusLabel")));
+}
+
+void tst_MainWindow::paletteOptionPutsTheChainCursorOnIt()
+{
+    publish(realMasterInfo());
+    QSignalSpy ticket(m_window.get(), &MainWindow::orderTicketRequested);
+    QTest::keyClick(m_window.get(), Qt::Key_K, Qt::ControlModifier);
+    auto *edit = m_window->commandPalette().findChild<QLineEdit *>(QStringLiteral("paletteEdit"));
+    QTRY_VERIFY(edit->hasFocus());
+    // Not the middle strike: the cursor must go to the contract, not stay where it was.
+    QTest::keyClicks(edit, QStringLiteral("nifty 26050 ce"));
+    const QString first = m_window->commandPalette().model().index(0, 0).data().toString();
+    QVERIFY2(first.startsWith(QLatin1String("NIFTY 26050 CE")), qPrintable(first));
+    QTest::keyClick(edit, Qt::Key_Return);
+
+    auto *table = child<QTableView>("chainTable");
+    QCOMPARE(child<QTabWidget>("mainTabs")->currentWidget(),
+             child<ui::OptionChainView>("chainView"));
+    const QString key = text("contractKey");
+    QCOMPARE(text("contractSymbol"), first);
+    // The chain's cursor IS that contract's cell, and the keys act on it.
+    QCOMPARE(table->currentIndex().data(ui::OptionChainModel::InstrumentKeyRole).toString(), key);
+    QCOMPARE(table->currentIndex().column(), int(ui::OptionChainModel::CallLtpColumn));
+    QTRY_VERIFY(table->hasFocus());
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QCOMPARE(ticket.count(), 1);
+    QCOMPARE(ticket.at(0).at(0).toString(), key);
+    QTest::keyClick(table, Qt::Key_S);
+    QCOMPARE(ticket.count(), 2);
+    QCOMPARE(ticket.at(1).at(0).toString(), key);
+    QCOMPARE(ticket.at(1).at(1).value<Side>(), Side::Sell);
+}
+
+void tst_MainWindow::chainCursorIsTheSelection()
+{
+    publish(realMasterInfo());
+    QSignalSpy ticket(m_window.get(), &MainWindow::orderTicketRequested);
+    m_window->openChain(QStringLiteral("NIFTY"), Monthly);
+    auto *table = child<QTableView>("chainTable");
+    const QAbstractItemModel *model = table->model();
+    const auto keyAt = [&](int row, int column) {
+        return model->index(row, column).data(ui::OptionChainModel::InstrumentKeyRole).toString();
+    };
+    // Opened without a spot: the cursor waits on the middle strike, which trades nothing (not
+    // on the top-left cell the table would pick on its own).
+    QVERIFY(table->currentIndex().isValid());
+    const int row = table->currentIndex().row();
+    QCOMPARE(row, model->rowCount() / 2);
+    QCOMPARE(table->currentIndex().column(), int(ui::OptionChainModel::StrikeColumn));
+
+    table->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(table->hasFocus());
+    QCOMPARE(text("contractSymbol"), QStringLiteral("—"));
+    QVERIFY2(text("contractHint").contains(QLatin1String("strike")),
+             qPrintable(text("contractHint")));
+    QTest::keyClick(table, Qt::Key_B);
+    QCOMPARE(ticket.count(), 0);
+    QVERIFY2(m_window->statusMessage().contains(QLatin1String("strike")),
+             qPrintable(m_window->statusMessage()));
+
+    // Keys: left is the call side, right the put side; the panel follows every move.
+    QTest::keyClick(table, Qt::Key_Left);
+    QCOMPARE(text("contractKey"), keyAt(row, ui::OptionChainModel::CallChangeColumn));
+    QVERIFY(text("contractSymbol").endsWith(QLatin1String("CE 30 DEC 25")));
+    QTest::keyClick(table, Qt::Key_Right);
+    QTest::keyClick(table, Qt::Key_Right);
+    QCOMPARE(text("contractKey"), keyAt(row, ui::OptionChainModel::PutChangeColumn));
+    QVERIFY(text("contractSymbol").endsWith(QLatin1String("PE 30 DEC 25")));
+    QTest::keyClick(m_window.get(), Qt::Key_F2);
+    QCOMPARE(ticket.count(), 1);
+    QCOMPARE(ticket.at(0).at(0).toString(), keyAt(row, ui::OptionChainModel::PutChangeColumn));
+
+    // The mouse: a click moves the selection, a double-click buys what was clicked.
+    const QModelIndex call = model->index(0, ui::OptionChainModel::CallLtpColumn);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(call).center());
+    QCOMPARE(text("contractKey"), keyAt(0, ui::OptionChainModel::CallLtpColumn));
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(call).center());
+    QCOMPARE(ticket.count(), 2);
+    QCOMPARE(ticket.at(1).at(0).toString(), keyAt(0, ui::OptionChainModel::CallLtpColumn));
+    QCOMPARE(ticket.at(1).at(1).value<Side>(), Side::Buy);
+}
+
+void tst_MainWindow::newQueryClearsTheSelection()
+{
+    publish(realMasterInfo());
+    QSignalSpy ticket(m_window.get(), &MainWindow::orderTicketRequested);
+    auto *search = child<QLineEdit>("searchEdit");
+    QTest::keyClicks(search, QStringLiteral("banknifty"));
+    QTest::keyClick(search, Qt::Key_Return);
+    QCOMPARE(text("contractSymbol"), QStringLiteral("BANKNIFTY FUT 30 DEC 25"));
+
+    // The rows changed under the trader: nothing is picked, F1 says so and trades nothing.
+    QTest::keyClicks(search, QStringLiteral(" 59000"));
+    QCOMPARE(text("contractSymbol"), QStringLiteral("—"));
+    QCOMPARE(m_window->selectedContractKey(), QString());
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QCOMPARE(ticket.count(), 0);
+    QVERIFY2(m_window->statusMessage().contains(QLatin1String("New search")),
+             qPrintable(m_window->statusMessage()));
+
+    QTest::keyClick(search, Qt::Key_Down);
+    QVERIFY(text("contractSymbol").startsWith(QLatin1String("BANKNIFTY 59000 CE")));
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QCOMPARE(ticket.count(), 1);
+    QCOMPARE(ticket.at(0).at(0).toString(), text("contractKey"));
+}
+
+void tst_MainWindow::indexOffersItsFutureOrItsChain()
+{
+    publish(realMasterInfo());
+    QSignalSpy ticket(m_window.get(), &MainWindow::orderTicketRequested);
+    QTest::keyClicks(child<QLineEdit>("searchEdit"), QStringLiteral("nifty"));
+    int indexRow = -1;
+    for (int row = 0; row < m_window->results().rowCount(); ++row) {
+        if (resultText(row, SearchResultsModel::KeyColumn) == QLatin1String("NSE_INDEX|Nifty 50"))
+            indexRow = row;
+    }
+    QVERIFY(indexRow >= 0);
+    m_window->showResult(indexRow);
+    QCOMPARE(text("contractKey"), QStringLiteral("NSE_INDEX|Nifty 50"));
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QCOMPARE(ticket.count(), 0); // an index is not traded
+    const QString message = m_window->statusMessage();
+    QVERIFY2(message.contains(QLatin1String("NIFTY FUT 30 DEC 25")), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("chain (F6)")), qPrintable(message));
+}
+
+void tst_MainWindow::statusBarKeepsTheMasterLine()
+{
+    publish(realMasterInfo());
+    auto *master = child<QLabel>("statusLabel");
+    auto *message = child<QLabel>("statusMessage");
+    QVERIFY(master->isVisible());
+    // F1 with nothing selected says why, beside the master line.
+    QTest::keyClick(m_window.get(), Qt::Key_F1);
+    QVERIFY(master->isVisible());
+    QVERIFY(!master->text().isEmpty());
+    QVERIFY2(message->toolTip().contains(QLatin1String("no contract is selected")),
+             qPrintable(message->toolTip()));
+    QVERIFY(!message->text().isEmpty());
+
+    // A long message gives way in the middle; the whole of it is in the tooltip.
+    const QString longText = QStringLiteral("Order SL251208-0001 BUY NIFTY 26000 CE 30 DEC 25: ") +
+                             QString(300, QLatin1Char('x')) + QStringLiteral(" filled 2 × 75");
+    m_window->showStatusMessage(longText);
+    QVERIFY(master->isVisible());
+    QVERIFY(message->text().contains(QChar(0x2026)));
+    QVERIFY(message->text().startsWith(QLatin1String("Order SL251208-0001")));
+    QVERIFY2(message->text().endsWith(QStringLiteral("filled 2 × 75")),
+             qPrintable(message->text()));
+    QCOMPARE(message->toolTip(), longText);
+
+    // Menu tips and anything else that uses the status bar's own messages: the line stays.
+    QStatusTipEvent tip(QStringLiteral("Buy the selected contract"));
+    QApplication::sendEvent(m_window.get(), &tip);
+    QVERIFY(master->isVisible());
+    QCOMPARE(message->text(), QStringLiteral("Buy the selected contract"));
+    QStatusTipEvent noTip{QString()};
+    QApplication::sendEvent(m_window.get(), &noTip);
+    QCOMPARE(message->toolTip(), longText);
+    m_window->statusBar()->showMessage(QStringLiteral("from elsewhere"));
+    QVERIFY(master->isVisible());
+    QCOMPARE(message->text(), QStringLiteral("from elsewhere"));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -1,5 +1,6 @@
 // The option chain widget on the offscreen platform: expiry picker, strike rows, the typed spot
-// (exact parse, rejected text never applied), the strike window and double-click activation.
+// (exact parse, rejected text never applied), the strike window and double-click activation;
+// the cursor (the window's selected contract) across reloads, and what a strike cell trades.
 
 #include "RecordFactory.h"
 #include "chain/OptionChainModel.h"
@@ -74,6 +75,9 @@ private Q_SLOTS:
     void invalidSpotIsNotApplied();
     void laterExpiryReloadsRows();
     void doubleClickOnCallEmitsKey();
+    void cursorStaysOnItsContractAcrossReloads();
+    void strikeCellTradesNothingAndSaysWhy();
+    void farContractShowsAllStrikes();
 
 private:
     template<typename T>
@@ -233,6 +237,72 @@ void tst_OptionChainView::doubleClickOnCallEmitsKey()
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(strike).center());
     QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(strike).center());
     QCOMPARE(activated.count(), 1);
+}
+
+void tst_OptionChainView::cursorStaysOnItsContractAcrossReloads()
+{
+    openNifty();
+    auto *table = child<QTableView>("chainTable");
+    const QString key = QString::fromStdString(m_u.weekly26000CallKey);
+    QVERIFY(m_view->setCurrentContract(key));
+    QCOMPARE(table->currentIndex().data(OptionChainModel::InstrumentKeyRole).toString(), key);
+    QCOMPARE(m_view->currentContractKey(), key);
+
+    // New rows (a narrower window, a spot): the cursor is still on the same contract.
+    child<QComboBox>("chainWindow")->setCurrentIndex(0); // ATM ± 5
+    QCOMPARE(m_view->currentContractKey(), key);
+    typeSpot(QStringLiteral("25480"));
+    QCOMPARE(m_view->currentContractKey(), key);
+    // Another expiry does not list it: the cursor goes to the strike at the centre, which trades
+    // nothing -- never to a contract nobody picked.
+    child<QComboBox>("chainExpiry")->setCurrentIndex(1);
+    QVERIFY(table->currentIndex().isValid());
+    QCOMPARE(table->currentIndex().column(), int(OptionChainModel::StrikeColumn));
+    QCOMPARE(m_view->currentContractKey(), QString());
+    QCOMPARE(table->currentIndex().row(), m_view->model().atmRow());
+}
+
+void tst_OptionChainView::strikeCellTradesNothingAndSaysWhy()
+{
+    openNifty();
+    auto *table = child<QTableView>("chainTable");
+    const int row = static_cast<int>(strikes().indexOf(QStringLiteral("26000")));
+    const ui::RowContract strike =
+        m_view->contractAt(m_view->model().index(row, OptionChainModel::StrikeColumn));
+    QVERIFY(strike.key.isEmpty());
+    QVERIFY2(strike.reason.contains(QLatin1String("26000")), qPrintable(strike.reason));
+    const ui::RowContract call =
+        m_view->contractAt(m_view->model().index(row, OptionChainModel::CallOiColumn));
+    QCOMPARE(call.key, QString::fromStdString(m_u.weekly26000CallKey));
+
+    // B on the strike still asks, with no contract: the window explains instead of doing
+    // nothing.
+    QSignalSpy orders(m_view.get(), &OptionChainView::orderRequested);
+    table->setCurrentIndex(m_view->model().index(row, OptionChainModel::StrikeColumn));
+    QTest::keyClick(table, Qt::Key_B);
+    QCOMPARE(orders.count(), 1);
+    QCOMPARE(orders.at(0).at(0).toString(), QString());
+    // Enter on the strike opens nothing.
+    QSignalSpy activated(m_view.get(), &OptionChainView::contractActivated);
+    QTest::keyClick(table, Qt::Key_Return);
+    QCOMPARE(activated.count(), 0);
+}
+
+void tst_OptionChainView::farContractShowsAllStrikes()
+{
+    openNifty();
+    child<QComboBox>("chainWindow")->setCurrentIndex(0); // ATM ± 5: 25500 .. 26500
+    typeSpot(QStringLiteral("26000"));
+    QVERIFY(!strikes().contains(QStringLiteral("25400")));
+    const auto id = m_u.snapshot->findBySymbol(Segment::NseFo, "NIFTY 25400 PE 09 DEC 25");
+    QVERIFY(id);
+    const std::string_view raw = m_u.snapshot->instrument(*id).instrumentKey();
+    const QString key = QString::fromUtf8(raw.data(), static_cast<qsizetype>(raw.size()));
+    QVERIFY(m_view->setCurrentContract(key));
+    QCOMPARE(m_view->strikeWindow(), 0);
+    QCOMPARE(m_view->currentContractKey(), key);
+    QCOMPARE(child<QTableView>("chainTable")->currentIndex().column(),
+             int(OptionChainModel::PutLtpColumn));
 }
 
 QTEST_MAIN(tst_OptionChainView)

@@ -62,6 +62,7 @@ OptionChainView::OptionChainView(const Clock &clock, QWidget *parent)
     , m_model(new OptionChainModel(this))
 {
     buildUi();
+    keepCursorAcrossResets();
     showMessage(QStringLiteral("loading…"));
 }
 
@@ -216,9 +217,9 @@ bool OptionChainView::eventFilter(QObject *watched, QEvent *event)
         const auto *key = static_cast<QKeyEvent *>(event);
         const bool plain = (key->modifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier)) == 0;
         if (plain && (key->key() == Qt::Key_B || key->key() == Qt::Key_S)) {
-            const QString contract = currentContractKey();
-            if (!contract.isEmpty())
-                Q_EMIT orderRequested(contract, key->key() == Qt::Key_B ? Side::Buy : Side::Sell);
+            // Also on a strike cell: the window says why nothing can be traded there.
+            Q_EMIT orderRequested(currentContractKey(),
+                                  key->key() == Qt::Key_B ? Side::Buy : Side::Sell);
             return true;
         }
         if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
@@ -471,6 +472,94 @@ void OptionChainView::scrollToReference()
     m_table->scrollTo(m_model->index(row, OptionChainModel::StrikeColumn),
                       QAbstractItemView::PositionAtCenter);
     m_table->horizontalScrollBar()->setValue(left);
+}
+
+RowContract OptionChainView::contractAt(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return {};
+    const QString key = index.data(OptionChainModel::InstrumentKeyRole).toString();
+    if (!key.isEmpty())
+        return {key, {}};
+    const std::optional<Price> strike = m_model->strikeAt(index.row());
+    const QString strikeText = strike ? strike->toQString() : QString();
+    if (const std::optional<ChainSide> side = OptionChainModel::sideOf(index.column()))
+        return {{},
+                QStringLiteral("strike %1 has no %2 in this expiry")
+                    .arg(strikeText,
+                         *side == ChainSide::Call ? QStringLiteral("CE") : QStringLiteral("PE"))};
+    return {{},
+            QStringLiteral("the strike cell %1 is not a contract: its CE is the left half of the "
+                           "row, its PE the right half")
+                .arg(strikeText)};
+}
+
+QModelIndex OptionChainView::cellOf(const QString &instrumentKey, int column) const
+{
+    if (!m_snapshot || instrumentKey.isEmpty())
+        return {};
+    const QByteArray utf8 = instrumentKey.toUtf8();
+    const std::optional<InstrumentId> id = m_snapshot->findByKey(
+        std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+    if (!id)
+        return {};
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        for (ChainSide side : {ChainSide::Call, ChainSide::Put}) {
+            if (m_model->instrumentAt(row, side) != id)
+                continue;
+            const bool sameSide = column >= 0 && OptionChainModel::sideOf(column) == side;
+            return m_model->index(row, sameSide                  ? column
+                                       : side == ChainSide::Call ? OptionChainModel::CallLtpColumn
+                                                                 : OptionChainModel::PutLtpColumn);
+        }
+    }
+    return {};
+}
+
+bool OptionChainView::setCurrentContract(const QString &instrumentKey)
+{
+    QModelIndex cell = cellOf(instrumentKey);
+    if (!cell.isValid() && strikeWindow() != 0 && m_model->rowCount() > 0) {
+        setStrikeWindow(0); // a far strike of this chain: show them all
+        cell = cellOf(instrumentKey);
+    }
+    if (!cell.isValid())
+        return false;
+    m_table->setCurrentIndex(cell);
+    m_table->scrollTo(cell, QAbstractItemView::PositionAtCenter);
+    return true;
+}
+
+void OptionChainView::keepCursorAcrossResets()
+{
+    // New rows (another window, a new spot or snapshot) would leave no cursor, and the table
+    // would put it on its top-left cell once it gets the focus: a contract nobody picked. The
+    // cursor stays on its contract (or strike) when the new rows list it, else it goes to the
+    // ATM strike, which trades nothing.
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        // A load clears the rows before it sets the new ones: the cursor of the last rows counts.
+        if (const QModelIndex current = m_table->currentIndex(); current.isValid())
+            m_cursor = {current.data(OptionChainModel::InstrumentKeyRole).toString(),
+                        m_model->strikeAt(current.row()), current.column()};
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_model->rowCount() == 0)
+            return;
+        QModelIndex cell = cellOf(m_cursor.key, m_cursor.column);
+        for (int row = 0; !cell.isValid() && m_cursor.key.isEmpty() && m_cursor.strike &&
+                          row < m_model->rowCount();
+             ++row) {
+            if (m_model->strikeAt(row) == m_cursor.strike)
+                cell = m_model->index(row, m_cursor.column);
+        }
+        if (!cell.isValid()) {
+            // Without a spot the window is centred on its middle strike.
+            const int atm = m_model->atmRow();
+            cell = m_model->index(atm >= 0 ? atm : m_model->rowCount() / 2,
+                                  OptionChainModel::StrikeColumn);
+        }
+        m_table->setCurrentIndex(cell);
+    });
 }
 
 } // namespace strikeline::ui

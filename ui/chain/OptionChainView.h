@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/ContractSelection.h"
 #include "common/IstTime.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "orders/Order.h"
@@ -45,6 +46,13 @@ public:
     QString underlyingSymbol() const;
     // The CE or PE contract of the current cell; empty on the strike column or without a chain.
     QString currentContractKey() const;
+    // What a cell trades: the CE side its call, the PE side its put, the strike nothing (why).
+    RowContract contractAt(const QModelIndex &index) const;
+    // Puts the cursor on the contract's cell (its LTP) and scrolls to it; a strike outside the
+    // window shows all strikes. False when the open chain does not list it.
+    bool setCurrentContract(const QString &instrumentKey);
+    // The cells: its cursor is what the trader is on (the window's selection follows it).
+    QTableView *table() const { return m_table; }
     QHeaderView *header() const;
     // Strikes each side of ATM (0: all), as picked in the window selector.
     int strikeWindow() const;
@@ -63,7 +71,7 @@ public:
 Q_SIGNALS:
     // A CE or PE cell was double-clicked.
     void contractActivated(const QString &instrumentKey);
-    // B or S pressed on a CE or PE cell.
+    // B or S pressed in the cells: the CE or PE cell's contract, empty on a strike cell.
     void orderRequested(const QString &instrumentKey, strikeline::Side side);
     // The trader typed (or cleared: price zero) the underlying's price.
     void underlyingPriceSet(const QString &symbol, strikeline::Price price);
@@ -80,6 +88,8 @@ private:
     void markSpotInvalid(const QString &why);
     void showMessage(const QString &text);
     void scrollToReference();
+    void keepCursorAcrossResets();
+    QModelIndex cellOf(const QString &instrumentKey, int column = -1) const;
 
     const Clock &m_clock;
     SnapshotPtr m_snapshot;
@@ -101,6 +111,13 @@ private:
     QStackedWidget *m_stack = nullptr;
     QLabel *m_message = nullptr;
     QTableView *m_table = nullptr;
+    // The cursor while the rows are rebuilt: its contract (or strike) and column.
+    struct Cursor
+    {
+        QString key;
+        std::optional<Price> strike;
+        int column = -1;
+    } m_cursor;
 };
 
 // "09 Dec 2025 · 0d · W": the expiry picker's text (W weekly, M monthly).

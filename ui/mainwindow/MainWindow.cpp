@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
 #include "chain/OptionChainView.h"
+#include "common/ContractSelection.h"
+#include "common/ElidedLabel.h"
 #include "common/Tables.h"
 #include "instruments/InstrumentRepository.h"
 #include "palette/CommandPalette.h"
@@ -32,6 +34,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -49,6 +52,9 @@ const QString Dot = QStringLiteral(" · ");
 const QString None = QStringLiteral("—");
 const QString MasterFilesFilter =
     QStringLiteral("Instrument masters (*.json.gz *.json *.csv.gz *.csv);;All files (*)");
+const QString ContractHint =
+    QStringLiteral("Pick a contract to see its trading rules: a search result (Down, then Enter), "
+                   "a CE or PE cell of the chain, an order or a position. F1 / F2 trade it.");
 
 // "09 Dec 2025 06:02" (or "09 Dec 2025" at midnight) in IST, whatever the machine's time zone.
 QString formatIstMinute(std::int64_t epochMs)
@@ -90,6 +96,7 @@ MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWi
     , m_repository(repository)
     , m_clock(clock)
     , m_results(new SearchResultsModel(this))
+    , m_selection(new ContractSelection(this))
     , m_loading(!repository.isLoaded())
 {
     setWindowTitle(QStringLiteral("Strikeline"));
@@ -107,7 +114,8 @@ MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWi
 
     updateStatus();
     updateResultsArea();
-    showContract(std::nullopt);
+    connect(m_selection, &ContractSelection::changed, this, [this] { showSelection(); });
+    showSelection();
     // Fits a 1366x768 laptop with its panel; a saved layout replaces it.
     resize(1280, 700);
     restoreLayout();
@@ -128,7 +136,11 @@ void MainWindow::buildUi()
     searchFont.setPointSizeF(searchFont.pointSizeF() * 1.2);
     m_searchEdit->setFont(searchFont);
     m_searchEdit->installEventFilter(this);
-    connect(m_searchEdit, &QLineEdit::textChanged, this, [this] { runSearch(); });
+    connect(m_searchEdit, &QLineEdit::textChanged, this, [this] {
+        // The rows change under the trader: nothing is picked until a row is chosen again.
+        m_selection->clear(QStringLiteral("New search: pick a result (Down, then Enter)"));
+        runSearch();
+    });
     connect(m_searchEdit, &QLineEdit::returnPressed, this, [this] {
         const QModelIndex current = m_resultsView->currentIndex();
         showResult(current.isValid() ? current.row() : 0);
@@ -181,11 +193,11 @@ void MainWindow::buildUi()
     m_resultsView->installEventFilter(this);
     connect(m_resultsView, &QTableView::activated, this,
             [this](const QModelIndex &index) { activateResult(index.row()); });
-    connect(m_resultsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) {
-                if (current.isValid())
-                    showContract(m_results->instrumentAt(current.row()));
-            });
+    m_selection->track(m_resultsView, [this](const QModelIndex &index) {
+        return RowContract{
+            m_results->index(index.row(), 0).data(SearchResultsModel::InstrumentKeyRole).toString(),
+            {}};
+    });
 
     m_resultsStack = new QStackedWidget;
     m_resultsStack->addWidget(m_resultsMessage);
@@ -201,13 +213,21 @@ void MainWindow::buildUi()
     m_chainView->setObjectName(QStringLiteral("chainView"));
     m_chainView->openUnderlying(QStringLiteral("NIFTY")); // opens once a snapshot arrives
     installColumnChooser(m_chainView->header());
+    // The chain's cursor is the selection while the trader works in it: B/S, Enter and a
+    // double-click trade the selection, never a cell of their own.
+    m_selection->track(m_chainView->table(),
+                       [this](const QModelIndex &index) { return m_chainView->contractAt(index); });
     connect(m_chainView, &OptionChainView::contractActivated, this, [this](const QString &key) {
-        const QByteArray utf8 = key.toUtf8();
-        if (m_snapshot)
-            showContract(m_snapshot->findByKey(
-                std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))));
+        m_selection->select(key);
+        requestOrderTicket(Side::Buy);
     });
-    connect(m_chainView, &OptionChainView::orderRequested, this, &MainWindow::orderTicketRequested);
+    connect(m_chainView, &OptionChainView::orderRequested, this,
+            [this](const QString &, Side side) {
+                // B / S act on the cell under the cursor: it becomes the selection (the panel shows
+                // it) even if something else was picked since the cursor last moved.
+                m_selection->take(m_chainView->contractAt(m_chainView->table()->currentIndex()));
+                requestOrderTicket(side);
+            });
 
     // The contract panel stays beside both tabs: a contract picked in either is shown there.
     m_tabs = new QTabWidget;
@@ -242,6 +262,7 @@ void MainWindow::buildUi()
 
     m_statusLabel = new QLabel;
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    buildStatusMessage();
     m_progress = new QProgressBar;
     m_progress->setObjectName(QStringLiteral("loadProgress"));
     m_progress->setRange(0, 0);
@@ -259,7 +280,8 @@ void MainWindow::buildUi()
     m_syncLabel = new QLabel;
     m_syncLabel->setObjectName(QStringLiteral("syncLabel"));
     m_syncLabel->hide();
-    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addWidget(m_statusLabel);
+    statusBar()->addWidget(m_messageLabel, 1);
     statusBar()->addPermanentWidget(m_syncLabel);
     m_apiLabel = new QLabel;
     m_apiLabel->setObjectName(QStringLiteral("apiLabel"));
@@ -284,8 +306,7 @@ QWidget *MainWindow::buildContractPanel()
     contractForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     contractForm->setRowWrapPolicy(QFormLayout::DontWrapRows);
 
-    m_contractHint = new QLabel(QStringLiteral("Pick a result (Down, then Enter) to see its "
-                                               "trading rules."));
+    m_contractHint = new QLabel(ContractHint);
     m_contractHint->setObjectName(QStringLiteral("contractHint"));
     m_contractHint->setWordWrap(true);
     m_contractHint->setForegroundRole(QPalette::PlaceholderText);
@@ -352,7 +373,7 @@ void MainWindow::showResult(int row)
             index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     m_resultsView->scrollTo(index);
-    showContract(id);
+    m_selection->select(index.data(SearchResultsModel::InstrumentKeyRole).toString());
 }
 
 void MainWindow::activateResult(int row)
@@ -369,31 +390,31 @@ void MainWindow::openInstrument(const QString &instrumentKey)
     const QByteArray utf8 = instrumentKey.toUtf8();
     const std::optional<InstrumentId> id = m_snapshot->findByKey(
         std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
-    if (!id)
+    if (!id) {
+        showStatusMessage(instrumentKey + QStringLiteral(" is not in this instrument master"), true,
+                          8000);
         return;
-    showContract(id);
-    // An option opens its chain at its expiry, an index its nearest chain; a future or an
-    // equity is a contract to look at (its rules are in the panel), not a chain.
+    }
+    // An option opens its chain at its expiry with the cursor on its cell, an index its
+    // nearest chain; a future or an equity is a contract to look at (its rules are in the
+    // panel), not a chain.
     const InstrumentView view = m_snapshot->instrument(*id);
-    const UnderlyingId underlying = view.underlying();
     const bool chainable = isOption(view.kind()) || view.kind() == InstrumentKind::Index;
-    if (!chainable || underlying == NoId ||
-        m_snapshot->expiries(underlying, m_clock.now().day()).empty())
-        return;
-    openChain(toQString(m_snapshot->underlyingSymbol(underlying)),
-              isOption(view.kind()) ? view.expiry() : NoDay);
+    const UnderlyingId underlying = isOption(view.kind()) ? view.underlying() : derivativesOf(*id);
+    if (chainable && underlying != NoId &&
+        !m_snapshot->expiries(underlying, m_clock.now().day()).empty()) {
+        openChain(toQString(m_snapshot->underlyingSymbol(underlying)),
+                  isOption(view.kind()) ? view.expiry() : NoDay);
+        if (isOption(view.kind()) && m_chainView->setCurrentContract(instrumentKey))
+            m_chainView->table()->setFocus(Qt::OtherFocusReason);
+    }
+    // Last: opening the chain moved its cursor, and this is the contract the trader picked.
+    m_selection->select(instrumentKey);
 }
 
 QString MainWindow::selectedContractKey() const
 {
-    if (m_tabs->currentWidget() == m_chainView)
-        return m_chainView->currentContractKey();
-    const QModelIndex current = m_resultsView->currentIndex();
-    if (!current.isValid())
-        return {};
-    return m_results->index(current.row(), 0)
-        .data(SearchResultsModel::InstrumentKeyRole)
-        .toString();
+    return m_selection->isEmpty() ? QString() : m_selection->key();
 }
 
 void MainWindow::openChain(const QString &symbol, EpochDay expiry)
@@ -450,8 +471,8 @@ void MainWindow::applySnapshot(const SnapshotPtr &snapshot)
     m_snapshot = snapshot;
     m_loading = false;
     m_loadError.clear();
-    // Instrument ids are only valid within their snapshot: the panel starts over.
-    showContract(std::nullopt);
+    // Instrument ids are only valid within their snapshot: the selection is looked up again.
+    m_selection->setSnapshot(snapshot);
     runSearch();
     m_chainView->setSnapshot(snapshot);
     m_palette->setSnapshot(snapshot);
@@ -833,14 +854,132 @@ void MainWindow::showPanel(QWidget *panel)
 
 void MainWindow::requestOrderTicket(Side side)
 {
-    const QString key = selectedContractKey();
-    if (key.isEmpty()) {
-        statusBar()->showMessage(QStringLiteral("Pick a contract first: a search result, or a CE "
-                                                "or PE cell of the chain"),
-                                 4000);
+    const QString verb = side == Side::Buy ? QStringLiteral("buy") : QStringLiteral("sell");
+    const std::optional<InstrumentId> id = m_selection->id();
+    if (!id || !m_snapshot) {
+        const QString why = m_selection->reason().isEmpty()
+                                ? QStringLiteral("no contract is selected")
+                                : m_selection->reason();
+        showStatusMessage(QStringLiteral("Nothing to %1: %2. Pick a search result, a CE or PE "
+                                         "cell of the chain, an order or a position first.")
+                              .arg(verb, why),
+                          true, 10000);
         return;
     }
-    Q_EMIT orderTicketRequested(key, side);
+    const InstrumentView view = m_snapshot->instrument(*id);
+    if (view.kind() == InstrumentKind::Index || view.kind() == InstrumentKind::Spot) {
+        showStatusMessage(untradableText(*id, side), true, 15000);
+        return;
+    }
+    Q_EMIT orderTicketRequested(m_selection->key(), side);
+}
+
+UnderlyingId MainWindow::derivativesOf(InstrumentId spot) const
+{
+    // An index or a spot row is no derivative (its own underlying is none): find the
+    // underlying it is the spot of.
+    for (UnderlyingId u = 0; u < m_snapshot->underlyingCount(); ++u) {
+        if (m_snapshot->underlyingSpot(u) == spot)
+            return u;
+    }
+    return NoId;
+}
+
+QString MainWindow::untradableText(InstrumentId id, Side side) const
+{
+    // Offer what a trader means by "buy NIFTY": its nearest future, or an option of its chain.
+    const InstrumentView view = m_snapshot->instrument(id);
+    const UnderlyingId underlying = derivativesOf(id);
+    const EpochDay today = m_clock.now().day();
+    std::optional<InstrumentId> future;
+    if (underlying != NoId) {
+        for (InstrumentId f : m_snapshot->futures(underlying)) {
+            const InstrumentView candidate = m_snapshot->instrument(f);
+            if (!candidate.isExpiredAt(today) &&
+                (!future || candidate.expiry() < m_snapshot->instrument(*future).expiry()))
+                future = f;
+        }
+    }
+    QString text = QStringLiteral("Cannot %1 %2: %3 is not traded.")
+                       .arg(side == Side::Buy ? QStringLiteral("buy") : QStringLiteral("sell"),
+                            toQString(view.tradingSymbol()),
+                            view.kind() == InstrumentKind::Index ? QStringLiteral("an index")
+                                                                 : QStringLiteral("a spot price"));
+    if (future)
+        text += QStringLiteral(" Trade its future %1 (search \"%1\")")
+                    .arg(toQString(m_snapshot->instrument(*future).tradingSymbol()));
+    const bool options = underlying != NoId && !m_snapshot->expiries(underlying, today).empty();
+    if (options)
+        text += future ? QStringLiteral(" or an option of its chain (F6).")
+                       : QStringLiteral(" Trade an option of its chain (F6).");
+    else if (future)
+        text += QLatin1Char('.');
+    return text;
+}
+
+void MainWindow::showSelection()
+{
+    showContract(m_selection->id());
+    m_contractHint->setText(m_selection->reason().isEmpty()
+                                ? ContractHint
+                                : m_selection->reason() + QStringLiteral(".\n\n") + ContractHint);
+}
+
+void MainWindow::buildStatusMessage()
+{
+    m_messageLabel = new ElidedLabel;
+    m_messageLabel->setObjectName(QStringLiteral("statusMessage"));
+    m_messageTimer = new QTimer(this);
+    m_messageTimer->setSingleShot(true);
+    connect(m_messageTimer, &QTimer::timeout, this, [this] { showStatusMessage({}); });
+    // QStatusBar::showMessage hides the master line while it shows: whatever still calls it
+    // is shown here instead.
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString &text) {
+        if (text.isEmpty())
+            return;
+        const QString message = text; // `text` is the status bar's own, which clearing empties
+        statusBar()->clearMessage();
+        showStatusMessage(message, false, 8000);
+    });
+}
+
+void MainWindow::showStatusMessage(const QString &text, bool failed, int timeoutMs)
+{
+    m_message = text;
+    m_messageFailed = failed;
+    if (timeoutMs > 0)
+        m_messageTimer->start(timeoutMs);
+    else
+        m_messageTimer->stop();
+    paintStatusMessage(text, failed);
+}
+
+QString MainWindow::statusMessage() const
+{
+    return m_message;
+}
+
+void MainWindow::paintStatusMessage(const QString &text, bool failed)
+{
+    const ThemeColors colors = themeColors(themeOf(palette()));
+    m_messageLabel->setStyleSheet(
+        failed ? QStringLiteral("QLabel { color: %1; }").arg(colors.negative) : QString());
+    m_messageLabel->setFullText(text);
+}
+
+bool MainWindow::event(QEvent *event)
+{
+    // A menu or toolbar tip shows while the pointer is on it, beside the master line; the
+    // message it covered comes back after.
+    if (event->type() == QEvent::StatusTip) {
+        const QString tip = static_cast<QStatusTipEvent *>(event)->tip();
+        if (tip.isEmpty())
+            paintStatusMessage(m_message, m_messageFailed);
+        else
+            paintStatusMessage(tip, false);
+        return true;
+    }
+    return QMainWindow::event(event);
 }
 
 void MainWindow::chooseImportFile()
@@ -902,7 +1041,7 @@ void MainWindow::showApiStatus(const QString &address, const QString &error)
                            QStringLiteral(" (bearer token in the api-token file; docs/api.md)"));
     m_apiLabel->setVisible(!address.isEmpty());
     if (!error.isEmpty())
-        statusBar()->showMessage(QStringLiteral("Local API not started: ") + error, 10000);
+        showStatusMessage(QStringLiteral("Local API not started: ") + error, true, 10000);
 }
 
 void MainWindow::setPriceSource(const QString &badge, const QString &toolTip)

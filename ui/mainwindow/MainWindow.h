@@ -19,6 +19,7 @@ class QProgressBar;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
+class QTimer;
 
 namespace strikeline {
 class InstrumentRepository;
@@ -27,6 +28,8 @@ class InstrumentRepository;
 namespace strikeline::ui {
 
 class CommandPalette;
+class ContractSelection;
+class ElidedLabel;
 class OptionChainView;
 class SearchResultsModel;
 
@@ -53,9 +56,16 @@ public:
     // Opens what a trader means by picking this contract: the chain for an option or an
     // underlying with derivatives, the contract panel for a future or an equity.
     void openInstrument(const QString &instrumentKey);
-    // The contract the trader is on: the chain's current CE/PE cell on the chain tab, the
-    // current search result elsewhere. Empty when none.
+    // The one contract the window is on (selection()): the panel shows it, F1/F2, B/S and a
+    // double-click trade it. Empty when none.
     QString selectedContractKey() const;
+    // Written by every view's current row or cell; the composition root adds its panels'
+    // tables (orders, positions, sync changes) with ContractSelection::track.
+    ContractSelection &selection() const { return *m_selection; }
+    // The status bar's message (beside the master line, which stays): `failed` shows it as an
+    // error; a timeout of 0 keeps it until the next one.
+    void showStatusMessage(const QString &text, bool failed = false, int timeoutMs = 0);
+    QString statusMessage() const;
 
     // Tabs beside Search and Option chain (Sync & data, Orders), added by the composition root.
     void addPanel(QWidget *panel, const QString &title, const QKeySequence &shortcut);
@@ -107,6 +117,7 @@ Q_SIGNALS:
     void apiServerToggled(bool on);
 
 protected:
+    bool event(QEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
@@ -115,6 +126,11 @@ private:
     void buildUi();
     void buildActions();
     void requestOrderTicket(Side side);
+    QString untradableText(InstrumentId id, Side side) const;
+    UnderlyingId derivativesOf(InstrumentId spot) const;
+    void showSelection();
+    void buildStatusMessage();
+    void paintStatusMessage(const QString &text, bool failed);
     void chooseImportFile();
     void showKeyboardMap();
     QWidget *buildContractPanel();
@@ -132,6 +148,7 @@ private:
     const Clock &m_clock;
     SnapshotPtr m_snapshot;
     SearchResultsModel *m_results = nullptr;
+    ContractSelection *m_selection = nullptr;
     bool m_loading = false;
     QString m_loadStage;
     QString m_loadError;
@@ -175,6 +192,10 @@ private:
     } m_master;
 
     QLabel *m_statusLabel = nullptr;
+    ElidedLabel *m_messageLabel = nullptr;
+    QTimer *m_messageTimer = nullptr;
+    QString m_message;
+    bool m_messageFailed = false;
     QProgressBar *m_progress = nullptr;
     QLabel *m_staleLabel = nullptr;
     QLabel *m_demoLabel = nullptr;

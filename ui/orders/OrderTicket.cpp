@@ -5,7 +5,7 @@
 #include "theme/Theme.h"
 
 #include <QComboBox>
-#include <QDialogButtonBox>
+#include <QDateTime>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -13,8 +13,10 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSpinBox>
+#include <QShortcut>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace strikeline::ui {
 
@@ -22,6 +24,14 @@ namespace {
 
 // Every request the ticket makes is one the validator allows at most 25 slices of.
 constexpr int MaxLots = 1'000'000;
+// PgUp / PgDn in a price or the quantity.
+constexpr int BigStep = 10;
+// A price this old is called out in the LTP line.
+constexpr std::int64_t StaleQuoteMs = 5'000;
+
+const QString EnterHint = QStringLiteral("Submit or Ctrl+Enter sends · Esc closes");
+const QString StrayEnterHint =
+    QStringLiteral("Enter does not send: press Ctrl+Enter, or Tab to Submit");
 
 QString fromUtf8(std::string_view text)
 {
@@ -30,8 +40,15 @@ QString fromUtf8(std::string_view text)
 
 QString quantityText(std::int64_t quantity, QuantityUnit unit)
 {
-    return unit == QuantityUnit::Lots ? QStringLiteral("%1 lots").arg(quantity)
-                                      : QStringLiteral("%1 units").arg(quantity);
+    const bool one = quantity == 1;
+    return unit == QuantityUnit::Lots
+               ? (one ? QStringLiteral("1 lot") : QStringLiteral("%1 lots").arg(quantity))
+               : (one ? QStringLiteral("1 unit") : QStringLiteral("%1 units").arg(quantity));
+}
+
+QString sideWord(Side side)
+{
+    return side == Side::Buy ? QStringLiteral("BUY") : QStringLiteral("SELL");
 }
 
 } // namespace
@@ -57,6 +74,7 @@ OrderTicket::OrderTicket(SnapshotPtr snapshot, InstrumentId contract, Side side,
     m_tick = view.tickSize();
     buildUi();
     updateSideLook();
+    showQuote();
     revalidate();
 }
 
@@ -68,11 +86,17 @@ void OrderTicket::buildUi()
     const ContractInfo info = m_snapshot->contractInfo(m_contract);
     setWindowTitle(fromUtf8(info.tradingSymbol) + QStringLiteral(" — order"));
 
-    auto *symbol = new QLabel(QStringLiteral("<b>%1</b>").arg(fromUtf8(info.tradingSymbol)));
-    symbol->setObjectName(QStringLiteral("ticketSymbol"));
-    QFont big = symbol->font();
-    big.setPointSizeF(big.pointSizeF() * 1.25);
-    symbol->setFont(big);
+    // The contract the order is for, in the largest type of the window: what is traded is
+    // never a guess.
+    m_header = new QLabel;
+    m_header->setObjectName(QStringLiteral("ticketSymbol"));
+    m_header->setTextFormat(Qt::RichText);
+    QFont big = m_header->font();
+    big.setPointSizeF(big.pointSizeF() * 1.6);
+    big.setBold(true);
+    m_header->setFont(big);
+    m_header->setAutoFillBackground(true);
+    m_header->setMargin(6);
     auto *rules = new QLabel(QStringLiteral("%1 · lot %2 · tick %3 · freeze %4")
                                  .arg(fromUtf8(info.instrumentKey))
                                  .arg(info.lotSize)
@@ -84,13 +108,14 @@ void OrderTicket::buildUi()
     m_ltp = new QLabel;
     m_ltp->setObjectName(QStringLiteral("ticketLtp"));
 
-    m_buyButton = new QPushButton(QStringLiteral("&Buy"));
-    m_sellButton = new QPushButton(QStringLiteral("&Sell"));
+    m_buyButton = new QPushButton(QStringLiteral("&Buy (F1)"));
+    m_sellButton = new QPushButton(QStringLiteral("&Sell (F2)"));
     m_buyButton->setObjectName(QStringLiteral("ticketBuy"));
     m_sellButton->setObjectName(QStringLiteral("ticketSell"));
     for (QPushButton *b : {m_buyButton, m_sellButton}) {
         b->setCheckable(true);
         b->setAutoDefault(false);
+        b->setFocusPolicy(Qt::NoFocus); // F1 / F2; Tab walks the fields that are typed
         b->setMinimumWidth(90);
     }
     connect(m_buyButton, &QPushButton::clicked, this, [this] { setSide(Side::Buy); });
@@ -101,16 +126,20 @@ void OrderTicket::buildUi()
     sides->addStretch(1);
     sides->addWidget(m_ltp);
 
-    m_lots = new QSpinBox;
+    m_lots = new QLineEdit(QStringLiteral("1"));
     m_lots->setObjectName(QStringLiteral("ticketLots"));
-    m_lots->setRange(1, MaxLots);
-    m_lots->setValue(1);
-    m_lots->setSuffix(m_unit == QuantityUnit::Lots ? QStringLiteral(" lots")
-                                                   : QStringLiteral(" lot(s)"));
+    m_lots->setAlignment(Qt::AlignRight);
+    m_lots->setPlaceholderText(QStringLiteral("lots"));
+    m_lots->setToolTip(QStringLiteral("Whole lots · Up/Down one lot, PgUp/PgDn ten"));
+    m_lots->setMaximumWidth(m_lots->fontMetrics().horizontalAdvance(QStringLiteral("0000000")) +
+                            24);
+    m_lotsUnit = new QLabel;
+    m_lotsUnit->setObjectName(QStringLiteral("ticketLotsUnit"));
     m_units = new QLabel;
     m_units->setObjectName(QStringLiteral("ticketUnits"));
     auto *quantityRow = new QHBoxLayout;
     quantityRow->addWidget(m_lots);
+    quantityRow->addWidget(m_lotsUnit);
     quantityRow->addWidget(m_units, 1);
 
     m_type = new QComboBox;
@@ -119,11 +148,13 @@ void OrderTicket::buildUi()
          {OrderType::Limit, OrderType::Market, OrderType::StopLimit, OrderType::StopMarket})
         m_type->addItem(fromUtf8(orderTypeName(t)), static_cast<int>(t));
 
-    const auto priceEdit = [](const char *name) {
+    const auto priceEdit = [this](const char *name) {
         auto *edit = new QLineEdit;
         edit->setObjectName(QLatin1String(name));
         edit->setAlignment(Qt::AlignRight);
         edit->setPlaceholderText(QStringLiteral("price in Rs"));
+        edit->setToolTip(QStringLiteral("Up/Down one tick (Rs %1), PgUp/PgDn ten ticks")
+                             .arg(m_tick.toQString(2)));
         return edit;
     };
     m_price = priceEdit("ticketPrice");
@@ -134,6 +165,7 @@ void OrderTicket::buildUi()
     m_priceUp->setObjectName(QStringLiteral("ticketPriceUp"));
     for (QPushButton *b : {m_priceDown, m_priceUp}) {
         b->setAutoDefault(false);
+        b->setFocusPolicy(Qt::NoFocus);
         b->setFixedWidth(32);
         b->setToolTip(QStringLiteral("One tick (Rs %1); Up/Down in the price box do the same")
                           .arg(m_tick.toQString(2)));
@@ -163,49 +195,98 @@ void OrderTicket::buildUi()
     form->addRow(QStringLiteral("Product"), m_product);
     form->addRow(QStringLiteral("Validity"), m_validity);
 
+    // The lines below the form keep their height whatever they say, so Submit never moves
+    // under the pointer as reasons come and go.
+    const int line = fontMetrics().lineSpacing();
     m_slices = new QLabel;
     m_slices->setObjectName(QStringLiteral("ticketSlices"));
     m_slices->setWordWrap(true);
+    m_slices->setFixedHeight(line * 2);
+    QSizePolicy keep = m_slices->sizePolicy();
+    keep.setRetainSizeWhenHidden(true);
+    m_slices->setSizePolicy(keep);
     m_problems = new QLabel;
     m_problems->setObjectName(QStringLiteral("ticketProblems"));
     m_problems->setWordWrap(true);
     m_problems->setTextFormat(Qt::RichText);
-    m_problems->setMinimumHeight(fontMetrics().height() * 3);
+    m_problems->setFixedHeight(line * 4 + 4);
     m_problems->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_hint = new QLabel(EnterHint);
+    m_hint->setObjectName(QStringLiteral("ticketHint"));
+    m_hint->setForegroundRole(QPalette::PlaceholderText);
+    m_hint->setFixedHeight(line + 2);
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("ticketSubmit"));
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &OrderTicket::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &OrderTicket::reject);
+    // No default button: Enter in a field must not press Submit (QDialogButtonBox would make
+    // its first accept button the default when shown).
+    m_submit = new QPushButton;
+    m_submit->setObjectName(QStringLiteral("ticketSubmit"));
+    m_submit->setAutoDefault(false);
+    m_submit->setMinimumWidth(140);
+    m_cancel = new QPushButton(QStringLiteral("Cancel"));
+    m_cancel->setObjectName(QStringLiteral("ticketCancel"));
+    m_cancel->setAutoDefault(false);
+    connect(m_submit, &QPushButton::clicked, this, &OrderTicket::accept);
+    connect(m_cancel, &QPushButton::clicked, this, &OrderTicket::reject);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_hint, 1);
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_submit);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(symbol);
+    layout->addWidget(m_header);
     layout->addWidget(rules);
     layout->addLayout(sides);
     layout->addLayout(form);
     layout->addWidget(m_slices);
-    layout->addWidget(m_problems, 1);
-    layout->addWidget(m_buttons);
+    layout->addWidget(m_problems);
+    layout->addLayout(buttons);
+    // Wide enough from the start for what the changing lines can say: the ticket never grows
+    // (and Submit never moves) as the quantity, the price or the reasons change.
+    const QFontMetrics metrics = fontMetrics();
+    m_units->setMinimumWidth(
+        metrics.horizontalAdvance(QStringLiteral("= 99999999 units (MCX: quantity in lots)")));
+    m_ltp->setMinimumWidth(metrics.horizontalAdvance(
+        QStringLiteral("LTP 999999.00 at 00:00:00 · 999 s old (simulated)")));
+    m_hint->setMinimumWidth(metrics.horizontalAdvance(StrayEnterHint) + 8);
 
-    // Start at the last price on the tick grid, so a limit order is one Enter away.
+    auto *buyKey = new QShortcut(QKeySequence(Qt::Key_F1), this);
+    connect(buyKey, &QShortcut::activated, this, [this] { setSide(Side::Buy); });
+    auto *sellKey = new QShortcut(QKeySequence(Qt::Key_F2), this);
+    connect(sellKey, &QShortcut::activated, this, [this] { setSide(Side::Sell); });
+    for (const QKeySequence &keys :
+         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        auto *shortcut = new QShortcut(keys, this);
+        connect(shortcut, &QShortcut::activated, this, &OrderTicket::accept);
+    }
+    setTabOrder(m_lots, m_price);
+    setTabOrder(m_price, m_trigger);
+    setTabOrder(m_trigger, m_submit);
+    setTabOrder(m_submit, m_cancel);
+    setTabOrder(m_cancel, m_type);
+    setTabOrder(m_type, m_product);
+    setTabOrder(m_product, m_validity);
+
+    // Start at the last price on the tick grid, so a limit order needs only the quantity.
     if (m_market) {
-        if (const std::optional<Quote> quote = m_market->quote(view.instrumentKey())) {
-            m_ltp->setText(QStringLiteral("LTP %1%2")
-                               .arg(quote->last.toQString(2),
-                                    quote->simulated ? QStringLiteral(" (simulated)") : QString()));
+        if (const std::optional<Quote> quote = m_market->quote(view.instrumentKey()))
             m_price->setText(
                 (m_tick.isPositive() ? quote->last.roundDownTo(m_tick) : quote->last).toQString(2));
-        }
     }
 
-    for (QLineEdit *edit : {m_price, m_trigger})
+    for (QLineEdit *edit : {m_lots, m_price, m_trigger}) {
         connect(edit, &QLineEdit::textChanged, this, [this] { revalidate(); });
-    m_price->installEventFilter(this);
-    connect(m_lots, &QSpinBox::valueChanged, this, [this] { revalidate(); });
+        edit->installEventFilter(this);
+    }
     for (QComboBox *combo : {m_type, m_product, m_validity})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] { revalidate(); });
     m_lots->setFocus();
     m_lots->selectAll();
+}
+
+void OrderTicket::setClock(const Clock *clock)
+{
+    m_clock = clock;
+    showQuote();
 }
 
 void OrderTicket::setSide(Side side)
@@ -217,7 +298,12 @@ void OrderTicket::setSide(Side side)
 
 void OrderTicket::setLots(int lots)
 {
-    m_lots->setValue(lots);
+    m_lots->setText(QString::number(lots));
+}
+
+void OrderTicket::setQuantityText(const QString &text)
+{
+    m_lots->setText(text);
 }
 
 void OrderTicket::setOrderType(OrderType type)
@@ -237,29 +323,82 @@ void OrderTicket::setTriggerText(const QString &text)
 
 void OrderTicket::stepPrice(int ticks)
 {
+    stepField(m_price, ticks);
+}
+
+void OrderTicket::stepField(QLineEdit *edit, int ticks)
+{
     if (!m_tick.isPositive())
         return;
-    const Price current = parsedPrice(m_price).value_or(Price());
+    const Price current = parsedPrice(edit).value_or(Price());
     // Off-grid text snaps to the grid first (in the direction of the step), then moves.
     Price next = ticks > 0 ? current.roundDownTo(m_tick) : current.roundUpTo(m_tick);
     next = next + m_tick * ticks;
     if (!next.isPositive())
         next = m_tick;
-    m_price->setText(next.toQString(2));
+    edit->setText(next.toQString(2));
+}
+
+void OrderTicket::stepLots(int lots)
+{
+    const std::int64_t current = parsedLots().value_or(0);
+    m_lots->setText(QString::number(std::clamp<std::int64_t>(current + lots, 1, MaxLots)));
 }
 
 void OrderTicket::updateSideLook()
 {
     const ThemeColors colors = themeColors(themeOf(palette()));
+    const QString colour = m_side == Side::Buy ? colors.positive : colors.negative;
     m_buyButton->setChecked(m_side == Side::Buy);
     m_sellButton->setChecked(m_side == Side::Sell);
     const QString on = QStringLiteral("QPushButton { background: %1; color: white; "
                                       "font-weight: bold; }");
     m_buyButton->setStyleSheet(m_side == Side::Buy ? on.arg(colors.positive) : QString());
     m_sellButton->setStyleSheet(m_side == Side::Sell ? on.arg(colors.negative) : QString());
-    m_buttons->button(QDialogButtonBox::Ok)
-        ->setText(m_side == Side::Buy ? QStringLiteral("Submit BUY")
-                                      : QStringLiteral("Submit SELL"));
+    m_header->setText(
+        QStringLiteral("%1&nbsp;&nbsp;%2")
+            .arg(sideWord(m_side),
+                 fromUtf8(m_snapshot->instrument(m_contract).tradingSymbol()).toHtmlEscaped()));
+    m_header->setStyleSheet(QStringLiteral("QLabel { background: %1; color: white; }").arg(colour));
+    m_submit->setText(QStringLiteral("Submit ") + sideWord(m_side));
+    m_submit->setStyleSheet(QStringLiteral("QPushButton:enabled { background: %1; color: white; "
+                                           "font-weight: bold; padding: 4px 12px; }")
+                                .arg(colour));
+}
+
+void OrderTicket::refreshQuote()
+{
+    showQuote();
+    revalidate(); // the checks read the same market, now
+}
+
+void OrderTicket::showQuote()
+{
+    const std::optional<Quote> quote =
+        m_market ? m_market->quote(m_snapshot->instrument(m_contract).instrumentKey())
+                 : std::nullopt;
+    if (!quote) {
+        m_ltp->setText(QStringLiteral("no last price"));
+        m_ltp->setStyleSheet(QString());
+        return;
+    }
+    QString text = QStringLiteral("LTP <b>%1</b>").arg(quote->last.toQString(2));
+    QString style;
+    if (quote->timeMs > 0) {
+        text += QStringLiteral(" at ") +
+                QDateTime::fromMSecsSinceEpoch(quote->timeMs, Qt::OffsetFromUTC, IstOffsetSeconds)
+                    .toString(QStringLiteral("HH:mm:ss"));
+        const std::int64_t age = m_clock ? m_clock->now().epochMs - quote->timeMs : 0;
+        if (age >= StaleQuoteMs) {
+            text += QStringLiteral(" · %1 s old").arg(age / 1000);
+            style = QStringLiteral("QLabel { color: %1; }")
+                        .arg(themeColors(themeOf(palette())).negative);
+        }
+    }
+    if (quote->simulated)
+        text += QStringLiteral(" (simulated)");
+    m_ltp->setText(text);
+    m_ltp->setStyleSheet(style);
 }
 
 std::optional<Price> OrderTicket::parsedPrice(const QLineEdit *edit) const
@@ -271,6 +410,28 @@ std::optional<Price> OrderTicket::parsedPrice(const QLineEdit *edit) const
     return Price::parse(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
 }
 
+std::optional<std::int64_t> OrderTicket::parsedLots(QString *error) const
+{
+    const QString text = m_lots->text().trimmed();
+    QString why;
+    bool ok = false;
+    const qlonglong lots = text.toLongLong(&ok);
+    if (text.isEmpty())
+        why = QStringLiteral("Enter a quantity: the number of lots.");
+    else if (!ok)
+        why = QStringLiteral("Quantity “%1” is not a whole number of lots (e.g. 2).").arg(text);
+    else if (lots <= 0)
+        why = QStringLiteral("Quantity %1: an order is at least 1 lot.").arg(lots);
+    else if (lots > MaxLots)
+        why = QStringLiteral("Quantity %1: at most %2 lots in one ticket.").arg(lots).arg(MaxLots);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    return lots;
+}
+
 std::optional<OrderRequest> OrderTicket::request() const
 {
     OrderRequest r;
@@ -279,12 +440,12 @@ std::optional<OrderRequest> OrderTicket::request() const
     r.type = static_cast<OrderType>(m_type->currentData().toInt());
     r.product = static_cast<Product>(m_product->currentData().toInt());
     r.validity = static_cast<Validity>(m_validity->currentData().toInt());
-    r.quantity = m_unit == QuantityUnit::Lots ? m_lots->value()
-                                              : static_cast<std::int64_t>(m_lots->value()) * m_lot;
+    const std::optional<std::int64_t> lots = parsedLots();
     const std::optional<Price> price = parsedPrice(m_price);
     const std::optional<Price> trigger = parsedPrice(m_trigger);
-    if ((needsLimitPrice(r.type) && !price) || (needsTrigger(r.type) && !trigger))
+    if (!lots || (needsLimitPrice(r.type) && !price) || (needsTrigger(r.type) && !trigger))
         return std::nullopt;
+    r.quantity = m_unit == QuantityUnit::Lots ? *lots : *lots * m_lot;
     r.price = needsLimitPrice(r.type) ? *price : Price();
     r.trigger = needsTrigger(r.type) ? *trigger : Price();
     return r;
@@ -299,10 +460,30 @@ void OrderTicket::revalidate()
     m_priceUp->setEnabled(hasPrice);
     m_trigger->setEnabled(needsTrigger(type));
 
-    const std::int64_t units = static_cast<std::int64_t>(m_lots->value()) * m_lot;
-    m_units->setText(m_unit == QuantityUnit::Lots
-                         ? QStringLiteral("= %1 units (MCX: quantity in lots)").arg(units)
-                         : QStringLiteral("= %1 units").arg(units));
+    QString quantityError;
+    const std::optional<std::int64_t> lots = parsedLots(&quantityError);
+    m_lotsUnit->setText(lots == 1 ? QStringLiteral("lot") : QStringLiteral("lots"));
+    if (!lots) {
+        m_units->setText(QStringLiteral("= ? units"));
+    } else {
+        const std::int64_t units = *lots * m_lot;
+        m_units->setText(m_unit == QuantityUnit::Lots
+                             ? QStringLiteral("= %1 (MCX: quantity in lots)")
+                                   .arg(quantityText(units, QuantityUnit::Units))
+                             : QStringLiteral("= ") + quantityText(units, QuantityUnit::Units));
+    }
+
+    m_inputErrors.clear();
+    if (!quantityError.isEmpty())
+        m_inputErrors << quantityError;
+    for (QLineEdit *edit : {m_price, m_trigger}) {
+        const bool used = edit == m_price ? hasPrice : needsTrigger(type);
+        if (used && !parsedPrice(edit))
+            m_inputErrors << (edit == m_price ? QStringLiteral("Price “%1”")
+                                              : QStringLiteral("Trigger “%1”"))
+                                     .arg(edit->text()) +
+                                 QStringLiteral(" is not a price in rupees (e.g. 101.05).");
+    }
 
     const ThemeColors colors = themeColors(themeOf(palette()));
     QStringList lines;
@@ -310,12 +491,9 @@ void OrderTicket::revalidate()
     m_parseError = !r;
     if (!r) {
         m_verdict = {};
-        const bool badPrice = hasPrice && !parsedPrice(m_price);
-        lines << QStringLiteral("<span style='color:%1'>%2</span>")
-                     .arg(colors.negative,
-                          (badPrice ? QStringLiteral("Price “%1”") : QStringLiteral("Trigger “%1”"))
-                                  .arg((badPrice ? m_price : m_trigger)->text().toHtmlEscaped()) +
-                              QStringLiteral(" is not a price in rupees (e.g. 101.05)."));
+        for (const QString &error : std::as_const(m_inputErrors))
+            lines << QStringLiteral("<span style='color:%1'>✖ %2</span>")
+                         .arg(colors.negative, error.toHtmlEscaped());
     } else {
         m_verdict = m_validate ? m_validate(*r) : Verdict{};
         for (const ValidationIssue &issue : m_verdict.issues) {
@@ -327,6 +505,7 @@ void OrderTicket::revalidate()
         }
     }
     m_problems->setText(lines.join(QStringLiteral("<br>")));
+    m_problems->setToolTip(problemText());
 
     const std::vector<std::int64_t> &slices = m_verdict.slices;
     if (slices.size() > 1) {
@@ -342,19 +521,43 @@ void OrderTicket::revalidate()
         m_slices->clear();
     }
     m_slices->setVisible(slices.size() > 1);
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_parseError && m_verdict.ok());
+    m_submit->setEnabled(!m_parseError && m_verdict.ok());
 }
 
 bool OrderTicket::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_price && event->type() == QEvent::KeyPress) {
+    if (event->type() == QEvent::KeyPress &&
+        (watched == m_lots || watched == m_price || watched == m_trigger)) {
         const int key = static_cast<QKeyEvent *>(event)->key();
-        if (key == Qt::Key_Up || key == Qt::Key_Down) {
-            stepPrice(key == Qt::Key_Up ? 1 : -1);
+        int step = 0;
+        if (key == Qt::Key_Up || key == Qt::Key_Down)
+            step = key == Qt::Key_Up ? 1 : -1;
+        else if (key == Qt::Key_PageUp || key == Qt::Key_PageDown)
+            step = key == Qt::Key_PageUp ? BigStep : -BigStep;
+        if (step != 0) {
+            if (watched == m_lots)
+                stepLots(step);
+            else
+                stepField(static_cast<QLineEdit *>(watched), step);
             return true;
         }
     }
     return QDialog::eventFilter(watched, event);
+}
+
+void OrderTicket::keyPressEvent(QKeyEvent *event)
+{
+    // Enter reaches the dialog from a field (or from Submit, which has no default behaviour of
+    // its own). Only the focused Submit button (or Ctrl+Enter) sends; anywhere else it says how.
+    if (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) {
+        if (focusWidget() == m_submit || (event->modifiers() & Qt::ControlModifier))
+            accept();
+        else
+            m_hint->setText(StrayEnterHint);
+        event->accept();
+        return;
+    }
+    QDialog::keyPressEvent(event);
 }
 
 QString OrderTicket::problemText() const
@@ -362,14 +565,13 @@ QString OrderTicket::problemText() const
     QStringList lines;
     for (const ValidationIssue &issue : m_verdict.issues)
         lines << issue.message;
-    if (m_parseError)
-        lines << QStringLiteral("a price does not parse");
+    lines << m_inputErrors;
     return lines.join(QLatin1Char('\n'));
 }
 
 void OrderTicket::accept()
 {
-    revalidate(); // the clock or the price may have moved since the last keystroke
+    refreshQuote(); // the clock or the price may have moved since the last keystroke
     const std::optional<OrderRequest> r = request();
     if (!r || !m_verdict.ok())
         return;
@@ -377,8 +579,7 @@ void OrderTicket::accept()
         const QString question =
             QStringLiteral("%1 %2 of %3 at MARKET%4?\n\nA market order fills at whatever price "
                            "the book offers.")
-                .arg(m_side == Side::Buy ? QStringLiteral("BUY") : QStringLiteral("SELL"),
-                     quantityText(r->quantity, m_unit),
+                .arg(sideWord(m_side), quantityText(r->quantity, m_unit),
                      fromUtf8(m_snapshot->instrument(m_contract).tradingSymbol()),
                      r->type == OrderType::StopMarket
                          ? QStringLiteral(" once the price reaches ") + r->trigger.toQString(2)

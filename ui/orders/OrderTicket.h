@@ -5,29 +5,33 @@
 #include "orders/Order.h"
 
 #include <QDialog>
+#include <QStringList>
 
 #include <functional>
 #include <optional>
 
 class QComboBox;
-class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QSpinBox;
 
 namespace strikeline {
 class MarketData;
-}
+struct Quote;
+} // namespace strikeline
 
 namespace strikeline::ui {
 
-// F1 / F2: one contract's order ticket. Quantity in lots (units shown), price and trigger with
-// exact tick stepping, type, product, validity; the core validator runs on every change (RAM
-// only, microseconds) and its reasons are shown as they are; the slicing plan is previewed.
-// Submit (Enter) is possible only when the validator has no error; a MARKET or SL-M order asks
-// for an explicit second confirmation. The ticket only composes the request: the caller sends
-// the accepted one (submitted()).
+// F1 / F2: one contract's order ticket, its side and symbol in large type at the top. Quantity
+// in lots (units shown; empty, zero or text is an error, never a silent 1), price and trigger
+// with exact tick stepping (Up/Down one tick, PgUp/PgDn ten), type, product, validity; the
+// core validator runs on every change and on every new price (RAM only, microseconds) against
+// the LTP shown, and its reasons are shown as they are; the slicing plan is previewed.
+// Submit needs an explicit action -- the Submit button (Tab reaches it after the quantity,
+// price and trigger) or Ctrl+Enter; Enter in a field sends nothing, so a stray Enter never
+// places an order. It is possible only when the validator has no error; a MARKET or SL-M order
+// asks for a second confirmation. F1 / F2 flip the side. The ticket only composes the request:
+// the caller sends the accepted one (submitted()).
 class OrderTicket final : public QDialog
 {
     Q_OBJECT
@@ -41,8 +45,11 @@ public:
     ~OrderTicket() override;
 
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
+    // With a clock the LTP line says how old the price is.
+    void setClock(const Clock *clock);
 
-    // The request as the fields say now; nullopt while a field does not parse (price text).
+    // The request as the fields say now; nullopt while a field does not parse (quantity or
+    // price text).
     std::optional<OrderRequest> request() const;
     const Verdict &verdict() const { return m_verdict; }
     QString problemText() const; // the messages shown, one per line
@@ -50,6 +57,7 @@ public:
     // As the trader would: for tests and the palette.
     void setSide(Side side);
     void setLots(int lots);
+    void setQuantityText(const QString &text); // as typed: "", "0" and "abc" are errors
     void setOrderType(OrderType type);
     void setPriceText(const QString &text);
     void setTriggerText(const QString &text);
@@ -60,15 +68,23 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
 
 public Q_SLOTS:
-    void accept() override; // Enter / Submit: validates again, confirms a market order, emits
+    // Submit / Ctrl+Enter: validates again at the latest price, confirms a market order, emits.
+    void accept() override;
+    // A new price: the LTP line, its age and the checks follow (the same quote for all).
+    void refreshQuote();
 
 private:
     void buildUi();
     void revalidate();
     void updateSideLook();
+    void showQuote();
+    void stepField(QLineEdit *edit, int ticks);
+    void stepLots(int lots);
     std::optional<Price> parsedPrice(const QLineEdit *edit) const;
+    std::optional<std::int64_t> parsedLots(QString *error = nullptr) const;
 
     SnapshotPtr m_snapshot;
     InstrumentId m_contract;
@@ -81,10 +97,14 @@ private:
     Price m_tick;
     Verdict m_verdict;
     bool m_parseError = false;
+    QStringList m_inputErrors; // fields that do not parse, as shown
+    const Clock *m_clock = nullptr;
 
+    QLabel *m_header = nullptr;
     QPushButton *m_buyButton = nullptr;
     QPushButton *m_sellButton = nullptr;
-    QSpinBox *m_lots = nullptr;
+    QLineEdit *m_lots = nullptr;
+    QLabel *m_lotsUnit = nullptr;
     QLabel *m_units = nullptr;
     QComboBox *m_type = nullptr;
     QLineEdit *m_price = nullptr;
@@ -96,7 +116,9 @@ private:
     QLabel *m_ltp = nullptr;
     QLabel *m_slices = nullptr;
     QLabel *m_problems = nullptr;
-    QDialogButtonBox *m_buttons = nullptr;
+    QLabel *m_hint = nullptr;
+    QPushButton *m_submit = nullptr;
+    QPushButton *m_cancel = nullptr;
 };
 
 } // namespace strikeline::ui

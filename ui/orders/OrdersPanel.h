@@ -29,6 +29,7 @@ public:
     const OrdersModel &ordersModel() const { return *m_orders; }
     const PositionsModel &positionsModel() const { return *m_positions; }
     QTableView *ordersView() const { return m_ordersView; }
+    QTableView *positionsView() const { return m_positionsView; }
 
 public Q_SLOTS:
     void showOrders(std::vector<strikeline::OrderState> orders);

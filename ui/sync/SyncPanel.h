@@ -45,6 +45,7 @@ public:
     SyncRunsModel *runsModel() const { return m_runsModel; }
     SyncChangesModel *changesModel() const { return m_changesModel; }
     QTableView *runsView() const { return m_runsView; }
+    QTableView *changesView() const { return m_changesView; }
     // The text of the master line and of the last result (for the status bar, and tests).
     QString masterText() const;
     QString resultText() const;
