@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -275,16 +276,29 @@ Reply search(const SnapshotPtr &snapshot, const Params &params, const Clock &clo
     request.limit = limit;
     request.today = when->today;
     request.includeExpired = when->includeExpired;
-    // json::searchResults' shape, {"results": [instrument, ...]}, from the cached objects.
+    // json::searchResults' shape, {"results": [instrument, ...], "suggestion": ...}, from the
+    // cached objects.
+    const std::vector<SearchHit> hits = snapshot->search(request);
     QByteArray body = QByteArrayLiteral("{\"results\":[");
     bool first = true;
-    for (const SearchHit &hit : snapshot->search(request)) {
+    for (const SearchHit &hit : hits) {
         if (!first)
             body += ',';
         body += cache.get(snapshot, hit.id);
         first = false;
     }
-    body += "]}";
+    body += "],\"suggestion\":";
+    const std::optional<std::string> suggestion =
+        hits.empty() ? snapshot->suggest(request) : std::nullopt;
+    if (suggestion) {
+        // A JSON string, escaped by Qt: ["..."] without its brackets.
+        const QByteArray quoted = QJsonDocument(QJsonArray{QString::fromStdString(*suggestion)})
+                                      .toJson(QJsonDocument::Compact);
+        body += QByteArrayView(quoted).sliced(1, quoted.size() - 2);
+    } else {
+        body += "null";
+    }
+    body += '}';
     return {Status::Ok, body};
 }
 

@@ -354,6 +354,14 @@ void tst_ApiServer::searchIsTheCoreRanking()
     const Reply none = get("/api/v1/instruments/search?q=ZZZQQQXX");
     QCOMPARE(none.status, 200);
     QCOMPARE(none.json.value("results").toArray().size(), 0);
+    QVERIFY(none.json.contains("suggestion"));
+    QVERIFY(none.json.value("suggestion").isNull());
+    // No results but a close symbol: the same suggestion as the CLI's --json.
+    const Reply typo = get("/api/v1/instruments/search?q=niftty+fut");
+    QCOMPARE(typo.status, 200);
+    QCOMPARE(typo.json.value("suggestion").toString(), QString("NIFTY FUT"));
+    request.text = "niftty fut";
+    QCOMPARE(typo.json, json::searchResults(*m_snapshot, {}, m_snapshot->suggest(request)));
 }
 
 void tst_ApiServer::searchDecodesPlusAndPercent()

@@ -100,6 +100,7 @@ private Q_SLOTS:
     void buyAndSellKeysRequestTheSelectedContract();
     void layoutPersistsAcrossWindows();
     void contractShowsTheSyncThatLastSawIt();
+    void noResultsSuggestTheClosestSymbol();
 
 private:
     template<typename T>
@@ -542,6 +543,22 @@ void tst_MainWindow::contractShowsTheSyncThatLastSawIt()
     QCOMPARE(text("contractLastSeen"), QStringLiteral("sync 12 · 08 Dec 2025 06:02 IST"));
     QVERIFY2(text("statusLabel").contains(QLatin1String("Master as of 08 Dec 2025 06:02")),
              qPrintable(text("statusLabel")));
+}
+
+void tst_MainWindow::noResultsSuggestTheClosestSymbol()
+{
+    publish(realMasterInfo());
+    auto *search = child<QLineEdit>("searchEdit");
+    QTest::keyClicks(search, QStringLiteral("niftty"));
+    QVERIFY(child<QLabel>("resultsMessage")->isVisible());
+    QVERIFY2(text("resultsMessage").contains(QStringLiteral("Did you mean NIFTY?")),
+             qPrintable(text("resultsMessage")));
+    // Nothing close: no guess.
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("zzzz"));
+    QVERIFY(child<QLabel>("resultsMessage")->isVisible());
+    QVERIFY2(!text("resultsMessage").contains(QStringLiteral("Did you mean")),
+             qPrintable(text("resultsMessage")));
 }
 
 QTEST_MAIN(tst_MainWindow)
