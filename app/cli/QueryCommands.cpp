@@ -303,9 +303,15 @@ int runSearch(const QStringList &arguments)
     request.today = ctx->today;
     request.includeExpired = ctx->includeExpired;
     const auto hits = ctx->snapshot->search(request);
+    const std::optional<std::string> suggestion =
+        hits.empty() ? ctx->snapshot->suggest(request) : std::nullopt;
     if (ctx->json)
-        return printJson(json::searchResults(*ctx->snapshot, hits));
+        return printJson(json::searchResults(*ctx->snapshot, hits, suggestion));
     printInstrumentTable(*ctx->snapshot, hits, ctx->today);
+    if (suggestion) {
+        out() << "Did you mean " << QString::fromStdString(*suggestion) << "?\n";
+        out().flush();
+    }
     return hits.empty() ? ExitDataError : ExitOk;
 }
 

@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -19,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -35,12 +37,14 @@ using Status = QHttpServerResponder::StatusCode;
 constexpr qsizetype MaxQueryText = 200;
 // Every request this API answers fits in a few hundred bytes. Qt 6.4's HTTP server has no
 // limits of its own: it keeps a whole request (URL, headers, body) in memory until it is
-// complete, before any handler -- or the token check -- sees it. So the sockets count what
-// arrives and cut a request off at this size, a half request after a stall, and connections
-// beyond a number no local tool needs.
+// complete, before any handler -- or the token check -- sees it, and it never closes a
+// connection. So the sockets count what arrives and cut a request off at this size, a half
+// request after a stall and an idle connection after ApiServerConfig::idleTimeout; the server
+// keeps at most ApiServerConfig::maxConnections open.
 constexpr qint64 MaxRequestBytes = 64 * 1024;
-constexpr int StalledRequestMs = 10'000;
-constexpr int MaxConnections = 256;
+constexpr std::chrono::milliseconds StalledRequestMs{10'000};
+// Enough of a request line's end to read its version (" HTTP/1.1").
+constexpr qsizetype RequestLineTail = 16;
 
 struct Reply
 {
@@ -272,16 +276,29 @@ Reply search(const SnapshotPtr &snapshot, const Params &params, const Clock &clo
     request.limit = limit;
     request.today = when->today;
     request.includeExpired = when->includeExpired;
-    // json::searchResults' shape, {"results": [instrument, ...]}, from the cached objects.
+    // json::searchResults' shape, {"results": [instrument, ...], "suggestion": ...}, from the
+    // cached objects.
+    const std::vector<SearchHit> hits = snapshot->search(request);
     QByteArray body = QByteArrayLiteral("{\"results\":[");
     bool first = true;
-    for (const SearchHit &hit : snapshot->search(request)) {
+    for (const SearchHit &hit : hits) {
         if (!first)
             body += ',';
         body += cache.get(snapshot, hit.id);
         first = false;
     }
-    body += "]}";
+    body += "],\"suggestion\":";
+    const std::optional<std::string> suggestion =
+        hits.empty() ? snapshot->suggest(request) : std::nullopt;
+    if (suggestion) {
+        // A JSON string, escaped by Qt: ["..."] without its brackets.
+        const QByteArray quoted = QJsonDocument(QJsonArray{QString::fromStdString(*suggestion)})
+                                      .toJson(QJsonDocument::Compact);
+        body += QByteArrayView(quoted).sliced(1, quoted.size() - 2);
+    } else {
+        body += "null";
+    }
+    body += '}';
     return {Status::Ok, body};
 }
 
@@ -459,96 +476,245 @@ std::optional<QByteArray> bearerToken(const QHttpServerRequest &request)
     return header.mid(space + 1).trimmed();
 }
 
+enum class HttpVersion { Unknown, Http10, Http11 };
+
+// "GET /x HTTP/1.0" -> Http10. The request line's last word; anything else is Unknown.
+HttpVersion versionOf(QByteArray line)
+{
+    line = line.trimmed();
+    const QByteArray version = line.mid(line.lastIndexOf(' ') + 1);
+    if (version == "HTTP/1.0")
+        return HttpVersion::Http10;
+    if (version == "HTTP/1.1")
+        return HttpVersion::Http11;
+    return HttpVersion::Unknown;
+}
+
+// RFC 9112 section 9.3: a "close" option ends the connection after this response; HTTP/1.1
+// (and a version we did not see) persists by default, HTTP/1.0 only when it asks for
+// "keep-alive". Header names and options are case-insensitive; Connection may be repeated.
+bool keepsAlive(const QHttpServerRequest &request, HttpVersion version)
+{
+    bool close = false;
+    bool keepAlive = false;
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("Connection", Qt::CaseInsensitive) != 0)
+            continue;
+        for (const QByteArray &option : value.split(',')) {
+            const QByteArray o = option.trimmed().toLower();
+            close = close || o == "close";
+            keepAlive = keepAlive || o == "keep-alive";
+        }
+    }
+    if (close)
+        return false;
+    return version != HttpVersion::Http10 || keepAlive;
+}
+
+class GuardedTcpServer;
+
 // A connection that counts the bytes of the request being received (the budget is reset when
-// a request has been answered) and drops requests that are too large or stall half-way.
+// a request has been answered), drops requests that are too large or stall half-way, notes the
+// HTTP version of each request line, and closes itself after idling too long. Qt 6.4's HTTP
+// server does none of this: an idle keep-alive connection would stay open for ever.
 class GuardedSocket final : public QTcpSocket
 {
 public:
-    explicit GuardedSocket(QObject *parent)
-        : QTcpSocket(parent)
-    {
-        m_stall.setSingleShot(true);
-        m_stall.setInterval(StalledRequestMs);
-        QObject::connect(&m_stall, &QTimer::timeout, this, [this] { abort(); });
-        // Connected before Qt's HTTP server connects its parser, so this runs first and sees
-        // only the bytes that arrived since the parser's last read.
-        QObject::connect(this, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
-    }
+    GuardedSocket(GuardedTcpServer &server, std::chrono::milliseconds idleTimeout);
 
-    void requestAnswered()
-    {
-        m_requestBytes = 0;
-        m_stall.stop();
-    }
+    // The request received has been answered: the next byte starts a new one, and until it
+    // comes the connection idles.
+    void requestAnswered();
+    // The response just written was the last (Connection: close, HTTP/1.0): it is flushed,
+    // then the connection closes; nothing more is read.
+    void closeAfterResponse();
+    // The version on the request line of the request being answered.
+    HttpVersion requestVersion() const { return m_version; }
+    // No request in progress: new, answered and kept alive, or on its way out.
+    bool idle() const { return m_rejected || m_closing || m_requestBytes == 0; }
+    // When it became idle, or when its request started: the server evicts the smallest first.
+    quint64 since() const { return m_since; }
 
 private:
-    void onReadyRead()
-    {
-        if (m_rejected)
-            return;
-        m_requestBytes += bytesAvailable();
-        if (m_requestBytes > MaxRequestBytes) {
-            reject();
-            return;
-        }
-        m_stall.start();
-    }
+    void becomeIdle();
+    void onReadyRead();
+    void noteRequestLine(qint64 available);
+    void reject();
 
-    void reject()
-    {
-        m_rejected = true;
-        m_stall.stop();
-        // Qt's parser must not see this request: cutting its connection here also skips it
-        // for the current signal emission.
-        QObject::disconnect(this, &QTcpSocket::readyRead, nullptr, nullptr);
-        QObject::connect(this, &QTcpSocket::readyRead, this, [this] { skip(bytesAvailable()); });
-        if (isTransactionStarted())
-            commitTransaction();
-        readAll();
-        const QByteArray body = toJson(QJsonObject{
-            {QStringLiteral("error"), QStringLiteral("too_large")},
-            {QStringLiteral("status"), 413},
-            {QStringLiteral("message"),
-             QStringLiteral("the request is larger than %1 bytes").arg(MaxRequestBytes)}});
-        write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
-              "Connection: close\r\nContent-Length: " +
-              QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        disconnectFromHost();
-    }
-
-    QTimer m_stall;
+    GuardedTcpServer &m_server;
+    std::chrono::milliseconds m_idleTimeout;
+    QTimer m_deadline; // idle timeout, or the stall timeout while a request is arriving
     qint64 m_requestBytes = 0;
+    quint64 m_since = 0;
+    QByteArray m_line; // the request line so far (its tail: only the version is wanted)
+    bool m_lineDone = false;
+    HttpVersion m_version = HttpVersion::Unknown;
     bool m_rejected = false;
+    bool m_closing = false;
 };
 
+// Hands Qt's HTTP server GuardedSockets, and keeps at most `maxConnections` open: a newcomer
+// beyond that closes the connection idle the longest (else the one whose request started
+// first), so no number of idle or dribbling clients can lock a new one out.
 class GuardedTcpServer final : public QTcpServer
 {
 public:
-    using QTcpServer::QTcpServer;
+    GuardedTcpServer(int maxConnections, std::chrono::milliseconds idleTimeout)
+        : m_maxConnections(maxConnections)
+        , m_idleTimeout(idleTimeout)
+    {}
+
+    // A counter, not a clock: the eviction order is exact even for sockets opened within
+    // the same microsecond.
+    quint64 tick() { return ++m_ticks; }
 
 protected:
     void incomingConnection(qintptr descriptor) override
     {
-        auto *socket = new GuardedSocket(this);
+        auto *socket = new GuardedSocket(*this, m_idleTimeout);
         if (!socket->setSocketDescriptor(descriptor)) {
             delete socket;
             ::close(static_cast<int>(descriptor));
             return;
         }
-        if (m_open >= MaxConnections) {
-            spdlog::warn("API server: {} connections open, refusing another", m_open);
-            socket->abort();
-            socket->deleteLater();
-            return;
-        }
-        ++m_open;
-        QObject::connect(socket, &QObject::destroyed, this, [this] { --m_open; });
+        while (static_cast<int>(m_sockets.size()) >= m_maxConnections)
+            evictOne();
+        m_sockets.push_back(socket);
+        QObject::connect(socket, &QAbstractSocket::disconnected, this,
+                         [this, socket] { forget(socket); });
+        QObject::connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
         addPendingConnection(socket);
     }
 
 private:
-    int m_open = 0;
+    void evictOne()
+    {
+        GuardedSocket *victim = nullptr;
+        for (GuardedSocket *s : m_sockets) {
+            if (!victim ||
+                std::pair(!s->idle(), s->since()) < std::pair(!victim->idle(), victim->since()))
+                victim = s;
+        }
+        if (victim->idle()) {
+            spdlog::debug("API server: {} connections open, closing the one idle longest",
+                          m_sockets.size());
+        } else {
+            spdlog::warn("API server: {} connections open and none idle, closing the oldest "
+                         "unfinished request",
+                         m_sockets.size());
+        }
+        forget(victim);
+        victim->abort(); // Qt's HTTP server deletes it on `disconnected`
+    }
+
+    void forget(GuardedSocket *socket) { std::erase(m_sockets, socket); }
+
+    const int m_maxConnections;
+    const std::chrono::milliseconds m_idleTimeout;
+    std::vector<GuardedSocket *> m_sockets; // open ones, children of this server
+    quint64 m_ticks = 0;
 };
+
+GuardedSocket::GuardedSocket(GuardedTcpServer &server, std::chrono::milliseconds idleTimeout)
+    : QTcpSocket(&server)
+    , m_server(server)
+    , m_idleTimeout(idleTimeout)
+{
+    m_deadline.setSingleShot(true);
+    QObject::connect(&m_deadline, &QTimer::timeout, this, [this] { abort(); });
+    // Connected before Qt's HTTP server connects its parser, so this runs first and sees
+    // only the bytes that arrived since the parser's last read.
+    QObject::connect(this, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
+    becomeIdle();
+}
+
+void GuardedSocket::requestAnswered()
+{
+    becomeIdle();
+}
+
+void GuardedSocket::closeAfterResponse()
+{
+    m_closing = true;
+    // Flushes the response first; a client that never reads it is cut off by the idle
+    // deadline, which keeps running.
+    disconnectFromHost();
+}
+
+void GuardedSocket::becomeIdle()
+{
+    m_requestBytes = 0;
+    m_since = m_server.tick();
+    m_deadline.start(m_idleTimeout);
+}
+
+void GuardedSocket::onReadyRead()
+{
+    if (m_rejected)
+        return;
+    const qint64 available = bytesAvailable();
+    if (m_closing) {
+        // After the last response nothing is answered (RFC 9112 section 9.6): the parser,
+        // which runs next, gets nothing.
+        skip(available);
+        return;
+    }
+    if (available <= 0)
+        return;
+    if (m_requestBytes == 0) { // a new request starts
+        m_since = m_server.tick();
+        m_line.clear();
+        m_lineDone = false;
+    }
+    noteRequestLine(available);
+    m_requestBytes += available;
+    if (m_requestBytes > MaxRequestBytes) {
+        reject();
+        return;
+    }
+    m_deadline.start(StalledRequestMs);
+}
+
+void GuardedSocket::noteRequestLine(qint64 available)
+{
+    if (m_lineDone)
+        return;
+    const QByteArray bytes = peek(available);
+    qsizetype from = 0;
+    // Empty lines before a request line are ignored (RFC 9112 section 2.2).
+    while (m_line.isEmpty() && from < bytes.size() && (bytes[from] == '\r' || bytes[from] == '\n'))
+        ++from;
+    const qsizetype end = bytes.indexOf('\n', from);
+    m_line += bytes.mid(from, end < 0 ? -1 : end - from);
+    if (m_line.size() > RequestLineTail)
+        m_line = m_line.right(RequestLineTail);
+    if (end >= 0) {
+        m_lineDone = true;
+        m_version = versionOf(m_line);
+    }
+}
+
+void GuardedSocket::reject()
+{
+    m_rejected = true;
+    m_deadline.stop();
+    // Qt's parser must not see this request: cutting its connection here also skips it
+    // for the current signal emission.
+    QObject::disconnect(this, &QTcpSocket::readyRead, nullptr, nullptr);
+    QObject::connect(this, &QTcpSocket::readyRead, this, [this] { skip(bytesAvailable()); });
+    if (isTransactionStarted())
+        commitTransaction();
+    readAll();
+    const QByteArray body = toJson(
+        QJsonObject{{QStringLiteral("error"), QStringLiteral("too_large")},
+                    {QStringLiteral("status"), 413},
+                    {QStringLiteral("message"),
+                     QStringLiteral("the request is larger than %1 bytes").arg(MaxRequestBytes)}});
+    write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+          "Connection: close\r\nContent-Length: " +
+          QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    disconnectFromHost();
+}
 
 } // namespace
 
@@ -592,25 +758,33 @@ protected:
                 reply = answer(m_owner.m_repository, m_owner.m_clock, t, request.url(), m_cache);
             }
         }
-        if (auto *guarded = dynamic_cast<GuardedSocket *>(socket))
+        auto *guarded = dynamic_cast<GuardedSocket *>(socket);
+        const HttpVersion version = guarded ? guarded->requestVersion() : HttpVersion::Unknown;
+        const bool keepAlive = keepsAlive(request, version);
+        if (guarded)
             guarded->requestAnswered();
         // HEAD gets the headers only: a body would be read as the next response.
         if (request.method() == QHttpServerRequest::Method::Head)
             reply.body.clear();
         auto responder = makeResponder(request, socket);
-        if (extraName) {
-            responder.write(
-                reply.body,
-                {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
-                 {QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store")},
-                 {QByteArray(extraName), extraValue}},
-                reply.status);
-        } else {
-            responder.write(
-                reply.body,
-                {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
-                 {QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store")}},
-                reply.status);
+        responder.writeStatusLine(reply.status);
+        responder.writeHeader(QByteArrayLiteral("Content-Type"),
+                              QByteArrayLiteral("application/json"));
+        responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+        if (extraName)
+            responder.writeHeader(QByteArray(extraName), extraValue);
+        if (!keepAlive)
+            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("close"));
+        else if (version == HttpVersion::Http10)
+            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("keep-alive"));
+        responder.writeHeader(QByteArrayLiteral("Content-Length"),
+                              QByteArray::number(reply.body.size()));
+        responder.writeBody(reply.body);
+        if (!keepAlive) {
+            if (guarded)
+                guarded->closeAfterResponse();
+            else
+                socket->disconnectFromHost();
         }
         return true;
     }
@@ -656,7 +830,11 @@ Result<quint16> ApiServer::listen()
                                           "network has to be allowed explicitly")
                                .arg(m_config.address.toString()));
     }
-    auto *tcp = new GuardedTcpServer();
+    if (m_config.idleTimeout <= std::chrono::milliseconds::zero() || m_config.maxConnections < 1)
+        return Error::make(ErrorCode::InvalidArgument,
+                           QStringLiteral("the API server needs a positive idle timeout and "
+                                          "connection limit"));
+    auto *tcp = new GuardedTcpServer(m_config.maxConnections, m_config.idleTimeout);
     if (!tcp->listen(m_config.address, m_config.port)) {
         const QString reason = tcp->errorString();
         delete tcp;

@@ -21,6 +21,7 @@
 #include <QHostAddress>
 #include <QObject>
 
+#include <chrono>
 #include <memory>
 
 namespace strikeline {
@@ -40,6 +41,12 @@ struct ApiServerConfig
     // Binding anything but a loopback address exposes the API to the network (the token
     // still guards it, but over plain HTTP): it has to be asked for.
     bool allowNonLoopback = false;
+    // A connection that has no request in progress (new, or answered and kept alive) is closed
+    // after this long. Clients with keep-alive (Python's requests, curl) reconnect by themselves.
+    std::chrono::milliseconds idleTimeout{60'000};
+    // Open connections at most. A newcomer beyond it closes the connection that has been idle
+    // longest (else the oldest unfinished request) instead of being refused.
+    int maxConnections = 256;
 };
 
 class ApiServer final : public QObject

@@ -44,12 +44,16 @@ QJsonObject instrument(const InstrumentView &v)
     return o;
 }
 
-QJsonObject searchResults(const InstrumentSnapshot &snapshot, const std::vector<SearchHit> &hits)
+QJsonObject searchResults(const InstrumentSnapshot &snapshot, const std::vector<SearchHit> &hits,
+                          const std::optional<std::string> &suggestion)
 {
     QJsonArray results;
     for (const SearchHit &hit : hits)
         results.append(instrument(snapshot.instrument(hit.id)));
-    return QJsonObject{{QStringLiteral("results"), results}};
+    return QJsonObject{
+        {QStringLiteral("results"), results},
+        {QStringLiteral("suggestion"),
+         suggestion ? QJsonValue(QString::fromStdString(*suggestion)) : QJsonValue()}};
 }
 
 QJsonArray expiries(const std::vector<ExpiryInfo> &list, EpochDay today)

@@ -11,7 +11,10 @@
 namespace strikeline::json {
 
 QJsonObject instrument(const InstrumentView &view);
-QJsonObject searchResults(const InstrumentSnapshot &snapshot, const std::vector<SearchHit> &hits);
+// {"results": [instrument, ...], "suggestion": "NIFTY" or null}; the suggestion is
+// InstrumentSnapshot::suggest's, given when there are no results.
+QJsonObject searchResults(const InstrumentSnapshot &snapshot, const std::vector<SearchHit> &hits,
+                          const std::optional<std::string> &suggestion = std::nullopt);
 QJsonArray expiries(const std::vector<ExpiryInfo> &expiries, EpochDay today);
 QJsonObject chain(const InstrumentSnapshot &snapshot, const OptionChain &chain,
                   const std::vector<ExpiryInfo> &expiries, EpochDay today);

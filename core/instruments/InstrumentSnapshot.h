@@ -276,6 +276,11 @@ public:
     Result<OptionChain> chain(const ChainRequest &request) const;
 
     std::vector<SearchHit> search(const SearchRequest &request) const;
+    // For a query search() found nothing for: the query with each word that names no symbol
+    // corrected to the closest one ("niftty 25000 ce" -> "NIFTY 25000 CE"), when the corrected
+    // query finds something; else nothing. Slower than search (it reads every term): call it
+    // only when there are no results.
+    std::optional<std::string> suggest(const SearchRequest &request) const;
 
 private:
     friend class SnapshotBuilder;

@@ -144,6 +144,132 @@ std::int64_t pow10(int n)
     return p;
 }
 
+// Desk shorthand for the index underlyings (docs/search.md, "Aliases"): a token equal to one
+// names that symbol as if it were typed out, and keeps its own prefix meaning too.
+struct Alias
+{
+    std::string_view alias;
+    std::string_view symbol;
+};
+constexpr Alias Aliases[] = {
+    {"BN", "BANKNIFTY"},  {"BNF", "BANKNIFTY"}, {"NIFTYBANK", "BANKNIFTY"}, {"NF", "NIFTY"},
+    {"NIFTY50", "NIFTY"}, {"FIN", "FINNIFTY"},  {"MN", "MIDCPNIFTY"},       {"MIDCP", "MIDCPNIFTY"},
+    {"SX", "SENSEX"},     {"BX", "BANKEX"},
+};
+
+std::string_view aliasedSymbol(std::string_view upper)
+{
+    for (const Alias &a : Aliases) {
+        if (a.alias == upper)
+            return a.symbol;
+    }
+    return {};
+}
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+constexpr std::array<std::string_view, 12> monthCodes = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                                         "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+
+// Letters of a compact symbol after its root, as contract words: "DECFUT" -> DEC, FUT;
+// "CE" -> CE. False when they are something else.
+bool splitContractWords(std::string_view letters, std::vector<std::string> &out)
+{
+    // Longest first where one word starts another (CE before C).
+    static constexpr std::string_view words[] = {"CALL", "FUT", "PUT", "CE", "PE", "C", "P"};
+    std::size_t i = 0;
+    while (i < letters.size()) {
+        const std::string_view rest = letters.substr(i);
+        std::string_view match;
+        for (std::string_view m : monthCodes) {
+            if (rest.starts_with(m))
+                match = m;
+        }
+        for (std::size_t w = 0; match.empty() && w < std::size(words); ++w) {
+            if (rest.starts_with(words[w]))
+                match = words[w];
+        }
+        if (match.empty())
+            return false;
+        out.emplace_back(match);
+        i += match.size();
+    }
+    return true;
+}
+
+// Runs of digits and letters apart: "25DEC25000CE" -> 25, DEC, 25000, CE. A number followed by
+// K is in thousands ("25K" -> 25000). With `strict`, every run of letters must be contract
+// words, else false; without, other letters are kept as one word.
+bool splitFields(std::string_view text, bool strict, std::vector<std::string> &out)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t start = i;
+        if (isDigit(text[i])) {
+            while (i < text.size() && (isDigit(text[i]) || (text[i] == '.' && i + 1 < text.size() &&
+                                                            isDigit(text[i + 1]))))
+                ++i;
+            std::string number(text.substr(start, i - start));
+            if (i < text.size() && text[i] == 'K') {
+                if (const auto thousands = Price::parseScaled(number, 3)) {
+                    number = thousands->toString();
+                    ++i;
+                }
+            }
+            out.push_back(std::move(number));
+            continue;
+        }
+        while (i < text.size() && !isDigit(text[i]))
+            ++i;
+        const std::string_view letters = text.substr(start, i - start);
+        if (!splitContractWords(letters, out)) {
+            if (strict)
+                return false;
+            out.emplace_back(letters);
+        }
+    }
+    return true;
+}
+
+// NSE's weekly option code after the root: YY, the month as 1-9 or O/N/D, DD, strike, CE or
+// PE ("25D0925000CE" -> 09, DEC, 25, 25000, CE).
+bool splitWeeklyCode(std::string_view text, std::vector<std::string> &out)
+{
+    if (text.size() < 8 || !isDigit(text[0]) || !isDigit(text[1]) || !isDigit(text[3]) ||
+        !isDigit(text[4]))
+        return false;
+    int month = 0;
+    if (text[2] >= '1' && text[2] <= '9')
+        month = text[2] - '0';
+    else if (text[2] == 'O')
+        month = 10;
+    else if (text[2] == 'N')
+        month = 11;
+    else if (text[2] == 'D')
+        month = 12;
+    const int dayOfMonth = (text[3] - '0') * 10 + (text[4] - '0');
+    const std::string_view type = text.substr(text.size() - 2);
+    const std::string_view strike = text.substr(5, text.size() - 7);
+    if (month == 0 || dayOfMonth < 1 || dayOfMonth > 31 || (type != "CE" && type != "PE") ||
+        strike.empty() || strike.front() == '0')
+        return false;
+    for (char c : strike) {
+        if (!isDigit(c) && c != '.')
+            return false;
+    }
+    if (!Price::parse(strike))
+        return false;
+    out.emplace_back(text.substr(3, 2));
+    out.emplace_back(monthCodes[static_cast<std::size_t>(month - 1)]);
+    out.emplace_back(text.substr(0, 2));
+    out.emplace_back(strike);
+    out.emplace_back(type);
+    return true;
+}
+
 // Cost of a token matching a contract's own fields; NoMatch when it does not.
 int contractCost(const QueryToken &t, const detail::CompactInstrument &c)
 {
@@ -271,11 +397,47 @@ public:
         : s(snapshot)
         , req(request)
         , tokens(search::tokenize(request.text))
-    {}
+    {
+        expandCompactTokens();
+        aliases.reserve(tokens.size());
+        for (const QueryToken &t : tokens)
+            aliases.push_back(t.contractLevel() ? NoId : aliasRoot(t.text));
+    }
 
     std::vector<SearchHit> run();
+    std::optional<std::string> suggest() const;
 
 private:
+    // The root whose symbol is exactly `upper`, else NoId.
+    RootId symbolRoot(std::string_view upper) const
+    {
+        const auto [first, last] = termRange(upper);
+        for (std::size_t i = first; i < last; ++i) {
+            const detail::SearchTerm &term = s.m_terms[i];
+            if (s.m_internLengths[term.stringId] != upper.size())
+                break; // the exact text sorts first, its symbol term before name words
+            if (term.isSymbol)
+                return term.root;
+        }
+        return NoId;
+    }
+
+    RootId aliasRoot(std::string_view upper) const
+    {
+        const std::string_view symbol = aliasedSymbol(upper);
+        return symbol.empty() ? NoId : symbolRoot(symbol);
+    }
+
+    bool namesSomething(std::string_view upper) const
+    {
+        const auto [first, last] = termRange(upper);
+        return first != last || aliasRoot(upper) != NoId;
+    }
+
+    void expandCompactTokens();
+    void splitCompact(std::string_view text, std::vector<std::string> &words) const;
+    std::optional<std::string> closestTerm(std::string_view token) const;
+
     // Term list range of terms starting with `prefix`.
     std::pair<std::size_t, std::size_t> termRange(std::string_view prefix) const
     {
@@ -292,9 +454,14 @@ private:
                 static_cast<std::size_t>(hi - terms.begin())};
     }
 
-    // Cost of a token matching the root itself (symbol or name words); NoMatch if not.
-    int rootCost(const QueryToken &t, const detail::RootNode &root) const
+    // Cost of token `index` matching the root itself (symbol, alias or name words); NoMatch
+    // if not.
+    int rootCost(std::size_t index, RootId rootId) const
     {
+        if (aliases[index] == rootId)
+            return 0;
+        const QueryToken &t = tokens[index];
+        const detail::RootNode &root = s.m_roots[rootId];
         const std::string_view symbol = s.interned(root.symbolId);
         if (symbol.size() == t.text.size() && equalsUpper(symbol, t.text))
             return 0;
@@ -327,7 +494,76 @@ private:
     const InstrumentSnapshot &s;
     const SearchRequest &req;
     std::vector<QueryToken> tokens;
+    std::vector<RootId> aliases; // per token: the root its alias names, else NoId
 };
+
+// Tokens that name nothing as typed but read as a compact exchange-style symbol ("nifty25000ce",
+// "25k") are replaced by their parts. Tokens that name something are never split, so symbols
+// with digits (NIFTYNXT50, SENSEX50) keep working.
+void SearchEngine::expandCompactTokens()
+{
+    // Letters, digits and a decimal point; with a digit, or ending in a contract word or month
+    // (NIFTYFUT, NIFTYDEC). Plain words skip the term lookup this costs.
+    auto candidate = [](const QueryToken &t) {
+        if (t.contractLevel() || t.text.size() < 2)
+            return false;
+        bool digit = false;
+        for (char c : t.text) {
+            if (!(isDigit(c) || (c >= 'A' && c <= 'Z') || c == '.'))
+                return false;
+            digit = digit || isDigit(c);
+        }
+        if (digit)
+            return true;
+        const std::string_view text = t.text;
+        auto endsWith = [text](std::string_view word) {
+            return text.size() > word.size() && text.ends_with(word);
+        };
+        return endsWith("FUT") || endsWith("CE") || endsWith("PE") ||
+               std::any_of(monthCodes.begin(), monthCodes.end(), endsWith);
+    };
+    bool any = false;
+    for (const QueryToken &t : tokens)
+        any = any || (candidate(t) && !namesSomething(t.text));
+    if (!any)
+        return;
+    std::vector<std::string> words;
+    for (const QueryToken &t : tokens) {
+        if (candidate(t) && !namesSomething(t.text))
+            splitCompact(t.text, words);
+        else
+            words.push_back(t.text);
+    }
+    std::string text;
+    for (const std::string &w : words) {
+        text += w;
+        text += ' ';
+    }
+    tokens = search::tokenize(text);
+}
+
+void SearchEngine::splitCompact(std::string_view text, std::vector<std::string> &words) const
+{
+    // A symbol (or an alias), then contract fields: NIFTY25000CE, BNF52000PE, NIFTY25DECFUT,
+    // NIFTY25D0925000CE. The longest symbol that leaves a readable rest wins (SENSEX50 before
+    // SENSEX).
+    std::vector<std::string> rest;
+    for (std::size_t split = text.size() - 1; split >= 1; --split) {
+        rest.clear();
+        const std::string_view tail = text.substr(split);
+        if (!splitWeeklyCode(tail, rest) && !splitFields(tail, true, rest))
+            continue;
+        const std::string_view head = text.substr(0, split);
+        if (symbolRoot(head) == NoId && aliasRoot(head) == NoId)
+            continue;
+        words.emplace_back(head);
+        words.insert(words.end(), rest.begin(), rest.end());
+        return;
+    }
+    // No known symbol in front: fields alone ("25000CE", "25K"), or a misspelt symbol and its
+    // fields, which suggest() may then correct.
+    splitFields(text, false, words);
+}
 
 void SearchEngine::scoreRoot(RootId rootId, std::uint32_t floor, const std::vector<int> &rootCosts,
                              TopK &top) const
@@ -457,7 +693,7 @@ std::vector<SearchHit> SearchEngine::run()
     std::vector<std::pair<std::size_t, std::size_t>> ranges(nt);
     for (std::size_t t = 0; t < nt; ++t) {
         ranges[t] = termRange(tokens[t].text);
-        const std::size_t size = ranges[t].second - ranges[t].first;
+        const std::size_t size = ranges[t].second - ranges[t].first + (aliases[t] != NoId);
         if (!tokens[t].contractLevel() && size < anchorSize) {
             anchor = t;
             anchorSize = size;
@@ -476,26 +712,28 @@ std::vector<SearchHit> SearchEngine::run()
         }
     };
     std::vector<Candidate> heap;
+    auto addCandidate = [&](std::size_t owner, RootId root, std::uint32_t ownerCost) {
+        std::uint32_t floor = tokens[owner].contractLevel() ? 0 : ownerCost;
+        for (std::size_t t = 0; t < nt; ++t) {
+            if (t == owner || tokens[t].contractLevel())
+                continue;
+            const int c = rootCost(t, root);
+            if (c >= NoMatch)
+                return;
+            floor += static_cast<std::uint32_t>(c);
+        }
+        heap.push_back(Candidate{floor, root});
+    };
     auto addRange = [&](std::size_t owner) {
         const auto [first, last] = ranges[owner];
         for (std::size_t i = first; i < last; ++i) {
             const detail::SearchTerm &term = s.m_terms[i];
             const std::size_t termLength = s.m_internLengths[term.stringId];
             const bool exact = termLength == tokens[owner].text.size();
-            std::uint32_t floor = 0;
-            if (!tokens[owner].contractLevel())
-                floor = term.isSymbol ? (exact ? 0 : 1) : (exact ? 2 : 3);
-            bool viable = true;
-            for (std::size_t t = 0; t < nt && viable; ++t) {
-                if (t == owner || tokens[t].contractLevel())
-                    continue;
-                const int c = rootCost(tokens[t], s.m_roots[term.root]);
-                viable = c < NoMatch;
-                floor += static_cast<std::uint32_t>(c);
-            }
-            if (viable)
-                heap.push_back(Candidate{floor, term.root});
+            addCandidate(owner, term.root, term.isSymbol ? (exact ? 0 : 1) : (exact ? 2 : 3));
         }
+        if (aliases[owner] != NoId)
+            addCandidate(owner, aliases[owner], 0);
     };
     if (anchor < nt) {
         addRange(anchor);
@@ -518,9 +756,8 @@ std::vector<SearchHit> SearchEngine::run()
             break; // no later root can place a result
         if (!visited.insert(cand.root).second)
             continue; // seen through another term (symbol and a name word)
-        const auto &root = s.m_roots[cand.root];
         for (std::size_t t = 0; t < nt; ++t)
-            rootCosts[t] = rootCost(tokens[t], root);
+            rootCosts[t] = rootCost(t, cand.root);
         scoreRoot(cand.root, cand.floor, rootCosts, top);
     }
 
@@ -530,9 +767,134 @@ std::vector<SearchHit> SearchEngine::run()
     return hits;
 }
 
+// Each word that names nothing replaced by the closest symbol or name word, kept only if the
+// corrected query finds something (docs/search.md, "No results").
+std::optional<std::string> SearchEngine::suggest() const
+{
+    std::string corrected;
+    bool changed = false;
+    for (const QueryToken &t : tokens) {
+        std::string word = t.text;
+        if (!t.contractLevel() && !namesSomething(word)) {
+            if (auto closest = closestTerm(word)) {
+                word = std::move(*closest);
+                changed = true;
+            }
+        }
+        if (!corrected.empty())
+            corrected += ' ';
+        corrected += word;
+    }
+    if (!changed)
+        return std::nullopt;
+    SearchRequest probe = req;
+    probe.text = corrected;
+    probe.limit = 1;
+    if (SearchEngine(s, probe).run().empty())
+        return std::nullopt;
+    return corrected;
+}
+
+// The term (symbol or name word) nearest `token` in Damerau-Levenshtein distance (adjacent
+// letters swapped count as one edit): the whole term within 1 edit for up to 5 letters, 2 for
+// more; else a prefix of it (a misspelt word typed half-way). Ties: whole before prefix,
+// symbols before name words, then root rank. The terms are sorted, so the distance columns of a
+// shared prefix are computed once and a prefix out of reach skips every term that starts with it.
+std::optional<std::string> SearchEngine::closestTerm(std::string_view token) const
+{
+    constexpr std::size_t MaxLength = 32;
+    const std::size_t m = token.size();
+    if (m < 3 || m > MaxLength)
+        return std::nullopt;
+    const int reach = m <= 5 ? 1 : 2;
+    // A term prefix longer than this is more than `reach` edits from the token.
+    const std::size_t maxColumns = m + static_cast<std::size_t>(reach);
+    // columns[j][i]: distance between the first i letters of the token and the first j of the
+    // current term.
+    std::vector<std::array<int, MaxLength + 1>> columns(maxColumns + 1);
+    for (std::size_t i = 0; i <= m; ++i)
+        columns[0][i] = static_cast<int>(i);
+
+    struct Candidate
+    {
+        int distance;
+        bool prefixOnly;
+        bool nameWord;
+        RootId root;
+        std::string_view text;
+        auto key() const { return std::tie(distance, prefixOnly, nameWord, root); }
+    };
+    std::optional<Candidate> best;
+    auto consider = [&best](Candidate c) {
+        if (!best || c.key() < best->key())
+            best = c;
+    };
+    constexpr int Far = std::numeric_limits<int>::max();
+    std::string_view previous; // the term the columns belong to
+    std::size_t computed = 0;  // columns 1..computed are valid for `previous`
+    std::size_t dead = 0;      // non-zero: column `dead` of `previous` is out of reach
+    int prefixBeforeDead = Far;
+    for (const detail::SearchTerm &term : s.m_terms) {
+        const std::string_view text = s.interned(term.stringId);
+        const std::size_t limit = std::min({text.size(), previous.size(), computed});
+        std::size_t common = 0;
+        while (common < limit && text[common] == previous[common])
+            ++common;
+        if (dead != 0 && common >= dead) {
+            // Starts like `previous` up to a prefix out of reach: only its shorter prefixes
+            // (the same as previous's) can match.
+            if (prefixBeforeDead <= reach)
+                consider({prefixBeforeDead, true, !term.isSymbol, term.root, text});
+            continue;
+        }
+        previous = text;
+        computed = common;
+        dead = 0;
+        const std::size_t n = std::min(text.size(), maxColumns);
+        for (std::size_t j = common + 1; j <= n; ++j) {
+            auto &column = columns[j];
+            const auto &left = columns[j - 1];
+            const char letter = text[j - 1];
+            column[0] = static_cast<int>(j);
+            int lowest = column[0];
+            for (std::size_t i = 1; i <= m; ++i) {
+                int d = std::min({left[i] + 1, column[i - 1] + 1,
+                                  left[i - 1] + (token[i - 1] == letter ? 0 : 1)});
+                if (i > 1 && j > 1 && token[i - 1] == text[j - 2] && token[i - 2] == letter)
+                    d = std::min(d, columns[j - 2][i - 2] + 1);
+                column[i] = d;
+                lowest = std::min(lowest, d);
+            }
+            computed = j;
+            if (lowest > reach) {
+                dead = j;
+                break;
+            }
+        }
+        // Prefix matches: columns shorter than the term (and than a dead one).
+        int prefix = Far;
+        const std::size_t prefixEnd = dead != 0 ? dead : std::min(computed + 1, text.size());
+        for (std::size_t j = 1; j < prefixEnd; ++j)
+            prefix = std::min(prefix, columns[j][m]);
+        prefixBeforeDead = prefix;
+        if (dead == 0 && text.size() <= maxColumns && columns[text.size()][m] <= reach)
+            consider({columns[text.size()][m], false, !term.isSymbol, term.root, text});
+        else if (prefix <= reach)
+            consider({prefix, true, !term.isSymbol, term.root, text});
+    }
+    if (!best)
+        return std::nullopt;
+    return std::string(best->text);
+}
+
 std::vector<SearchHit> InstrumentSnapshot::search(const SearchRequest &request) const
 {
     return SearchEngine(*this, request).run();
+}
+
+std::optional<std::string> InstrumentSnapshot::suggest(const SearchRequest &request) const
+{
+    return SearchEngine(*this, request).suggest();
 }
 
 } // namespace strikeline

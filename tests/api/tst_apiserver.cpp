@@ -1,5 +1,6 @@
 // The local HTTP API over real HTTP on loopback: every endpoint, the errors (400, 401, 404,
-// 405, 413, 503), malformed and oversized requests, a snapshot swapped under a running server,
+// 405, 413, 503), malformed and oversized requests, connection handling (keep-alive, close,
+// idle timeout, a full house of idle connections), a snapshot swapped under a running server,
 // the server on a worker thread, and the token file.
 
 #undef QT_NO_CAST_FROM_ASCII
@@ -26,7 +27,12 @@
 #include <QTest>
 #include <QThread>
 
+#include <chrono>
+#include <memory>
+#include <vector>
+
 using namespace strikeline;
+using namespace std::chrono_literals;
 using namespace strikeline::api;
 
 namespace {
@@ -94,6 +100,97 @@ QByteArray rawExchange(quint16 port, const QByteArray &data, bool waitForAnswer 
     return answer;
 }
 
+// One response off a raw connection: the head (status line and headers), then as many body
+// bytes as its Content-Length says. Empty when the connection closed or went quiet first.
+struct RawResponse
+{
+    QByteArray head;
+    QByteArray body;
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const QByteArray &line : head.split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+                return line.mid(colon + 1).trimmed();
+        }
+        return {};
+    }
+};
+
+RawResponse readResponse(QTcpSocket &socket)
+{
+    QByteArray data;
+    qsizetype headEnd = -1;
+    auto more = [&socket, &data] {
+        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(10000))
+            return false;
+        data += socket.readAll();
+        return true;
+    };
+    while ((headEnd = data.indexOf("\r\n\r\n")) < 0) {
+        if (!more())
+            return {};
+    }
+    RawResponse r;
+    r.head = data.left(headEnd);
+    const qsizetype length = r.header("Content-Length").toLongLong();
+    while (data.size() - headEnd - 4 < length) {
+        if (!more())
+            return {};
+    }
+    r.body = data.mid(headEnd + 4, length);
+    return r;
+}
+
+// GET /api/v1/health over HTTP/1.1 with the token, and its response.
+RawResponse askHealth(QTcpSocket &socket, const QByteArray &token)
+{
+    socket.write("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                 "\r\n\r\n");
+    return readResponse(socket);
+}
+
+std::unique_ptr<QTcpSocket> connectedSocket(quint16 port)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    if (!socket->waitForConnected(10000))
+        return nullptr;
+    return socket;
+}
+
+// An ApiServer of its own on a worker thread, as the desktop runs it; stopped and deleted in
+// that thread when this goes.
+class ThreadedServer
+{
+public:
+    ThreadedServer(InstrumentRepository &repository, const Clock &clock, ApiServerConfig config)
+    {
+        m_thread.setObjectName("api-extra");
+        m_thread.start();
+        m_server = new ApiServer(repository, clock, std::move(config));
+        m_server->moveToThread(&m_thread);
+        QMetaObject::invokeMethod(
+            m_server, [this] { return m_server->listen(); }, Qt::BlockingQueuedConnection, &m_port);
+    }
+    ~ThreadedServer()
+    {
+        QMetaObject::invokeMethod(
+            m_server, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    ThreadedServer(const ThreadedServer &) = delete;
+    ThreadedServer &operator=(const ThreadedServer &) = delete;
+
+    const Result<quint16> &port() const { return m_port; }
+
+private:
+    QThread m_thread;
+    ApiServer *m_server = nullptr;
+    Result<quint16> m_port = Error{};
+};
+
 } // namespace
 
 class tst_ApiServer : public QObject
@@ -120,6 +217,10 @@ private Q_SLOTS:
     void malformedRequestsDoNotHurtTheServer_data();
     void malformedRequestsDoNotHurtTheServer();
     void stalledHalfRequestIsDropped();
+    void connectionCloseAndHttp10_data();
+    void connectionCloseAndHttp10();
+    void idleConnectionIsClosedAfterTheTimeout();
+    void idleConnectionsNeverLockClientsOut();
     void snapshotSwapWhileServing();
     void notLoadedYetIs503();
     void listenErrors();
@@ -253,6 +354,14 @@ void tst_ApiServer::searchIsTheCoreRanking()
     const Reply none = get("/api/v1/instruments/search?q=ZZZQQQXX");
     QCOMPARE(none.status, 200);
     QCOMPARE(none.json.value("results").toArray().size(), 0);
+    QVERIFY(none.json.contains("suggestion"));
+    QVERIFY(none.json.value("suggestion").isNull());
+    // No results but a close symbol: the same suggestion as the CLI's --json.
+    const Reply typo = get("/api/v1/instruments/search?q=niftty+fut");
+    QCOMPARE(typo.status, 200);
+    QCOMPARE(typo.json.value("suggestion").toString(), QString("NIFTY FUT"));
+    request.text = "niftty fut";
+    QCOMPARE(typo.json, json::searchResults(*m_snapshot, {}, m_snapshot->suggest(request)));
 }
 
 void tst_ApiServer::searchDecodesPlusAndPercent()
@@ -578,6 +687,114 @@ void tst_ApiServer::stalledHalfRequestIsDropped()
     QCOMPARE(get("/api/v1/health").status, 200);
 }
 
+void tst_ApiServer::connectionCloseAndHttp10_data()
+{
+    QTest::addColumn<QByteArray>("request"); // without the Authorization header and end
+    QTest::addColumn<bool>("closes");
+    QTest::addColumn<QByteArray>("connectionHeader"); // in the response
+    const QByteArray get = "GET /api/v1/health ";
+    QTest::newRow("HTTP/1.1 keeps alive") << get + "HTTP/1.1\r\nHost: x\r\n"
+                                          << false << QByteArray();
+    QTest::newRow("HTTP/1.1 Connection: close")
+        << get + "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        << true << QByteArray("close");
+    QTest::newRow("close among options, any case")
+        << get + "HTTP/1.1\r\nHost: x\r\nconnection: Keep-Alive, CLOSE\r\n"
+        << true << QByteArray("close");
+    QTest::newRow("HTTP/1.0") << get + "HTTP/1.0\r\n" << true << QByteArray("close");
+    QTest::newRow("HTTP/1.0 after an empty line") << "\r\n" + get + "HTTP/1.0\r\nHost: x\r\n"
+                                                  << true << QByteArray("close");
+    QTest::newRow("HTTP/1.0 keep-alive") << get + "HTTP/1.0\r\nConnection: keep-alive\r\n"
+                                         << false << QByteArray("keep-alive");
+}
+
+void tst_ApiServer::connectionCloseAndHttp10()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(bool, closes);
+    QFETCH(QByteArray, connectionHeader);
+    const auto socket = connectedSocket(m_port);
+    QVERIFY(socket);
+    const QByteArray whole = request + "Authorization: Bearer " + m_token + "\r\n\r\n";
+    socket->write(whole);
+    const RawResponse first = readResponse(*socket);
+    QVERIFY2(first.head.startsWith("HTTP/1.1 200"), first.head.constData());
+    QCOMPARE(QJsonDocument::fromJson(first.body).object().value("status").toString(),
+             QString("ok"));
+    QCOMPARE(first.header("Connection").toLower(), connectionHeader);
+    if (closes) {
+        // The server closes once the response is out, without waiting for the client.
+        QVERIFY(socket->state() == QAbstractSocket::UnconnectedState ||
+                socket->waitForDisconnected(20000));
+    } else {
+        // Still open: a second request on the same connection is answered.
+        socket->write(whole);
+        const RawResponse second = readResponse(*socket);
+        QVERIFY2(second.head.startsWith("HTTP/1.1 200"), second.head.constData());
+        QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+    }
+}
+
+void tst_ApiServer::idleConnectionIsClosedAfterTheTimeout()
+{
+    ApiServerConfig config;
+    config.token = m_token;
+    // Long enough for a loaded machine to get a request across, short enough to wait for.
+    config.idleTimeout = 1500ms;
+    ThreadedServer server(m_repository, m_clock, config);
+    QVERIFY(server.port());
+
+    // A connection that never sends a byte.
+    const auto silent = connectedSocket(*server.port());
+    QVERIFY(silent);
+    // One that was answered, kept alive, then left idle.
+    const auto answered = connectedSocket(*server.port());
+    QVERIFY(answered);
+    const RawResponse r = askHealth(*answered, m_token);
+    QVERIFY2(r.head.startsWith("HTTP/1.1 200"), r.head.constData());
+    QVERIFY(r.header("Connection").isEmpty()); // kept alive
+    for (QTcpSocket *socket : {silent.get(), answered.get()}) {
+        QVERIFY(socket->state() == QAbstractSocket::UnconnectedState ||
+                socket->waitForDisconnected(20000));
+    }
+}
+
+void tst_ApiServer::idleConnectionsNeverLockClientsOut()
+{
+    ApiServerConfig config; // the defaults: 256 connections at most
+    config.token = m_token;
+    ThreadedServer server(m_repository, m_clock, config);
+    QVERIFY(server.port());
+    const int held = 300;
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < held; ++i) {
+        idle.push_back(connectedSocket(*server.port()));
+        QVERIFY(idle.back());
+    }
+    // A client with the token still gets its answer, on a connection of its own.
+    const auto client = connectedSocket(*server.port());
+    QVERIFY(client);
+    const RawResponse r = askHealth(*client, m_token);
+    QVERIFY2(r.head.startsWith("HTTP/1.1 200"), r.head.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.body).object().value("rows").toInteger(),
+             qint64(m_snapshot->size()));
+    // Room was made by closing the connections idle the longest: the first 300 + 1 - 256 of
+    // them, and no other.
+    const int evicted = held + 1 - config.maxConnections;
+    auto closed = [&idle] {
+        int n = 0;
+        for (const auto &socket : idle)
+            n += socket->state() == QAbstractSocket::UnconnectedState;
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(closed(), evicted, 20000);
+    for (int i = 0; i < held; ++i)
+        QVERIFY2((idle[static_cast<std::size_t>(i)]->state() ==
+                  QAbstractSocket::UnconnectedState) == (i < evicted),
+                 qPrintable(QString::number(i)));
+    QCOMPARE(client->state(), QAbstractSocket::ConnectedState);
+}
+
 void tst_ApiServer::snapshotSwapWhileServing()
 {
     const SnapshotPtr smaller = generatedSnapshot(2500, 11);
@@ -663,30 +880,32 @@ void tst_ApiServer::listenErrors()
         QVERIFY(!again);
         QCOMPARE(again.error().code, ErrorCode::Conflict);
     }
+    {
+        ApiServerConfig config;
+        config.token = m_token;
+        config.idleTimeout = 0ms;
+        ApiServer server(m_repository, m_clock, config);
+        const auto port = server.listen();
+        QVERIFY(!port);
+        QCOMPARE(port.error().code, ErrorCode::InvalidArgument);
+    }
 }
 
 void tst_ApiServer::runsOnAWorkerThread()
 {
-    QThread worker;
-    worker.setObjectName("api");
-    worker.start();
     ApiServerConfig config;
     config.token = m_token;
-    auto *server = new ApiServer(m_repository, m_clock, config);
-    server->moveToThread(&worker);
-    Result<quint16> port = Error{};
-    QMetaObject::invokeMethod(
-        server, [server] { return server->listen(); }, Qt::BlockingQueuedConnection, &port);
-    QVERIFY(port);
-    // Requests are answered by the worker's event loop while this thread waits in get().
-    const Reply r = get("/api/v1/instruments/search?q=NIFTY&limit=3", "GET", {}, *port);
-    QCOMPARE(r.status, 200);
-    QCOMPARE(r.json.value("results").toArray().size(), 3);
-    QMetaObject::invokeMethod(
-        server, [server] { delete server; }, Qt::BlockingQueuedConnection);
-    worker.quit();
-    QVERIFY(worker.wait(10000));
-    QCOMPARE(get("/api/v1/health", "GET", {}, *port).status, 0);
+    quint16 port = 0;
+    {
+        ThreadedServer server(m_repository, m_clock, config);
+        QVERIFY(server.port());
+        port = *server.port();
+        // Requests are answered by the worker's event loop while this thread waits in get().
+        const Reply r = get("/api/v1/instruments/search?q=NIFTY&limit=3", "GET", {}, port);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value("results").toArray().size(), 3);
+    }
+    QCOMPARE(get("/api/v1/health", "GET", {}, port).status, 0);
 }
 
 void tst_ApiServer::tokenFileIsCreatedOwnerOnly()

@@ -275,6 +275,27 @@ void BM_SearchDistribution(benchmark::State &state)
 }
 BENCHMARK(BM_SearchDistribution)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// "Did you mean": only run when a search found nothing, and it reads every term.
+void BM_Suggest(benchmark::State &state)
+{
+    const Fixture &fx = fixture();
+    static const std::vector<std::string> typos = {"niftty", "bnaknif", "relaince",
+                                                   "niftty 25000 ce", "zzzzqq"};
+    const std::string &q = typos[static_cast<std::size_t>(state.range(0))];
+    SearchRequest request;
+    request.text = q;
+    request.limit = 20;
+    request.today = asOfDay();
+    std::string answer;
+    for (auto _ : state) {
+        auto suggestion = fx.snapshot->suggest(request);
+        benchmark::DoNotOptimize(suggestion);
+        answer = suggestion.value_or("-");
+    }
+    state.SetLabel(q + " -> " + answer);
+}
+BENCHMARK(BM_Suggest)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
+
 void BM_NiftyChain(benchmark::State &state)
 {
     const Fixture &fx = fixture();

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void dataErrors();
     void searchJsonShape();
     void searchTable();
+    void searchSuggestsOnNoMatch();
     void chainWithSpot();
     void chainNearestExpiryAndUnknowns();
     void infoByKeyAndSymbol();
@@ -218,6 +219,29 @@ void tst_Cli::searchTable()
     QVERIFY(lines.at(0).contains(QStringLiteral("TRADING SYMBOL")));
     QVERIFY(lines.at(1).contains(QStringLiteral("NIFTY 26000 CE 09 DEC 25")));
     QVERIFY(lines.at(1).contains(QStringLiteral("0.05")));
+}
+
+void tst_Cli::searchSuggestsOnNoMatch()
+{
+    const Run text = cli({"search", "niftty", "--master", m_tiny, "--at", "2025-12-08"});
+    QCOMPARE(text.exitCode, 1); // still no matches
+    QVERIFY2(text.out.contains("(no matches)"), text.out.constData());
+    QVERIFY2(text.out.contains("Did you mean NIFTY?"), text.out.constData());
+    const Run json = cli(
+        {"search", "niftty", "26000", "ce", "--master", m_tiny, "--at", "2025-12-08", "--json"});
+    QCOMPARE(json.exitCode, 0);
+    QCOMPARE(json.json().value(QStringLiteral("results")).toArray().size(), 0);
+    QCOMPARE(json.json().value(QStringLiteral("suggestion")).toString(),
+             QStringLiteral("NIFTY 26000 CE"));
+    // With results, or with nothing close, the key is there and null.
+    const Run found = cli({"search", "nifty", "--master", m_tiny, "--at", "2025-12-08", "--json"});
+    QVERIFY(found.json().contains(QStringLiteral("suggestion")));
+    QVERIFY(found.json().value(QStringLiteral("suggestion")).isNull());
+    const Run none = cli({"search", "zzzz", "--master", m_tiny, "--at", "2025-12-08", "--json"});
+    QVERIFY(none.json().contains(QStringLiteral("suggestion")));
+    QVERIFY(none.json().value(QStringLiteral("suggestion")).isNull());
+    const Run plain = cli({"search", "zzzz", "--master", m_tiny, "--at", "2025-12-08"});
+    QVERIFY(!plain.out.contains("Did you mean"));
 }
 
 void tst_Cli::chainWithSpot()

@@ -56,6 +56,38 @@ SnapshotPtr buildUniverse()
     return b.build(MasterInfo{});
 }
 
+// The index roots the desk's shorthand names, beside stocks that shorthand is a prefix of.
+SnapshotPtr buildIndexUniverse()
+{
+    RecordFactory f;
+    SnapshotBuilder b;
+    b.add(f.future("NIFTY", Monthly, 75));
+    for (EpochDay e : {Weekly1, Monthly}) {
+        for (const char *strike : {"24950", "25000", "25050"}) {
+            for (bool call : {true, false})
+                b.add(f.option("NIFTY", e, strike, call, 75, e == Weekly1));
+        }
+    }
+    b.add(f.future("BANKNIFTY", Monthly, 35));
+    for (const char *strike : {"51900", "52000", "52100"}) {
+        for (bool call : {true, false})
+            b.add(f.option("BANKNIFTY", Monthly, strike, call, 35));
+    }
+    b.add(f.future("FINNIFTY", Monthly, 65));
+    b.add(f.future("MIDCPNIFTY", Monthly, 140));
+    b.add(f.future("SENSEX", Monthly, 20, Segment::BseFo));
+    b.add(f.future("NIFTYNXT50", Monthly, 25));
+    b.add(f.option("NIFTYNXT50", Monthly, "25000", true, 25));
+    b.add(f.future("CRUDEOIL", Monthly, 100, Segment::McxFo));
+    b.add(f.equity("BNRSEC", "BNR SECURITIES"));
+    b.add(f.equity("NFL", "NATIONAL FERTILIZERS"));
+    b.add(f.equity("FINCABLES", "FINOLEX CABLES"));
+    b.add(f.equity("MNC", "MNC INFRA"));
+    b.add(f.equity("TATASTEEL", "TATA STEEL LIMITED"));
+    b.add(f.equity("RELIANCE", "RELIANCE INDUSTRIES LTD"));
+    return b.build(MasterInfo{});
+}
+
 } // namespace
 
 class tst_Search : public QObject
@@ -84,6 +116,13 @@ private Q_SLOTS:
     void ambiguousTokenPrefersTheContractMeaning();
     void sameSymbolInTwoSegments();
     void limitAndEmptyQueries();
+    void aliasesNameTheirIndex_data();
+    void aliasesNameTheirIndex();
+    void compactSymbolsReadAsTheirParts_data();
+    void compactSymbolsReadAsTheirParts();
+    void symbolsWithDigitsAreNeverSplit();
+    void noResultsSuggestTheClosestSymbol_data();
+    void noResultsSuggestTheClosestSymbol();
 
 private:
     QStringList symbols(const std::vector<SearchHit> &hits) const
@@ -109,6 +148,22 @@ private:
         return m_snapshot->search(r);
     }
     InstrumentView view(const SearchHit &h) const { return m_snapshot->instrument(h.id); }
+    static SearchRequest request(const std::string &text, int limit = 20)
+    {
+        SearchRequest r;
+        r.text = text;
+        r.limit = limit;
+        r.today = Today;
+        return r;
+    }
+    static QStringList symbolsIn(const InstrumentSnapshot &snapshot,
+                                 const std::vector<SearchHit> &hits)
+    {
+        QStringList out;
+        for (const auto &h : hits)
+            out << QString::fromStdString(std::string(snapshot.instrument(h.id).tradingSymbol()));
+        return out;
+    }
 
     SnapshotPtr m_snapshot;
 };
@@ -350,6 +405,152 @@ void tst_Search::limitAndEmptyQueries()
     QVERIFY(search("zzzz").empty());
     QVERIFY(search("nifty", 0).empty());
     QVERIFY(search("nifty 99999").empty());
+}
+
+void tst_Search::aliasesNameTheirIndex_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("first");     // the first result
+    QTest::addColumn<QString>("alsoFound"); // a stock the alias is a prefix of, still found
+    QTest::newRow("bn") << "bn"
+                        << "BANKNIFTY FUT 30 DEC 25"
+                        << "BNRSEC";
+    QTest::newRow("bnf") << "BNF"
+                         << "BANKNIFTY FUT 30 DEC 25"
+                         << "";
+    QTest::newRow("nf") << "nf"
+                        << "NIFTY FUT 30 DEC 25"
+                        << "NFL";
+    QTest::newRow("fin") << "fin"
+                         << "FINNIFTY FUT 30 DEC 25"
+                         << "FINCABLES";
+    QTest::newRow("mn") << "mn"
+                        << "MIDCPNIFTY FUT 30 DEC 25"
+                        << "MNC";
+    QTest::newRow("midcp") << "midcp"
+                           << "MIDCPNIFTY FUT 30 DEC 25"
+                           << "";
+    QTest::newRow("sx") << "sx"
+                        << "SENSEX FUT 30 DEC 25"
+                        << "";
+    QTest::newRow("with contract words") << "bn 52000 pe"
+                                         << "BANKNIFTY 52000 PE 30 DEC 25"
+                                         << "";
+}
+
+void tst_Search::aliasesNameTheirIndex()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, first);
+    QFETCH(QString, alsoFound);
+    const SnapshotPtr snapshot = buildIndexUniverse();
+    const std::string text = query.toStdString();
+    const QStringList hits = symbolsIn(*snapshot, snapshot->search(request(text, 50)));
+    QVERIFY2(!hits.isEmpty(), qPrintable(query));
+    QCOMPARE(hits.first(), first);
+    if (!alsoFound.isEmpty()) {
+        // The alias adds a meaning; its prefix meaning stays, ranked after (cost 1, not 0).
+        QVERIFY2(hits.contains(alsoFound), qPrintable(hits.join(QStringLiteral(", "))));
+        QCOMPARE(hits.last(), alsoFound);
+    }
+}
+
+void tst_Search::compactSymbolsReadAsTheirParts_data()
+{
+    QTest::addColumn<QString>("compact");
+    QTest::addColumn<QString>("spelledOut"); // the same results
+    QTest::newRow("symbol strike type") << "nifty25000ce"
+                                        << "nifty 25000 ce";
+    QTest::newRow("upper case") << "NIFTY25000PE"
+                                << "nifty 25000 pe";
+    QTest::newRow("typed half-way") << "nifty2500"
+                                    << "nifty 2500";
+    QTest::newRow("thousands") << "nifty 25k ce"
+                               << "nifty 25000 ce";
+    QTest::newRow("thousands glued") << "nifty25kce"
+                                     << "nifty 25000 ce";
+    QTest::newRow("decimal thousands") << "nifty 24.95k"
+                                       << "nifty 24950";
+    QTest::newRow("banknifty") << "banknifty52000pe"
+                               << "banknifty 52000 pe";
+    QTest::newRow("alias") << "bnf52000pe"
+                           << "banknifty 52000 pe";
+    QTest::newRow("strike and type") << "25000ce nifty"
+                                     << "nifty 25000 ce";
+    QTest::newRow("monthly code") << "nifty25dec25000ce"
+                                  << "nifty 25 dec 25000 ce";
+    QTest::newRow("weekly code") << "NIFTY25D0925000CE"
+                                 << "nifty 25000 ce 09 dec 25";
+    QTest::newRow("future") << "niftyfut"
+                            << "nifty fut";
+    QTest::newRow("future with month") << "crudeoil25decfut"
+                                       << "crudeoil 25 dec fut";
+    QTest::newRow("digits in the symbol") << "niftynxt5025000ce"
+                                          << "niftynxt50 25000 ce";
+}
+
+void tst_Search::compactSymbolsReadAsTheirParts()
+{
+    QFETCH(QString, compact);
+    QFETCH(QString, spelledOut);
+    const SnapshotPtr snapshot = buildIndexUniverse();
+    const std::string a = compact.toStdString();
+    const std::string b = spelledOut.toStdString();
+    const QStringList expected = symbolsIn(*snapshot, snapshot->search(request(b)));
+    QVERIFY2(!expected.isEmpty(), qPrintable(spelledOut));
+    QCOMPARE(symbolsIn(*snapshot, snapshot->search(request(a))), expected);
+}
+
+void tst_Search::symbolsWithDigitsAreNeverSplit()
+{
+    // NIFTYNXT50 names a symbol as typed: it is not NIFTY with a strike starting 50.
+    const auto hits = search("niftynxt50", 50);
+    QVERIFY(!hits.empty());
+    for (const auto &h : hits)
+        QCOMPARE(view(h).underlyingSymbol(), std::string_view("NIFTYNXT50"));
+    // A word that names nothing and is not a compact symbol stays a word: no results.
+    QVERIFY(search("nifty25zz").empty());
+}
+
+void tst_Search::noResultsSuggestTheClosestSymbol_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("suggestion"); // empty: none
+    QTest::newRow("extra letter") << "niftty"
+                                  << "NIFTY";
+    QTest::newRow("swapped letters") << "relaince"
+                                     << "RELIANCE";
+    QTest::newRow("typed half-way, misspelt") << "bnaknif"
+                                              << "BANKNIFTY";
+    QTest::newRow("with contract words") << "niftty 25000 ce"
+                                         << "NIFTY 25000 CE";
+    QTest::newRow("compact") << "niftty25000ce"
+                             << "NIFTY 25000 CE";
+    QTest::newRow("a word of the name") << "tata steell"
+                                        << "TATA STEEL";
+    QTest::newRow("nothing close") << "zzzz"
+                                   << "";
+    QTest::newRow("short words are not guessed") << "xq"
+                                                 << "";
+    QTest::newRow("every word names something") << "nifty 99999"
+                                                << "";
+    QTest::newRow("the correction finds nothing either") << "niftty jan 99999"
+                                                         << "";
+}
+
+void tst_Search::noResultsSuggestTheClosestSymbol()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, suggestion);
+    const SnapshotPtr snapshot = buildIndexUniverse();
+    const std::string text = query.toStdString();
+    QVERIFY(snapshot->search(request(text)).empty());
+    const auto got = snapshot->suggest(request(text));
+    QCOMPARE(got ? QString::fromStdString(*got) : QString(), suggestion);
+    if (got) {
+        // The suggestion is a query that finds something.
+        QVERIFY(!snapshot->search(request(*got)).empty());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Search)

@@ -109,6 +109,7 @@ private Q_SLOTS:
     void newQueryClearsTheSelection();
     void indexOffersItsFutureOrItsChain();
     void statusBarKeepsTheMasterLine();
+    void noResultsSuggestTheClosestSymbol();
 
 private:
     template<typename T>
@@ -718,6 +719,20 @@ void tst_MainWindow::statusBarKeepsTheMasterLine()
     m_window->statusBar()->showMessage(QStringLiteral("from elsewhere"));
     QVERIFY(master->isVisible());
     QCOMPARE(message->text(), QStringLiteral("from elsewhere"));
+void tst_MainWindow::noResultsSuggestTheClosestSymbol()
+{
+    publish(realMasterInfo());
+    auto *search = child<QLineEdit>("searchEdit");
+    QTest::keyClicks(search, QStringLiteral("niftty"));
+    QVERIFY(child<QLabel>("resultsMessage")->isVisible());
+    QVERIFY2(text("resultsMessage").contains(QStringLiteral("Did you mean NIFTY?")),
+             qPrintable(text("resultsMessage")));
+    // Nothing close: no guess.
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("zzzz"));
+    QVERIFY(child<QLabel>("resultsMessage")->isVisible());
+    QVERIFY2(!text("resultsMessage").contains(QStringLiteral("Did you mean")),
+             qPrintable(text("resultsMessage")));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -529,6 +529,9 @@ void MainWindow::updateResultsArea()
                 .arg(formatCount(static_cast<std::int64_t>(m_snapshot->size()))));
     } else {
         QString text = QStringLiteral("No live contracts match “%1”").arg(query);
+        if (const QString hint = didYouMeanText(*m_snapshot, query, m_clock.now().day());
+            !hint.isEmpty())
+            text += QStringLiteral("\n\n") + hint;
         if (m_snapshot->expiredContractsAt(m_clock.now().day()) > 0)
             text += QStringLiteral("\n\nThis master is out of date: contracts that have already "
                                    "expired are hidden. Load today's master.");

@@ -76,6 +76,18 @@ QString freezeText(std::int32_t freeze, QuantityUnit unit)
     return QString::number(freeze);
 }
 
+QString didYouMeanText(const InstrumentSnapshot &snapshot, const QString &query, EpochDay today)
+{
+    const QByteArray text = query.toUtf8();
+    SearchRequest request;
+    request.text = std::string_view(text.constData(), static_cast<std::size_t>(text.size()));
+    request.today = today;
+    const std::optional<std::string> suggestion = snapshot.suggest(request);
+    if (!suggestion)
+        return {};
+    return QStringLiteral("Did you mean %1?").arg(toQString(*suggestion));
+}
+
 SearchResultsModel::SearchResultsModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}

@@ -66,5 +66,8 @@ QString shortExpiryText(EpochDay expiry, EpochDay today);
 QString longExpiryText(EpochDay expiry, EpochDay today, bool weekly);
 // "1800", or "20 lots" where the exchange counts quantity in lots (MCX); empty when unknown.
 QString freezeText(std::int32_t freeze, QuantityUnit unit);
+// For a query that found nothing: "Did you mean NIFTY?" when core has a correction
+// (InstrumentSnapshot::suggest), else empty.
+QString didYouMeanText(const InstrumentSnapshot &snapshot, const QString &query, EpochDay today);
 
 } // namespace strikeline::ui
