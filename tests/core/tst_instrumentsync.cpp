@@ -2274,20 +2274,18 @@ void tst_InstrumentSync::readOnlyOpenCreatesNothing()
     INIT_TEST_DB(t);
     if (t.isPostgres()) {
         // The scratch database was migrated by INIT_TEST_DB's probe: forget the schema.
-        {
-            OPEN_DB(probe, t, "probe");
-            auto dropped = probe->exec("DROP TABLE schema_version");
-            QVERIFY2(dropped, qPrintable(describe(dropped)));
-        }
+        OPEN_DB(probe, t, "probe");
+        auto dropped = probe->exec("DROP TABLE schema_version");
+        QVERIFY2(dropped, qPrintable(describe(dropped)));
         auto opened = Database::open(t.config, "read", Database::OpenMode::Existing);
         QVERIFY2(!opened, "a PostgreSQL database without the schema opened for reading");
         QCOMPARE(codeName(opened.error().code), codeName(ErrorCode::NotFound));
-        OPEN_DB(probe, t, "probe"); // Create mode: migrates
-        auto tables = probe->scalar("SELECT count(*) FROM schema_version");
+        // ... and it wrote none.
+        auto tables = probe->scalar("SELECT count(*) FROM information_schema.tables WHERE "
+                                    "table_schema = current_schema() AND table_name = "
+                                    "'schema_version'");
         QVERIFY2(tables, qPrintable(describe(tables)));
-        // Now there is a schema: a read opens it.
-        auto again = Database::open(t.config, "read", Database::OpenMode::Existing);
-        QVERIFY2(again, qPrintable(describe(again)));
+        QCOMPARE(tables->toInt(), 0);
         return;
     }
     QTemporaryDir dir;
