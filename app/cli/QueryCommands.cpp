@@ -82,8 +82,17 @@ Result<SnapshotPtr> loadMasterFile(const QString &path, const QString &command)
     SnapshotPtr snapshot = builder.build(info, &report);
     if (report.duplicateKeys > 0) {
         err() << "strikeline-cli " << command << ": warning: " << report.duplicateKeys
-              << " row(s) repeat an instrument_key already seen (kept the first), e.g. "
-              << QString::fromStdString(report.duplicateExamples.front()) << Qt::endl;
+              << " row(s) repeat an instrument_key already seen, e.g. "
+              << QString::fromStdString(report.duplicateExamples.front());
+        if (report.conflictingKeys > 0) {
+            err() << "; " << report.conflictingKeys
+                  << " key(s) are listed with different data and were left out (which row is "
+                     "right cannot be told), e.g. "
+                  << QString::fromStdString(report.conflictingExamples.front());
+        } else {
+            err() << " (the same rows again: counted once)";
+        }
+        err() << Qt::endl;
     }
     return snapshot;
 }
@@ -114,7 +123,10 @@ Result<void> ensureDefaultMaster(Database &db, const QString &command)
 Result<SnapshotPtr> loadDatabase(const DatabaseConfig &config, bool isDefault,
                                  const QString &command)
 {
-    auto db = Database::open(config, QStringLiteral("cli"));
+    // Only the embedded default database is made on first use (with the demo master, as the
+    // desktop does); a database named with --db must exist: a query never creates one.
+    auto db = Database::open(config, QStringLiteral("cli"),
+                             isDefault ? Database::OpenMode::Create : Database::OpenMode::Existing);
     if (!db)
         return db.error();
     if (isDefault) {

@@ -53,6 +53,14 @@ QString number(std::int64_t n)
     return QLocale::c().toString(static_cast<qlonglong>(n));
 }
 
+QString keyList(const std::vector<std::string> &keys)
+{
+    QStringList names;
+    for (const std::string &key : keys)
+        names << QString::fromStdString(key);
+    return names.join(QStringLiteral(", "));
+}
+
 QJsonObject runJson(const SyncRunRecord &r)
 {
     return QJsonObject{
@@ -72,6 +80,9 @@ QJsonObject runJson(const SyncRunRecord &r)
         {QStringLiteral("rows_updated"), static_cast<qint64>(r.rowsUpdated)},
         {QStringLiteral("rows_unchanged"), static_cast<qint64>(r.rowsUnchanged)},
         {QStringLiteral("rows_deactivated"), static_cast<qint64>(r.rowsDeactivated)},
+        {QStringLiteral("rows_duplicate"), static_cast<qint64>(r.rowsDuplicate)},
+        {QStringLiteral("keys_conflicting"), static_cast<qint64>(r.keysConflicting)},
+        {QStringLiteral("rows_kept"), static_cast<qint64>(r.rowsKept)},
         {QStringLiteral("forced"), r.forced},
         {QStringLiteral("error"), r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error)},
     };
@@ -187,6 +198,21 @@ int runSync(const QStringList &arguments)
         out() << "  skipped " << number(run.rowsSkipped)
               << " invalid row(s); first: " << result->issues.front().toString() << Qt::endl;
     }
+    if (run.rowsDuplicate > 0) {
+        out() << "  " << number(run.rowsDuplicate)
+              << " row(s) repeat an instrument_key; identical repeats count once";
+        if (run.keysConflicting > 0)
+            out() << ", " << number(run.keysConflicting)
+                  << " key(s) listed with different data were not imported, e.g. "
+                  << keyList(result->counts.conflictingKeys);
+        out() << Qt::endl;
+    }
+    if (run.rowsKept > 0) {
+        out() << "  kept " << number(run.rowsKept)
+              << " contract(s) from the previous master (this master's row is invalid or "
+                 "conflicting): "
+              << keyList(result->counts.keptKeys) << Qt::endl;
+    }
     return ExitOk;
 }
 
@@ -216,7 +242,8 @@ int runHistory(const QStringList &arguments)
     auto config = databaseConfig(parser, db);
     if (!config)
         return fail(command, config.error().message, ExitUsage);
-    auto database = Database::open(*config, QStringLiteral("history"));
+    auto database =
+        Database::open(*config, QStringLiteral("history"), Database::OpenMode::Existing);
     if (!database)
         return fail(command, database.error().message);
     InstrumentStore store(**database);

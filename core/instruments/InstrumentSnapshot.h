@@ -232,6 +232,10 @@ struct BuildReport
     std::int64_t instruments = 0;
     std::int64_t duplicateKeys = 0; // later rows with an already-seen key (skipped)
     std::vector<std::string> duplicateExamples;
+    // Keys whose rows disagree: none of them is in the snapshot (which one is right cannot be
+    // told), as if the rows were invalid. The identical repeats only count in duplicateKeys.
+    std::int64_t conflictingKeys = 0;
+    std::vector<std::string> conflictingExamples;
     std::int64_t buildMicros = 0;
 };
 
@@ -400,7 +404,8 @@ public:
     SnapshotBuilder &operator=(const SnapshotBuilder &) = delete;
 
     void reserve(std::size_t instruments);
-    // Adds one record; a key seen before is skipped and counted (first one wins).
+    // Adds one record. A key seen before: the same record again is skipped and counted; a
+    // different one drops the key from the snapshot (BuildReport::conflictingKeys).
     void add(InstrumentRecord &&record);
     std::size_t size() const;
 

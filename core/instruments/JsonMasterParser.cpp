@@ -119,15 +119,24 @@ public:
         if (auto e = doc.get_object().get(object); e)
             return isSyntaxError(e) ? syntax(e)
                                     : RowError{false, {}, QStringLiteral("not an object")};
+        // After a bad value, read on for the instrument_key (keys come in any order): a sync
+        // keeps the stored version of the contract an invalid row names.
+        std::optional<RowError> firstError;
         for (auto field : object) {
             std::string_view key;
             if (auto e = field.unescaped_key().get(key); e)
                 return syntax(e);
             simdjson::ondemand::value value = field.value();
-            if (auto err = assign(key, value, row))
-                return err;
+            if (firstError && key != "instrument_key"sv)
+                continue;
+            if (auto err = assign(key, value, row)) {
+                if (err->fatal)
+                    return err;
+                if (!firstError)
+                    firstError = std::move(err);
+            }
         }
-        return std::nullopt;
+        return firstError;
     }
 
 private:

@@ -226,6 +226,20 @@ std::optional<RowIssue> validateRecord(const InstrumentRecord &r)
     };
     if (r.instrumentKey.empty())
         return issue("instrument_key", QStringLiteral("is empty"));
+    // Text no database stores as it is: PostgreSQL refuses NUL and broken UTF-8 (the JSON
+    // parser validates UTF-8, a CSV may hold anything), SQLite would store it.
+    for (const auto &[field, text] :
+         {std::pair<const char *, const std::string *>{"instrument_key", &r.instrumentKey},
+          {"trading_symbol", &r.tradingSymbol},
+          {"name", &r.name},
+          {"instrument_type", &r.typeCode},
+          {"underlying_symbol", &r.underlyingSymbol},
+          {"underlying_key", &r.underlyingKey}}) {
+        if (text->find('\0') != std::string::npos)
+            return issue(field, QStringLiteral("contains a NUL character"));
+        if (!QByteArrayView(text->data(), static_cast<qsizetype>(text->size())).isValidUtf8())
+            return issue(field, QStringLiteral("is not valid UTF-8"));
+    }
     if (r.tradingSymbol.empty() && !isIndexSegment(r.segment))
         return issue("trading_symbol", QStringLiteral("is empty"));
     const bool tradable = r.kind != InstrumentKind::Index;

@@ -40,6 +40,9 @@ struct ReadOptions
     // Called with the bytes consumed from the device so far (compressed bytes for gzip).
     std::function<void(std::int64_t bytesConsumed)> progress;
     const std::atomic_bool *cancel = nullptr; // polled between chunks
+    // Called for every skipped row, also those beyond maxIssuesKept (a sync keeps the stored
+    // version of a contract whose new row is invalid).
+    std::function<void(const RowIssue &)> skipped;
 };
 
 struct ReadSummary

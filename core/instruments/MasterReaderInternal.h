@@ -67,6 +67,8 @@ public:
     {
         ++m_summary.rowsRead;
         ++m_summary.rowsSkipped;
+        if (m_options.skipped)
+            m_options.skipped(issue);
         if (m_summary.issues.size() < m_options.maxIssuesKept)
             m_summary.issues.push_back(std::move(issue));
     }

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
 #include <cctype>
@@ -47,6 +48,78 @@ struct SnapshotBuilder::State
         return last.id;
     }
     LastInterned lastName, lastUnderlyingKey, lastTypeCode, lastSymbol;
+
+    // Instruments whose key came again with different data: dropped before the build.
+    absl::flat_hash_set<InstrumentId> conflicting;
+
+    // Whether `r` is what instrument `id` was added from (as far as the snapshot keeps it).
+    bool sameRecord(InstrumentId id, const InstrumentRecord &r) const
+    {
+        const InstrumentSnapshot &snap = *snapshot;
+        const CompactInstrument &c = snap.m_instruments[id];
+        auto internedIs = [&](std::uint32_t stored, const std::string &text) {
+            return snap.interned(stored) == std::string_view(text).substr(0, 0xFFFF);
+        };
+        const std::uint64_t loc = snap.m_keyLocations[id];
+        const std::string_view symbol =
+            snap.text(static_cast<std::uint32_t>((loc >> 8) + (loc & 0xFF)), c.symbolLength);
+        CompactInstrument probe{};
+        probe.setExpiry(r.expiry);
+        return symbol == std::string_view(r.tradingSymbol).substr(0, 255) &&
+               internedIs(c.nameId, r.name) && internedIs(c.underlyingKeyId, r.underlyingKey) &&
+               internedIs(c.typeCodeId, r.typeCode) &&
+               internedIs(rootSymbolOf[id], r.underlyingSymbol) && c.strike == r.strike.raw() &&
+               c.exchangeToken == r.exchangeToken &&
+               c.tick == static_cast<std::int32_t>(r.tickSize.raw()) && c.lot == r.lotSize &&
+               c.freeze == r.freezeQuantity && c.qtyMultiplier == r.qtyMultiplier &&
+               c.expiryDays == probe.expiryDays && c.segment == r.segment && c.kind == r.kind &&
+               c.weekly == r.weekly;
+    }
+
+    // Removes the conflicting instruments: ids, underlyings and the key table are renumbered
+    // from the rows that remain. Rare (a broken master), so a plain rebuild.
+    void dropConflicting()
+    {
+        InstrumentSnapshot &snap = *snapshot;
+        const auto n = static_cast<InstrumentId>(snap.m_instruments.size());
+        InstrumentId kept = 0;
+        for (InstrumentId id = 0; id < n; ++id) {
+            if (conflicting.contains(id))
+                continue;
+            snap.m_instruments[kept] = snap.m_instruments[id];
+            snap.m_keyLocations[kept] = snap.m_keyLocations[id];
+            rootSymbolOf[kept] = rootSymbolOf[id];
+            ++kept;
+        }
+        snap.m_instruments.resize(kept);
+        snap.m_keyLocations.resize(kept);
+        rootSymbolOf.resize(kept);
+        underlyingOf.clear();
+        underlyingSymbol.clear();
+        underlyingSegment.clear();
+        underlyingFirst.clear();
+        underlyingContracts.clear();
+        snap.m_byKey.clear();
+        for (InstrumentId id = 0; id < kept; ++id) {
+            snap.m_byKey.insert(id);
+            CompactInstrument &c = snap.m_instruments[id];
+            if (!isDerivative(c.kind))
+                continue;
+            const std::uint64_t key =
+                (static_cast<std::uint64_t>(c.segment) << 32) | rootSymbolOf[id];
+            auto [it, inserted] =
+                underlyingOf.try_emplace(key, static_cast<UnderlyingId>(underlyingSymbol.size()));
+            if (inserted) {
+                underlyingSymbol.push_back(rootSymbolOf[id]);
+                underlyingSegment.push_back(c.segment);
+                underlyingFirst.push_back(id);
+                underlyingContracts.push_back(0);
+            }
+            c.underlying = it->second;
+            ++underlyingContracts[c.underlying];
+        }
+        conflicting.clear();
+    }
 
     std::uint32_t intern(std::string_view s)
     {
@@ -103,12 +176,19 @@ void SnapshotBuilder::add(InstrumentRecord &&r)
     snap.m_keyLocations.push_back((static_cast<std::uint64_t>(textOffset) << 8) | keyLength);
     // Insert the key first and undo on a duplicate: one hash of the key per row, not two.
     if (!snap.m_byKey.insert(id).second) {
+        const InstrumentId existing =
+            *snap.m_byKey.find(std::string_view(r.instrumentKey).substr(0, keyLength));
         snap.m_instruments.pop_back();
         snap.m_keyLocations.pop_back();
         snap.m_arena.resize(textOffset);
         ++st.report.duplicateKeys;
         if (st.report.duplicateExamples.size() < 10)
             st.report.duplicateExamples.push_back(r.instrumentKey);
+        if (!st.sameRecord(existing, r) && st.conflicting.insert(existing).second) {
+            ++st.report.conflictingKeys;
+            if (st.report.conflictingExamples.size() < 10)
+                st.report.conflictingExamples.push_back(r.instrumentKey);
+        }
         return;
     }
     snap.m_arena.append(r.tradingSymbol, 0, c.symbolLength);
@@ -291,6 +371,8 @@ SnapshotPtr SnapshotBuilder::build(MasterInfo info, BuildReport *report)
     timer.start();
     State &st = *m_state;
     InstrumentSnapshot &snap = *st.snapshot;
+    if (!st.conflicting.empty())
+        st.dropConflicting();
     const auto &ins = snap.m_instruments;
     const auto n = static_cast<std::uint32_t>(ins.size());
     const auto underlyingCount = static_cast<std::uint32_t>(st.underlyingSymbol.size());

@@ -8,6 +8,7 @@
 #include <QSqlError>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -89,22 +90,34 @@ Error Database::error(const QString &what, const QSqlError &sqlError)
 }
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig &config,
-                                                 const QString &purpose)
+                                                 const QString &purpose, OpenMode mode)
 {
     std::unique_ptr<Database> db(new Database(config));
-    if (auto c = db->connect(purpose); !c)
+    if (auto c = db->connect(purpose, mode); !c)
         return c.error();
-    if (auto m = db->migrate(); !m)
+    if (auto m = db->migrate(mode); !m)
         return m.error();
     return db;
 }
 
-Result<void> Database::connect(const QString &purpose)
+Result<void> Database::connect(const QString &purpose, OpenMode mode)
 {
     m_connectionName =
         QStringLiteral("strikeline-%1-%2").arg(purpose).arg(connectionCounter.fetch_add(1) + 1);
     if (m_config.backend == DatabaseBackend::Sqlite) {
-        if (m_config.path != QLatin1String(":memory:")) {
+        if (m_config.path != QLatin1String(":memory:") && mode == OpenMode::Existing) {
+            const QFileInfo info(m_config.path);
+            if (!info.exists())
+                return Error::make(ErrorCode::NotFound,
+                                   QStringLiteral("there is no database at %1 (a command that only "
+                                                  "reads creates none: check the path, or sync "
+                                                  "into it first)")
+                                       .arg(m_config.redacted()));
+            if (!info.isFile())
+                return Error::make(
+                    ErrorCode::NotFound,
+                    QStringLiteral("%1 is not a database file").arg(m_config.redacted()));
+        } else if (m_config.path != QLatin1String(":memory:")) {
             const QFileInfo info(m_config.path);
             if (!QDir().mkpath(info.absolutePath())) {
                 return Error::make(
@@ -199,6 +212,13 @@ Result<void> Database::begin()
     return success();
 }
 
+Result<void> Database::beginSnapshot()
+{
+    return exec(m_config.backend == DatabaseBackend::Sqlite
+                    ? QStringLiteral("BEGIN")
+                    : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+}
+
 Result<void> Database::commit()
 {
     if (m_config.backend == DatabaseBackend::Sqlite)
@@ -234,7 +254,7 @@ pg_conn *Database::postgresHandle() const
     return *static_cast<pg_conn *const *>(v.data());
 }
 
-Result<void> Database::migrate()
+Result<void> Database::migrate(OpenMode mode)
 {
     const bool sqlite = m_config.backend == DatabaseBackend::Sqlite;
     const QList<Migration> migrations = migrationsFor(m_config.backend);
@@ -251,12 +271,26 @@ Result<void> Database::migrate()
                                            "table_name = 'schema_version'"));
         if (!exists)
             return exists.error();
+        if (exists->toInt() == 0 && mode == OpenMode::Existing) {
+            return Error::make(ErrorCode::NotFound,
+                               QStringLiteral("%1 holds no Strikeline data (a command that only "
+                                              "reads creates none: sync into it first)")
+                                   .arg(m_config.redacted()));
+        }
         if (exists->toInt() > 0) {
-            auto current = scalar(QStringLiteral("SELECT max(version) FROM schema_version"));
-            if (!current)
-                return current.error();
-            if (current->toInt() >= migrations.back().version) {
-                m_schemaVersion = current->toInt();
+            // Every built-in version, not only the highest: migrations written on parallel
+            // branches may land with a lower number than one already applied.
+            auto applied = query(QStringLiteral("SELECT version FROM schema_version"));
+            if (!applied)
+                return applied.error();
+            QList<int> versions;
+            while (applied->next())
+                versions << applied->value(0).toInt();
+            const bool upToDate =
+                std::all_of(migrations.begin(), migrations.end(),
+                            [&](const Migration &m) { return versions.contains(m.version); });
+            if (upToDate) {
+                m_schemaVersion = *std::max_element(versions.begin(), versions.end());
                 return success();
             }
         }

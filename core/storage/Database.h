@@ -22,10 +22,16 @@ class Database
 public:
     ~Database(); // closes the connection and removes it from Qt's registry
 
-    // Opens (creating a SQLite file and its directory if needed) and migrates. `purpose` names
-    // the connection in logs and in pg_stat_activity ("sync", "hydrate", ...).
-    static Result<std::unique_ptr<Database>> open(const DatabaseConfig &config,
-                                                  const QString &purpose);
+    enum class OpenMode {
+        Create,   // a SQLite file and its directory are created if missing; any schema migrated
+        Existing, // for commands that only read: a missing SQLite file or a database without
+                  // Strikeline's schema is a NotFound error, and nothing is created
+    };
+
+    // Opens and migrates (an existing schema is brought up to date in either mode). `purpose`
+    // names the connection in logs and in pg_stat_activity ("sync", "hydrate", ...).
+    static Result<std::unique_ptr<Database>>
+    open(const DatabaseConfig &config, const QString &purpose, OpenMode mode = OpenMode::Create);
 
     DatabaseBackend backend() const { return m_config.backend; }
     const DatabaseConfig &config() const { return m_config; }
@@ -39,6 +45,9 @@ public:
     Result<QVariant> scalar(const QString &statement, const QVariantList &values = {});
 
     Result<void> begin();
+    // A read-only transaction whose reads all see one snapshot (SQLite: a deferred transaction
+    // in WAL; PostgreSQL: REPEATABLE READ). End it with commit() or rollback().
+    Result<void> beginSnapshot();
     Result<void> commit();
     void rollback(); // best effort: used on the error path
 
@@ -54,8 +63,8 @@ public:
 
 private:
     explicit Database(DatabaseConfig config);
-    Result<void> connect(const QString &purpose);
-    Result<void> migrate();
+    Result<void> connect(const QString &purpose, OpenMode mode);
+    Result<void> migrate(OpenMode mode);
 
     DatabaseConfig m_config;
     QString m_connectionName;

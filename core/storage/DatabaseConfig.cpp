@@ -5,6 +5,8 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace strikeline {
 
 namespace {
@@ -17,6 +19,16 @@ QString redactUrl(const QString &url)
     QString out = url;
     out.replace(password, QStringLiteral("\\1:***@"));
     return out;
+}
+
+// Where a '?' query or '#' fragment starts, or -1.
+qsizetype firstParameter(const QString &url)
+{
+    const qsizetype query = url.indexOf(QLatin1Char('?'));
+    const qsizetype fragment = url.indexOf(QLatin1Char('#'));
+    if (query < 0)
+        return fragment;
+    return fragment < 0 ? query : std::min(query, fragment);
 }
 
 Error invalid(const QString &url, const QString &why)
@@ -42,6 +54,13 @@ Result<DatabaseConfig> DatabaseConfig::parse(const QString &url)
             rest = rest.mid(2);
         if (rest.isEmpty())
             return invalid(trimmed, QStringLiteral("no file path (use sqlite:///path/file.db)"));
+        if (const qsizetype extra = firstParameter(trimmed); extra >= 0) {
+            // Never a file named "x.db?password=...": SQLite takes no parameters.
+            return invalid(trimmed.left(extra) + QStringLiteral("..."),
+                           QStringLiteral("SQLite takes no parameters ('?...' or '#...'; a "
+                                          "password means nothing to it). A '?' or '#' in the "
+                                          "file name is written %3F or %23."));
+        }
         c.path = QDir::cleanPath(QUrl::fromPercentEncoding(rest.toUtf8()));
         return c;
     }
@@ -51,6 +70,13 @@ Result<DatabaseConfig> DatabaseConfig::parse(const QString &url)
         if (!u.isValid()) // Qt's own message quotes the raw URL, password and all: not used
             return invalid(trimmed, QStringLiteral("not a valid URL (check the port and any "
                                                    "special characters in the password)"));
+        if (u.hasQuery() || u.hasFragment()) {
+            // Quoted from its parsed parts: no user, password or parameter value in a message.
+            return invalid(QStringLiteral("%1://%2%3?...").arg(scheme, u.host(), u.path()),
+                           QStringLiteral("parameters ('?...') are not supported: libpq reads "
+                                          "its environment variables (PGSSLMODE, PGPASSWORD, "
+                                          "...) and ~/.pgpass"));
+        }
         c.backend = DatabaseBackend::Postgres;
         c.host = u.host();
         if (c.host.isEmpty())

@@ -3,16 +3,23 @@
 #include "common/ProcessInfo.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSqlError>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <set>
 #include <sqlite3.h>
 #include <string>
+#include <sys/file.h>
+#include <unistd.h>
+#include <unordered_set>
 
 namespace strikeline {
 
@@ -28,6 +35,11 @@ constexpr const char *DataColumns =
     "underlying_symbol, underlying_key, expiry, strike_price, tick_size, lot_size, "
     "freeze_quantity, qty_multiplier, weekly";
 constexpr int DataColumnCount = 16;
+constexpr const char *DataColumnNames[DataColumnCount] = {
+    "instrument_key", "trading_symbol",  "name",           "segment",
+    "exchange_token", "instrument_type", "kind",           "underlying_symbol",
+    "underlying_key", "expiry",          "strike_price",   "tick_size",
+    "lot_size",       "freeze_quantity", "qty_multiplier", "weekly"};
 
 // Columns (other than the key) whose change makes an existing row "updated".
 constexpr const char *ComparedColumns[] = {"trading_symbol",
@@ -102,11 +114,7 @@ bool parseInt(std::string_view s, Int &out)
 using Column = std::optional<std::string_view>;
 const char *recordFromColumns(const Column *col, InstrumentRecord &r)
 {
-    static const char *const names[] = {
-        "instrument_key", "trading_symbol",  "name",           "segment",
-        "exchange_token", "instrument_type", "kind",           "underlying_symbol",
-        "underlying_key", "expiry",          "strike_price",   "tick_size",
-        "lot_size",       "freeze_quantity", "qty_multiplier", "weekly"};
+    const char *const *names = DataColumnNames;
     auto text = [&](int i) { return col[i].value_or(std::string_view()); };
     r.instrumentKey.assign(text(0));
     r.tradingSymbol.assign(text(1));
@@ -206,6 +214,13 @@ std::string_view unescapeCopyField(char *begin, char *end)
     return {begin, static_cast<std::size_t>(w - begin)};
 }
 
+Error anotherSyncError()
+{
+    return Error::make(ErrorCode::Conflict,
+                       QStringLiteral("another instrument sync is running on this database (from "
+                                      "another terminal?); try again when it finishes"));
+}
+
 QString pgError(pg_conn *conn)
 {
     return QString::fromUtf8(PQerrorMessage(conn)).trimmed();
@@ -228,13 +243,25 @@ QString syncStatusName(SyncStatus status)
     return {};
 }
 
+// Keys of invalid rows a sync remembers at most: a real master has a handful, and the reader
+// refuses a file with more than 1 % of its rows invalid anyway. Bounds memory on hostile input.
+constexpr std::size_t MaxInvalidKeys = 100000;
+// Kept and conflicting keys named in a sync's report.
+constexpr int ExampleKeys = 5;
+
 struct InstrumentStore::Private
 {
     bool sqlite = true;
     // SQLite staging
     sqlite3_stmt *insert = nullptr;
+    sqlite3_stmt *sameRow = nullptr; // is this exact row already staged?
     std::int64_t staged = 0;
     std::int64_t duplicates = 0;
+    int syncLockFd = -1; // SQLite: the flock()ed sync lock file
+    // Keys imported from none of their rows: invalid rows, and keys whose rows disagree.
+    std::unordered_set<std::string> invalidKeys;
+    std::set<std::string> conflictingKeys;
+    std::int64_t conflicting = 0;
     // PostgreSQL staging
     bool copying = false;
     std::string copyBuffer;
@@ -245,6 +272,10 @@ struct InstrumentStore::Private
     {
         if (insert)
             sqlite3_finalize(insert);
+        if (sameRow)
+            sqlite3_finalize(sameRow);
+        if (syncLockFd >= 0)
+            ::close(syncLockFd); // releases the flock
     }
 };
 
@@ -306,7 +337,8 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
         QStringLiteral("UPDATE sync_runs SET finished_at = ?, etag = ?, last_modified = ?, "
                        "checksum = ?, bytes = ?, rows_read = ?, rows_skipped = ?, "
                        "rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, "
-                       "rows_deactivated = ?, status = ?, error = ? WHERE id = ?"),
+                       "rows_deactivated = ?, rows_duplicate = ?, keys_conflicting = ?, "
+                       "rows_kept = ?, status = ?, error = ? WHERE id = ?"),
         {finished, run.etag.isEmpty() ? QVariant() : QVariant(run.etag),
          run.lastModified.isEmpty() ? QVariant() : QVariant(run.lastModified),
          run.checksum.isEmpty() ? QVariant() : QVariant(run.checksum),
@@ -315,7 +347,10 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
          QVariant::fromValue<qint64>(run.rowsInserted),
          QVariant::fromValue<qint64>(run.rowsUpdated),
          QVariant::fromValue<qint64>(run.rowsUnchanged),
-         QVariant::fromValue<qint64>(run.rowsDeactivated), syncStatusName(run.status),
+         QVariant::fromValue<qint64>(run.rowsDeactivated),
+         QVariant::fromValue<qint64>(run.rowsDuplicate),
+         QVariant::fromValue<qint64>(run.keysConflicting),
+         QVariant::fromValue<qint64>(run.rowsKept), syncStatusName(run.status),
          run.error.isEmpty() ? QVariant() : QVariant(run.error),
          QVariant::fromValue<qint64>(run.id)});
     if (!q)
@@ -332,7 +367,7 @@ namespace {
 constexpr const char *RunColumns =
     "id, started_at, finished_at, source, etag, last_modified, checksum, bytes, rows_read, "
     "rows_skipped, rows_inserted, rows_updated, rows_unchanged, rows_deactivated, status, "
-    "forced, error";
+    "forced, error, rows_duplicate, keys_conflicting, rows_kept";
 
 SyncRunRecord runFromQuery(const QSqlQuery &q)
 {
@@ -358,6 +393,9 @@ SyncRunRecord runFromQuery(const QSqlQuery &q)
                                                       : SyncStatus::Running;
     r.forced = q.value(15).toBool();
     r.error = q.value(16).toString();
+    r.rowsDuplicate = q.value(17).toLongLong();
+    r.keysConflicting = q.value(18).toLongLong();
+    r.rowsKept = q.value(19).toLongLong();
     return r;
 }
 } // namespace
@@ -537,8 +575,29 @@ Result<std::int64_t> InstrumentStore::activeCount()
 
 Result<void> InstrumentStore::lockForSync()
 {
-    if (d->sqlite)
-        return success(); // BEGIN IMMEDIATE already holds the database's write lock
+    if (d->sqlite) {
+        const QString path = m_db.config().path;
+        if (path == QLatin1String(":memory:") || d->syncLockFd >= 0)
+            return success(); // a private database, or held already
+        const QString lockPath = path + QStringLiteral(".sync-lock");
+        const int fd =
+            ::open(QFile::encodeName(lockPath).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return Error::make(ErrorCode::Io,
+                               QStringLiteral("cannot open the sync lock %1: %2")
+                                   .arg(lockPath, QString::fromLocal8Bit(std::strerror(errno))));
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd);
+            if (error == EWOULDBLOCK)
+                return anotherSyncError();
+            return Error::make(ErrorCode::Io,
+                               QStringLiteral("cannot lock %1: %2")
+                                   .arg(lockPath, QString::fromLocal8Bit(std::strerror(error))));
+        }
+        d->syncLockFd = fd;
+        return success();
+    }
     // The merge joins and anti-joins ~125k rows a few times: let them hash in memory (for this
     // transaction only) instead of the default 4 MB's batches on disk.
     if (auto r = m_db.exec(QStringLiteral("SET LOCAL work_mem = '64MB'")); !r)
@@ -546,11 +605,8 @@ Result<void> InstrumentStore::lockForSync()
     auto got = m_db.scalar(QStringLiteral("SELECT pg_try_advisory_xact_lock(7210002)"));
     if (!got)
         return got.error();
-    if (!got->toBool()) {
-        return Error::make(ErrorCode::Conflict,
-                           QStringLiteral("another instrument sync is running on this database "
-                                          "(from another terminal?); try again when it finishes"));
-    }
+    if (!got->toBool())
+        return anotherSyncError();
     return success();
 }
 
@@ -558,9 +614,22 @@ Result<void> InstrumentStore::createStaging()
 {
     d->staged = 0;
     d->duplicates = 0;
+    d->conflicting = 0;
+    d->invalidKeys.clear();
+    d->conflictingKeys.clear();
     if (d->sqlite) {
-        if (auto r = m_db.exec(QStringLiteral("DROP TABLE IF EXISTS temp.sync_staging")); !r)
+        // The staging writes touch only the connection's temp database, so this transaction
+        // takes no lock on the database itself: readers, the order persister and a second
+        // sync (refused by the sync lock) are not held up by a long download. The write lock
+        // is taken for the merge only (the caller's BEGIN IMMEDIATE after finishStaging).
+        if (auto r = m_db.exec(QStringLiteral("BEGIN")); !r)
             return r;
+        for (const char *table : {"temp.sync_staging", "temp.sync_kept", "temp.sync_diff"}) {
+            if (auto r =
+                    m_db.exec(QStringLiteral("DROP TABLE IF EXISTS %1").arg(QLatin1String(table)));
+                !r)
+                return r;
+        }
         if (auto r = m_db.exec(QStringLiteral(
                 "CREATE TEMP TABLE sync_staging (instrument_key TEXT PRIMARY KEY, "
                 "trading_symbol TEXT NOT NULL, name TEXT NOT NULL, segment TEXT NOT NULL, "
@@ -583,6 +652,21 @@ Result<void> InstrumentStore::createStaging()
                                    .arg(QLatin1String(DataColumns))
                                    .toUtf8();
         if (sqlite3_prepare_v2(h, sql.constData(), -1, &d->insert, nullptr) != SQLITE_OK) {
+            return Error::make(ErrorCode::Database, QStringLiteral("cannot prepare staging: %1")
+                                                        .arg(QString::fromUtf8(sqlite3_errmsg(h))));
+        }
+        if (d->sameRow) {
+            sqlite3_finalize(d->sameRow);
+            d->sameRow = nullptr;
+        }
+        // Same placeholders as the insert, so one binding serves both.
+        QStringList same;
+        for (int i = 0; i < DataColumnCount; ++i)
+            same << QStringLiteral("%1 IS ?%2").arg(QLatin1String(DataColumnNames[i])).arg(i + 1);
+        const QByteArray sameSql = QStringLiteral("SELECT 1 FROM temp.sync_staging WHERE %1")
+                                       .arg(same.join(QStringLiteral(" AND ")))
+                                       .toUtf8();
+        if (sqlite3_prepare_v2(h, sameSql.constData(), -1, &d->sameRow, nullptr) != SQLITE_OK) {
             return Error::make(ErrorCode::Database, QStringLiteral("cannot prepare staging: %1")
                                                         .arg(QString::fromUtf8(sqlite3_errmsg(h))));
         }
@@ -623,48 +707,62 @@ Result<void> InstrumentStore::stage(const InstrumentRecord &r)
     const std::string_view kind = kindName(r.kind);
     const QString expiry = formatIsoDay(r.expiry);
     if (d->sqlite) {
-        sqlite3_stmt *s = d->insert;
-        auto text = [s](int i, std::string_view v) {
-            sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-        };
-        text(1, r.instrumentKey);
-        text(2, r.tradingSymbol);
-        text(3, r.name);
-        text(4, segmentName(r.segment));
-        if (r.exchangeToken)
-            sqlite3_bind_int64(s, 5, r.exchangeToken);
-        else
-            sqlite3_bind_null(s, 5);
-        text(6, r.typeCode);
-        text(7, kind);
-        text(8, r.underlyingSymbol);
-        if (r.underlyingKey.empty())
-            sqlite3_bind_null(s, 9);
-        else
-            text(9, r.underlyingKey);
         const QByteArray expiryUtf8 = expiry.toUtf8();
-        if (r.expiry == NoDay)
-            sqlite3_bind_null(s, 10);
-        else
-            text(10, std::string_view(expiryUtf8.constData(), expiryUtf8.size()));
-        text(11, strike);
-        text(12, tick);
-        sqlite3_bind_int(s, 13, r.lotSize);
-        sqlite3_bind_int(s, 14, r.freezeQuantity);
-        sqlite3_bind_int(s, 15, r.qtyMultiplier);
-        sqlite3_bind_int(s, 16, r.weekly ? 1 : 0);
-        const int rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE) {
+        auto bind = [&](sqlite3_stmt *s) {
+            auto text = [s](int i, std::string_view v) {
+                sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+            };
+            text(1, r.instrumentKey);
+            text(2, r.tradingSymbol);
+            text(3, r.name);
+            text(4, segmentName(r.segment));
+            if (r.exchangeToken)
+                sqlite3_bind_int64(s, 5, r.exchangeToken);
+            else
+                sqlite3_bind_null(s, 5);
+            text(6, r.typeCode);
+            text(7, kind);
+            text(8, r.underlyingSymbol);
+            if (r.underlyingKey.empty())
+                sqlite3_bind_null(s, 9);
+            else
+                text(9, r.underlyingKey);
+            if (r.expiry == NoDay)
+                sqlite3_bind_null(s, 10);
+            else
+                text(10, std::string_view(expiryUtf8.constData(), expiryUtf8.size()));
+            text(11, strike);
+            text(12, tick);
+            sqlite3_bind_int(s, 13, r.lotSize);
+            sqlite3_bind_int(s, 14, r.freezeQuantity);
+            sqlite3_bind_int(s, 15, r.qtyMultiplier);
+            sqlite3_bind_int(s, 16, r.weekly ? 1 : 0);
+        };
+        auto failed = [&] {
             return Error::make(ErrorCode::Database,
                                QStringLiteral("cannot stage %1: %2")
                                    .arg(QString::fromStdString(r.instrumentKey),
                                         QString::fromUtf8(sqlite3_errmsg(m_db.sqliteHandle()))));
-        }
-        if (sqlite3_changes(m_db.sqliteHandle()) == 0)
-            ++d->duplicates;
-        else
+        };
+        bind(d->insert);
+        const int rc = sqlite3_step(d->insert);
+        sqlite3_reset(d->insert);
+        if (rc != SQLITE_DONE)
+            return failed();
+        if (sqlite3_changes(m_db.sqliteHandle()) != 0) {
             ++d->staged;
+            return success();
+        }
+        // A repeated key (rare): the very same row again is one row; a different one makes
+        // the key conflicting (finishStaging drops it).
+        ++d->duplicates;
+        bind(d->sameRow);
+        const int found = sqlite3_step(d->sameRow);
+        sqlite3_reset(d->sameRow);
+        if (found != SQLITE_ROW && found != SQLITE_DONE)
+            return failed();
+        if (found == SQLITE_DONE)
+            d->conflictingKeys.insert(r.instrumentKey);
         return success();
     }
 
@@ -707,11 +805,66 @@ Result<void> InstrumentStore::stage(const InstrumentRecord &r)
     return success();
 }
 
+Result<void> InstrumentStore::markInvalid(std::string_view key)
+{
+    // A key no database could hold (NUL, broken UTF-8) names no stored contract either.
+    if (key.empty() || key.find('\0') != std::string_view::npos ||
+        !QByteArrayView(key.data(), static_cast<qsizetype>(key.size())).isValidUtf8())
+        return success();
+    if (d->invalidKeys.size() >= MaxInvalidKeys && !d->invalidKeys.contains(std::string(key)))
+        return Error::make(ErrorCode::TooManyBadRows,
+                           QStringLiteral("more than %1 rows of the master are invalid: this is "
+                                          "not a usable master")
+                               .arg(MaxInvalidKeys));
+    d->invalidKeys.emplace(key);
+    return success();
+}
+
 Result<std::int64_t> InstrumentStore::finishStaging()
 {
+    // Every key of an invalid or conflicting row: none of its rows is imported, and the merge
+    // keeps the stored version as it is.
+    std::vector<std::string> notImported(d->invalidKeys.begin(), d->invalidKeys.end());
     if (d->sqlite) {
         sqlite3_finalize(d->insert);
         d->insert = nullptr;
+        sqlite3_finalize(d->sameRow);
+        d->sameRow = nullptr;
+        notImported.insert(notImported.end(), d->conflictingKeys.begin(), d->conflictingKeys.end());
+        if (auto r = m_db.exec(QStringLiteral("CREATE TEMP TABLE sync_kept (instrument_key TEXT "
+                                              "PRIMARY KEY) WITHOUT ROWID"));
+            !r)
+            return r.error();
+        sqlite3 *h = m_db.sqliteHandle();
+        sqlite3_stmt *insert = nullptr;
+        if (sqlite3_prepare_v2(h, "INSERT OR IGNORE INTO temp.sync_kept VALUES (?)", -1, &insert,
+                               nullptr) != SQLITE_OK)
+            return Error::make(ErrorCode::Database, QStringLiteral("cannot prepare staging: %1")
+                                                        .arg(QString::fromUtf8(sqlite3_errmsg(h))));
+        for (const std::string &key : notImported) {
+            sqlite3_bind_text(insert, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+            const int rc = sqlite3_step(insert);
+            sqlite3_reset(insert);
+            if (rc != SQLITE_DONE) {
+                const QString message = QString::fromUtf8(sqlite3_errmsg(h));
+                sqlite3_finalize(insert);
+                return Error::make(
+                    ErrorCode::Database,
+                    QStringLiteral("cannot stage the invalid keys: %1").arg(message));
+            }
+        }
+        sqlite3_finalize(insert);
+        auto dropped = m_db.query(QStringLiteral(
+            "DELETE FROM temp.sync_staging WHERE instrument_key IN (SELECT instrument_key FROM "
+            "temp.sync_kept)"));
+        if (!dropped)
+            return dropped.error();
+        d->staged -= dropped->numRowsAffected();
+        dropped->finish();
+        d->conflicting = static_cast<std::int64_t>(d->conflictingKeys.size());
+        // The staging transaction touched only the temp database (see createStaging).
+        if (auto r = m_db.exec(QStringLiteral("COMMIT")); !r)
+            return r.error();
         return d->staged;
     }
     pg_conn *conn = m_db.postgresHandle();
@@ -723,6 +876,83 @@ Result<std::int64_t> InstrumentStore::finishStaging()
     }
     d->copyBuffer.clear();
     d->copyBuffer.shrink_to_fit();
+    if (auto r = endCopy(); !r)
+        return r.error();
+    // COPY cannot skip a repeated key. A real master has none, so try the primary key first
+    // and only on a clash look at the repeats: the same row again is one row; keys whose rows
+    // differ are not imported at all (like an invalid row).
+    if (auto r = m_db.exec(QStringLiteral("SAVEPOINT staging_key")); !r)
+        return r.error();
+    if (auto r =
+            m_db.exec(QStringLiteral("ALTER TABLE sync_staging ADD PRIMARY KEY (instrument_key)"));
+        !r) {
+        if (auto back = m_db.exec(QStringLiteral("ROLLBACK TO SAVEPOINT staging_key")); !back)
+            return back.error();
+        auto conflicts = m_db.query(
+            QStringLiteral("SELECT instrument_key FROM (SELECT DISTINCT * FROM sync_staging) d "
+                           "GROUP BY instrument_key HAVING count(*) > 1"));
+        if (!conflicts)
+            return conflicts.error();
+        while (conflicts->next())
+            d->conflictingKeys.insert(conflicts->value(0).toString().toStdString());
+        conflicts->finish();
+        auto dups = m_db.scalar(QStringLiteral(
+            "WITH gone AS (DELETE FROM sync_staging a USING sync_staging b "
+            "WHERE a.instrument_key = b.instrument_key AND a.ctid > b.ctid RETURNING 1) "
+            "SELECT count(*) FROM gone"));
+        if (!dups)
+            return dups.error();
+        d->duplicates = dups->toLongLong();
+        d->staged -= d->duplicates;
+        if (auto again = m_db.exec(QStringLiteral("ALTER TABLE sync_staging ADD PRIMARY KEY "
+                                                  "(instrument_key)"));
+            !again)
+            return again.error();
+    }
+    if (auto r = m_db.exec(QStringLiteral("RELEASE SAVEPOINT staging_key")); !r)
+        return r.error();
+    d->conflicting = static_cast<std::int64_t>(d->conflictingKeys.size());
+    notImported.insert(notImported.end(), d->conflictingKeys.begin(), d->conflictingKeys.end());
+    if (auto r = m_db.exec(QStringLiteral("CREATE TEMP TABLE sync_kept (instrument_key TEXT "
+                                          "PRIMARY KEY) ON COMMIT DROP"));
+        !r)
+        return r.error();
+    if (!notImported.empty()) {
+        std::sort(notImported.begin(), notImported.end());
+        notImported.erase(std::unique(notImported.begin(), notImported.end()), notImported.end());
+        PGresult *res = PQexec(conn, "COPY sync_kept (instrument_key) FROM STDIN");
+        const bool ok = PQresultStatus(res) == PGRES_COPY_IN;
+        PQclear(res);
+        if (!ok)
+            return Error::make(ErrorCode::Database,
+                               QStringLiteral("cannot start COPY: %1").arg(pgError(conn)));
+        std::string keys;
+        for (const std::string &key : notImported) {
+            appendCopyField(keys, key);
+            keys.push_back('\n');
+        }
+        d->copying = true;
+        if (PQputCopyData(conn, keys.data(), static_cast<int>(keys.size())) != 1)
+            return Error::make(
+                ErrorCode::Database,
+                QStringLiteral("COPY to the database failed: %1").arg(pgError(conn)));
+        d->copying = false;
+        if (auto r = endCopy(); !r)
+            return r.error();
+        auto dropped = m_db.query(QStringLiteral("DELETE FROM sync_staging s USING sync_kept k "
+                                                 "WHERE s.instrument_key = k.instrument_key"));
+        if (!dropped)
+            return dropped.error();
+        d->staged -= dropped->numRowsAffected();
+    }
+    if (auto r = m_db.exec(QStringLiteral("ANALYZE sync_staging")); !r)
+        return r.error();
+    return d->staged;
+}
+
+Result<void> InstrumentStore::endCopy()
+{
+    pg_conn *conn = m_db.postgresHandle();
     if (PQputCopyEnd(conn, nullptr) != 1)
         return Error::make(ErrorCode::Database,
                            QStringLiteral("COPY to the database failed: %1").arg(pgError(conn)));
@@ -739,34 +969,7 @@ Result<std::int64_t> InstrumentStore::finishStaging()
         return Error::make(
             ErrorCode::Database,
             QStringLiteral("the database connection was lost: %1").arg(pgError(conn)));
-    // COPY cannot skip a repeated key. A real master has none, so try the primary key first
-    // and only on a clash drop the repeats (the first row wins, as in the snapshot builder;
-    // a freshly COPYed table's physical order is the file's order).
-    if (auto r = m_db.exec(QStringLiteral("SAVEPOINT staging_key")); !r)
-        return r.error();
-    if (auto r =
-            m_db.exec(QStringLiteral("ALTER TABLE sync_staging ADD PRIMARY KEY (instrument_key)"));
-        !r) {
-        if (auto back = m_db.exec(QStringLiteral("ROLLBACK TO SAVEPOINT staging_key")); !back)
-            return back.error();
-        auto dups = m_db.scalar(QStringLiteral(
-            "WITH gone AS (DELETE FROM sync_staging a USING sync_staging b "
-            "WHERE a.instrument_key = b.instrument_key AND a.ctid > b.ctid RETURNING 1) "
-            "SELECT count(*) FROM gone"));
-        if (!dups)
-            return dups.error();
-        d->duplicates = dups->toLongLong();
-        d->staged -= d->duplicates;
-        if (auto again = m_db.exec(QStringLiteral("ALTER TABLE sync_staging ADD PRIMARY KEY "
-                                                  "(instrument_key)"));
-            !again)
-            return again.error();
-    }
-    if (auto r = m_db.exec(QStringLiteral("RELEASE SAVEPOINT staging_key")); !r)
-        return r.error();
-    if (auto r = m_db.exec(QStringLiteral("ANALYZE sync_staging")); !r)
-        return r.error();
-    return d->staged;
+    return success();
 }
 
 Result<MergeCounts> InstrumentStore::merge(std::int64_t runId)
@@ -778,6 +981,7 @@ Result<MergeCounts> InstrumentStore::merge(std::int64_t runId)
     const QString run = QString::number(runId);
     const QString staging =
         sqlite ? QStringLiteral("temp.sync_staging") : QStringLiteral("sync_staging");
+    const QString kept = sqlite ? QStringLiteral("temp.sync_kept") : QStringLiteral("sync_kept");
     const QString asInt = sqlite ? QStringLiteral("%1") : QStringLiteral("(%1)::int");
     auto differs = [&](const char *column) {
         return QStringLiteral("s.%1 %2 i.%1").arg(QLatin1String(column), ne);
@@ -792,6 +996,7 @@ Result<MergeCounts> InstrumentStore::merge(std::int64_t runId)
     MergeCounts counts;
     counts.staged = d->staged;
     counts.duplicates = d->duplicates;
+    counts.conflicting = d->conflicting;
 
     // 1. One pass over the staged rows: how each relates to what is stored. Everything below
     //    reads this small table instead of joining again.
@@ -875,10 +1080,29 @@ Result<MergeCounts> InstrumentStore::merge(std::int64_t runId)
                           "change, trading_symbol, old_value, new_value) "
                           "SELECT %1, i.instrument_key, 'deactivated', i.trading_symbol, "
                           "NULL, NULL FROM instruments i WHERE i.is_active = %2 AND NOT "
-                          "EXISTS (SELECT 1 FROM %3 s WHERE s.instrument_key = i.instrument_key)")
-                          .arg(run, yes, staging)));
+                          "EXISTS (SELECT 1 FROM %3 s WHERE s.instrument_key = i.instrument_key) "
+                          "AND NOT EXISTS (SELECT 1 FROM %4 k WHERE k.instrument_key = "
+                          "i.instrument_key)")
+                          .arg(run, yes, staging, kept)));
         !r)
         return r.error();
+    // Listed, but only by invalid or conflicting rows: the stored contract stays as it is.
+    auto keptRows = m_db.query(
+        QStringLiteral("SELECT i.instrument_key FROM instruments i JOIN %1 k ON "
+                       "k.instrument_key = i.instrument_key WHERE i.is_active = %2 ORDER BY 1")
+            .arg(kept, yes));
+    if (!keptRows)
+        return keptRows.error();
+    while (keptRows->next()) {
+        if (counts.kept++ < ExampleKeys)
+            counts.keptKeys.push_back(keptRows->value(0).toString().toStdString());
+    }
+    keptRows->finish();
+    for (const std::string &key : d->conflictingKeys) {
+        if (static_cast<int>(counts.conflictingKeys.size()) == ExampleKeys)
+            break;
+        counts.conflictingKeys.push_back(key);
+    }
 
     auto sums = m_db.query(QStringLiteral("SELECT sum(%1), sum(%2), sum(%3) FROM sync_diff")
                                .arg(asInt.arg(QStringLiteral("is_new")),
@@ -951,6 +1175,8 @@ Result<MergeCounts> InstrumentStore::merge(std::int64_t runId)
         if (auto r = m_db.exec(QStringLiteral("DROP TABLE temp.sync_staging")); !r)
             return r.error();
         if (auto r = m_db.exec(QStringLiteral("DROP TABLE temp.sync_diff")); !r)
+            return r.error();
+        if (auto r = m_db.exec(QStringLiteral("DROP TABLE temp.sync_kept")); !r)
             return r.error();
     }
     return counts;

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace strikeline {
@@ -33,6 +35,9 @@ struct SyncRunRecord
     std::int64_t rowsUpdated = 0;
     std::int64_t rowsUnchanged = 0;
     std::int64_t rowsDeactivated = 0;
+    std::int64_t rowsDuplicate = 0;   // rows repeating a key already listed
+    std::int64_t keysConflicting = 0; // keys listed twice with different data (not imported)
+    std::int64_t rowsKept = 0;        // contracts kept from the previous master (invalid row)
     SyncStatus status = SyncStatus::Running;
     bool forced = false;
     QString error;
@@ -59,12 +64,18 @@ struct InstrumentChange
 struct MergeCounts
 {
     std::int64_t staged = 0;
-    std::int64_t duplicates = 0; // rows repeating a key already staged (first one kept)
+    std::int64_t duplicates = 0;  // rows repeating a key already staged (identical or not)
+    std::int64_t conflicting = 0; // keys whose rows disagree: none imported, like invalid rows
     std::int64_t inserted = 0;
     std::int64_t updated = 0;
     std::int64_t unchanged = 0;
     std::int64_t deactivated = 0;
     std::int64_t keysReused = 0;
+    // Active contracts whose row in this master was invalid or conflicting: kept as they were
+    // (not deactivated, not updated). keptKeys holds the first few.
+    std::int64_t kept = 0;
+    std::vector<std::string> keptKeys;
+    std::vector<std::string> conflictingKeys; // the first few
 };
 
 // The instruments' records in the database: sync runs, the staging area a sync writes into,
@@ -101,13 +112,18 @@ public:
     Result<std::int64_t> activeCount();
 
     // --- inside the sync's transaction -------------------------------------------------------
-    // Takes the sync lock for this transaction: NotFound-free Conflict error when another
-    // sync holds it (PostgreSQL advisory lock; SQLite's write lock via BEGIN IMMEDIATE).
+    // Takes the sync lock, or fails with Conflict when another sync holds it, at once (never
+    // waits). PostgreSQL: an advisory lock of the current transaction. SQLite: a file lock
+    // next to the database (flock: released by the kernel when the process dies), held by
+    // this store until it is destroyed, so that the staging can run outside the write lock.
     Result<void> lockForSync();
     Result<void> createStaging();
     Result<void> stage(const InstrumentRecord &record); // buffered; errors surface here or below
-    Result<std::int64_t> finishStaging();               // rows staged (after de-duplication)
-    Result<MergeCounts> merge(std::int64_t syncRunId);  // changes, upsert, soft-delete
+    // A key whose row in the master is invalid: whatever version is stored stays as it is
+    // (neither updated nor deactivated), and no row of the master is imported for it.
+    Result<void> markInvalid(std::string_view instrumentKey);
+    Result<std::int64_t> finishStaging();              // rows staged (after de-duplication)
+    Result<MergeCounts> merge(std::int64_t syncRunId); // changes, upsert, soft-delete
 
     // --- hydration ---------------------------------------------------------------------------
     // Streams every active instrument to the sink; returns how many.
@@ -117,6 +133,8 @@ public:
     InstrumentStore &operator=(const InstrumentStore &) = delete;
 
 private:
+    Result<void> endCopy(); // PostgreSQL: ends a COPY FROM STDIN and collects its result
+
     struct Private;
     Database &m_db;
     std::unique_ptr<Private> d;

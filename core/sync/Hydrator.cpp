@@ -4,12 +4,32 @@
 
 #include <QElapsedTimer>
 
+#include <utility>
+
 namespace strikeline {
 
-Result<HydrationResult> hydrate(Database &db)
+namespace {
+constexpr std::int64_t ProgressEvery = 16384;
+}
+
+Result<HydrationResult> hydrate(Database &db, const HydrateOptions &options)
 {
     QElapsedTimer timer;
     timer.start();
+    if (auto b = db.beginSnapshot(); !b)
+        return b.error();
+    // Read-only: ending it either way changes nothing; rollback also covers every error path.
+    struct EndSnapshot
+    {
+        Database &db;
+        bool open = true;
+        void end()
+        {
+            if (std::exchange(open, false))
+                db.rollback();
+        }
+        ~EndSnapshot() { end(); }
+    } snapshot{db};
     InstrumentStore store(db);
     MasterInfo info;
     info.source = db.config().redacted();
@@ -33,9 +53,17 @@ Result<HydrationResult> hydrate(Database &db)
     if (!count)
         return count.error();
     builder.reserve(static_cast<std::size_t>(*count));
-    auto rows = store.loadActive([&builder](InstrumentRecord &&r) { builder.add(std::move(r)); });
+    if (options.progress)
+        options.progress(0, *count);
+    std::int64_t seen = 0;
+    auto rows = store.loadActive([&](InstrumentRecord &&r) {
+        builder.add(std::move(r));
+        if (options.progress && ++seen % ProgressEvery == 0)
+            options.progress(seen, *count);
+    });
     if (!rows)
         return rows.error();
+    snapshot.end(); // everything is read: the index build needs no database
     HydrationResult result;
     result.rows = *rows;
     result.snapshot = builder.build(info, &result.build);

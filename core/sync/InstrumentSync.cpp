@@ -1,6 +1,7 @@
 #include "InstrumentSync.h"
 
 #include "HashingReader.h"
+#include "SyncReport.h"
 #include "storage/Database.h"
 
 #include <QElapsedTimer>
@@ -35,11 +36,16 @@ bool isLockedError(const Error &e)
             e.message.contains(QLatin1String("busy")));
 }
 
-Error anotherSyncRunning()
+Error databaseBusy()
 {
     return Error::make(ErrorCode::Conflict,
-                       QStringLiteral("another instrument sync is writing to this database (from "
-                                      "another terminal?); try again when it finishes"));
+                       QStringLiteral("the database is locked by another writer (another "
+                                      "terminal?); try again in a moment"));
+}
+
+bool isDemoMaster(const QString &source)
+{
+    return source.contains(QLatin1String("demo-master"));
 }
 
 Error cancelled()
@@ -159,12 +165,13 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         return previousFromSource.error();
     auto runId = store.beginRun(run.source, options.force);
     if (!runId) {
-        // SQLite: another sync holds the write lock for its whole transaction.
+        // SQLite: another writer held the write lock for longer than the busy timeout.
         if (isLockedError(runId.error()))
-            return anotherSyncRunning();
+            return databaseBusy();
         return runId.error();
     }
     run.id = *runId;
+    const bool sqlite = db.backend() == DatabaseBackend::Sqlite;
 
     // Records a finished run; if the connection died with the sync, through a fresh one. The
     // result then carries the run exactly as sync_runs holds it (its times included).
@@ -205,6 +212,24 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         return result;
     };
 
+    // An older master over a newer one deactivates everything listed since: only on purpose.
+    if (*previous && !options.force) {
+        const SyncRunRecord &last = **previous;
+        const std::optional<EpochDay> lastDay = knownMasterDay(
+            last.source, last.finishedAt.isValid() ? last.finishedAt : last.startedAt);
+        const std::optional<EpochDay> newDay =
+            knownMasterDay(run.source, QDateTime::currentDateTimeUtc());
+        if (lastDay && newDay && *newDay < *lastDay && !isDemoMaster(last.source)) {
+            return fail(Error::make(
+                ErrorCode::Validation,
+                QStringLiteral("this master is of %1, older than the one in use (%2, sync %3): "
+                               "refusing to replace a newer master with an older one. If this "
+                               "is right, sync again with --force.")
+                    .arg(formatIsoDay(*newDay), formatIsoDay(*lastDay))
+                    .arg(last.id)));
+        }
+    }
+
     // --- open the source ---------------------------------------------------------------------
     std::unique_ptr<MasterDownload> download;
     QFile file;
@@ -224,6 +249,15 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         download = std::move(*started);
         run.etag = download->validators().etag;
         run.lastModified = download->validators().lastModified;
+        if (download->notModified() && validators.etag.isEmpty() &&
+            validators.lastModified.isEmpty()) {
+            // 304 answers a conditional request only: this one had nothing to compare with.
+            return fail(Error::make(ErrorCode::Network,
+                                    QStringLiteral("the server answered 304 Not Modified to a "
+                                                   "request that named no version (no ETag or "
+                                                   "date was sent): a broken server or proxy; "
+                                                   "nothing was imported")));
+        }
         if (download->notModified()) {
             run.checksum = *previousFromSource ? (*previousFromSource)->checksum : QString();
             return unchanged(0, 0);
@@ -242,10 +276,13 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     HashingReader hashing(*device);
     hashing.open(QIODevice::ReadOnly);
 
-    // --- one transaction: stage, validate, merge, commit -----------------------------------
-    if (auto b = db.begin(); !b) {
-        // SQLite's BEGIN IMMEDIATE fails while another writer (sync) holds the database.
-        return fail(isLockedError(b.error()) ? anotherSyncRunning() : b.error());
+    // --- stage, validate, merge, commit: PostgreSQL in one transaction (the advisory lock
+    // is the transaction's); SQLite stages in its temp database outside the write lock and
+    // takes it (BEGIN IMMEDIATE) for the merge only, under a file lock that keeps other syncs
+    // out. Either way nothing is visible before COMMIT.
+    if (!sqlite) {
+        if (auto b = db.begin(); !b)
+            return fail(b.error());
     }
     std::optional<StatementCanceller> canceller(std::in_place, db, options.cancel);
     auto endTransaction = [&] {
@@ -269,6 +306,14 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     std::int64_t rows = 0;
     ReadOptions read;
     read.cancel = &stopReading;
+    read.skipped = [&](const RowIssue &issue) {
+        if (stageError)
+            return;
+        if (auto k = store.markInvalid(issue.instrumentKey); !k) {
+            stageError = k.error();
+            stopReading = true;
+        }
+    };
     read.progress = [&](std::int64_t consumed) {
         if (cancelRequested())
             stopReading = true;
@@ -331,6 +376,10 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
         }
     }
 
+    if (sqlite) {
+        if (auto b = db.begin(); !b)
+            return abort(isLockedError(b.error()) ? databaseBusy() : b.error());
+    }
     report(SyncStage::Merging, run.bytes, totalBytes, rows);
     auto counts = store.merge(run.id);
     if (!counts)
@@ -349,6 +398,9 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     run.rowsUpdated = counts->updated;
     run.rowsUnchanged = counts->unchanged;
     run.rowsDeactivated = counts->deactivated;
+    run.rowsDuplicate = counts->duplicates;
+    run.keysConflicting = counts->conflicting;
+    run.rowsKept = counts->kept;
     record(SyncStatus::Succeeded, {});
     result.elapsedMs = timer.elapsed();
     report(SyncStage::Done, run.bytes, totalBytes, rows);

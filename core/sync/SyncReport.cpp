@@ -166,10 +166,10 @@ Result<SyncHistory> loadSyncHistory(Database &db, EpochDay today, int runLimit, 
     return history;
 }
 
-EpochDay masterDayOf(const SyncRunRecord &run)
+std::optional<EpochDay> knownMasterDay(const QString &source, const QDateTime &fetchedAt)
 {
     static const QRegularExpression datePattern(QStringLiteral("(\\d{4}-\\d{2}-\\d{2})"));
-    const QString path = isUrl(run.source) ? QUrl(run.source).path() : run.source;
+    const QString path = isUrl(source) ? QUrl(source).path() : source;
     const QString name = QFileInfo(path).fileName();
     const QRegularExpressionMatch match = datePattern.match(name);
     if (match.hasMatch()) {
@@ -177,7 +177,15 @@ EpochDay masterDayOf(const SyncRunRecord &run)
         if (date.isValid())
             return fromQDate(date);
     }
-    return istDayOf(run.finishedAt.isValid() ? run.finishedAt : run.startedAt);
+    if (isUrl(source) && fetchedAt.isValid())
+        return istDayOf(fetchedAt);
+    return std::nullopt;
+}
+
+EpochDay masterDayOf(const SyncRunRecord &run)
+{
+    const QDateTime when = run.finishedAt.isValid() ? run.finishedAt : run.startedAt;
+    return knownMasterDay(run.source, when).value_or(istDayOf(when));
 }
 
 } // namespace strikeline

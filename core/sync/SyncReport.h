@@ -78,6 +78,11 @@ Result<SyncHistory> loadSyncHistory(Database &db, EpochDay today, int runLimit =
 // else the IST day the run finished (a download is always "complete.json.gz").
 EpochDay masterDayOf(const SyncRunRecord &run);
 
+// The business day of a master from `source`, when it is known: the date in its file name, or
+// for a download (always today's "complete.json.gz") the IST day of `fetchedAt`. A local file
+// without a date in its name: unknown. A sync refuses a master older than the one in use.
+std::optional<EpochDay> knownMasterDay(const QString &source, const QDateTime &fetchedAt);
+
 // The IST day a run started on.
 EpochDay istDayOf(const QDateTime &moment);
 

@@ -6,6 +6,8 @@
 #include "CliProcess.h"
 #include "TestData.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -72,6 +74,10 @@ private Q_SLOTS:
     void realMasterGoldens();
     void versionAndHelp();
     void syncIntoDatabaseThenQuery();
+    void readCommandsCreateNothing_data();
+    void readCommandsCreateNothing();
+    void malformedDatabaseUrlsCreateNothing();
+    void syncReportsKeptAndRepeatedRows();
 
 private:
     QTemporaryDir m_dir;
@@ -138,9 +144,9 @@ void tst_Cli::dataErrors_data()
                                                  "/nonexistent/m.json"}
                                   << "cannot open";
     // Only the embedded default database gets the demo master on first run (tests/packaging).
-    QTest::newRow("empty database")
+    QTest::newRow("missing database")
         << QStringList{"search", "NIFTY", "--db", "sqlite:///SCRATCH/empty.db"}
-        << "holds no instruments yet";
+        << "there is no database";
     QTest::newRow("sync missing file") << QStringList{"sync", "--source", "/nonexistent/m.json.gz",
                                                       "--db", "sqlite:///SCRATCH/a.db"}
                                        << "cannot open the master";
@@ -345,6 +351,9 @@ void tst_Cli::realMasterGoldens()
     QCOMPARE(results.size(), 5);
     QCOMPARE(results.at(0).toObject().value(QStringLiteral("trading_symbol")).toString(),
              QStringLiteral("NIFTY FUT 30 DEC 25"));
+    // The key docs/cli.md's search example shows.
+    QCOMPARE(results.at(0).toObject().value(QStringLiteral("instrument_key")).toString(),
+             QStringLiteral("NSE_FO|49543"));
     QCOMPARE(results.at(1).toObject().value(QStringLiteral("trading_symbol")).toString(),
              QStringLiteral("NIFTY FUT 27 JAN 26"));
     QCOMPARE(results.at(1).toObject().value(QStringLiteral("lot_size")).toInt(), 65);
@@ -437,6 +446,98 @@ void tst_Cli::syncIntoDatabaseThenQuery()
     const Run table = cli({"history", "--db", db});
     QVERIFY(table.out.contains("succeeded"));
     QVERIFY(table.out.contains("truncated"));
+}
+
+void tst_Cli::readCommandsCreateNothing_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("history") << QStringList{"history", "--db", "DB"};
+    QTest::newRow("history --changes") << QStringList{"history", "--changes", "1", "--db", "DB"};
+    QTest::newRow("search") << QStringList{"search", "NIFTY", "--db", "DB"};
+    QTest::newRow("info") << QStringList{"info", "NSE_FO|52168", "--db", "DB"};
+    QTest::newRow("chain") << QStringList{"chain", "NIFTY", "--db", "DB"};
+    QTest::newRow("validate") << QStringList{"validate", "--key", "NSE_FO|52168", "--side", "buy",
+                                             "--qty",    "75",    "--type",       "market", "--db",
+                                             "DB"};
+}
+
+// A command that only reads never creates a database or its folder: a mistyped path is an
+// error that says so, not a fresh empty database.
+void tst_Cli::readCommandsCreateNothing()
+{
+    QFETCH(QStringList, args);
+    const QString folder = m_dir.filePath(QStringLiteral("nonexistent-dir"));
+    const QString file = folder + QStringLiteral("/x.db");
+    args.replaceInStrings(QStringLiteral("DB"), QStringLiteral("sqlite://") + file);
+    const Run r = cli(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("there is no database"), r.err.constData());
+    QVERIFY2(r.err.contains(file.toUtf8()), r.err.constData());
+    QVERIFY2(!QFileInfo::exists(folder), qPrintable(folder + " was created"));
+}
+
+// sqlite:///x.db?password=... is not a file named "x.db?password=...": refused, nothing made,
+// and the would-be password is not echoed.
+void tst_Cli::malformedDatabaseUrlsCreateNothing()
+{
+    const QString base = m_dir.filePath(QStringLiteral("pw.db"));
+    for (const QStringList &args :
+         {QStringList{"history", "--db", "sqlite://" + base + "?password=hunter2"},
+          QStringList{"search", "NIFTY", "--db", "sqlite://" + base + "?password=hunter2"},
+          QStringList{"sync", "--source", m_tiny, "--db", "sqlite://" + base + "?password=hunter2"},
+          QStringList{"sync", "--source", m_tiny, "--db", "sqlite://" + base + "#hunter2"}}) {
+        const Run r = cli(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("SQLite takes no parameters"), r.err.constData());
+        QVERIFY2(!r.err.contains("hunter2"), r.err.constData());
+    }
+    const QStringList made = QDir(m_dir.path()).entryList({QStringLiteral("pw.db*")});
+    QVERIFY2(made.isEmpty(), qPrintable(made.join(", ")));
+}
+
+// What a sync did with rows it could not take: kept contracts and repeated keys, in the text
+// output and in history (sync_runs).
+void tst_Cli::syncReportsKeptAndRepeatedRows()
+{
+    const QString db = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("kept.db"));
+    QCOMPARE(cli({"sync", "--source", m_tiny, "--db", db}).exitCode, 0);
+    QByteArray bytes = tinyMaster();
+    // The future's lot as a string: an invalid row. The last option listed twice, differently.
+    const QByteArray lot = R"("instrument_key":"NSE_FO|52168","lot_size":75)";
+    QVERIFY(bytes.contains(lot));
+    bytes.replace(lot, R"("instrument_key":"NSE_FO|52168","lot_size":"75")");
+    const qsizetype last = bytes.lastIndexOf(",{");
+    QByteArray repeat = bytes.mid(last, bytes.size() - 1 - last);
+    repeat.replace(R"("lot_size":75)", R"("lot_size":225)");
+    bytes.insert(bytes.size() - 1, repeat);
+    const QString path = m_dir.filePath(QStringLiteral("tiny-bad.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+
+    const Run sync = cli({"sync", "--source", path, "--db", db});
+    QCOMPARE(sync.exitCode, 0);
+    QVERIFY2(sync.out.contains("0 deactivated"), sync.out.constData());
+    QVERIFY2(sync.out.contains("kept 2 contract(s) from the previous master"),
+             sync.out.constData());
+    QVERIFY2(sync.out.contains("NSE_FO|52168"), sync.out.constData());
+    QVERIFY2(sync.out.contains("1 row(s) repeat an instrument_key"), sync.out.constData());
+    QVERIFY2(sync.out.contains("1 key(s) listed with different data"), sync.out.constData());
+
+    const Run history = cli({"history", "--db", db, "--json"});
+    QCOMPARE(history.exitCode, 0);
+    const QJsonObject run = history.json().value(QStringLiteral("runs")).toArray().at(0).toObject();
+    QCOMPARE(run.value(QStringLiteral("rows_kept")).toInt(), 2);
+    QCOMPARE(run.value(QStringLiteral("rows_duplicate")).toInt(), 1);
+    QCOMPARE(run.value(QStringLiteral("keys_conflicting")).toInt(), 1);
+    QCOMPARE(run.value(QStringLiteral("rows_deactivated")).toInt(), 0);
+    const Run info = cli({"info", "NSE_FO|52168", "--db", db, "--json"});
+    QCOMPARE(info.exitCode, 0);
+    QCOMPARE(info.json().value(QStringLiteral("lot_size")).toInt(), 75);
+    const Run changes =
+        cli({"history", "--changes", QString::number(run.value("id").toInt()), "--db", db});
+    QVERIFY2(!changes.out.contains("deactivated"), changes.out.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

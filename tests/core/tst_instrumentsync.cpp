@@ -635,8 +635,8 @@ private Q_SLOTS:
     void truncatedGzipLeavesInstruments();
     void corruptJsonLeavesInstruments_data();
     void corruptJsonLeavesInstruments();
-    void repeatedKeyKeepsTheFirstRow_data();
-    void repeatedKeyKeepsTheFirstRow();
+    void repeatedKeysAreReported_data();
+    void repeatedKeysAreReported();
     void tooFewRowsRefusedUnlessForced_data();
     void tooFewRowsRefusedUnlessForced();
     void cancelFromProgressLeavesInstruments_data();
@@ -674,6 +674,20 @@ private Q_SLOTS:
     void cancelInLaterPhases();
     void abandonedRunsAreJudged_data();
     void abandonedRunsAreJudged();
+    void invalidRowKeepsThePreviousVersion_data();
+    void invalidRowKeepsThePreviousVersion();
+    void nulInAStringSkipsTheRow_data();
+    void nulInAStringSkipsTheRow();
+    void olderMasterRefusedUnlessForced_data();
+    void olderMasterRefusedUnlessForced();
+    void bareNotModifiedIsAnError_data();
+    void bareNotModifiedIsAnError();
+    void hydrationReadsOneSnapshot_data();
+    void hydrationReadsOneSnapshot();
+    void readOnlyOpenCreatesNothing_data();
+    void readOnlyOpenCreatesNothing();
+    void migrationUpgradesAnOlderDatabase_data();
+    void migrationUpgradesAnOlderDatabase();
 
 private:
     QString generated(const QString &name) const { return m_dir.filePath(name); }
@@ -836,6 +850,14 @@ void tst_InstrumentSync::configRejects_data()
                                     << "secret";
     QTest::newRow("sqlite without a path") << "sqlite://"
                                            << "";
+    QTest::newRow("sqlite with a password parameter") << "sqlite:///tmp/x.db?password=hunter2"
+                                                      << "hunter2";
+    QTest::newRow("sqlite with a fragment") << "sqlite:///tmp/x.db#hunter2"
+                                            << "hunter2";
+    QTest::newRow("postgres parameters") << "postgresql://u:secret@h/db?sslmode=disable"
+                                         << "secret";
+    QTest::newRow("postgres password parameter") << "postgresql://u@h/db?password=hunter2"
+                                                 << "hunter2";
 }
 
 void tst_InstrumentSync::configRejects()
@@ -1311,40 +1333,81 @@ void tst_InstrumentSync::corruptJsonLeavesInstruments()
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
-void tst_InstrumentSync::repeatedKeyKeepsTheFirstRow_data()
+void tst_InstrumentSync::repeatedKeysAreReported_data()
 {
     addBackendRows();
 }
 
-// A master that lists one key twice is the exchange's or broker's mistake: the sync keeps the
-// first row (as the snapshot builder does), counts the repeat and imports the rest.
-void tst_InstrumentSync::repeatedKeyKeepsTheFirstRow()
+// A master that lists one key twice is the exchange's or broker's mistake. The same row again is
+// one row; rows that disagree (RELIANCE with two tick sizes, three times its lot...) cannot be
+// told apart, so the key is treated as invalid: the stored version stays, nothing is picked.
+// Both are counted in the result and in sync_runs.
+void tst_InstrumentSync::repeatedKeysAreReported()
 {
     INIT_TEST_DB(t);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QString path = dir.filePath("repeated.json");
-    {
-        const QByteArray row =
-            R"({"segment":"NSE_EQ","name":"RELIANCE INDUSTRIES LTD","exchange":"NSE","isin":"INE002A01018","instrument_type":"EQ","instrument_key":"NSE_EQ|INE002A01018","lot_size":1,"freeze_quantity":100000.0,"exchange_token":"2885","tick_size":%1,"trading_symbol":"RELIANCE","qty_multiplier":1.0})";
-        const QByteArray other =
-            R"({"segment":"NSE_EQ","name":"TATA STEEL LIMITED","exchange":"NSE","isin":"INE081A01020","instrument_type":"EQ","instrument_key":"NSE_EQ|INE081A01020","lot_size":1,"freeze_quantity":100000.0,"exchange_token":"3499","tick_size":1.0,"trading_symbol":"TATASTEEL","qty_multiplier":1.0})";
+    const QByteArray row =
+        R"({"segment":"NSE_EQ","name":"RELIANCE INDUSTRIES LTD","exchange":"NSE","isin":"INE002A01018","instrument_type":"EQ","instrument_key":"NSE_EQ|INE002A01018","lot_size":1,"freeze_quantity":100000.0,"exchange_token":"2885","tick_size":%1,"trading_symbol":"RELIANCE","qty_multiplier":1.0})";
+    const QByteArray other =
+        R"({"segment":"NSE_EQ","name":"TATA STEEL LIMITED","exchange":"NSE","isin":"INE081A01020","instrument_type":"EQ","instrument_key":"NSE_EQ|INE081A01020","lot_size":1,"freeze_quantity":100000.0,"exchange_token":"3499","tick_size":1.0,"trading_symbol":"TATASTEEL","qty_multiplier":1.0})";
+    auto write = [&](const QString &name, const QByteArray &bytes) {
+        const QString path = dir.filePath(name);
         QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[" + QByteArray(row).replace("%1", "10.0") + "," + other + "," +
-                QByteArray(row).replace("%1", "5.0") + "]");
-    }
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+            return QString();
+        return path;
+    };
+    const QString clean =
+        write("clean.json", "[" + QByteArray(row).replace("%1", "10.0") + "," + other + "]");
+    // RELIANCE twice with different ticks, TATASTEEL twice the same.
+    const QString repeated =
+        write("repeated.json", "[" + QByteArray(row).replace("%1", "10.0") + "," + other + "," +
+                                   QByteArray(row).replace("%1", "5.0") + "," + other + "]");
+    QVERIFY(!clean.isEmpty() && !repeated.isEmpty());
     OPEN_DB(db, t, "sync");
-    auto r = syncInstruments(*db, fileSync(path));
+
+    // Into an empty database: the conflicting key has no version to keep, so it is not there.
+    {
+        auto r = syncInstruments(*db, fileSync(repeated));
+        QVERIFY2(r, qPrintable(describe(r)));
+        QCOMPARE(r->counts.duplicates, std::int64_t(2));
+        QCOMPARE(r->counts.conflicting, std::int64_t(1));
+        QCOMPARE(r->counts.staged, std::int64_t(1));
+        QCOMPARE(r->counts.kept, std::int64_t(0));
+        QCOMPARE(r->counts.conflictingKeys, std::vector<std::string>{"NSE_EQ|INE002A01018"});
+        auto hydrated = hydrate(*db);
+        QVERIFY2(hydrated, qPrintable(describe(hydrated)));
+        QCOMPARE(hydrated->rows, std::int64_t(1));
+        QVERIFY(!hydrated->snapshot->findByKey("NSE_EQ|INE002A01018"));
+        QVERIFY(hydrated->snapshot->findByKey("NSE_EQ|INE081A01020"));
+    }
+    // Over a clean master: RELIANCE keeps its stored tick (neither 0.05 nor deactivated).
+    auto base = syncInstruments(*db, fileSync(clean));
+    QVERIFY2(base, qPrintable(describe(base)));
+    auto r = syncInstruments(*db, fileSync(repeated));
     QVERIFY2(r, qPrintable(describe(r)));
-    QCOMPARE(r->counts.staged, std::int64_t(2));
-    QCOMPARE(r->counts.duplicates, std::int64_t(1));
+    QCOMPARE(r->counts.duplicates, std::int64_t(2));
+    QCOMPARE(r->counts.conflicting, std::int64_t(1));
+    QCOMPARE(r->counts.kept, std::int64_t(1));
+    QCOMPARE(r->counts.keptKeys, std::vector<std::string>{"NSE_EQ|INE002A01018"});
+    QCOMPARE(r->counts.deactivated, std::int64_t(0));
+    QCOMPARE(r->counts.updated, std::int64_t(0));
     auto hydrated = hydrate(*db);
     QVERIFY2(hydrated, qPrintable(describe(hydrated)));
     QCOMPARE(hydrated->rows, std::int64_t(2));
     const auto id = hydrated->snapshot->findByKey("NSE_EQ|INE002A01018");
     QVERIFY(id);
-    QCOMPARE(hydrated->snapshot->instrument(*id).tickSize(), *Price::parse("0.10")); // the first
+    QCOMPARE(hydrated->snapshot->instrument(*id).tickSize(), *Price::parse("0.10"));
+    auto changes = db->scalar("SELECT count(*) FROM instrument_changes WHERE sync_run_id = ?",
+                              {QVariant::fromValue<qint64>(r->run.id)});
+    QVERIFY2(changes, qPrintable(describe(changes)));
+    QCOMPARE(changes->toLongLong(), qint64(0));
+    RUNS(runs, *db);
+    QCOMPARE(runs.back().id, r->run.id);
+    QCOMPARE(runs.back().rowsDuplicate, std::int64_t(2));
+    QCOMPARE(runs.back().keysConflicting, std::int64_t(1));
+    QCOMPARE(runs.back().rowsKept, std::int64_t(1));
 }
 
 void tst_InstrumentSync::tooFewRowsRefusedUnlessForced_data()
@@ -1798,15 +1861,15 @@ void tst_InstrumentSync::concurrentSyncs()
     qInfo("outcomes: %s", qPrintable(outcomeText.join(" | ")));
     if (overlap) {
         // The first holds the sync lock for the whole overlap: it succeeds, the second is
-        // refused with a clear Conflict (or, had it waited, would have succeeded after it).
+        // refused at once with a clear Conflict, on both backends (SQLite used to wait for its
+        // busy timeout, then run after the first or fail unrecorded).
         const Result<SyncResult> &firstResult = *outcomes[0].result;
         const Result<SyncResult> &secondResult = *outcomes[1].result;
         QVERIFY2(firstResult, qPrintable(describe(firstResult)));
-        if (!secondResult) {
-            QVERIFY2(secondResult.error().code == ErrorCode::Conflict &&
-                         secondResult.error().message.contains("another instrument sync"),
-                     qPrintable(describe(secondResult)));
-        }
+        QVERIFY2(!secondResult, "the second sync ran while the first held the sync lock");
+        QVERIFY2(secondResult.error().code == ErrorCode::Conflict &&
+                     secondResult.error().message.contains("another instrument sync"),
+                 qPrintable(describe(secondResult)));
     } else {
         QVERIFY2(succeeded >= 1, qPrintable(outcomeText.join(" | ")));
         QCOMPARE(succeeded + conflicts + unchanged, 2);
@@ -1840,16 +1903,14 @@ void tst_InstrumentSync::concurrentSyncs()
             ++recordedSucceeded;
     }
     QCOMPARE(recordedSucceeded, succeeded);
-    if (t.isPostgres()) {
-        QCOMPARE(static_cast<int>(runs.size()), 2); // both runs recorded, whatever the outcome
-        for (const Outcome &out : outcomes) {
-            if (!*out.result) {
-                const auto it = std::find_if(runs.begin(), runs.end(), [](const SyncRunRecord &x) {
-                    return x.status == SyncStatus::Failed;
-                });
-                QVERIFY(it != runs.end());
-                QCOMPARE(it->error, out.result->error().message);
-            }
+    QCOMPARE(static_cast<int>(runs.size()), 2); // both runs recorded, whatever the outcome
+    for (const Outcome &out : outcomes) {
+        if (!*out.result) {
+            const auto it = std::find_if(runs.begin(), runs.end(), [](const SyncRunRecord &x) {
+                return x.status == SyncStatus::Failed;
+            });
+            QVERIFY(it != runs.end());
+            QCOMPARE(it->error, out.result->error().message);
         }
     }
     auto hydrated = hydrate(*db);
@@ -2004,6 +2065,60 @@ void tst_InstrumentSync::sourceThatIsNoFileIsRefused()
 }
 
 void tst_InstrumentSync::checksumIsOfTheBytesRead_data()
+// ---- 9. rows the sync cannot take as they are
+// ----------------------------------------------------
+
+namespace {
+
+// The fixture with the row of `key` edited: `from` replaced by `to` inside that row only.
+QByteArray editRow(QByteArray file, const QByteArray &key, const QByteArray &from,
+                   const QByteArray &to)
+{
+    const qsizetype at = file.indexOf(QByteArray("\"instrument_key\":\"" + key + "\""));
+    if (at < 0)
+        return {};
+    const qsizetype begin = file.lastIndexOf('{', at);
+    const qsizetype end = file.indexOf('}', at);
+    const qsizetype hit = file.indexOf(from, begin);
+    if (begin < 0 || end < 0 || hit < 0 || hit > end)
+        return {};
+    return file.replace(hit, from.size(), to);
+}
+
+Result<QByteArray> readAllOf(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::make(ErrorCode::Io, "cannot read " + path);
+    return f.readAll();
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+        return {};
+    return path;
+}
+
+// The stored row of `key` as text (every column but the sync ids), or empty when absent.
+QString storedRow(Database &db, const QString &key)
+{
+    auto q = db.query("SELECT trading_symbol, lot_size, tick_size, is_active FROM instruments "
+                      "WHERE instrument_key = ?",
+                      {key});
+    if (!q || !q->next())
+        return {};
+    return QStringLiteral("%1|%2|%3|%4")
+        .arg(q->value(0).toString(), q->value(1).toString(),
+             Price::parse(q->value(2).toString().toStdString())->toQString(),
+             q->value(3).toBool() ? "active" : "inactive");
+}
+
+} // namespace
+
+void tst_InstrumentSync::invalidRowKeepsThePreviousVersion_data()
 {
     addBackendRows();
 }
@@ -2141,6 +2256,62 @@ void tst_InstrumentSync::cancelInLaterPhases()
 }
 
 void tst_InstrumentSync::abandonedRunsAreJudged_data()
+// A live contract whose row in the new master is invalid stays as it was: not deactivated, not
+// listed as a delisting, reported as kept. Two rows: the bad value after the instrument_key
+// (lot_size as a string) and before it (weekly as a string: keys come in any order).
+void tst_InstrumentSync::invalidRowKeepsThePreviousVersion()
+{
+    STRIKELINE_REQUIRE_REAL_FILE(fixture, "fixture-NSE_FO-subset-2026-08-21.json");
+    INIT_TEST_DB(t);
+    auto original = readAllOf(fixture);
+    QVERIFY2(original, qPrintable(describe(original)));
+    QByteArray bad = editRow(*original, "NSE_FO|58371", "\"lot_size\":500", "\"lot_size\":\"500\"");
+    QVERIFY2(!bad.isEmpty(), "no RELIANCE FUT row in the fixture");
+    bad = editRow(bad, "NSE_FO|58398", "\"weekly\":false", "\"weekly\":\"false\"");
+    QVERIFY2(!bad.isEmpty(), "no TATASTEEL FUT row in the fixture");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString badPath = writeFile(dir, "fixture-NSE_FO-subset-2026-08-21-bad.json", bad);
+    QVERIFY(!badPath.isEmpty());
+
+    OPEN_DB(db, t, "sync");
+    auto base = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(base, qPrintable(describe(base)));
+    const QString reliance = storedRow(*db, "NSE_FO|58371");
+    const QString tata = storedRow(*db, "NSE_FO|58398");
+    QVERIFY2(reliance.startsWith("RELIANCE FUT 25 AUG 26|500|") && reliance.endsWith("|active"),
+             qPrintable(reliance));
+    QVERIFY2(tata.startsWith("TATASTEEL FUT 25 AUG 26|2750|") && tata.endsWith("|active"),
+             qPrintable(tata));
+
+    auto r = syncInstruments(*db, fileSync(badPath));
+    QVERIFY2(r, qPrintable(describe(r)));
+    QCOMPARE(r->run.rowsSkipped, std::int64_t(2));
+    QCOMPARE(r->counts.deactivated, std::int64_t(0));
+    QCOMPARE(r->counts.kept, std::int64_t(2));
+    QCOMPARE(r->counts.keptKeys, (std::vector<std::string>{"NSE_FO|58371", "NSE_FO|58398"}));
+    QCOMPARE(storedRow(*db, "NSE_FO|58371"), reliance);
+    QCOMPARE(storedRow(*db, "NSE_FO|58398"), tata);
+    auto delisted = db->scalar("SELECT count(*) FROM instrument_changes WHERE change = "
+                               "'deactivated'");
+    QVERIFY2(delisted, qPrintable(describe(delisted)));
+    QCOMPARE(delisted->toLongLong(), qint64(0));
+    RUNS(runs, *db);
+    QCOMPARE(runs.back().rowsKept, std::int64_t(2));
+    QCOMPARE(runs.back().rowsDeactivated, std::int64_t(0));
+    auto hydrated = hydrate(*db);
+    QVERIFY2(hydrated, qPrintable(describe(hydrated)));
+    QVERIFY(hydrated->snapshot->findByKey("NSE_FO|58371"));
+    QVERIFY(hydrated->snapshot->findByKey("NSE_FO|58398"));
+
+    // The next good master updates them as usual: kept is not stuck.
+    auto again = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(again, qPrintable(describe(again)));
+    QCOMPARE(again->counts.kept, std::int64_t(0));
+    QCOMPARE(storedRow(*db, "NSE_FO|58371"), reliance);
+}
+
+void tst_InstrumentSync::nulInAStringSkipsTheRow_data()
 {
     addBackendRows();
 }
@@ -2226,6 +2397,250 @@ void tst_InstrumentSync::abandonedRunsAreJudged()
         return statusOf(locked);
     };
     QTRY_COMPARE_WITH_TIMEOUT(settled(), QString("failed"), 30000);
+// PostgreSQL cannot store a NUL in text; SQLite can. The documented policy for a bad value is
+// "skip that row and report it", on both backends alike (the contract already stored stays).
+void tst_InstrumentSync::nulInAStringSkipsTheRow()
+{
+    STRIKELINE_REQUIRE_REAL_FILE(fixture, "fixture-NSE_FO-subset-2026-08-21.json");
+    INIT_TEST_DB(t);
+    auto original = readAllOf(fixture);
+    QVERIFY2(original, qPrintable(describe(original)));
+    const QByteArray bad = editRow(*original, "NSE_FO|59312", "\"name\":\"BANKNIFTY\"",
+                                   "\"name\":\"BANK\\u0000NIFTY\"");
+    QVERIFY2(!bad.isEmpty(), "no NSE_FO|59312 row in the fixture");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString badPath = writeFile(dir, "fixture-nul-2026-08-21.json", bad);
+    QVERIFY(!badPath.isEmpty());
+
+    OPEN_DB(db, t, "sync");
+    auto r = syncInstruments(*db, fileSync(badPath));
+    QVERIFY2(r, qPrintable(describe(r)));
+    QCOMPARE(r->run.status, SyncStatus::Succeeded);
+    QCOMPARE(r->run.rowsSkipped, std::int64_t(1));
+    QCOMPARE(r->issues.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(r->issues.front().instrumentKey),
+             QStringLiteral("NSE_FO|59312"));
+    QCOMPARE(QString::fromStdString(r->issues.front().field), QStringLiteral("name"));
+    QVERIFY2(r->issues.front().message.contains("NUL"), qPrintable(r->issues.front().message));
+    QVERIFY(storedRow(*db, "NSE_FO|59312").isEmpty());
+
+    // Over the clean master: the stored contract is kept.
+    auto clean = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(clean, qPrintable(describe(clean)));
+    const QString before = storedRow(*db, "NSE_FO|59312");
+    QVERIFY(before.endsWith("|active"));
+    auto again = syncInstruments(*db, fileSync(badPath));
+    QVERIFY2(again, qPrintable(describe(again)));
+    QCOMPARE(again->counts.kept, std::int64_t(1));
+    QCOMPARE(storedRow(*db, "NSE_FO|59312"), before);
+}
+
+void tst_InstrumentSync::olderMasterRefusedUnlessForced_data()
+{
+    addBackendRows();
+}
+
+// The business day of a master is the date in its name (downloads: the day fetched). Syncing
+// the June master over December's would deactivate everything listed since: refused, recorded,
+// and done only with --force.
+void tst_InstrumentSync::olderMasterRefusedUnlessForced()
+{
+    STRIKELINE_REQUIRE_REAL_FILE(fixture, "fixture-NSE_FO-subset-2026-08-21.json");
+    INIT_TEST_DB(t);
+    auto bytes = readAllOf(fixture);
+    QVERIFY2(bytes, qPrintable(describe(bytes)));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString olderPath = writeFile(dir, "NSE-2026-06-12.json", *bytes + " ");
+    const QString undated = writeFile(dir, "undated.json", *bytes + "  ");
+    QVERIFY(!olderPath.isEmpty() && !undated.isEmpty());
+
+    OPEN_DB(db, t, "sync");
+    BASELINE(db, fixture);
+    auto refused = syncInstruments(*db, fileSync(olderPath));
+    QVERIFY2(!refused, "an older master replaced a newer one");
+    QCOMPARE(codeName(refused.error().code), codeName(ErrorCode::Validation));
+    for (const char *word : {"2026-06-12", "2026-08-21", "older", "--force"})
+        QVERIFY2(refused.error().message.contains(word), qPrintable(refused.error().message));
+    const QString problem = checkFailedRun(*db, before, runsBefore, "older");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    // A file without a date in its name has no known day: nothing to compare, imported.
+    auto unknown = syncInstruments(*db, fileSync(undated));
+    QVERIFY2(unknown, qPrintable(describe(unknown)));
+    auto backToDated = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(backToDated, qPrintable(describe(backToDated)));
+
+    auto forced = syncInstruments(*db, fileSync(olderPath, true));
+    QVERIFY2(forced, qPrintable(describe(forced)));
+    QCOMPARE(forced->run.status, SyncStatus::Succeeded);
+    // And now the newer one is welcome again.
+    auto newer = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(newer, qPrintable(describe(newer)));
+}
+
+void tst_InstrumentSync::bareNotModifiedIsAnError_data()
+{
+    addBackendRows();
+}
+
+// 304 answers a conditional request. To one that sent no ETag and no date it means a broken
+// server or proxy, not "unchanged": the sync fails and says so.
+void tst_InstrumentSync::bareNotModifiedIsAnError()
+{
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    FaultyHttpServer server;
+    QVERIFY(server.isListening());
+    server.setRoute("/complete.json.gz", HttpRoute::withStatus(304));
+    SyncOptions o;
+    o.source = server.url("/complete.json.gz").toString();
+    auto r = syncInstruments(*db, o);
+    QVERIFY2(!r, "a bare 304 was taken for 'unchanged'");
+    QCOMPARE(codeName(r.error().code), codeName(ErrorCode::Network));
+    QVERIFY2(r.error().message.contains("304"), qPrintable(r.error().message));
+    QVERIFY(!server.requests().isEmpty());
+    QVERIFY(!server.requests()[0].hasHeader("If-None-Match"));
+    RUNS(runs, *db);
+    QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(runs[0].status, SyncStatus::Failed);
+    QVERIFY(runs[0].error.contains("304"));
+}
+
+void tst_InstrumentSync::hydrationReadsOneSnapshot_data()
+{
+    addBackendRows();
+}
+
+// A sync that commits while a hydration reads must not give the new rows under the old run's
+// label (or the reverse): the run and the rows come from one snapshot of the database.
+void tst_InstrumentSync::hydrationReadsOneSnapshot()
+{
+    INIT_TEST_DB(t);
+    OPEN_DB(db, t, "sync");
+    auto base = syncInstruments(*db, fileSync(m_base20k));
+    QVERIFY2(base, qPrintable(describe(base)));
+    auto baseFile = loadMaster(m_base20k);
+    QVERIFY(baseFile);
+
+    std::optional<Result<SyncResult>> during;
+    HydrateOptions options;
+    options.progress = [&](std::int64_t rows, std::int64_t) {
+        if (during || rows != 0)
+            return;
+        // The run is read, the rows are not: another terminal's sync commits now.
+        auto writer = Database::open(t.config, "sync-during");
+        if (!writer) {
+            during = writer.error();
+            return;
+        }
+        during = syncInstruments(**writer, fileSync(m_other20k));
+    };
+    OPEN_DB(reader, t, "hydrate");
+    auto hydrated = hydrate(*reader, options);
+    QVERIFY2(hydrated, qPrintable(describe(hydrated)));
+    QVERIFY(during);
+    QVERIFY2(*during, qPrintable(describe(*during)));
+    QCOMPARE(hydrated->snapshot->info().syncRunId, base->run.id);
+    const QString diff =
+        firstDifference((*baseFile)->snapshotRecords, sortedRecords(*hydrated->snapshot));
+    QVERIFY2(diff.isEmpty(), qPrintable("the old run's label over other rows: " + diff));
+
+    // The next hydration sees the new master under the new run.
+    auto after = hydrate(*reader);
+    QVERIFY2(after, qPrintable(describe(after)));
+    QCOMPARE(after->snapshot->info().syncRunId, (*during)->run.id);
+}
+
+void tst_InstrumentSync::readOnlyOpenCreatesNothing_data()
+{
+    addBackendRows();
+}
+
+// What a read command opens: a missing SQLite file (or folder) is an error and stays missing;
+// a database without Strikeline's schema is an error and gets none.
+void tst_InstrumentSync::readOnlyOpenCreatesNothing()
+{
+    INIT_TEST_DB(t);
+    if (t.isPostgres()) {
+        // The scratch database was migrated by INIT_TEST_DB's probe: forget the schema.
+        OPEN_DB(probe, t, "probe");
+        auto dropped = probe->exec("DROP TABLE schema_version");
+        QVERIFY2(dropped, qPrintable(describe(dropped)));
+        auto opened = Database::open(t.config, "read", Database::OpenMode::Existing);
+        QVERIFY2(!opened, "a PostgreSQL database without the schema opened for reading");
+        QCOMPARE(codeName(opened.error().code), codeName(ErrorCode::NotFound));
+        // ... and it wrote none.
+        auto tables = probe->scalar("SELECT count(*) FROM information_schema.tables WHERE "
+                                    "table_schema = current_schema() AND table_name = "
+                                    "'schema_version'");
+        QVERIFY2(tables, qPrintable(describe(tables)));
+        QCOMPARE(tables->toInt(), 0);
+        return;
+    }
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const QString &path : {dir.filePath("missing.db"), dir.filePath("no-dir/x.db")}) {
+        auto config = DatabaseConfig::parse("sqlite://" + path);
+        QVERIFY2(config, qPrintable(describe(config)));
+        auto opened = Database::open(*config, "read", Database::OpenMode::Existing);
+        QVERIFY2(!opened, qPrintable(path + " opened for reading"));
+        QCOMPARE(codeName(opened.error().code), codeName(ErrorCode::NotFound));
+        QVERIFY2(opened.error().message.contains(path), qPrintable(opened.error().message));
+        QVERIFY2(!QFileInfo::exists(path), qPrintable(path + " was created"));
+        QVERIFY(!QFileInfo::exists(dir.filePath("no-dir")));
+    }
+    // An empty file is no Strikeline database either, and gets no tables.
+    const QString empty = dir.filePath("empty.db");
+    {
+        QFile f(empty);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    auto config = DatabaseConfig::parse("sqlite://" + empty);
+    QVERIFY(config);
+    auto opened = Database::open(*config, "read", Database::OpenMode::Existing);
+    QVERIFY2(!opened, "an empty file opened as a database");
+    QCOMPARE(codeName(opened.error().code), codeName(ErrorCode::NotFound));
+    OPEN_DB(db, t, "sync");
+    auto read = Database::open(t.config, "read", Database::OpenMode::Existing);
+    QVERIFY2(read, qPrintable(describe(read)));
+}
+
+void tst_InstrumentSync::migrationUpgradesAnOlderDatabase_data()
+{
+    addBackendRows();
+}
+
+// A database from before migration 004 (sync_runs without the duplicate/kept counters) is
+// brought up to date on open, its runs intact, and syncs record the new counters.
+void tst_InstrumentSync::migrationUpgradesAnOlderDatabase()
+{
+    INIT_TEST_DB(t);
+    std::int64_t runId = 0;
+    {
+        OPEN_DB(db, t, "old");
+        auto r = syncInstruments(*db, fileSync(m_small5k));
+        QVERIFY2(r, qPrintable(describe(r)));
+        runId = r->run.id;
+        for (const char *column : {"rows_duplicate", "keys_conflicting", "rows_kept"}) {
+            auto dropped = db->exec(
+                QStringLiteral("ALTER TABLE sync_runs DROP COLUMN %1").arg(QLatin1String(column)));
+            QVERIFY2(dropped, qPrintable(describe(dropped)));
+        }
+        auto forgotten = db->exec("DELETE FROM schema_version WHERE version = 4");
+        QVERIFY2(forgotten, qPrintable(describe(forgotten)));
+    }
+    OPEN_DB(db, t, "upgraded");
+    auto applied = db->scalar("SELECT count(*) FROM schema_version WHERE version = 4");
+    QVERIFY2(applied, qPrintable(describe(applied)));
+    QCOMPARE(applied->toInt(), 1);
+    RUNS(runs, *db);
+    QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(runs[0].id, runId);
+    QCOMPARE(runs[0].rowsKept, std::int64_t(0));
+    auto r = syncInstruments(*db, fileSync(m_base20k));
+    QVERIFY2(r, qPrintable(describe(r)));
 }
 
 QTEST_GUILESS_MAIN(tst_InstrumentSync)

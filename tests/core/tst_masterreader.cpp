@@ -1032,7 +1032,8 @@ void tst_MasterReader::badRowSkipped_data()
 {
     QTest::addColumn<QByteArray>("badRow");
     QTest::addColumn<QString>("field");
-    QTest::addColumn<QString>("key"); // the instrument key ("" when unknown)
+    QTest::addColumn<QString>("key"); // the instrument key ("" when unknown); found
+                                      // even when the bad value comes before it
 
     const QString k = QStringLiteral("NSE_FO|41915");
     const auto row = [] { return nseFoOption(41915); };
@@ -1080,7 +1081,7 @@ void tst_MasterReader::badRowSkipped_data()
     QTest::newRow("missing segment")
         << row().remove("segment").json() << QStringLiteral("segment") << k;
     QTest::newRow("segment a number")
-        << row().set("segment", "7").json() << QStringLiteral("segment") << QString();
+        << row().set("segment", "7").json() << QStringLiteral("segment") << k;
     QTest::newRow("CE without strike")
         << row().remove("strike_price").json() << QStringLiteral("strike_price") << k;
     QTest::newRow("CE with strike 0")
@@ -1097,7 +1098,7 @@ void tst_MasterReader::badRowSkipped_data()
     QTest::newRow("fractional expiry ms")
         << row().set("expiry", "1765304999000.5").json() << QStringLiteral("expiry") << k;
     QTest::newRow("expiry as a string")
-        << row().set("expiry", "\"2025-12-09\"").json() << QStringLiteral("expiry") << QString();
+        << row().set("expiry", "\"2025-12-09\"").json() << QStringLiteral("expiry") << k;
     QTest::newRow("exchange_token non-numeric") << row().setString("exchange_token", "41A15").json()
                                                 << QStringLiteral("exchange_token") << k;
     QTest::newRow("exchange_token negative")
@@ -1122,9 +1123,9 @@ void tst_MasterReader::badRowSkipped_data()
     QTest::newRow("missing trading_symbol")
         << row().remove("trading_symbol").json() << QStringLiteral("trading_symbol") << k;
     QTest::newRow("weekly as a string")
-        << row().set("weekly", "\"true\"").json() << QStringLiteral("weekly") << QString();
+        << row().set("weekly", "\"true\"").json() << QStringLiteral("weekly") << k;
     QTest::newRow("name as a number")
-        << row().set("name", "42").json() << QStringLiteral("name") << QString();
+        << row().set("name", "42").json() << QStringLiteral("name") << k;
     QTest::newRow("zero qty_multiplier")
         << row().set("qty_multiplier", "0.0").json() << QStringLiteral("qty_multiplier") << k;
 }

@@ -21,13 +21,23 @@ const EpochDay Today = day(2025, 12, 8);
 const EpochDay Near = day(2025, 12, 9);
 const EpochDay Month = day(2025, 12, 30);
 
+const std::string NiftyKey = "NSE_INDEX|Nifty 50";
+
+// The NIFTY index and its month future, added; returns the future's record.
+InstrumentRecord addNiftyAndFuture(RecordFactory &f, SnapshotBuilder &b)
+{
+    b.add(f.index("NIFTY", NiftyKey, "Nifty 50"));
+    InstrumentRecord future = f.future("NIFTY", Month, 75, Segment::NseFo, NiftyKey);
+    b.add(InstrumentRecord(future));
+    return future;
+}
+
 SnapshotPtr buildUniverse(BuildReport *report = nullptr)
 {
     RecordFactory f;
     SnapshotBuilder b;
-    const std::string key = "NSE_INDEX|Nifty 50";
-    b.add(f.index("NIFTY", key, "Nifty 50"));
-    b.add(f.future("NIFTY", Month, 75, Segment::NseFo, key));
+    const std::string &key = NiftyKey;
+    const InstrumentRecord future = addNiftyAndFuture(f, b);
     // Strikes added in descending order: the tree must sort them.
     for (int strike = 26200; strike >= 25800; strike -= 100) {
         b.add(f.option("NIFTY", Near, std::to_string(strike), true, 75, true, Segment::NseFo, key));
@@ -44,9 +54,7 @@ SnapshotPtr buildUniverse(BuildReport *report = nullptr)
     b.add(f.future("USDINR", Month, 1, Segment::BcdFo));
     b.add(f.option("USDINR", Month, "83.25", true, 1, false, Segment::BcdFo));
     b.add(f.equity("RELIANCE", "RELIANCE INDUSTRIES LTD"));
-    InstrumentRecord dup = f.equity("RELIANCE", "RELIANCE INDUSTRIES LTD");
-    dup.instrumentKey = "NSE_FO|1002"; // the future's key again: a duplicate
-    b.add(std::move(dup));
+    b.add(InstrumentRecord(future)); // the future's row again, the same: one instrument
     MasterInfo info;
     info.description = QStringLiteral("test universe");
     return b.build(info, report);
@@ -60,7 +68,8 @@ class tst_Snapshot : public QObject
 private Q_SLOTS:
     void initTestCase() { m_s = buildUniverse(&m_report); }
     void lookups();
-    void duplicatesKeepTheFirst();
+    void identicalDuplicateIsOneInstrument();
+    void conflictingDuplicatesAreLeftOut();
     void resolveKeySymbolAndSegment_data();
     void resolveKeySymbolAndSegment();
     void contractInfo();
@@ -97,12 +106,66 @@ void tst_Snapshot::lookups()
     QVERIFY(ncd && bcd && *ncd != *bcd);
 }
 
-void tst_Snapshot::duplicatesKeepTheFirst()
+void tst_Snapshot::identicalDuplicateIsOneInstrument()
 {
     QCOMPARE(m_report.duplicateKeys, 1);
     QCOMPARE(m_report.duplicateExamples.front(), std::string("NSE_FO|1002"));
+    QCOMPARE(m_report.conflictingKeys, 0);
     QCOMPARE(m_s->instrument(*m_s->findByKey("NSE_FO|1002")).kind(), InstrumentKind::Future);
     QCOMPARE(std::int64_t(m_s->size()), m_report.instruments);
+}
+
+// A key listed twice with different data (three times the lot, another contract): which row is
+// right cannot be told, so neither is used. Everything else is indexed as if it had never been
+// there: lookups, underlyings, chains.
+void tst_Snapshot::conflictingDuplicatesAreLeftOut()
+{
+    RecordFactory f;
+    SnapshotBuilder b;
+    const std::string &key = NiftyKey;
+    const InstrumentRecord future = addNiftyAndFuture(f, b);
+    b.add(f.option("NIFTY", Near, "26000", true, 75, true, Segment::NseFo, key));
+    b.add(f.option("NIFTY", Near, "26000", false, 75, true, Segment::NseFo, key));
+    InstrumentRecord tripled = future;
+    tripled.lotSize = 225;
+    b.add(std::move(tripled));
+    b.add(InstrumentRecord(future)); // a third time, as the first: still conflicting
+    // The only contract of an underlying, conflicting: the underlying goes too.
+    const InstrumentRecord silver = f.future("SILVER", Month, 30, Segment::McxFo);
+    b.add(InstrumentRecord(silver));
+    InstrumentRecord otherSilver = silver;
+    otherSilver.tradingSymbol = "SILVER FUT 31 DEC 25";
+    b.add(std::move(otherSilver));
+    b.add(f.equity("RELIANCE", "RELIANCE INDUSTRIES LTD"));
+    BuildReport report;
+    const SnapshotPtr s = b.build(MasterInfo{}, &report);
+    QCOMPARE(report.duplicateKeys, 3);
+    QCOMPARE(report.conflictingKeys, 2);
+    QCOMPARE(report.conflictingExamples,
+             (std::vector<std::string>{future.instrumentKey, silver.instrumentKey}));
+    QCOMPARE(s->size(), std::size_t(4)); // index, CE, PE, equity
+    QCOMPARE(report.instruments, 4);
+    QVERIFY(!s->findByKey(future.instrumentKey));
+    QVERIFY(!s->findByKey(silver.instrumentKey));
+    QVERIFY(!s->findBySymbol(Segment::McxFo, silver.tradingSymbol));
+    const auto nifty = s->findByKey(key);
+    QVERIFY(nifty);
+    QVERIFY(s->findBySymbol(Segment::NseEq, "RELIANCE"));
+    const InstrumentRecord call = f.option("NIFTY", Near, "26000", true, 75, true);
+    const auto callId = s->findBySymbol(Segment::NseFo, call.tradingSymbol);
+    QVERIFY(callId);
+    ChainRequest request;
+    request.underlying = s->instrument(*callId).underlying();
+    request.expiry = Near;
+    request.today = Today;
+    auto chain = s->chain(request);
+    QVERIFY2(chain, qPrintable(chain ? QString() : chain.error().message));
+    QCOMPARE(chain->rows.size(), std::size_t(1));
+    QVERIFY(chain->rows[0].call != NoId && chain->rows[0].put != NoId);
+    for (std::size_t i = 0; i < s->size(); ++i) {
+        const InstrumentView v = s->instrument(static_cast<InstrumentId>(i));
+        QCOMPARE(s->findByKey(v.instrumentKey()), std::optional<InstrumentId>(v.id()));
+    }
 }
 
 void tst_Snapshot::resolveKeySymbolAndSegment_data()

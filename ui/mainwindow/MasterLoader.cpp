@@ -257,6 +257,9 @@ private:
         if (report.duplicateKeys > 0)
             *notes += QStringLiteral("; ignored %1 rows with a repeated instrument key")
                           .arg(formatCount(report.duplicateKeys));
+        if (report.conflictingKeys > 0)
+            *notes += QStringLiteral("; left out %1 keys listed with different data")
+                          .arg(formatCount(report.conflictingKeys));
         return snapshot;
     }
 
