@@ -66,7 +66,7 @@ Fixture &fixture()
         }
         fx->repository.publish(builder.build(MasterInfo{}));
         fx->market = std::make_unique<SimulatedMarket>(fx->repository, fx->clock);
-        fx->account.setAvailableMargin(Price::fromRupees(1'000'000'000));
+        fx->account.setAvailableMargin(Money::fromRupees(1'000'000'000));
         const SnapshotPtr s = fx->repository.snapshot();
         const EpochDay today = fx->clock.now().day();
         const OrderValidator check(fx->clock, ValidationLimits{Price(), 25, MarginModel{}});
