@@ -94,6 +94,8 @@ void PositionBook::carryForward(const std::vector<OrderEvent> &earlierDays, Epoc
     };
     std::unordered_map<std::string, Placed> orders;
     for (const OrderEvent &e : earlierDays) {
+        if (sequenceDay(e.sequence) >= today)
+            continue; // a later day's journal, seen with the clock pinned (--at) in the past
         if (e.kind == OrderEventKind::Created) {
             orders[e.clientOrderId] = {e.request, e.contract, e.sliceCount > 0};
             continue;

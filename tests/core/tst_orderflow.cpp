@@ -838,6 +838,10 @@ void tst_OrderFlow::serviceAfterMarketOrderSaysItWaits()
              QStringLiteral("after-market order: waits for the 09:15 IST open on Wed 10 Dec "
                             "(NSE_FO)"));
     QVERIFY(h.service->positions().empty());
+    // The note is journaled: after a restart the book still says why the order waits.
+    h.service.reset();
+    QVERIFY(h.open(scratch.journal, scratch.db).ok()); // the same paper broker keeps the order
+    QCOMPARE(h.service->order(out->clientOrderId)->reason, waiting->reason);
     h.clock.set(IstMoment::fromDay(tradingMoment().day() + 1, 9 * 60 + 15));
     h.broker.onPrices();
     const auto filled = h.service->order(out->clientOrderId);
