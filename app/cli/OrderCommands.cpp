@@ -9,6 +9,7 @@
 #include "marketdata/MarketData.h"
 #include "marketdata/SimulatedMarket.h"
 #include "orders/AccountView.h"
+#include "orders/ContractValue.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderService.h"
 #include "orders/OrderValidator.h"
@@ -256,7 +257,7 @@ Result<OrderInput> readOrderInput(const QCommandLineParser &parser, const OrderO
         }
     }
     if (parser.isSet(o.margin)) {
-        const auto parsed = parsePriceOption(parser.value(o.margin));
+        const auto parsed = Money::parse(parser.value(o.margin).trimmed().toStdString());
         if (!parsed || parsed->isNegative()) {
             return usageError(QStringLiteral("--margin '%1' is not an amount in rupees")
                                   .arg(parser.value(o.margin)));
@@ -264,7 +265,7 @@ Result<OrderInput> readOrderInput(const QCommandLineParser &parser, const OrderO
         in.account.setAvailableMargin(*parsed);
     }
     if (parser.isSet(o.maxValue)) {
-        const auto parsed = parsePriceOption(parser.value(o.maxValue));
+        const auto parsed = Money::parse(parser.value(o.maxValue).trimmed().toStdString());
         if (!parsed || parsed->isNegative()) {
             return usageError(QStringLiteral("--max-value '%1' is not an amount in rupees")
                                   .arg(parser.value(o.maxValue)));
@@ -580,6 +581,7 @@ struct OrderAnswer
     std::vector<std::string> brokerOrderIds;
     std::int64_t filledQuantity = 0;
     Price averagePrice;
+    std::optional<Money> filledValue;    // average x filled x qty_multiplier (ContractValue.h)
     std::int64_t quantity = 0;           // the order's (0 when it was refused before the book)
     std::vector<ValidationIssue> issues; // the validator's, or one for a broker rejection
     std::vector<OrderState> children;    // a sliced order's slices
@@ -626,6 +628,8 @@ QJsonObject answerJson(const OrderAnswer &a)
         {QStringLiteral("filled_quantity"), static_cast<qint64>(a.filledQuantity)},
         {QStringLiteral("average_price"),
          a.filledQuantity > 0 ? QJsonValue(a.averagePrice.toDouble()) : QJsonValue()},
+        {QStringLiteral("filled_value"),
+         a.filledValue ? QJsonValue(a.filledValue->toDouble()) : QJsonValue()},
         {QStringLiteral("reasons"), reasonsJson(a.issues)},
         {QStringLiteral("reason"), a.reason.isEmpty() ? QJsonValue() : QJsonValue(a.reason)},
         {QStringLiteral("slices"), quantitiesJson(quantities)},
@@ -662,8 +666,11 @@ void printAnswer(QTextStream &o, const OrderAnswer &a)
         if (a.filledQuantity > 0)
             o << " @ " << a.averagePrice.toQString(2);
         o << '\n';
-        if (a.status == OrderStatus::Cancelled && !a.reason.isEmpty())
-            o << "  reason      " << a.reason << '\n';
+        if (a.filledValue)
+            o << "  value       Rs " << a.filledValue->toIndian(2) << '\n';
+        if ((a.status == OrderStatus::Cancelled || a.status == OrderStatus::Acknowledged) &&
+            !a.reason.isEmpty())
+            o << "  reason      " << a.reason << '\n'; // an after-market order's note too
     }
     if (!a.children.empty()) {
         std::vector<std::int64_t> quantities;
@@ -793,11 +800,12 @@ int runOrder(const QStringList &arguments)
                                       : static_cast<const MarketData &>(simulated);
     PaperBroker broker(market, clock);
     const OrderValidator validator(clock, in.limits);
-    // As in the terminal: the account is the paper broker's positions (a new process has none)
-    // unless --position / --margin describe it.
+    // As in the terminal: the account is the positions the journal's fills make (none until
+    // the journal is open below) unless --position / --margin describe it.
+    const OrderService *journaled = nullptr;
     auto validate = [&](const OrderRequest &request) {
         AccountSnapshot brokerAccount;
-        for (const Position &p : broker.positions())
+        for (const Position &p : journaled ? journaled->positions() : std::vector<Position>())
             brokerAccount.setPosition(p.instrumentKey, p.netQuantity);
         return validator.validate(request, s, &market,
                                   in.useAccount ? static_cast<const AccountView *>(&in.account)
@@ -874,6 +882,7 @@ int runOrder(const QStringList &arguments)
                                  .arg(journalDirectory, opened.error().message));
     }
     OrderService &service = **opened;
+    journaled = &service;
 
     // ---- place it ------------------------------------------------------------------------------
     auto submitted = service.submit(in.request);
@@ -908,6 +917,9 @@ int runOrder(const QStringList &arguments)
         a.brokerOrderIds = state->brokerOrderIds;
         a.filledQuantity = state->filledQuantity;
         a.averagePrice = state->averagePrice;
+        if (state->filledQuantity > 0)
+            a.filledValue = contractValue(state->averagePrice, state->filledQuantity,
+                                          state->contract.qtyMultiplier);
         for (const std::string &child : state->children)
             if (auto c = service.order(child))
                 a.children.push_back(*c);

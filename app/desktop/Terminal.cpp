@@ -127,9 +127,9 @@ void Terminal::wireMarket()
     connect(&m_marketTimer, &QTimer::timeout, this, [this] {
         m_market.advance(m_options.marketTickMs);
         m_window->chainView().refreshQuotes();
-        if (m_broker) {
+        if (m_broker && m_orders) {
             m_broker->onPrices(); // resting limits that the new prices cross fill now
-            m_ordersPanel->showPositions(m_broker->positions(), m_repository.snapshot());
+            m_ordersPanel->showPositions(m_orders->positions(&m_market), m_repository.snapshot());
         }
     });
     m_marketTimer.start(m_options.marketTickMs);
@@ -296,9 +296,9 @@ Verdict Terminal::validateOrder(const OrderRequest &request) const
                                   QStringLiteral("The instruments are still loading.")});
         return verdict;
     }
-    AccountSnapshot account; // positions from the paper broker, in RAM
-    if (m_broker) {
-        for (const Position &p : m_broker->positions())
+    AccountSnapshot account; // positions from the journaled fills, in RAM
+    if (m_orders) {
+        for (const Position &p : m_orders->positions())
             account.setPosition(p.instrumentKey, p.netQuantity);
     }
     return m_validator->validate(request, *snapshot, &m_market, &account);
@@ -364,7 +364,7 @@ void Terminal::refreshOrders()
     if (!m_orders)
         return;
     m_ordersPanel->showOrders(m_orders->orders());
-    m_ordersPanel->showPositions(m_broker->positions(), m_repository.snapshot());
+    m_ordersPanel->showPositions(m_orders->positions(&m_market), m_repository.snapshot());
     showOrderFeedback();
 }
 

@@ -83,7 +83,7 @@ struct InstrumentRecord
     Price tickSize;                  // rupees; zero for indices (not tradable)
     std::int32_t lotSize = 0;        // units per lot; zero for indices
     std::int32_t freezeQuantity = 0; // max per order in QuantityUnit; 0 = unknown (CSV)
-    std::int32_t qtyMultiplier = 1;  // units per quantity for MCX/currency (display only)
+    std::int32_t qtyMultiplier = 1;  // value factor: price x qty x this (orders/ContractValue.h)
 
     QuantityUnit quantityUnit() const { return quantityUnitFor(segment); }
     // How many lots one order may carry without slicing; 0 when the freeze is unknown.

@@ -5,7 +5,7 @@
 // and never asks a database or the network. Implementations must be safe to read from the
 // thread that validates.
 
-#include "common/Price.h"
+#include "common/Money.h"
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/strings/string_view.h>
@@ -25,7 +25,7 @@ public:
     // long, negative short, zero flat or unknown.
     virtual std::int64_t netQuantity(std::string_view instrumentKey) const = 0;
     // Margin still available for new positions; nullopt when unknown (no margin check).
-    virtual std::optional<Price> availableMargin() const = 0;
+    virtual std::optional<Money> availableMargin() const = 0;
 };
 
 // A plain, immutable-after-filling account view: what a broker publishes as one value, and
@@ -37,7 +37,7 @@ public:
     {
         m_positions[std::string(instrumentKey)] = netQuantity;
     }
-    void setAvailableMargin(std::optional<Price> margin) { m_margin = margin; }
+    void setAvailableMargin(std::optional<Money> margin) { m_margin = margin; }
 
     std::int64_t netQuantity(std::string_view instrumentKey) const override
     {
@@ -46,11 +46,11 @@ public:
             m_positions.find(absl::string_view(instrumentKey.data(), instrumentKey.size()));
         return it == m_positions.end() ? 0 : it->second;
     }
-    std::optional<Price> availableMargin() const override { return m_margin; }
+    std::optional<Money> availableMargin() const override { return m_margin; }
 
 private:
     absl::flat_hash_map<std::string, std::int64_t> m_positions;
-    std::optional<Price> m_margin;
+    std::optional<Money> m_margin;
 };
 
 } // namespace strikeline

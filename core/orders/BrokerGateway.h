@@ -33,6 +33,9 @@ struct PlaceOrderAck
     // One per child, in slice order (one element for an order that is not sliced).
     std::vector<std::string> brokerOrderIds;
     bool duplicate = false; // the client order id was placed before: these are its ids
+    // What the trader should know about the accepted order, for the book's message column:
+    // "after-market order: waits for the NSE_FO open at 09:15 IST". Empty when nothing.
+    std::string note;
 };
 
 enum class BrokerEventKind : std::uint8_t { Fill, Rejected, Cancelled };
@@ -45,19 +48,9 @@ struct BrokerEvent
     std::string brokerOrderId;
     std::int64_t quantity = 0; // Fill: this trade
     Price price;               // Fill: this trade's price
-    std::string reason;        // Rejected / Cancelled
+    std::string reason;        // Rejected / Cancelled; a note on a Fill (after-market)
     std::string upstoxStatus;  // the broker's own status string after the update
     std::int64_t timeMs = 0;
-};
-
-struct Position
-{
-    std::string instrumentKey;
-    std::int64_t netQuantity = 0; // + long, - short
-    Price averagePrice;           // of the open quantity; zero when flat
-    Price realisedPnl;            // money: price difference x quantity, summed
-    Price unrealisedPnl;          // (last - average) x net quantity; zero without a price
-    std::optional<Price> lastPrice;
 };
 
 class BrokerGateway
@@ -77,7 +70,8 @@ public:
     // the order's ids (a fast order stream; the paper broker fills a MARKET order at once):
     // the caller holds such updates until it has recorded the acknowledgement.
     virtual void setEventHandler(EventHandler handler) = 0;
-    virtual std::vector<Position> positions() const = 0;
+    // Positions are not asked of the broker: the order service folds them from the fills it
+    // journals (orders/PositionBook.h), so they survive a restart.
 };
 
 } // namespace strikeline

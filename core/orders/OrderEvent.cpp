@@ -234,6 +234,8 @@ QByteArray OrderEvent::encode() const
         c.insert(QLatin1String("strike"), i64(contract.strike.raw()));
         c.insert(QLatin1String("lot"), contract.lotSize);
         c.insert(QLatin1String("tick"), i64(contract.tickSize.raw()));
+        if (contract.qtyMultiplier > 0)
+            c.insert(QLatin1String("mult"), contract.qtyMultiplier);
         o.insert(QLatin1String("contract"), c);
         if (!parentClientOrderId.empty()) {
             o.insert(QLatin1String("parent"), str(parentClientOrderId));
@@ -248,12 +250,16 @@ QByteArray OrderEvent::encode() const
         for (const std::string &id : brokerOrderIds)
             ids.append(str(id));
         o.insert(QLatin1String("broker"), ids);
+        if (!reason.empty()) // the broker's note: an after-market order waits for the open
+            o.insert(QLatin1String("reason"), str(reason));
         break;
     }
     case OrderEventKind::PartialFill:
     case OrderEventKind::Fill:
         o.insert(QLatin1String("fq"), i64(fillQuantity));
         o.insert(QLatin1String("fp"), i64(fillPrice.raw()));
+        if (!reason.empty())
+            o.insert(QLatin1String("reason"), str(reason));
         break;
     case OrderEventKind::Rejected:
     case OrderEventKind::Cancelled:
@@ -327,6 +333,7 @@ Result<OrderEvent> OrderEvent::decode(const QByteArray &payload, std::uint64_t s
         e.contract.strike = Price::fromRaw(*strike);
         e.contract.lotSize = c.value(QLatin1String("lot")).toInt();
         e.contract.tickSize = Price::fromRaw(*tick);
+        e.contract.qtyMultiplier = c.value(QLatin1String("mult")).toInt(); // 0: not recorded
         e.parentClientOrderId = stdString(o.value(QLatin1String("parent")));
         e.sliceIndex = o.value(QLatin1String("slice")).toInt();
         e.sliceCount = o.value(QLatin1String("slices")).toInt();

@@ -89,6 +89,9 @@ struct ContractIdentity
     Price strike;
     std::int32_t lotSize = 0;
     Price tickSize;
+    // The master's qty_multiplier (value = price x quantity x it, orders/ContractValue.h);
+    // 0 in journals written before it was recorded.
+    std::int32_t qtyMultiplier = 0;
 
     bool operator==(const ContractIdentity &) const = default;
 };
@@ -120,7 +123,7 @@ struct OrderEvent
     Price fillPrice;
     std::int64_t filledQuantity = 0; // cumulative after this event
     Price averagePrice;              // cumulative after this event
-    std::string reason;              // Rejected / Cancelled
+    std::string reason;              // Rejected / Cancelled; a broker note (after-market)
 
     // The exact bytes journaled for this event (set by the journaling code and by decode), so
     // the database stores them verbatim without encoding again; empty for an unjournaled event.

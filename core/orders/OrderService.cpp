@@ -75,6 +75,7 @@ ContractLookup contractLookupFor(const InstrumentRepository &repository)
         c.strike = v.strike();
         c.lotSize = v.lotSize();
         c.tickSize = v.tickSize();
+        c.qtyMultiplier = v.qtyMultiplier();
         return c;
     };
 }
@@ -123,6 +124,7 @@ Result<std::unique_ptr<OrderService>> OrderService::open(Dependencies dependenci
             replayed.push_back(std::move(e.value()));
         }
     }
+    s.m_positions.carryForward(replayed, today);
     JournalReplay current;
     auto journal = OrderJournal::open(s.m_config.journalDirectory, today, &current);
     if (!journal)
@@ -193,6 +195,11 @@ void OrderService::applyToBook(const OrderEvent &e)
         o.reason = e.reason;
     o.updatedAtMs = e.timeMs;
     o.lastSequence = e.sequence;
+    // A sliced parent's fills repeat its children's: positions count each trade once.
+    if ((e.kind == OrderEventKind::PartialFill || e.kind == OrderEventKind::Fill) &&
+        o.children.empty())
+        m_positions.applyFill(o.request.instrumentKey, o.request.side, e.fillQuantity, e.fillPrice,
+                              o.contract.qtyMultiplier);
 }
 
 Result<std::uint64_t> OrderService::appendLocked(OrderEvent &event)
@@ -425,12 +432,14 @@ Result<SubmitOutcome> OrderService::send(const std::string &clientOrderId)
         OrderEvent acknowledged;
         acknowledged.kind = OrderEventKind::Acknowledged;
         acknowledged.brokerOrderIds = ids;
+        acknowledged.reason = ack->note; // "after-market order: waits for ..."
         if (auto r = stepLocked(parent, acknowledged); !r)
             return r.error();
         for (std::size_t i = 0; i < children.size() && i < ids.size(); ++i) {
             OrderEvent child;
             child.kind = OrderEventKind::Acknowledged;
             child.brokerOrderIds = {ids[i]};
+            child.reason = ack->note;
             if (auto r = stepLocked(m_book.at(children[i]), child); !r)
                 return r.error();
         }
@@ -485,6 +494,7 @@ void OrderService::applyBrokerEventLocked(const BrokerEvent &e)
         }
         event.fillQuantity = e.quantity;
         event.fillPrice = e.price;
+        event.reason = e.reason; // an after-market order says it filled at the open
         event.filledQuantity = order.filledQuantity + e.quantity;
         event.averagePrice = Price::fromRaw(*average);
         event.kind = event.filledQuantity >= order.request.quantity ? OrderEventKind::Fill
@@ -512,6 +522,7 @@ void OrderService::applyBrokerEventLocked(const BrokerEvent &e)
         OrderEvent fill;
         fill.fillQuantity = e.quantity;
         fill.fillPrice = e.price;
+        fill.reason = e.reason;
         fill.filledQuantity = parent.filledQuantity + e.quantity;
         // The children's quantities sum to the parent's: if the child's average fit, this does.
         fill.averagePrice = Price::fromRaw(
@@ -614,6 +625,16 @@ std::vector<OrderState> OrderService::orders() const
     for (const std::string &id : m_bookOrder)
         out.push_back(m_book.at(id));
     return out;
+}
+
+std::vector<Position> OrderService::positions(const MarketData *market) const
+{
+    std::lock_guard lock(m_mutex);
+    // Fills journaled before the multiplier was recorded take today's from the instruments.
+    return m_positions.positions(market, [this](std::string_view key) -> std::int64_t {
+        const std::optional<ContractIdentity> c = m_deps.lookup(key);
+        return c ? c->qtyMultiplier : 0;
+    });
 }
 
 bool OrderService::waitPersisted(std::chrono::milliseconds timeout)

@@ -9,6 +9,7 @@
 #include "orders/OrderEvent.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderPersister.h"
+#include "orders/PositionBook.h"
 #include "storage/DatabaseConfig.h"
 
 #include <deque>
@@ -25,6 +26,7 @@ namespace strikeline {
 
 class Clock;
 class InstrumentRepository;
+class MarketData;
 
 using ContractLookup = std::function<std::optional<ContractIdentity>(std::string_view key)>;
 using ValidateOrder = std::function<Verdict(const OrderRequest &)>;
@@ -125,6 +127,10 @@ public:
 
     std::optional<OrderState> order(const std::string &clientOrderId) const;
     std::vector<OrderState> orders() const; // today's, in creation order
+    // Positions folded from the journaled fills: today's, plus carry-forward (product D)
+    // positions of contracts not yet expired from earlier days' journals. Rebuilt by open(), so
+    // the same after a restart or a crash. Priced by `market` when given.
+    std::vector<Position> positions(const MarketData *market = nullptr) const;
     PersistenceState persistence() const;
     // Blocks until every event appended so far is durable in the journal and stored in the
     // database, or `timeout` passes. For shutdown, tests and benchmarks; never on the UI path.
@@ -158,6 +164,7 @@ private:
     mutable std::mutex m_mutex;
     std::unordered_map<std::string, OrderState> m_book;
     std::vector<std::string> m_bookOrder;
+    PositionBook m_positions;            // from the fills applied to the book
     std::deque<OrderEvent> m_notDurable; // appended, waiting for the journal's sync
     std::unordered_map<std::string, std::vector<BrokerEvent>> m_early; // before their ack
 };

@@ -1,6 +1,7 @@
 #include "OrderValidator.h"
 
 #include "AccountView.h"
+#include "ContractValue.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "marketdata/MarketData.h"
 #include "orders/OrderEvent.h"
@@ -53,19 +54,15 @@ QString clockText(int second)
         .arg(second / 60 % 60, 2, 10, QLatin1Char('0'));
 }
 
-// price * quantity * multiplier, or nullopt when it does not fit (far beyond any real order).
-std::optional<Price> notional(Price price, std::int64_t quantity, std::int64_t multiplier)
+QString money(Money m)
 {
-    std::int64_t raw = 0;
-    if (__builtin_mul_overflow(price.raw(), quantity, &raw) ||
-        __builtin_mul_overflow(raw, multiplier, &raw))
-        return std::nullopt;
-    return Price::fromRaw(raw);
+    return QStringLiteral("Rs ") + m.toIndian(2);
 }
 
-Price scaled(Price value, double fraction)
+// A margin rate (0.12) as basis points (1200), the exact form Money takes.
+std::int64_t basisPointsOf(double rate)
 {
-    return Price::fromRaw(std::llround(static_cast<double>(value.raw()) * fraction));
+    return std::llround(rate * 10000);
 }
 
 enum class MarginClass { IndexDerivative, StockDerivative, Commodity, Currency, Equity };
@@ -134,6 +131,30 @@ bool isMarketOpen(Segment segment, IstMoment moment)
     const TradingSession session = tradingSession(segment);
     const int second = secondOfDay(moment);
     return second >= session.openSecond && second <= session.closeSecond;
+}
+
+IstMoment nextSessionOpen(Segment segment, IstMoment moment)
+{
+    const TradingSession session = tradingSession(segment);
+    EpochDay day = moment.day();
+    if (isWeekend(day) || secondOfDay(moment) >= session.openSecond) {
+        do
+            ++day;
+        while (isWeekend(day));
+    }
+    return IstMoment::fromDay(day, session.openSecond / 60);
+}
+
+QString afterMarketNote(Segment segment, IstMoment moment)
+{
+    const IstMoment open = nextSessionOpen(segment, moment);
+    const QString when =
+        clockText(tradingSession(segment).openSecond) + QStringLiteral(" IST open");
+    QString day;
+    if (open.day() != moment.day())
+        day = QStringLiteral(" on ") + toQDate(open.day()).toString(QStringLiteral("ddd dd MMM"));
+    return QStringLiteral("after-market order: waits for the %1%2 (%3)")
+        .arg(when, day, str(segmentName(segment)));
 }
 
 OrderValidator::OrderValidator(const Clock &clock, ValidationLimits limits)
@@ -394,18 +415,17 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
         reference = quote->last;
     else if (triggerValid)
         reference = request.trigger;
-    const std::int64_t multiplier = std::max<std::int32_t>(1, c.qtyMultiplier());
+    const std::int64_t multiplier = valueMultiplier(c.qtyMultiplier());
 
     if (qtyValid && reference && m_limits.maxOrderValue.isPositive()) {
-        const std::optional<Price> value = notional(*reference, qty, multiplier);
+        const std::optional<Money> value = contractValue(*reference, qty, multiplier);
         if (!value || *value > m_limits.maxOrderValue) {
             check.error(issue::OrderValueTooLarge,
                         QStringLiteral("Order value %1 (%2 x %3) exceeds the limit of %4 per "
                                        "order")
-                            .arg(value ? QStringLiteral("Rs ") + rupees(*value)
-                                       : QStringLiteral("(too large to compute)"),
+                            .arg(value ? money(*value) : QStringLiteral("(too large to compute)"),
                                  num(qty * multiplier), rupees(*reference),
-                                 QStringLiteral("Rs ") + rupees(m_limits.maxOrderValue)));
+                                 money(m_limits.maxOrderValue)));
         }
     }
 
@@ -434,7 +454,7 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
                                    buy ? QStringLiteral("long") : QStringLiteral("short")));
         }
 
-        const std::optional<Price> available = account->availableMargin();
+        const std::optional<Money> available = account->availableMargin();
         if (available && opening > 0) {
             const MarginModel &m = m_limits.margin;
             const MarginClass cls = marginClass(c);
@@ -456,25 +476,25 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
                 rate = request.product == Product::Intraday ? m.equityIntraday : m.equityDelivery;
                 break;
             }
-            std::optional<Price> required;
+            std::optional<Money> required;
             Price basisPrice; // what the estimate multiplies
             bool premium = false;
             if (isOption(c.kind()) && buy) {
                 premium = true;
                 if (reference) {
                     basisPrice = *reference;
-                    required = notional(*reference, opening, multiplier);
+                    required = contractValue(*reference, opening, multiplier);
                 }
             } else if (isOption(c.kind())) {
                 // A short option: the rate on the strike's notional (the underlying is not
                 // priced here).
                 basisPrice = c.strike();
-                if (const auto n = notional(basisPrice, opening, multiplier))
-                    required = scaled(*n, rate);
+                if (const auto n = contractValue(basisPrice, opening, multiplier))
+                    required = n->basisPoints(basisPointsOf(rate));
             } else if (reference) {
                 basisPrice = *reference;
-                if (const auto n = notional(basisPrice, opening, multiplier))
-                    required = scaled(*n, rate);
+                if (const auto n = contractValue(basisPrice, opening, multiplier))
+                    required = n->basisPoints(basisPointsOf(rate));
             }
             auto basis = [&] {
                 const QString units = num(opening * multiplier);
@@ -493,9 +513,9 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
                                   .arg(str(typeName)));
             } else if (*required > *available) {
                 check.error(issue::InsufficientMargin,
-                            QStringLiteral("Estimated margin Rs %1 (%2; an estimate, not the "
-                                           "exchange's SPAN) exceeds the available Rs %3")
-                                .arg(rupees(*required), basis(), rupees(*available)));
+                            QStringLiteral("Estimated margin %1 (%2; an estimate, not the "
+                                           "exchange's SPAN) exceeds the available %3")
+                                .arg(money(*required), basis(), money(*available)));
             }
         }
     }

@@ -7,6 +7,7 @@
 
 #include "Order.h"
 #include "common/IstTime.h"
+#include "common/Money.h"
 #include "instruments/Instrument.h"
 
 #include <string_view>
@@ -65,7 +66,7 @@ struct MarginModel
 struct ValidationLimits
 {
     // A fat-finger guard on one request (all slices together); zero disables it.
-    Price maxOrderValue = Price::fromRupees(5'00'00'000); // Rs 5 crore
+    Money maxOrderValue = Money::fromRupees(5'00'00'000); // Rs 5 crore
     int maxSlices = 25;                                   // Upstox v3 auto-slice limit
     MarginModel margin;
 };
@@ -79,6 +80,12 @@ struct TradingSession
 TradingSession tradingSession(Segment segment);
 // Inside the segment's session on a weekday (exchange holidays are not known here).
 bool isMarketOpen(Segment segment, IstMoment moment);
+// The start of the segment's next session at or after `moment` (weekdays only; holidays are
+// not known here): where an after-market order waits.
+IstMoment nextSessionOpen(Segment segment, IstMoment moment);
+// "after-market order: waits for the 09:15 IST open on Wed 10 Dec (NSE_FO)" (no day when it
+// is today's open): how the book says an order is waiting for the market.
+QString afterMarketNote(Segment segment, IstMoment moment);
 
 class OrderValidator final
 {

@@ -1,6 +1,7 @@
 #include "PaperBroker.h"
 
 #include "common/IstTime.h"
+#include "orders/OrderValidator.h"
 
 #include <QRandomGenerator>
 
@@ -10,14 +11,10 @@ namespace strikeline {
 
 namespace {
 
-// Rounds value / quantity to the nearest raw unit (half away from zero).
-std::int64_t divideRounded(std::int64_t value, std::int64_t quantity)
+// The segment an instrument key names ("MCX_FO|..."); nullopt when it names none we know.
+std::optional<Segment> segmentOf(const std::string &instrumentKey)
 {
-    const std::int64_t q = value / quantity;
-    const std::int64_t r = value % quantity;
-    if (2 * (r < 0 ? -r : r) >= quantity)
-        return value < 0 ? q - 1 : q + 1;
-    return q;
+    return parseSegment(std::string_view(instrumentKey).substr(0, instrumentKey.find('|')));
 }
 
 QString text(const std::string &s)
@@ -77,6 +74,10 @@ Result<PlaceOrderAck> PaperBroker::placeOrder(const PlaceOrderRequest &request)
             return duplicate;
         }
         ++m_placeRequests;
+        const IstMoment now = m_clock.now();
+        if (const auto segment = segmentOf(o.instrumentKey);
+            segment && !isMarketOpen(*segment, now) && o.validity != Validity::Ioc)
+            ack.note = afterMarketNote(*segment, now).toStdString();
         const std::size_t children = request.slice ? request.sliceQuantities.size() : 1;
         std::vector<std::string> ids;
         for (std::size_t i = 0; i < children; ++i) {
@@ -144,6 +145,18 @@ void PaperBroker::check(PaperOrder &order, bool atPlacement, std::vector<BrokerE
     const OrderRequest &r = order.request;
     const std::optional<Quote> quote = m_market.quote(r.instrumentKey);
     const bool buy = r.side == Side::Buy;
+    if (const auto segment = segmentOf(r.instrumentKey);
+        segment && !isMarketOpen(*segment, m_clock.now())) {
+        if (atPlacement && r.validity == Validity::Ioc) {
+            order.upstoxStatus = "cancelled";
+            events.push_back({BrokerEventKind::Cancelled, order.clientOrderId, order.brokerOrderId,
+                              0, Price(), "IOC order outside market hours: cancelled",
+                              order.upstoxStatus, m_clock.now().epochMs});
+            return;
+        }
+        order.afterMarket = true;
+        return; // an after-market order: onPrices() looks again once the segment is open
+    }
     const auto reject = [&](std::string reason) {
         order.upstoxStatus = "rejected";
         events.push_back({BrokerEventKind::Rejected, order.clientOrderId, order.brokerOrderId, 0,
@@ -181,38 +194,10 @@ void PaperBroker::fill(PaperOrder &order, Price price, std::vector<BrokerEvent> 
     const std::int64_t quantity = order.request.quantity - order.filledQuantity;
     order.filledQuantity += quantity;
     order.upstoxStatus = "complete";
-    Book &book = m_positions[order.request.instrumentKey];
-    const std::int64_t signedQty = order.request.side == Side::Buy ? quantity : -quantity;
-    const std::int64_t p = price.raw();
-    if (book.net == 0 || (book.net > 0) == (signedQty > 0)) {
-        const std::int64_t net = book.net + signedQty;
-        book.averageRaw = divideRounded(book.averageRaw * (book.net < 0 ? -book.net : book.net) +
-                                            p * (signedQty < 0 ? -signedQty : signedQty),
-                                        net < 0 ? -net : net);
-        book.net = net;
-    } else {
-        const std::int64_t open = book.net < 0 ? -book.net : book.net;
-        const std::int64_t traded = signedQty < 0 ? -signedQty : signedQty;
-        const std::int64_t closing = std::min(open, traded);
-        // Long closed by a sale: (sale - average); short closed by a purchase: (average - buy).
-        book.realisedRaw += (book.net > 0 ? p - book.averageRaw : book.averageRaw - p) * closing;
-        const std::int64_t rest = traded - closing;
-        book.net += book.net > 0 ? -closing : closing;
-        if (book.net == 0)
-            book.averageRaw = 0;
-        if (rest > 0) {
-            book.net = signedQty > 0 ? rest : -rest;
-            book.averageRaw = p;
-        }
-    }
-    events.push_back({BrokerEventKind::Fill,
-                      order.clientOrderId,
-                      order.brokerOrderId,
-                      quantity,
-                      price,
-                      {},
-                      order.upstoxStatus,
-                      m_clock.now().epochMs});
+    events.push_back(
+        {BrokerEventKind::Fill, order.clientOrderId, order.brokerOrderId, quantity, price,
+         order.afterMarket ? "after-market order: filled after the open" : std::string(),
+         order.upstoxStatus, m_clock.now().epochMs});
 }
 
 void PaperBroker::emit(const std::vector<BrokerEvent> &events)
@@ -226,25 +211,6 @@ void PaperBroker::emit(const std::vector<BrokerEvent> &events)
         return;
     for (const BrokerEvent &e : events)
         handler(e);
-}
-
-std::vector<Position> PaperBroker::positions() const
-{
-    std::lock_guard lock(m_mutex);
-    std::vector<Position> out;
-    for (const auto &[key, book] : m_positions) {
-        Position p;
-        p.instrumentKey = key;
-        p.netQuantity = book.net;
-        p.averagePrice = Price::fromRaw(book.averageRaw);
-        p.realisedPnl = Price::fromRaw(book.realisedRaw);
-        if (const auto quote = m_market.quote(key)) {
-            p.lastPrice = quote->last;
-            p.unrealisedPnl = Price::fromRaw((quote->last.raw() - book.averageRaw) * book.net);
-        }
-        out.push_back(std::move(p));
-    }
-    return out;
 }
 
 std::optional<PaperBroker::PaperOrder> PaperBroker::order(const std::string &brokerOrderId) const

@@ -2,8 +2,10 @@
 
 // A broker in process, for paper trading and for tests: acknowledges at once, fills MARKET at
 // the market data's last price and LIMIT when the last price is at or better than the limit
-// (at placement and whenever onPrices() is called: deterministic), triggers SL/SL-M when the
-// last price crosses the trigger, and keeps positions with realised and unrealised P&L.
+// (at placement and whenever onPrices() is called: deterministic) and triggers SL/SL-M when the
+// last price crosses the trigger. Outside the segment's session (the validator's market hours)
+// an order is an after-market order: acknowledged with a note, it waits for the open.
+// Positions are not kept here: the order service folds them from the journaled fills.
 // Prices are always labelled by the MarketData they come from (simulated today).
 
 #include "marketdata/MarketData.h"
@@ -27,7 +29,6 @@ public:
     Result<PlaceOrderAck> placeOrder(const PlaceOrderRequest &request) override;
     Result<void> cancelOrder(const std::string &brokerOrderId) override;
     void setEventHandler(EventHandler handler) override;
-    std::vector<Position> positions() const override;
 
     // Re-checks every open order against the current prices (fills crossed limits, triggers
     // stops). Call it when prices change.
@@ -40,6 +41,7 @@ public:
         std::string parentClientOrderId; // the request's id for a slice
         OrderRequest request;            // quantity is this child's
         bool triggered = false;
+        bool afterMarket = false; // placed while the segment was closed
         std::int64_t filledQuantity = 0;
         std::string upstoxStatus; // "open", "trigger pending", "complete", "rejected", "cancelled"
     };
@@ -53,13 +55,6 @@ private:
     void fill(PaperOrder &order, Price price, std::vector<BrokerEvent> &events);
     void emit(const std::vector<BrokerEvent> &events);
 
-    struct Book
-    {
-        std::int64_t net = 0;
-        std::int64_t averageRaw = 0;
-        std::int64_t realisedRaw = 0;
-    };
-
     const MarketData &m_market;
     const Clock &m_clock;
     mutable std::mutex m_mutex;
@@ -68,7 +63,6 @@ private:
     std::size_t m_placeRequests = 0;
     std::map<std::string, PaperOrder> m_orders; // by broker order id (ordered: deterministic)
     std::unordered_map<std::string, PlaceOrderAck> m_byClientId; // the request's client id
-    std::map<std::string, Book> m_positions;                     // by instrument key
 };
 
 } // namespace strikeline

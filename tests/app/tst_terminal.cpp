@@ -241,6 +241,15 @@ void tst_Terminal::ordersSurviveARestart()
     Terminal terminal(m_clock, options());
     QVERIFY(terminal.orders());
     QVERIFY(terminal.ordersPanel().ordersModel().rowCount() >= 1);
+    // The filled order's position too, at once (before the master loads): from the journal's
+    // fills, not from the previous process's paper broker.
+    QCOMPARE(terminal.ordersPanel().positionsModel().rowCount(), 1);
+    QVERIFY(terminal.ordersPanel()
+                .positionsModel()
+                .index(0, ui::PositionsModel::NetQuantityColumn)
+                .data()
+                .toString()
+                .toLongLong() > 0);
     bool filled = false;
     for (int row = 0; row < terminal.ordersPanel().ordersModel().rowCount(); ++row)
         filled |= terminal.ordersPanel()

@@ -66,10 +66,10 @@ Fixture &fixture()
         }
         fx->repository.publish(builder.build(MasterInfo{}));
         fx->market = std::make_unique<SimulatedMarket>(fx->repository, fx->clock);
-        fx->account.setAvailableMargin(Price::fromRupees(1'000'000'000));
+        fx->account.setAvailableMargin(Money::fromRupees(1'000'000'000));
         const SnapshotPtr s = fx->repository.snapshot();
         const EpochDay today = fx->clock.now().day();
-        const OrderValidator check(fx->clock, ValidationLimits{Price(), 25, MarginModel{}});
+        const OrderValidator check(fx->clock, ValidationLimits{Money(), 25, MarginModel{}});
         std::mt19937_64 rng(42);
         std::vector<InstrumentId> ids;
         for (InstrumentId id = 0; id < s->size(); ++id) {
@@ -115,7 +115,7 @@ void runValidation(benchmark::State &state, const std::vector<OrderRequest> &req
                    bool withMarket)
 {
     Fixture &fx = fixture();
-    const OrderValidator validator(fx.clock, ValidationLimits{Price(), 25, MarginModel{}});
+    const OrderValidator validator(fx.clock, ValidationLimits{Money(), 25, MarginModel{}});
     const SnapshotPtr s = fx.repository.snapshot();
     const MarketData *market = withMarket ? fx.market.get() : nullptr;
     const AccountView *account = withMarket ? &fx.account : nullptr;

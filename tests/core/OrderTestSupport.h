@@ -48,10 +48,23 @@ private:
 inline const std::string NiftyCall = "NSE_FO|41915";
 inline const std::string NiftyFut = "NSE_FO|35001";
 inline const std::string NoPriceKey = "NSE_FO|99999";
+// MCX CRUDEOIL: quantity in lots, 1 lot = 100 barrels (lot_size 100, qty_multiplier 100).
+inline const std::string CrudeFut = "MCX_FO|472789";
 
 inline ContractIdentity contractFor(std::string_view key)
 {
     ContractIdentity c;
+    if (key == CrudeFut) {
+        c.instrumentKey = std::string(key);
+        c.segment = "MCX_FO";
+        c.tradingSymbol = "CRUDEOIL FUT 19 DEC 25";
+        c.optionType = "FUT";
+        c.lotSize = 100;
+        c.qtyMultiplier = 100;
+        c.tickSize = Price::fromRupees(1);
+        c.expiry = fromQDate(QDate(2025, 12, 19));
+        return c;
+    }
     c.instrumentKey = std::string(key);
     c.segment = "NSE_FO";
     c.lotSize = 75;
@@ -71,18 +84,19 @@ inline ContractIdentity contractFor(std::string_view key)
 inline ContractLookup testLookup()
 {
     return [](std::string_view key) -> std::optional<ContractIdentity> {
-        if (key == NiftyCall || key == NiftyFut || key == NoPriceKey)
+        if (key == NiftyCall || key == NiftyFut || key == NoPriceKey || key == CrudeFut)
             return contractFor(key);
         return std::nullopt;
     };
 }
 
-// Accepts everything with a positive quantity; slices at `freeze` units when given.
+// Accepts everything with a positive quantity (NSE: a multiple of the lot 75; MCX in lots);
+// slices at `freeze` units when given.
 inline ValidateOrder acceptingValidator(std::int64_t freeze = 0)
 {
     return [freeze](const OrderRequest &r) {
         Verdict v;
-        if (r.quantity % 75 != 0) {
+        if (r.instrumentKey != CrudeFut && r.quantity % 75 != 0) {
             v.issues.push_back({"qty_not_lot_multiple", IssueSeverity::Error,
                                 QStringLiteral("Quantity %1 is not a multiple of the lot size 75")
                                     .arg(r.quantity)});

@@ -136,6 +136,18 @@ void tst_OrderCrash::killedAtRandomPoints()
     auto stored = OrderStore::loadOrders(d);
     QVERIFY(stored.ok());
     QCOMPARE(stored->size(), service.value()->orders().size());
+    // Positions after the kills are the journal's fills: per contract, what the stored orders
+    // (leaves: unsliced orders and slices) say was filled, bought minus sold.
+    const std::vector<Position> positions = service.value()->positions();
+    QVERIFY(!positions.empty());
+    for (const Position &p : positions) {
+        auto net = d.scalar(QStringLiteral("SELECT COALESCE(SUM(CASE side WHEN 'BUY' THEN "
+                                           "filled_quantity ELSE -filled_quantity END), 0) FROM "
+                                           "orders WHERE instrument_key = ? AND slice_count = 0"),
+                            {QString::fromStdString(p.instrumentKey)});
+        QVERIFY(net.ok());
+        QCOMPARE(p.netQuantity, net->toLongLong());
+    }
     qInfo("%lld acknowledged orders checked, %zu orders stored, %zu events", acknowledged.size(),
           stored->size(), journaled);
 }

@@ -3,8 +3,11 @@
 
 #include "OrderTestSupport.h"
 #include "TestPostgres.h"
+#include "orders/ContractValue.h"
 #include "orders/OrderStore.h"
+#include "orders/OrderValidator.h"
 #include "orders/PaperBroker.h"
+#include "orders/PositionBook.h"
 #include "storage/Database.h"
 
 #include <QFile>
@@ -126,7 +129,10 @@ private Q_SLOTS:
     void paperStopTriggers();
     void paperIocNotMarketableIsCancelled();
     void paperIsIdempotentOnClientId();
-    void paperPositionsAndPnl();
+    void positionsAndPnlFromFills();
+    void pnlAppliesTheContractMultiplier_data();
+    void pnlAppliesTheContractMultiplier();
+    void paperAfterMarketOrderWaitsForTheOpen();
     void paperSlices();
 
     void serviceMarketOrderEndToEnd();
@@ -135,6 +141,9 @@ private Q_SLOTS:
     void serviceSlicedOrder();
     void serviceLimitThenCancel();
     void serviceRecoversBookFromJournal();
+    void servicePositionsSurviveARestart();
+    void serviceCarriesDeliveryPositionsToTheNextDay();
+    void serviceAfterMarketOrderSaysItWaits();
     void sqliteLockedThenReleased();
     void postgresAwayThenBack();
 
@@ -543,7 +552,6 @@ void tst_OrderFlow::paperMarketWithoutPriceIsRejected()
     QCOMPARE(events.size(), 1u);
     QCOMPARE(events[0].kind, BrokerEventKind::Rejected);
     QVERIFY(QString::fromStdString(events[0].reason).contains(QLatin1String("no last price")));
-    QVERIFY(broker.positions().empty());
     // Bad requests are refused outright.
     OrderRequest noId = marketBuy(75);
     QCOMPARE(broker.placeOrder({noId, false, {}, {}}).error().code, ErrorCode::InvalidArgument);
@@ -639,39 +647,102 @@ void tst_OrderFlow::paperIsIdempotentOnClientId()
     QCOMPARE(second->brokerOrderIds, first->brokerOrderIds);
     QCOMPARE(broker.orderCount(), 1u);
     QCOMPARE(fills, 1);
-    QCOMPARE(broker.positions().at(0).netQuantity, 75);
 }
 
-void tst_OrderFlow::paperPositionsAndPnl()
+void tst_OrderFlow::positionsAndPnlFromFills()
 {
     SettableMarket market;
-    FixedClock clock(tradingMoment());
-    PaperBroker broker(market, clock);
-    const auto place = [&](Side side, std::int64_t qty, Price at, const char *id) {
-        market.set(NiftyFut, at);
-        OrderRequest r = marketBuy(qty, NiftyFut);
-        r.side = side;
-        r.clientOrderId = id;
-        QVERIFY(broker.placeOrder({r, false, {}, {}}).ok());
+    PositionBook book;
+    const auto fill = [&](Side side, std::int64_t qty, Price at) {
+        book.applyFill(NiftyFut, side, qty, at, 1);
     };
-    place(Side::Buy, 75, Price::fromRupees(100), "p1");
-    place(Side::Buy, 75, Price::fromRupees(110), "p2");  // average 105
-    place(Side::Sell, 75, Price::fromRupees(120), "p3"); // realise (120-105)*75 = 1125
+    fill(Side::Buy, 75, Price::fromRupees(100));
+    fill(Side::Buy, 75, Price::fromRupees(110));  // average 105
+    fill(Side::Sell, 75, Price::fromRupees(120)); // realise (120-105)*75 = 1125
     market.set(NiftyFut, Price::fromRupees(101));
-    auto positions = broker.positions();
+    auto positions = book.positions(&market);
     QCOMPARE(positions.size(), 1u);
     QCOMPARE(positions[0].netQuantity, 75);
     QCOMPARE(positions[0].averagePrice, Price::fromRupees(105));
-    QCOMPARE(positions[0].realisedPnl, Price::fromRupees(1125));
-    QCOMPARE(positions[0].unrealisedPnl, Price::fromRupees(-300)); // (101-105)*75
+    QCOMPARE(positions[0].realisedPnl, Money::fromRupees(1125));
+    QCOMPARE(positions[0].unrealisedPnl, Money::fromRupees(-300)); // (101-105)*75
     // Sell through zero: close 75 at 100 (realise -375), open 75 short at 100.
-    place(Side::Sell, 150, Price::fromRupees(100), "p4");
-    positions = broker.positions();
+    fill(Side::Sell, 150, Price::fromRupees(100));
+    positions = book.positions(&market);
     QCOMPARE(positions[0].netQuantity, -75);
     QCOMPARE(positions[0].averagePrice, Price::fromRupees(100));
-    QCOMPARE(positions[0].realisedPnl, Price::fromRupees(750));
+    QCOMPARE(positions[0].realisedPnl, Money::fromRupees(750));
     market.set(NiftyFut, Price::fromRupees(98));
-    QCOMPARE(broker.positions()[0].unrealisedPnl, Price::fromRupees(150)); // short gains
+    QCOMPARE(book.positions(&market)[0].unrealisedPnl, Money::fromRupees(150)); // short gains
+    // A new day keeps the open quantity and its average, not yesterday's realised P&L.
+    book.startDay();
+    QCOMPARE(book.positions(&market)[0].realisedPnl, Money());
+    QCOMPARE(book.positions(&market)[0].netQuantity, -75);
+}
+
+void tst_OrderFlow::pnlAppliesTheContractMultiplier_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<int>("side");
+    QTest::addColumn<qint64>("qty");
+    QTest::addColumn<QString>("average");
+    QTest::addColumn<QString>("last");
+    QTest::addColumn<qint64>("multiplier");
+    QTest::addColumn<QString>("unrealised");
+    QTest::addColumn<QString>("notional");
+    // The case: short 3 lots of CRUDEOIL (100 bbl a lot) at 5258, LTP 5255: Rs 900.
+    QTest::newRow("MCX CRUDEOIL 3 lots short")
+        << "MCX_FO|1" << int(Side::Sell) << qint64(3) << "5258"
+        << "5255" << qint64(100) << "900"
+        << "1577400";
+    // SILVER: lot 30 kg, price per kg, qty_multiplier 30.
+    QTest::newRow("MCX SILVER 2 lots long") << "MCX_FO|2" << int(Side::Buy) << qint64(2) << "150000"
+                                            << "150100" << qint64(30) << "6000"
+                                            << "9000000";
+    // GOLD: lot_size 1, price per 10 g, qty_multiplier 100 (1 kg a lot).
+    QTest::newRow("MCX GOLD 1 lot long") << "MCX_FO|3" << int(Side::Buy) << qint64(1) << "130000"
+                                         << "129900" << qint64(100) << "-10000"
+                                         << "13000000";
+    // USDINR: 1 lot = USD 1000 (lot_size 1, qty_multiplier 1000), tick Rs 0.0025.
+    QTest::newRow("NCD USDINR 4 lots long")
+        << "NCD_FO|4" << int(Side::Buy) << qint64(4) << "88.2500"
+        << "88.2625" << qint64(1000) << "50"
+        << "353000";
+    // NSE F&O: quantity in units, qty_multiplier 1.
+    QTest::newRow("NSE NIFTY 75 units long") << "NSE_FO|5" << int(Side::Buy) << qint64(75) << "100"
+                                             << "102" << qint64(1) << "150"
+                                             << "7500";
+}
+
+void tst_OrderFlow::pnlAppliesTheContractMultiplier()
+{
+    QFETCH(QString, key);
+    QFETCH(int, side);
+    QFETCH(qint64, qty);
+    QFETCH(QString, average);
+    QFETCH(QString, last);
+    QFETCH(qint64, multiplier);
+    QFETCH(QString, unrealised);
+    QFETCH(QString, notional);
+    const Price avg = *Price::parse(average.toStdString());
+    const Price ltp = *Price::parse(last.toStdString());
+    // The notional the validator checks and the P&L the positions show: one function.
+    QCOMPARE(contractValue(avg, qty, multiplier).value(),
+             Money::parse(notional.toStdString()).value());
+    SettableMarket market;
+    market.set(key.toStdString(), ltp);
+    PositionBook book;
+    book.applyFill(key.toStdString(), static_cast<Side>(side), qty, avg, multiplier);
+    const std::vector<Position> p = book.positions(&market);
+    QCOMPARE(p.size(), 1u);
+    QCOMPARE(p[0].unrealisedPnl, Money::parse(unrealised.toStdString()).value());
+    QCOMPARE(p[0].qtyMultiplier, multiplier);
+    // Closing at the last price realises the same amount.
+    book.applyFill(key.toStdString(), static_cast<Side>(side) == Side::Buy ? Side::Sell : Side::Buy,
+                   qty, ltp, multiplier);
+    QCOMPARE(book.positions(&market)[0].realisedPnl,
+             Money::parse(unrealised.toStdString()).value());
+    QCOMPARE(book.positions(&market)[0].unrealisedPnl, Money());
 }
 
 void tst_OrderFlow::paperSlices()
@@ -690,7 +761,6 @@ void tst_OrderFlow::paperSlices()
     QCOMPARE(events.size(), 2u);
     QCOMPARE(events[0].clientOrderId, std::string("big.01"));
     QCOMPARE(events[1].quantity, 1800);
-    QCOMPARE(broker.positions()[0].netQuantity, 3600);
     QVERIFY(!broker.placeOrder({r, true, {1800}, {}}).ok());
 }
 
@@ -1002,6 +1072,160 @@ void tst_OrderFlow::openFailsCleanlyOnABusyJournal()
                                 config);
     QVERIFY(!s.ok());
     QCOMPARE(s.error().code, ErrorCode::Conflict);
+}
+
+void tst_OrderFlow::paperAfterMarketOrderWaitsForTheOpen()
+{
+    SettableMarket market;
+    const EpochDay tuesday = fromQDate(QDate(2025, 12, 9));
+    FixedClock clock(IstMoment::fromDay(tuesday, 20 * 60)); // 20:00 IST: NSE F&O closed
+    PaperBroker broker(market, clock);
+    std::vector<BrokerEvent> events;
+    broker.setEventHandler([&](const BrokerEvent &e) { events.push_back(e); });
+    market.set(NiftyCall, Price::fromRupees(100));
+    OrderRequest r = marketBuy(75);
+    r.clientOrderId = "amo1";
+    auto ack = broker.placeOrder({r, false, {}, {}});
+    QVERIFY(ack.ok());
+    QCOMPARE(QString::fromStdString(ack->note),
+             QStringLiteral("after-market order: waits for the 09:15 IST open on Wed 10 Dec "
+                            "(NSE_FO)"));
+    QVERIFY(events.empty()); // not filled after the close
+    broker.onPrices();
+    QVERIFY(events.empty());
+    QCOMPARE(broker.order(ack->brokerOrderIds[0])->upstoxStatus, std::string("open"));
+    // MCX is still open at 20:00: no note, filled at once.
+    market.set(CrudeFut, Price::fromRupees(5258));
+    OrderRequest crude = marketBuy(1, CrudeFut);
+    crude.clientOrderId = "mcx1";
+    auto mcx = broker.placeOrder({crude, false, {}, {}});
+    QVERIFY(mcx.ok() && mcx->note.empty());
+    QCOMPARE(events.size(), 1u);
+    events.clear();
+    clock.set(IstMoment::fromDay(tuesday + 1, 9 * 60 + 14)); // still before the open
+    broker.onPrices();
+    QVERIFY(events.empty());
+    clock.set(IstMoment::fromDay(tuesday + 1, 9 * 60 + 15));
+    broker.onPrices();
+    QCOMPARE(events.size(), 1u);
+    QCOMPARE(events[0].kind, BrokerEventKind::Fill);
+    QCOMPARE(events[0].quantity, 75);
+    QVERIFY(QString::fromStdString(events[0].reason).contains(QLatin1String("after the open")));
+    // Friday evening waits for Monday.
+    QCOMPARE(afterMarketNote(Segment::NseFo,
+                             IstMoment::fromDay(fromQDate(QDate(2025, 12, 12)), 16 * 60)),
+             QStringLiteral("after-market order: waits for the 09:15 IST open on Mon 15 Dec "
+                            "(NSE_FO)"));
+    QCOMPARE(afterMarketNote(Segment::McxFo, IstMoment::fromDay(tuesday, 8 * 60)),
+             QStringLiteral("after-market order: waits for the 09:00 IST open (MCX_FO)"));
+}
+
+void tst_OrderFlow::servicePositionsSurviveARestart()
+{
+    // The case: buy CRUDEOIL, quit, start again: the position is still there, from
+    // the journal (a new process has a new, empty paper broker).
+    const Scratch scratch;
+    std::vector<Position> before;
+    {
+        Harness h;
+        h.market.set(CrudeFut, Price::fromRupees(5258));
+        QVERIFY(h.open(scratch.journal, scratch.db).ok());
+        OrderRequest sell = marketBuy(3, CrudeFut);
+        sell.side = Side::Sell;
+        QCOMPARE(h.service->submit(sell)->status, OrderStatus::Filled);
+        h.market.set(NiftyCall, Price::fromRupees(100));
+        QCOMPARE(h.service->submit(marketBuy(150))->status, OrderStatus::Filled);
+        h.market.set(CrudeFut, Price::fromRupees(5255));
+        h.market.set(NiftyCall, Price::fromRupees(102));
+        before = h.service->positions(&h.market);
+        QCOMPARE(before.size(), 2u);
+        QCOMPARE(before[0].instrumentKey, CrudeFut); // "MCX_FO|..." < "NSE_FO|..."
+        QCOMPARE(before[0].netQuantity, -3);
+        QCOMPARE(before[0].unrealisedPnl, Money::fromRupees(900)); // 3 x 100 bbl x Rs 3
+        QCOMPARE(before[1].unrealisedPnl, Money::fromRupees(300)); // 150 x Rs 2
+    }                                                              // the service closes (quit)
+    Harness h;
+    h.market.set(CrudeFut, Price::fromRupees(5255));
+    h.market.set(NiftyCall, Price::fromRupees(102));
+    QVERIFY(h.open(scratch.journal, scratch.db).ok());
+    const std::vector<Position> after = h.service->positions(&h.market);
+    QCOMPARE(after.size(), 2u);
+    for (std::size_t i = 0; i < after.size(); ++i) {
+        QCOMPARE(after[i].instrumentKey, before[i].instrumentKey);
+        QCOMPARE(after[i].netQuantity, before[i].netQuantity);
+        QCOMPARE(after[i].averagePrice, before[i].averagePrice);
+        QCOMPARE(after[i].unrealisedPnl, before[i].unrealisedPnl);
+        QCOMPARE(after[i].realisedPnl, before[i].realisedPnl);
+    }
+    // Buying the crude back realises the same Rs 900.
+    QCOMPARE(h.service->submit(marketBuy(3, CrudeFut))->status, OrderStatus::Filled);
+    const std::vector<Position> closed = h.service->positions(&h.market);
+    QCOMPARE(closed[0].netQuantity, 0);
+    QCOMPARE(closed[0].realisedPnl, Money::fromRupees(900));
+}
+
+void tst_OrderFlow::serviceCarriesDeliveryPositionsToTheNextDay()
+{
+    const Scratch scratch;
+    {
+        Harness h;
+        h.market.set(CrudeFut, Price::fromRupees(5258));
+        h.market.set(NiftyCall, Price::fromRupees(100));
+        QVERIFY(h.open(scratch.journal, scratch.db).ok());
+        OrderRequest carry = marketBuy(2, CrudeFut);
+        carry.product = Product::Delivery;
+        QCOMPARE(h.service->submit(carry)->status, OrderStatus::Filled);
+        OrderRequest closeSome = marketBuy(1, CrudeFut);
+        closeSome.product = Product::Delivery;
+        closeSome.side = Side::Sell;
+        h.market.set(CrudeFut, Price::fromRupees(5260));
+        QCOMPARE(h.service->submit(closeSome)->status, OrderStatus::Filled);
+        QCOMPARE(h.service->submit(marketBuy(75))->status, OrderStatus::Filled); // intraday
+    }
+    Harness h;
+    h.clock.set(IstMoment::fromDay(tradingMoment().day() + 1, 10 * 60));
+    h.market.set(CrudeFut, Price::fromRupees(5270));
+    QVERIFY(h.open(scratch.journal, scratch.db).ok());
+    const std::vector<Position> p = h.service->positions(&h.market);
+    QCOMPARE(p.size(), 1u); // the intraday NIFTY was squared off with its day
+    QCOMPARE(p[0].instrumentKey, CrudeFut);
+    QCOMPARE(p[0].netQuantity, 1);
+    QCOMPARE(p[0].averagePrice, Price::fromRupees(5258));
+    QCOMPARE(p[0].realisedPnl, Money());                   // yesterday's Rs 200 is yesterday's
+    QCOMPARE(p[0].unrealisedPnl, Money::fromRupees(1200)); // 1 lot x 100 x Rs 12
+    // After the contract's expiry nothing is carried.
+    Harness later;
+    later.clock.set(IstMoment::fromDay(fromQDate(QDate(2025, 12, 22)), 10 * 60));
+    h.service.reset();
+    QVERIFY(later.open(scratch.journal, scratch.db).ok());
+    QVERIFY(later.service->positions().empty());
+}
+
+void tst_OrderFlow::serviceAfterMarketOrderSaysItWaits()
+{
+    const Scratch scratch;
+    Harness h;
+    h.clock.set(IstMoment::fromDay(tradingMoment().day(), 16 * 60)); // NSE closed at 15:30
+    QVERIFY(h.openOn(scratch, Price::fromRupees(100)).ok());
+    auto out = h.service->submit(marketBuy(75));
+    QVERIFY(out.ok());
+    QCOMPARE(out->status, OrderStatus::Acknowledged); // open, not filled after the close
+    const auto waiting = h.service->order(out->clientOrderId);
+    QCOMPARE(QString::fromStdString(waiting->reason),
+             QStringLiteral("after-market order: waits for the 09:15 IST open on Wed 10 Dec "
+                            "(NSE_FO)"));
+    QVERIFY(h.service->positions().empty());
+    // The note is journaled: after a restart the book still says why the order waits.
+    h.service.reset();
+    QVERIFY(h.open(scratch.journal, scratch.db).ok()); // the same paper broker keeps the order
+    QCOMPARE(h.service->order(out->clientOrderId)->reason, waiting->reason);
+    h.clock.set(IstMoment::fromDay(tradingMoment().day() + 1, 9 * 60 + 15));
+    h.broker.onPrices();
+    const auto filled = h.service->order(out->clientOrderId);
+    QCOMPARE(filled->status, OrderStatus::Filled);
+    QCOMPARE(QString::fromStdString(filled->reason),
+             QStringLiteral("after-market order: filled after the open"));
+    QCOMPARE(h.service->positions().at(0).netQuantity, 75);
 }
 
 QTEST_GUILESS_MAIN(tst_OrderFlow)

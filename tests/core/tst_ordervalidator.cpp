@@ -259,7 +259,7 @@ private Q_SLOTS:
         FakeMarket market;
         market.setLast(universe().call, "100");
         AccountSnapshot account;
-        account.setAvailableMargin(Price::fromRupees(1'000'000));
+        account.setAvailableMargin(Money::fromRupees(1'000'000));
         const OrderValidator validator(m_clock);
         (void)validator.validate(r, *universe().snapshot, &market, &account); // warm up
         g_allocations = 0;
@@ -377,16 +377,54 @@ private Q_SLOTS:
         }
     }
 
+    // The order value the limit checks is contractValue(): price x quantity x qty_multiplier,
+    // the same function the positions' P&L uses (tst_orderflow pnlAppliesTheContractMultiplier).
+    void orderValueUsesTheContractMultiplier_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<qint64>("qty");
+        QTest::addColumn<QString>("price");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("MCX CRUDEOIL 3 lots")
+            << QString::fromStdString(universe().mcx) << qint64(3) << "5258"
+            << "15,77,400.00";
+        QTest::newRow("NCD USDINR 4 lots")
+            << QString::fromStdString(universe().usdinr) << qint64(4) << "88.2500"
+            << "3,53,000.00";
+        QTest::newRow("NSE NIFTY 65 units")
+            << QString::fromStdString(universe().call) << qint64(65) << "200"
+            << "13,000.00";
+    }
+    void orderValueUsesTheContractMultiplier()
+    {
+        QFETCH(QString, key);
+        QFETCH(qint64, qty);
+        QFETCH(QString, price);
+        QFETCH(QString, value);
+        const auto exact = Money::parse(QString(value).remove(QLatin1Char(',')).toStdString());
+        QVERIFY(exact);
+        ValidationLimits limits;
+        limits.maxOrderValue = *exact; // at the limit: accepted
+        Verdict v = run(limitBuy(key.toStdString(), qty, price.toStdString().c_str()), nullptr,
+                        nullptr, limits);
+        QVERIFY2(!has(v, issue::OrderValueTooLarge), qPrintable(describe(v)));
+        limits.maxOrderValue = *exact - Money::fromPaise(1);
+        v = run(limitBuy(key.toStdString(), qty, price.toStdString().c_str()), nullptr, nullptr,
+                limits);
+        QVERIFY2(messageOf(v, issue::OrderValueTooLarge).contains(QStringLiteral("Rs ") + value),
+                 qPrintable(describe(v)));
+    }
+
     void orderValueLimit()
     {
         ValidationLimits limits;
-        limits.maxOrderValue = Price::fromRupees(13000);
+        limits.maxOrderValue = Money::fromRupees(13000);
         Verdict v = run(limitBuy(universe().call, 65, "200"), nullptr, nullptr, limits);
         QVERIFY2(v.ok(), qPrintable(describe(v))); // exactly 13,000
         v = run(limitBuy(universe().call, 65, "200.05"), nullptr, nullptr, limits);
         QVERIFY(!v.ok());
-        QVERIFY(messageOf(v, issue::OrderValueTooLarge).contains("13003.25"));
-        limits.maxOrderValue = Price();
+        QVERIFY(messageOf(v, issue::OrderValueTooLarge).contains("Rs 13,003.25"));
+        limits.maxOrderValue = Money();
         v = run(limitBuy(universe().call, 65 * 20, "100000"), nullptr, nullptr, limits);
         QVERIFY2(v.ok(), qPrintable(describe(v))); // zero disables the limit
     }
@@ -797,14 +835,15 @@ private Q_SLOTS:
         r.price = price;
         AccountSnapshot account;
         account.setPosition(key.toStdString(), position);
-        account.setAvailableMargin(required);
+        const Money need = Money::fromRaw(required.raw());
+        account.setAvailableMargin(need);
         Verdict v = run(r, nullptr, &account);
         QVERIFY2(!has(v, issue::InsufficientMargin), qPrintable(describe(v)));
-        account.setAvailableMargin(required - Price::fromPaise(1));
+        account.setAvailableMargin(need - Money::fromPaise(1));
         v = run(r, nullptr, &account);
         QVERIFY(!v.ok());
         const QString m = messageOf(v, issue::InsufficientMargin);
-        QVERIFY2(m.contains(QString("Rs %1").arg(required.toQString(2))) && m.contains("estimate"),
+        QVERIFY2(m.contains(QString("Rs %1").arg(need.toIndian(2))) && m.contains("estimate"),
                  qPrintable(m));
     }
 
@@ -812,7 +851,7 @@ private Q_SLOTS:
     {
         AccountSnapshot account;
         account.setPosition(universe().call, 65);
-        account.setAvailableMargin(Price());
+        account.setAvailableMargin(Money());
         OrderRequest r = limitBuy(universe().call, 65, "100");
         r.side = Side::Sell;
         const Verdict v = run(r, nullptr, &account);
@@ -822,7 +861,7 @@ private Q_SLOTS:
     void marginWithoutAPrice()
     {
         AccountSnapshot account;
-        account.setAvailableMargin(Price::fromRupees(1000));
+        account.setAvailableMargin(Money::fromRupees(1000));
         OrderRequest r = limitBuy(universe().future, 65, "1");
         r.type = OrderType::Market;
         r.price = Price();
@@ -869,7 +908,7 @@ private Q_SLOTS:
         QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.error().message));
         const SnapshotPtr s = builder.build(MasterInfo{});
         ValidationLimits limits;
-        limits.maxOrderValue = Price(); // 101 lots of crude are worth Rs 5 crore
+        limits.maxOrderValue = Money(); // 101 lots of crude are worth Rs 5 crore
         const OrderValidator validator(m_clock, limits);
         auto key = [&s](const char *symbol) {
             const auto id = s->resolve(symbol);

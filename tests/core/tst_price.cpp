@@ -1,3 +1,4 @@
+#include "common/Money.h"
 #include "common/Price.h"
 
 #include <QTest>
@@ -13,6 +14,8 @@ private Q_SLOTS:
     void paise();
     void rounding();
     void formatting();
+    void moneyIndianGrouping();
+    void pricesOnTheirTick();
 };
 
 void tst_Price::parse_data()
@@ -78,6 +81,40 @@ void tst_Price::formatting()
     QCOMPARE(Price::parse("-83.25")->toString(), std::string("-83.25"));
     QCOMPARE(Price::fromRaw(std::numeric_limits<std::int64_t>::min()).toString().substr(0, 2),
              std::string("-9"));
+}
+
+void tst_Price::moneyIndianGrouping()
+{
+    QCOMPARE(Money::fromRupees(13140000).toIndian(), QStringLiteral("1,31,40,000.00"));
+    QCOMPARE(Money::fromRupees(13140000).toIndian(0), QStringLiteral("1,31,40,000"));
+    QCOMPARE(Money::fromRupees(-900).toIndian(), QStringLiteral("-900.00"));
+    QCOMPARE(Money::fromRupees(1577400).toIndian(), QStringLiteral("15,77,400.00"));
+    QCOMPARE(Money::fromRupees(123456789012).toIndian(), QStringLiteral("1,23,45,67,89,012.00"));
+    QCOMPARE(Money::fromRaw(125).toIndian(), QStringLiteral("0.01")); // Rs 0.0125, half up
+    QCOMPARE(Money::fromRaw(-125).toIndian(), QStringLiteral("-0.01"));
+    QCOMPARE(Money::fromRaw(-49).toIndian(), QStringLiteral("0.00")); // no "-0.00"
+    QCOMPARE(Money::fromRupees(13140000).toCompact(), QStringLiteral("1.31 Cr"));
+    QCOMPARE(Money::fromRupees(-450000).toCompact(), QStringLiteral("-4.50 L"));
+    QCOMPARE(Money::fromRupees(99999).toCompact(), QStringLiteral("99,999.00"));
+    QCOMPARE(Money::fromRupees(5'00'00'00'000).toCompact(), QStringLiteral("500.00 Cr"));
+    // A margin rate in basis points, exact and rounded half away from zero.
+    QCOMPARE(Money::fromRupees(100000).basisPoints(1200), Money::fromRupees(12000));
+    QCOMPARE(Money::fromRaw(5).basisPoints(5000), Money::fromRaw(3));
+    QCOMPARE(Money::fromRaw(-5).basisPoints(5000), Money::fromRaw(-3));
+    QCOMPARE(Money::parse("1500000.05").value(), Money::fromPaise(150000005));
+    QVERIFY(!Money::parse("1.00001"));
+}
+
+void tst_Price::pricesOnTheirTick()
+{
+    QCOMPARE(formatPrice(Price::fromRupees(5258), Price::fromRupees(1)), QStringLiteral("5258.00"));
+    QCOMPARE(formatPrice(*Price::parse("101.05"), Price::fromPaise(5)), QStringLiteral("101.05"));
+    QCOMPARE(formatPrice(*Price::parse("88.25"), *Price::parse("0.0025")),
+             QStringLiteral("88.2500"));
+    QCOMPARE(formatPrice(*Price::parse("88.2525"), *Price::parse("0.0025")),
+             QStringLiteral("88.2525"));
+    QCOMPARE(formatPrice(*Price::parse("101.025"), Price::fromPaise(5)),
+             QStringLiteral("101.025")); // an average off the tick keeps its digits
 }
 
 QTEST_GUILESS_MAIN(tst_Price)

@@ -4,6 +4,7 @@
 #include "orders/OrdersPanel.h"
 
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -95,7 +96,7 @@ private Q_SLOTS:
         p.netQuantity = 75;
         p.averagePrice = Price::fromRupees(100);
         p.lastPrice = Price::fromRupees(102);
-        p.unrealisedPnl = Price::fromRupees(150);
+        p.unrealisedPnl = Money::fromRupees(150);
         model.setPositions({p});
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.index(0, PositionsModel::UnrealisedColumn).data().toString(),
@@ -103,7 +104,7 @@ private Q_SLOTS:
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         p.lastPrice = Price::fromRupees(99);
-        p.unrealisedPnl = Price::fromRupees(-75);
+        p.unrealisedPnl = Money::fromRupees(-75);
         model.setPositions({p}); // same contracts: a tick, not a reset
         QCOMPARE(reset.count(), 0);
         QCOMPARE(changed.count(), 1);
@@ -114,6 +115,120 @@ private Q_SLOTS:
         model.setPositions({p, q});
         QCOMPARE(reset.count(), 1);
         QCOMPARE(model.rowCount(), 2);
+    }
+
+    void quantitiesWithTheirUnitPricesOnTheTick()
+    {
+        OrdersModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        OrderState crude = order("SL251209-5", OrderStatus::PartiallyFilled, 3, 1000);
+        crude.contract.segment = "MCX_FO";
+        crude.contract.tradingSymbol = "CRUDEOIL FUT 19 DEC 25";
+        crude.contract.tickSize = Price::fromRupees(1);
+        crude.request.price = Price::fromRupees(5258);
+        crude.filledQuantity = 1;
+        crude.averagePrice = Price::fromRupees(5258);
+        OrderState usd = order("SL251209-B", OrderStatus::Acknowledged, 4, 2000);
+        usd.contract.segment = "NCD_FO";
+        usd.contract.tickSize = *Price::parse("0.0025");
+        usd.request.price = *Price::parse("88.2525");
+        OrderState one = order("SL251209-G", OrderStatus::Acknowledged, 1, 3000);
+        one.contract.segment = "MCX_FO";
+        model.setOrders({crude, usd, one});
+        // Newest first: one, usd, crude.
+        QCOMPARE(model.index(2, OrdersModel::QuantityColumn).data().toString(),
+                 QStringLiteral("3 lots"));
+        QCOMPARE(model.index(0, OrdersModel::QuantityColumn).data().toString(),
+                 QStringLiteral("1 lot"));
+        QCOMPARE(model.index(2, OrdersModel::FilledColumn).data().toString(),
+                 QStringLiteral("1 / 3 lots"));
+        QCOMPARE(model.index(2, OrdersModel::PriceColumn).data().toString(),
+                 QStringLiteral("5258.00"));
+        QCOMPARE(model.index(2, OrdersModel::AveragePriceColumn).data().toString(),
+                 QStringLiteral("5258.00"));
+        QCOMPARE(model.index(1, OrdersModel::QuantityColumn).data().toString(),
+                 QStringLiteral("4")); // currency: units (lot 1)
+        QCOMPARE(model.index(1, OrdersModel::PriceColumn).data().toString(),
+                 QStringLiteral("88.2525"));
+        // Generated ids skip numbers: the table says why.
+        const QString why =
+            model.index(0, OrdersModel::ClientIdColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(why.contains(QLatin1String("no order is missing")), qPrintable(why));
+        QCOMPARE(model.headerData(OrdersModel::ClientIdColumn, Qt::Horizontal, Qt::ToolTipRole)
+                     .toString(),
+                 why);
+        // Labels sit over their values: numbers right, text left.
+        QCOMPARE(
+            model.headerData(OrdersModel::QuantityColumn, Qt::Horizontal, Qt::TextAlignmentRole)
+                .toInt(),
+            model.index(0, OrdersModel::QuantityColumn).data(Qt::TextAlignmentRole).toInt());
+        QCOMPARE(
+            model.headerData(OrdersModel::BrokerIdColumn, Qt::Horizontal, Qt::TextAlignmentRole)
+                .toInt(),
+            model.index(0, OrdersModel::BrokerIdColumn).data(Qt::TextAlignmentRole).toInt());
+    }
+
+    void positionsInLotsAndIndianRupees()
+    {
+        PositionsModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Position crude;
+        crude.instrumentKey = "MCX_FO|472789";
+        crude.netQuantity = -3;
+        crude.qtyMultiplier = 100;
+        crude.averagePrice = Price::fromRupees(5258);
+        crude.lastPrice = Price::fromRupees(5255);
+        crude.unrealisedPnl = Money::fromRupees(900);
+        Position big;
+        big.instrumentKey = "NSE_FO|1";
+        big.netQuantity = 6500;
+        big.averagePrice = Price::fromRupees(2000);
+        big.realisedPnl = Money::fromRupees(13140000);
+        model.setPositions({crude, big});
+        QCOMPARE(model.index(0, PositionsModel::NetQuantityColumn).data().toString(),
+                 QStringLiteral("-3 lots"));
+        QCOMPARE(model.index(0, PositionsModel::UnrealisedColumn).data().toString(),
+                 QStringLiteral("900.00"));
+        const QString how =
+            model.index(0, PositionsModel::UnrealisedColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(how.contains(QLatin1String("x 100 (qty multiplier)")), qPrintable(how));
+        QCOMPARE(model.index(1, PositionsModel::NetQuantityColumn).data().toString(),
+                 QStringLiteral("6500"));
+        QCOMPARE(model.index(1, PositionsModel::RealisedColumn).data().toString(),
+                 QStringLiteral("1,31,40,000.00"));
+        QCOMPARE(model.index(1, PositionsModel::RealisedColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("Rs 1.31 Cr"));
+    }
+
+    void keyColumnsInViewAt1280()
+    {
+        // At 1280 px the window gives the tabs about 900 px (the Contract panel takes 340).
+        ui::OrdersPanel panel;
+        panel.resize(900, 600);
+        OrderState rejected = order("SL251209-2K.01", OrderStatus::Rejected, 75, 1000);
+        rejected.reason = "Quantity 1 is not a multiple of the lot size 75";
+        panel.showOrders({rejected});
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const QTableView *view = panel.ordersView();
+        const int width = view->viewport()->width();
+        for (const int column : {int(OrdersModel::ClientIdColumn), int(OrdersModel::StatusColumn)})
+            QVERIFY2(view->columnViewportPosition(column) + view->columnWidth(column) <= width,
+                     qPrintable(
+                         QStringLiteral("column %1 ends at %2 of %3")
+                             .arg(column)
+                             .arg(view->columnViewportPosition(column) + view->columnWidth(column))
+                             .arg(width)));
+        // The reason starts in view with room for its first words.
+        const int reason = view->columnViewportPosition(OrdersModel::ReasonColumn);
+        QVERIFY2(reason >= 0 && reason + 150 <= width,
+                 qPrintable(QStringLiteral("reason at %1 of %2").arg(reason).arg(width)));
+        // The positions' last column does not stretch its numbers away from their label.
+        auto *positions = panel.findChild<QTableView *>(QStringLiteral("positionsView"));
+        QVERIFY(positions);
+        QVERIFY(!positions->horizontalHeader()->stretchLastSection());
     }
 
     void panelSaysWhenPersistenceIsDelayedAndCancelsOpenOrders()

@@ -1,5 +1,7 @@
 #include "OrdersModel.h"
 
+#include "common/Money.h"
+#include "orders/ContractValue.h"
 #include "theme/Theme.h"
 
 #include <QColor>
@@ -31,14 +33,29 @@ ThemeColors colors()
     return themeColors(gui ? themeOf(QGuiApplication::palette()) : Theme::Light);
 }
 
-QVariant signedColour(Price value)
+QVariant signedColour(Money value)
 {
     if (value.isZero())
         return {};
     return QColor(value.isPositive() ? colors().positive : colors().negative);
 }
 
+// Header labels sit where their values do: left over text, right over numbers.
+QVariant headerAlignment(bool numeric)
+{
+    return static_cast<int>((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+}
+
 } // namespace
+
+QString clientOrderIdExplanation()
+{
+    return QStringLiteral(
+        "Generated ids are SL<yymmdd>-<n>, n being the journal sequence number of the order's "
+        "first event, in base 36. Every step of every order (created, validated, sent, "
+        "acknowledged, filled ...) takes the next sequence number, so consecutive orders skip "
+        "numbers: no order is missing. Slices add .01, .02 ...");
+}
 
 QString orderStatusText(OrderStatus status)
 {
@@ -138,22 +155,25 @@ QString OrdersModel::text(const OrderState &o, int column) const
         return fromUtf8(orderTypeName(o.request.type)) + QLatin1Char(' ') +
                fromUtf8(productName(o.request.product));
     case QuantityColumn:
-        return QString::number(o.request.quantity);
-    case PriceColumn:
+        return quantityText(o.request.quantity, o.contract.segment);
+    case PriceColumn: {
+        const Price tick = o.contract.tickSize;
         if (o.request.type == OrderType::Market)
             return QStringLiteral("MKT");
         if (o.request.type == OrderType::StopMarket)
-            return QStringLiteral("SL-M @ ") + o.request.trigger.toQString(2);
+            return QStringLiteral("SL-M @ ") + formatPrice(o.request.trigger, tick);
         if (o.request.type == OrderType::StopLimit)
-            return o.request.price.toQString(2) + QStringLiteral(" (trg ") +
-                   o.request.trigger.toQString(2) + QLatin1Char(')');
-        return o.request.price.toQString(2);
+            return formatPrice(o.request.price, tick) + QStringLiteral(" (trg ") +
+                   formatPrice(o.request.trigger, tick) + QLatin1Char(')');
+        return formatPrice(o.request.price, tick);
+    }
     case StatusColumn:
         return orderStatusText(o.status);
     case FilledColumn:
-        return QStringLiteral("%1 / %2").arg(o.filledQuantity).arg(o.request.quantity);
+        return QString::number(o.filledQuantity) + QStringLiteral(" / ") +
+               quantityText(o.request.quantity, o.contract.segment);
     case AveragePriceColumn:
-        return o.filledQuantity > 0 ? o.averagePrice.toQString(2) : QString();
+        return o.filledQuantity > 0 ? formatPrice(o.averagePrice, o.contract.tickSize) : QString();
     case ClientIdColumn:
         return fromUtf8(o.clientOrderId);
     case BrokerIdColumn: {
@@ -179,6 +199,8 @@ QVariant OrdersModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return text(o, index.column());
     case Qt::ToolTipRole:
+        if (index.column() == ClientIdColumn)
+            return clientOrderIdExplanation();
         return index.column() == ReasonColumn || index.column() == BrokerIdColumn
                    ? QVariant(text(o, index.column()))
                    : QVariant();
@@ -209,11 +231,18 @@ QVariant OrdersModel::data(const QModelIndex &index, int role) const
 
 QVariant OrdersModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::TextAlignmentRole)
+        return headerAlignment(section == QuantityColumn || section == PriceColumn ||
+                               section == FilledColumn || section == AveragePriceColumn);
+    if (role == Qt::ToolTipRole && section == ClientIdColumn)
+        return clientOrderIdExplanation();
+    if (role != Qt::DisplayRole)
         return {};
     static const char *const titles[ColumnCount] = {
-        "Time (IST)", "Contract", "Side",      "Type",      "Qty",        "Price",
-        "Status",     "Filled",   "Avg price", "Client id", "Broker ids", "Reason"};
+        "Time (IST)", "Contract", "Side",   "Qty",       "Price", "Status",
+        "Client id",  "Reason",   "Filled", "Avg price", "Type",  "Broker ids"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section])
                                                  : QVariant();
 }
@@ -274,27 +303,46 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
             return signedColour(p.realisedPnl);
         return {};
     }
-    if (role == Qt::ToolTipRole && index.column() == KeyColumn)
-        return fromUtf8(p.instrumentKey);
-    if (role != Qt::DisplayRole)
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
+    // The contract as today's instruments know it: its symbol and tick.
+    std::optional<InstrumentView> contract;
+    if (m_snapshot) {
+        if (const auto id = m_snapshot->findByKey(p.instrumentKey))
+            contract.emplace(m_snapshot->instrument(*id));
+    }
+    // The key names the segment ("MCX_FO|..."), and with it the unit, with or without a master.
+    const std::string_view key = p.instrumentKey;
+    const std::optional<Segment> segment = parseSegment(key.substr(0, key.find('|')));
+    const QuantityUnit unit = segment ? quantityUnitFor(*segment) : QuantityUnit::Units;
+    const Price tick = contract ? contract->tickSize() : Price();
+    if (role == Qt::ToolTipRole) {
+        if (index.column() == KeyColumn)
+            return fromUtf8(p.instrumentKey);
+        if (index.column() == UnrealisedColumn && p.lastPrice && p.netQuantity != 0)
+            return QStringLiteral("(%1 - %2) x %3 x %4 (qty multiplier) = Rs %5")
+                .arg(formatPrice(*p.lastPrice, tick), formatPrice(p.averagePrice, tick),
+                     quantityText(p.netQuantity, unit), QString::number(p.qtyMultiplier),
+                     p.unrealisedPnl.toIndian(2));
+        if (index.column() == UnrealisedColumn || index.column() == RealisedColumn)
+            return QString(QStringLiteral("Rs ") + (index.column() == UnrealisedColumn
+                                                        ? p.unrealisedPnl.toCompact()
+                                                        : p.realisedPnl.toCompact()));
+        return {};
+    }
     switch (index.column()) {
     case KeyColumn:
-        if (m_snapshot) {
-            if (const auto id = m_snapshot->findByKey(p.instrumentKey))
-                return fromUtf8(m_snapshot->instrument(*id).tradingSymbol());
-        }
-        return fromUtf8(p.instrumentKey);
+        return contract ? fromUtf8(contract->tradingSymbol()) : fromUtf8(p.instrumentKey);
     case NetQuantityColumn:
-        return QString::number(p.netQuantity);
+        return quantityText(p.netQuantity, unit);
     case AveragePriceColumn:
-        return p.netQuantity != 0 ? p.averagePrice.toQString(2) : QString();
+        return p.netQuantity != 0 ? formatPrice(p.averagePrice, tick) : QString();
     case LastPriceColumn:
-        return p.lastPrice ? p.lastPrice->toQString(2) : QStringLiteral("—");
+        return p.lastPrice ? formatPrice(*p.lastPrice, tick) : QStringLiteral("—");
     case UnrealisedColumn:
-        return p.unrealisedPnl.toQString(2);
+        return p.unrealisedPnl.toIndian(2);
     case RealisedColumn:
-        return p.realisedPnl.toQString(2);
+        return p.realisedPnl.toIndian(2);
     default:
         return {};
     }
@@ -302,10 +350,14 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
 
 QVariant PositionsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
         return {};
-    static const char *const titles[ColumnCount] = {"Contract",   "Net qty",    "Avg price",
-                                                    "LTP (sim.)", "Unrealised", "Realised"};
+    if (role == Qt::TextAlignmentRole)
+        return headerAlignment(section != KeyColumn);
+    if (role != Qt::DisplayRole)
+        return {};
+    static const char *const titles[ColumnCount] = {
+        "Contract", "Net qty", "Avg price", "LTP (sim.)", "Unrealised (Rs)", "Realised (Rs)"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section])
                                                  : QVariant();
 }

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "instruments/InstrumentSnapshot.h"
-#include "orders/BrokerGateway.h"
 #include "orders/OrderService.h"
+#include "orders/PositionBook.h"
 
 #include <QAbstractTableModel>
 
@@ -11,24 +11,28 @@
 namespace strikeline::ui {
 
 // Today's orders from the order service's book (RAM, never the database): newest parent first,
-// a sliced order's children right under it. Presents only.
+// a sliced order's children right under it. Presents only: quantities with their unit (lots on
+// MCX), prices on the contract's tick (core's formatters, orders/ContractValue.h, Money.h).
 class OrdersModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
+    // Left to right by what a trader scans for first: at 1280 px (about 900 px for the tab)
+    // everything up to the reason is in view without scrolling (tst_ordersmodels). The price
+    // column already says MKT / SL-M, so the type and product can sit further right.
     enum Column : int {
         TimeColumn,
         SymbolColumn,
         SideColumn,
-        TypeColumn,
         QuantityColumn,
         PriceColumn,
         StatusColumn,
+        ClientIdColumn,
+        ReasonColumn,
         FilledColumn,
         AveragePriceColumn,
-        ClientIdColumn,
-        BrokerIdColumn,
-        ReasonColumn,
+        TypeColumn,
+        BrokerIdColumn, // last: stretched, left-aligned under a left-aligned label
         ColumnCount
     };
     enum Role : int {
@@ -55,7 +59,8 @@ private:
     std::vector<OrderState> m_rows; // display order
 };
 
-// Positions from the broker, with P&L.
+// Positions folded from the journaled fills (OrderService::positions), with P&L in rupees
+// (Indian grouping); quantities in lots on MCX.
 class PositionsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -87,6 +92,9 @@ private:
     std::vector<Position> m_rows;
     SnapshotPtr m_snapshot;
 };
+
+// Why generated client order ids skip numbers (the tooltip of the client id column).
+QString clientOrderIdExplanation();
 
 // "Filled", "Partially filled", ... as a trader reads an order status.
 QString orderStatusText(OrderStatus status);

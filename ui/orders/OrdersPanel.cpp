@@ -13,6 +13,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace strikeline::ui {
 
 namespace {
@@ -60,23 +62,31 @@ OrdersPanel::OrdersPanel(QWidget *parent)
     m_ordersView->setColumnWidth(OrdersModel::SideColumn,
                                  fm.horizontalAdvance(QStringLiteral("SELL")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::QuantityColumn,
-                                 fm.horizontalAdvance(QStringLiteral("123456")) + 16);
+                                 fm.horizontalAdvance(QStringLiteral("20 lots")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::FilledColumn,
-                                 fm.horizontalAdvance(QStringLiteral("1800 / 3750")) + 16);
+                                 fm.horizontalAdvance(QStringLiteral("10 / 20 lots")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::AveragePriceColumn,
                                  fm.horizontalAdvance(QStringLiteral("Avg price")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::TypeColumn,
                                  fm.horizontalAdvance(QStringLiteral("MARKET D")) + 16);
+    // A typical limit; a stop's "(trg ...)" elides, its tooltip-free text is short enough.
     m_ordersView->setColumnWidth(OrdersModel::PriceColumn,
-                                 fm.horizontalAdvance(QStringLiteral("101.05 (trg 100.00)")) + 16);
+                                 fm.horizontalAdvance(QStringLiteral("26250.05 (trg")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::StatusColumn,
                                  fm.horizontalAdvance(QStringLiteral("Partially filled")) + 16);
     m_ordersView->setColumnWidth(OrdersModel::ClientIdColumn,
                                  fm.horizontalAdvance(QStringLiteral("SL251209-2K.01")) + 16);
+    m_ordersView->setColumnWidth(
+        OrdersModel::ReasonColumn,
+        fm.horizontalAdvance(QStringLiteral("after-market order: waits for the 09:15")) + 16);
     m_positionsView = makeTable(m_positions, "positionsView");
+    // Numbers stay under their (right-aligned) labels instead of drifting to the far edge.
+    m_positionsView->horizontalHeader()->setStretchLastSection(false);
     for (int c = PositionsModel::NetQuantityColumn; c < PositionsModel::ColumnCount; ++c)
-        m_positionsView->setColumnWidth(c,
-                                        fm.horizontalAdvance(QStringLiteral("-12,34,567.00")) + 16);
+        m_positionsView->setColumnWidth(
+            c, std::max(fm.horizontalAdvance(QStringLiteral("-1,23,45,678.00")),
+                        fm.horizontalAdvance(QStringLiteral("Unrealised (Rs)"))) +
+                   16);
     m_positionsView->setColumnWidth(
         PositionsModel::KeyColumn,
         fm.horizontalAdvance(QStringLiteral("NIFTY 26000 CE 30 DEC 25")) + 16);

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "instruments/InstrumentSnapshot.h"
-#include "orders/BrokerGateway.h"
 #include "orders/OrderPersister.h"
 #include "orders/OrderService.h"
+#include "orders/PositionBook.h"
 
 #include <QWidget>
 
