@@ -290,7 +290,7 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
         QStringLiteral("UPDATE sync_runs SET finished_at = ?, etag = ?, last_modified = ?, "
                        "checksum = ?, bytes = ?, rows_read = ?, rows_skipped = ?, "
                        "rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, "
-                       "rows_deactivated = ?, status = ?, error = ? WHERE id = ?"),
+                       "rows_deactivated = ?, status = ?, error = ?, synthetic = ? WHERE id = ?"),
         {finished, run.etag.isEmpty() ? QVariant() : QVariant(run.etag),
          run.lastModified.isEmpty() ? QVariant() : QVariant(run.lastModified),
          run.checksum.isEmpty() ? QVariant() : QVariant(run.checksum),
@@ -301,6 +301,7 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
          QVariant::fromValue<qint64>(run.rowsUnchanged),
          QVariant::fromValue<qint64>(run.rowsDeactivated), syncStatusName(run.status),
          run.error.isEmpty() ? QVariant() : QVariant(run.error),
+         d->sqlite ? QVariant(run.synthetic ? 1 : 0) : QVariant(run.synthetic),
          QVariant::fromValue<qint64>(run.id)});
     if (!q)
         return q.error();
@@ -311,7 +312,7 @@ namespace {
 constexpr const char *RunColumns =
     "id, started_at, finished_at, source, etag, last_modified, checksum, bytes, rows_read, "
     "rows_skipped, rows_inserted, rows_updated, rows_unchanged, rows_deactivated, status, "
-    "forced, error";
+    "forced, error, synthetic";
 
 SyncRunRecord runFromQuery(const QSqlQuery &q)
 {
@@ -337,6 +338,7 @@ SyncRunRecord runFromQuery(const QSqlQuery &q)
                                                       : SyncStatus::Running;
     r.forced = q.value(15).toBool();
     r.error = q.value(16).toString();
+    r.synthetic = q.value(17).toBool();
     return r;
 }
 } // namespace

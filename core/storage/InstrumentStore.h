@@ -36,6 +36,7 @@ struct SyncRunRecord
     SyncStatus status = SyncStatus::Running;
     bool forced = false;
     QString error;
+    bool synthetic = false; // the master was generated (its gzip header says so), not a real one
 };
 
 struct InstrumentChange

@@ -218,6 +218,7 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     }
     run.rowsRead = summary->rowsRead;
     run.rowsSkipped = summary->rowsSkipped;
+    run.synthetic = summary->synthetic;
     run.bytes = summary->bytesConsumed;
     run.checksum = QString::fromLatin1(hashing.sha256Hex());
     result.issues = summary->issues;
