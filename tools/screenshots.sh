@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/dev}
 master=${STRIKELINE_SCREENSHOT_MASTER:-$root/../shared/data/upstox/complete-2025-12-09.json.gz}
 at=${STRIKELINE_SCREENSHOT_AT:-2025-12-09 10:30}
-out=$root/docs/screenshots
+out=${STRIKELINE_SCREENSHOT_OUT:-$root/docs/screenshots}
 cli=$build/app/strikeline-cli
 desktop=$build/app/strikeline
 
