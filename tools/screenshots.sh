@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of every view of the desktop terminal on the real Upstox master, in the light and
-# the dark theme, at 1366x768 under Xvfb: docs/screenshots/<view>-<theme>.png.
+# the dark theme, under Xvfb: docs/screenshots/<view>-<theme>.png at 1280x800 and
+# docs/screenshots/<view>-<theme>-1920.png at 1920x1080.
 #
 #   tools/screenshots.sh [BUILD_DIR]        (default build/dev; `make screenshots` runs it)
 #
@@ -13,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/dev}
 master=${STRIKELINE_SCREENSHOT_MASTER:-$root/../shared/data/upstox/complete-2025-12-09.json.gz}
 at=${STRIKELINE_SCREENSHOT_AT:-2025-12-09 10:30}
-out=$root/docs/screenshots
+out=${STRIKELINE_SCREENSHOT_OUT:-$root/docs/screenshots}
 cli=$build/app/strikeline-cli
 desktop=$build/app/strikeline
 
@@ -33,22 +34,26 @@ previous=${STRIKELINE_SCREENSHOT_PREVIOUS:-$root/../shared/data/upstox/complete-
 "$cli" sync --db "$db" --source "$master" >/dev/null
 
 mkdir -p "$out"
-shoot() { # name theme args...
-    local name=$1 theme=$2
-    shift 2
+shoot() { # name theme size suffix args...
+    local name=$1 theme=$2 size=$3 suffix=$4
+    shift 4
     # Each shot starts with an empty order journal: the orders view shows what it placed.
     rm -rf "$XDG_DATA_HOME/Strikeline/strikeline/journal"
-    xvfb-run -a -s "-screen 0 1366x768x24" \
-        "$desktop" --db "$db" --at "$at" --theme "$theme" \
-        --screenshot "$out/$name-$theme.png" "$@" >/dev/null
-    echo "$out/$name-$theme.png"
+    xvfb-run -a -s "-screen 0 1920x1080x24" \
+        "$desktop" --db "$db" --at "$at" --theme "$theme" --size "$size" \
+        --screenshot "$out/$name-$theme$suffix.png" "$@" >/dev/null
+    echo "$out/$name-$theme$suffix.png"
 }
 
 for theme in light dark; do
-    shoot search "$theme" --query "nifty 26000"
-    shoot chain "$theme" --query "NIFTY" --chain NIFTY --spot 25960
-    shoot palette "$theme" --query "bank" --palette
-    shoot sync "$theme" --panel sync
-    shoot orders "$theme" --query "nifty fut" --panel orders
-    shoot ticket "$theme" --query "nifty 26000 ce" --panel ticket
+    for size in 1280x800 1920x1080; do
+        suffix=
+        [ "$size" = 1280x800 ] || suffix=-${size%%x*}
+        shoot search "$theme" "$size" "$suffix" --query "nifty 26000"
+        shoot chain "$theme" "$size" "$suffix" --query "NIFTY" --chain NIFTY --spot 25960
+        shoot palette "$theme" "$size" "$suffix" --query "bank" --palette
+        shoot sync "$theme" "$size" "$suffix" --panel sync
+        shoot orders "$theme" "$size" "$suffix" --query "nifty fut" --panel orders
+        shoot ticket "$theme" "$size" "$suffix" --query "nifty 26000 ce" --panel ticket
+    done
 done

@@ -58,7 +58,8 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     m_window->addPanel(m_syncPanel, QStringLiteral("Sync && data"), QKeySequence(Qt::Key_F7));
     m_ordersPanel = new ui::OrdersPanel;
     m_ordersPanel->setObjectName(QStringLiteral("ordersPanel"));
-    m_window->addPanel(m_ordersPanel, QStringLiteral("Orders"), QKeySequence());
+    // F3 ("Orders" in the Trade menu) goes to it: one command, not two of the same name.
+    m_window->addPanel(m_ordersPanel, QStringLiteral("Orders"), m_window->ordersAction());
     wireLoader();
     wireMarket();
     wireSync();
@@ -234,9 +235,6 @@ void Terminal::openOrders()
     using ui::MainWindow;
     connect(m_window.get(), &MainWindow::orderTicketRequested, this,
             [this](const QString &key, Side side) { openTicket(key, side); });
-    connect(m_window->ordersAction(), &QAction::triggered, this,
-            [this] { m_window->showPanel(m_ordersPanel); });
-    m_window->ordersAction()->setEnabled(true);
     connect(m_ordersPanel, &ui::OrdersPanel::cancelRequested, this, [this](const QString &id) {
         if (!m_orders)
             return;

@@ -307,12 +307,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption themeOption(
         QStringLiteral("theme"), QStringLiteral("light or dark (default: the last one used)."),
         QStringLiteral("THEME"));
-    QCommandLineOption atOption(QStringLiteral("at"),
-                                QStringLiteral("Run as if it were this IST time (YYYY-MM-DD or "
-                                               "\"YYYY-MM-DD HH:MM\"): screenshots and demos of "
-                                               "an old master."),
-                                QStringLiteral("TIME"));
-    atOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    const QCommandLineOption atOption(
+        QStringLiteral("at"),
+        QStringLiteral("Pin the clock to this IST time (YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"), "
+                       "e.g. to trade an old master on paper; the window shows a Clock badge."),
+        QStringLiteral("TIME"));
+    QCommandLineOption sizeOption(
+        QStringLiteral("size"), QStringLiteral("For --screenshot: the window size, WIDTHxHEIGHT."),
+        QStringLiteral("SIZE"));
+    sizeOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption panelOption(QStringLiteral("panel"),
                                    QStringLiteral("For --screenshot: show this panel (sync)."),
                                    QStringLiteral("NAME"));
@@ -322,7 +325,7 @@ int main(int argc, char *argv[])
         QStringLiteral("Do not sync the instrument master automatically after 06:00 IST."));
     parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption,
                        chainOption, spotOption, paletteOption, themeOption, atOption, panelOption,
-                       noAutoSyncOption});
+                       sizeOption, noAutoSyncOption});
 
     parser.addOption(QCommandLineOption(
         QStringLiteral("log-level"),
@@ -406,6 +409,18 @@ int main(int argc, char *argv[])
     QObject::connect(&terminal.window(), &MainWindow::apiServerToggled, &app,
                      [](bool on) { QSettings().setValue(QStringLiteral("api/enabled"), on); });
     MainWindow &window = terminal.window();
+    if (fixedClock)
+        window.showPinnedClock(fixedClock->now());
+    if (parser.isSet(sizeOption)) {
+        const QStringList parts = parser.value(sizeOption).split(QLatin1Char('x'));
+        const int width = parts.size() == 2 ? parts[0].toInt() : 0;
+        const int height = parts.size() == 2 ? parts[1].toInt() : 0;
+        if (width <= 0 || height <= 0) {
+            err() << "strikeline: --size takes WIDTHxHEIGHT, e.g. 1280x800" << Qt::endl;
+            return 2;
+        }
+        window.resize(width, height);
+    }
 
     QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
                      [&app, themeKey](Theme chosen) {

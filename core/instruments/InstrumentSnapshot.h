@@ -31,6 +31,7 @@ struct MasterInfo
     bool demo = false;             // generated data, never to be mistaken for the real master
     std::int64_t loadedAtMs = 0;   // when the snapshot was built (epoch ms)
     std::int64_t masterTimeMs = 0; // when the master was published/synced, 0 if unknown
+    EpochDay masterDay = NoDay;    // the master's own business (BOD) day; NoDay if unknown
     std::int64_t syncRunId = 0;    // the sync run that last saw every active row; 0: not a DB
 };
 

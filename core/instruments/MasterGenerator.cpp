@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -499,9 +500,13 @@ public:
         if (deflateInit2(&m_zs, m_level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             return Error::make(ErrorCode::Internal, QStringLiteral("zlib failed to start"));
         m_zsInit = true;
-        // A fixed header (no time stamp, OS "Unix") so the bytes do not depend on the platform.
+        // A fixed header (no time stamp, OS "Unix") so the bytes do not depend on the platform,
+        // with the comment that marks the file as synthetic wherever it is imported.
         m_header = gz_header{};
         m_header.os = 3;
+        std::copy(std::begin(SyntheticMasterComment), std::end(SyntheticMasterComment),
+                  std::begin(m_comment));
+        m_header.comment = reinterpret_cast<Bytef *>(m_comment);
         if (deflateSetHeader(&m_zs, &m_header) != Z_OK)
             return Error::make(ErrorCode::Internal, QStringLiteral("zlib refused the header"));
         return success();
@@ -581,6 +586,7 @@ private:
     std::unique_ptr<char[]> m_out;
     z_stream m_zs{};
     gz_header m_header{};
+    char m_comment[sizeof(SyntheticMasterComment)] = {};
     bool m_zsInit = false;
     std::optional<Error> m_error;
     std::int64_t m_written = 0;

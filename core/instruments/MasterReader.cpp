@@ -47,6 +47,12 @@ DecodedStream::~DecodedStream()
         inflateEnd(&m_zs);
 }
 
+bool DecodedStream::isSynthetic() const
+{
+    return m_gzip && m_header.done == 1 && m_header.comment != nullptr &&
+           std::string_view(m_comment) == std::string_view(SyntheticMasterComment);
+}
+
 Result<void> DecodedStream::checkCancel() const
 {
     if (m_options.cancel && m_options.cancel->load(std::memory_order_relaxed))
@@ -101,6 +107,10 @@ Result<std::size_t> DecodedStream::read(std::span<char> out)
             if (inflateInit2(&m_zs, 15 + 16) != Z_OK)
                 return Error::make(ErrorCode::Internal, QStringLiteral("zlib failed to start"));
             m_zsInit = true;
+            // The first member's header, for its comment (a synthetic master says so there).
+            m_header.comment = reinterpret_cast<Bytef *>(m_comment);
+            m_header.comm_max = sizeof(m_comment) - 1;
+            inflateGetHeader(&m_zs, &m_header);
         }
     }
 
@@ -481,6 +491,7 @@ Result<ReadSummary> readMaster(QIODevice &device, const RecordSink &sink,
     detail::RowCollector rows(sink, options, summary);
     auto done = [&](Result<void> outcome) -> Result<ReadSummary> {
         summary.gzip = stream.isGzip();
+        summary.synthetic = stream.isSynthetic();
         summary.bytesConsumed = stream.bytesConsumed();
         summary.bytesDecoded = stream.bytesDecoded();
         if (partial)

@@ -45,10 +45,15 @@ struct ReadOptions
     std::function<void(const RowIssue &)> skipped;
 };
 
+// The comment generateMaster() writes into the gzip header of a synthetic master: it stays with
+// the file (and is invisible to a JSON or CSV reader), so an import of it can say "synthetic".
+inline constexpr char SyntheticMasterComment[] = "strikeline synthetic master";
+
 struct ReadSummary
 {
     MasterFormat format = MasterFormat::Auto;
     bool gzip = false;
+    bool synthetic = false; // written by generateMaster (gzip header comment), not a real master
     std::int64_t bytesConsumed = 0; // from the device
     std::int64_t bytesDecoded = 0;  // after gunzip
     std::int64_t rowsRead = 0;

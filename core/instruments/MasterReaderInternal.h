@@ -27,6 +27,8 @@ public:
     bool isGzip() const { return m_gzip; }
     std::int64_t bytesConsumed() const { return m_consumed; }
     std::int64_t bytesDecoded() const { return m_decoded; }
+    // The gzip header's comment is SyntheticMasterComment: our generator wrote the file.
+    bool isSynthetic() const;
 
 private:
     Result<std::size_t> fillInput();
@@ -43,6 +45,8 @@ private:
     bool m_streamEnded = false; // the current gzip member ended (Z_STREAM_END)
     z_stream m_zs{};
     bool m_zsInit = false;
+    gz_header m_header{};
+    char m_comment[64] = {};
     std::int64_t m_consumed = 0;
     std::int64_t m_decoded = 0;
 };

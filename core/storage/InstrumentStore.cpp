@@ -338,7 +338,7 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
                        "checksum = ?, bytes = ?, rows_read = ?, rows_skipped = ?, "
                        "rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, "
                        "rows_deactivated = ?, rows_duplicate = ?, keys_conflicting = ?, "
-                       "rows_kept = ?, status = ?, error = ? WHERE id = ?"),
+                       "rows_kept = ?, status = ?, error = ?, synthetic = ? WHERE id = ?"),
         {finished, run.etag.isEmpty() ? QVariant() : QVariant(run.etag),
          run.lastModified.isEmpty() ? QVariant() : QVariant(run.lastModified),
          run.checksum.isEmpty() ? QVariant() : QVariant(run.checksum),
@@ -352,6 +352,7 @@ Result<void> InstrumentStore::finishRun(const SyncRunRecord &run)
          QVariant::fromValue<qint64>(run.keysConflicting),
          QVariant::fromValue<qint64>(run.rowsKept), syncStatusName(run.status),
          run.error.isEmpty() ? QVariant() : QVariant(run.error),
+         d->sqlite ? QVariant(run.synthetic ? 1 : 0) : QVariant(run.synthetic),
          QVariant::fromValue<qint64>(run.id)});
     if (!q)
         return q.error();
@@ -367,7 +368,7 @@ namespace {
 constexpr const char *RunColumns =
     "id, started_at, finished_at, source, etag, last_modified, checksum, bytes, rows_read, "
     "rows_skipped, rows_inserted, rows_updated, rows_unchanged, rows_deactivated, status, "
-    "forced, error, rows_duplicate, keys_conflicting, rows_kept";
+    "forced, error, rows_duplicate, keys_conflicting, rows_kept, synthetic";
 
 SyncRunRecord runFromQuery(const QSqlQuery &q)
 {
@@ -396,6 +397,7 @@ SyncRunRecord runFromQuery(const QSqlQuery &q)
     r.rowsDuplicate = q.value(17).toLongLong();
     r.keysConflicting = q.value(18).toLongLong();
     r.rowsKept = q.value(19).toLongLong();
+    r.synthetic = q.value(20).toBool();
     return r;
 }
 } // namespace

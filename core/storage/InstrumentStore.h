@@ -41,6 +41,7 @@ struct SyncRunRecord
     SyncStatus status = SyncStatus::Running;
     bool forced = false;
     QString error;
+    bool synthetic = false; // the master was generated (its gzip header says so), not a real one
 };
 
 // A run still marked 'running' whose process can no longer finish it.

@@ -1,6 +1,7 @@
 #include "Hydrator.h"
 
 #include "storage/InstrumentStore.h"
+#include "sync/SyncReport.h"
 
 #include <QElapsedTimer>
 
@@ -37,16 +38,22 @@ Result<HydrationResult> hydrate(Database &db, const HydrateOptions &options)
     if (!last)
         return last.error();
     if (*last) {
-        info.masterTimeMs = (*last)->finishedAt.toMSecsSinceEpoch();
+        info.masterTimeMs = (*last)->finishedAt.toMSecsSinceEpoch(); // imported then
+        info.masterDay = masterDayOf(**last); // the master's own day, as the Sync tab says
         // A sync touches last_seen_sync of every row it sees and soft-deletes the rest, so
         // every active row was last seen by the last successful run.
         info.syncRunId = (*last)->id;
         const QString source = (*last)->source;
-        info.demo = source.contains(QLatin1String("demo-master"));
+        // Generated data stays labelled as such whatever its file is called: the run stored
+        // what the master itself said (sync_runs.synthetic); older runs only had the name.
+        info.demo = (*last)->synthetic || source.contains(QLatin1String("demo-master"));
         // "complete.json.gz (sync 12)": the file or URL's last part is what a trader knows.
         const QString name = source.section(QLatin1Char('/'), -1);
-        info.description = info.demo ? QStringLiteral("demo master (generated)")
-                                     : QStringLiteral("%1 (sync %2)").arg(name).arg((*last)->id);
+        info.description =
+            source.contains(QLatin1String("demo-master"))
+                ? QStringLiteral("demo master (generated)")
+            : info.demo ? QStringLiteral("%1 (sync %2, synthetic)").arg(name).arg((*last)->id)
+                        : QStringLiteral("%1 (sync %2)").arg(name).arg((*last)->id);
     }
     SnapshotBuilder builder;
     auto count = store.activeCount();

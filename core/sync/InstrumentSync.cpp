@@ -346,6 +346,7 @@ Result<SyncResult> syncInstruments(Database &db, const SyncOptions &options)
     }
     if (!summary)
         return abort(summary.error());
+    run.synthetic = summary->synthetic;
     run.bytes = summary->bytesConsumed;
     run.checksum = QString::fromLatin1(hashing.sha256Hex());
     result.issues = summary->issues;

@@ -131,7 +131,11 @@ void tst_Terminal::syncNowImportsAndRehydrates()
     QVERIFY(window.cancelSyncAction()->isEnabled());
     QVERIFY(applied.wait(60000));
     QCOMPARE(window.snapshot()->size(), 80000u);
-    QVERIFY(!window.snapshot()->info().demo);
+    // Generated, it keeps the DEMO label though its name is Upstox's.
+    QVERIFY(window.snapshot()->info().demo);
+    QVERIFY2(window.snapshot()->info().description.contains(QLatin1String("synthetic")),
+             qPrintable(window.snapshot()->info().description));
+    QCOMPARE(window.snapshot()->info().masterDay, Today);
     QVERIFY(window.snapshot()->info().syncRunId > 0);
     QTRY_VERIFY(window.syncAction()->isEnabled());
     QVERIFY2(syncLabel->text().startsWith(QLatin1String("Sync: ")), qPrintable(syncLabel->text()));

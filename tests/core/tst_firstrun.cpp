@@ -98,6 +98,8 @@ void tst_FirstRun::emptyDatabaseGetsTheDemoOnce()
     QCOMPARE(hydrated->rows, SmallDemo);
     QVERIFY(hydrated->snapshot->info().demo);
     QCOMPARE(hydrated->snapshot->info().description, QStringLiteral("demo master (generated)"));
+    // Its business day is the one in its name, whenever it was imported.
+    QCOMPARE(hydrated->snapshot->info().masterDay, Today);
 
     // The second run finds a master and does nothing.
     stages.clear();
@@ -134,7 +136,15 @@ void tst_FirstRun::aRealMasterIsLeftAlone()
     QVERIFY(!QFile::exists(demoMasterPath(options().dataDir, Today)));
     auto hydrated = hydrate(*db);
     QVERIFY(hydrated);
-    QVERIFY(!hydrated->snapshot->info().demo);
+    // A generated master stays labelled synthetic after a sync, though its name looks real:
+    // the master says so itself and the run stored it.
+    const MasterInfo &info = hydrated->snapshot->info();
+    QVERIFY(info.demo);
+    QVERIFY2(info.description.contains(QLatin1String("synthetic")), qPrintable(info.description));
+    QCOMPARE(info.masterDay, Today); // its business day, from its name
+    auto runs = InstrumentStore(*db).recentRuns(1);
+    QVERIFY(runs);
+    QVERIFY(runs->front().synthetic);
 }
 
 void tst_FirstRun::brokenDemoFileIsMadeAgain()

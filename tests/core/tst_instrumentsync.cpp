@@ -1131,6 +1131,8 @@ void tst_InstrumentSync::realMastersInDateOrder()
     qInfo("hydrate on %s: %lld rows in %lld ms", qPrintable(backend),
           static_cast<long long>(hydrated->rows), static_cast<long long>(timer.elapsed()));
     QCOMPARE(hydrated->rows, std::int64_t(124278));
+    QVERIFY(!hydrated->snapshot->info().demo); // a real master is never labelled synthetic
+    QCOMPARE(hydrated->snapshot->info().masterDay, fromQDate(QDate(2025, 12, 9)));
     QCOMPARE(hydrated->snapshot->size(), std::size_t(124278));
     QCOMPARE(hydrated->snapshot->size(), (*decFile)->records.size());
     const auto id = hydrated->snapshot->findByKey("NSE_FO|41915");

@@ -444,7 +444,9 @@ void tst_OrderFlow::migrationKeepsExistingRows()
     QCOMPARE(countRows(db.config, QStringLiteral("SELECT count(*) FROM order_events WHERE "
                                                  "journal_id = '' AND journal_sequence = 3")),
              1);
-    QCOMPARE(countRows(db.config, QStringLiteral("SELECT max(version) FROM schema_version")), 3);
+    QCOMPARE(countRows(db.config,
+                      QStringLiteral("SELECT count(*) FROM schema_version WHERE version = 3")),
+             1);
 
     // A journal without an id replays as "": its stored event is known, another one is new.
     OrderEvent legacy;

@@ -20,6 +20,7 @@
 #include <QComboBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QSettings>
@@ -110,6 +111,14 @@ private Q_SLOTS:
     void indexOffersItsFutureOrItsChain();
     void statusBarKeepsTheMasterLine();
     void noResultsSuggestTheClosestSymbol();
+    void masterAsOfIsTheMastersOwnDay();
+    void demoBannerIsOneLineAndDismissable();
+    void pinnedClockIsShown();
+    void paletteListsEachCommandOnceAndPlainly();
+    void keyboardMapListsEveryShortcut();
+    void chainToolbarFits_data();
+    void chainToolbarFits();
+    void recentreKeyCentresTheChain();
 
 private:
     template<typename T>
@@ -316,8 +325,10 @@ void tst_MainWindow::staleAndDemoWarnings()
     // The first-run banner offers the two ways to the real master.
     QVERIFY(child<QWidget>("demoBanner")->isVisible());
     QStringList offered;
-    for (auto *button : child<QWidget>("demoBanner")->findChildren<QToolButton *>())
-        offered << button->defaultAction()->objectName();
+    for (auto *button : child<QWidget>("demoBanner")->findChildren<QToolButton *>()) {
+        if (button->defaultAction()) // the other one dismisses the banner
+            offered << button->defaultAction()->objectName();
+    }
     QCOMPARE(offered, QStringList({QStringLiteral("syncAction"), QStringLiteral("importAction")}));
     QVERIFY(m_window->windowTitle().contains(QLatin1String("DEMO DATA")));
     QVERIFY(text("statusLabel").contains(QLatin1String("demo master (generated)")));
@@ -378,7 +389,8 @@ void tst_MainWindow::loaderPublishesFromItsOwnThread()
              qPrintable(text("statusLabel")));
     QVERIFY(!child<QProgressBar>("loadProgress")->isVisible());
     QVERIFY(!child<QLabel>("staleLabel")->isVisible());
-    QVERIFY(!child<QLabel>("demoLabel")->isVisible());
+    // Generated, so labelled as such though its name looks like Upstox's.
+    QVERIFY(child<QLabel>("demoLabel")->isVisible());
 }
 
 void tst_MainWindow::loaderReportsMissingFile()
@@ -733,6 +745,159 @@ void tst_MainWindow::noResultsSuggestTheClosestSymbol()
     QVERIFY(child<QLabel>("resultsMessage")->isVisible());
     QVERIFY2(!text("resultsMessage").contains(QStringLiteral("Did you mean")),
              qPrintable(text("resultsMessage")));
+void tst_MainWindow::masterAsOfIsTheMastersOwnDay()
+{
+    // The 2025-12-09 master, imported a year later: its day is the 9th, the import is apart.
+    MasterInfo info = realMasterInfo();
+    info.syncRunId = 3;
+    info.masterDay = day(2025, 12, 9);
+    info.masterTimeMs = IstMoment::fromDay(day(2026, 12, 2), 19 * 60 + 41).epochMs;
+    publish(info);
+    QCOMPARE(text("masterAsOf"), QStringLiteral("09 Dec 2025"));
+    QCOMPARE(text("masterImported"), QStringLiteral("02 Dec 2026 19:41 IST · sync 3"));
+    QVERIFY2(text("statusLabel").contains(QLatin1String("Master as of 09 Dec 2025")),
+             qPrintable(text("statusLabel")));
+    QVERIFY2(!text("statusLabel").contains(QLatin1String("2026")), qPrintable(text("statusLabel")));
+}
+
+void tst_MainWindow::demoBannerIsOneLineAndDismissable()
+{
+    MasterInfo demo;
+    demo.description = QStringLiteral("demo master (generated)");
+    demo.demo = true;
+    demo.masterTimeMs = IstMoment::fromDay(Today).epochMs;
+    publish(demo);
+    auto *banner = child<QWidget>("demoBanner");
+    const auto settle = [this] {
+        QCoreApplication::sendPostedEvents();
+        m_window->centralWidget()->layout()->activate();
+    };
+    m_window->resize(1280, 700);
+    settle();
+    QVERIFY(banner->isVisible());
+    const int small = banner->height();
+    const int line = banner->fontMetrics().height();
+    QVERIFY2(small <= 2 * line + 12, qPrintable(QString::number(small)));
+
+    m_window->resize(1920, 1050);
+    settle();
+    QCOMPARE(banner->height(), small);
+    // The contract panel filling does not move it either.
+    QTest::keyClicks(child<QLineEdit>("searchEdit"), QStringLiteral("nifty 26000 ce"));
+    QTest::keyClick(child<QLineEdit>("searchEdit"), Qt::Key_Return);
+    QVERIFY(text("contractSymbol") != QStringLiteral("—"));
+    settle();
+    QCOMPARE(banner->height(), small);
+
+    // Dismissed for the session: a new snapshot does not bring it back; the badge stays.
+    QTest::mouseClick(child<QToolButton>("demoBannerDismiss"), Qt::LeftButton);
+    QVERIFY(!banner->isVisible());
+    publish(demo);
+    QVERIFY(!banner->isVisible());
+    QVERIFY(child<QLabel>("demoLabel")->isVisible());
+    QVERIFY(m_window->windowTitle().contains(QLatin1String("DEMO DATA")));
+}
+
+void tst_MainWindow::pinnedClockIsShown()
+{
+    publish(realMasterInfo());
+    QVERIFY(!child<QLabel>("clockLabel")->isVisible());
+    m_window->showPinnedClock(IstMoment::fromDay(day(2025, 12, 9), 10 * 60 + 30));
+    QVERIFY(child<QLabel>("clockLabel")->isVisible());
+    QCOMPARE(text("clockLabel"), QStringLiteral("Clock: 09 Dec 2025 10:30 IST"));
+}
+
+void tst_MainWindow::paletteListsEachCommandOnceAndPlainly()
+{
+    // As the composition root adds them.
+    auto *sync = new QWidget;
+    sync->setObjectName(QStringLiteral("syncPanel"));
+    m_window->addPanel(sync, QStringLiteral("Sync && data"), QKeySequence(Qt::Key_F7));
+    auto *orders = new QWidget;
+    orders->setObjectName(QStringLiteral("ordersPanel"));
+    m_window->addPanel(orders, QStringLiteral("Orders"), m_window->ordersAction());
+    ui::CommandPalette &palette = m_window->commandPalette();
+    palette.setQuery(QString());
+    QStringList titles;
+    for (int row = 0; row < palette.model().rowCount(); ++row)
+        titles << palette.model().index(row, 0).data().toString();
+    QVERIFY2(titles.contains(QStringLiteral("Sync & data")), qPrintable(titles.join(u'|')));
+    QCOMPARE(titles.count(QStringLiteral("Orders")), qsizetype(1));
+    QCOMPARE(titles.removeDuplicates(), qsizetype(0));
+    for (const QString &title : std::as_const(titles))
+        QVERIFY2(!title.contains(QLatin1String("  ")), qPrintable(title));
+    // F3 goes to the orders tab.
+    QTest::keyClick(m_window.get(), Qt::Key_F3);
+    QCOMPARE(child<QTabWidget>("mainTabs")->currentWidget(), orders);
+}
+
+void tst_MainWindow::keyboardMapListsEveryShortcut()
+{
+    auto *sync = new QWidget;
+    sync->setObjectName(QStringLiteral("syncPanel"));
+    m_window->addPanel(sync, QStringLiteral("Sync && data"), QKeySequence(Qt::Key_F7));
+    const QString map = m_window->keyboardMapText();
+    for (const QAction *action : m_window->actions()) {
+        for (const QKeySequence &key : action->shortcuts())
+            QVERIFY2(map.contains(QLatin1String("<b>") +
+                                  key.toString(QKeySequence::NativeText).toHtmlEscaped()) ||
+                         map.contains(QLatin1String(", ") +
+                                      key.toString(QKeySequence::NativeText).toHtmlEscaped()),
+                     qPrintable(key.toString()));
+    }
+    for (const char *key : {"F7", "F3", "Ctrl+E", "Ctrl+Q", "Esc", "B / S"})
+        QVERIFY2(map.contains(QLatin1String(key)), key);
+    QVERIFY(map.contains(QKeySequence(QKeySequence::Delete).toString(QKeySequence::NativeText)));
+    QVERIFY(map.contains(QLatin1String("Go to Sync &amp; data")));
+}
+
+void tst_MainWindow::chainToolbarFits_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1280x800") << QSize(1280, 800);
+    QTest::newRow("1600x1000") << QSize(1600, 1000);
+    QTest::newRow("1920x1080") << QSize(1920, 1080);
+}
+
+void tst_MainWindow::chainToolbarFits()
+{
+    QFETCH(QSize, size);
+    publish(realMasterInfo());
+    m_window->resize(size);
+    m_window->openChain(QStringLiteral("NIFTY"), Monthly);
+    m_window->chainView().setSpotText(QStringLiteral("26010"));
+    QCoreApplication::sendPostedEvents();
+    m_window->centralWidget()->layout()->activate();
+    m_window->chainView().layout()->activate();
+    // The label that says ATM is shown whole, inside the chain view.
+    QLabel *atm = nullptr;
+    for (QLabel *label : m_window->chainView().findChildren<QLabel *>()) {
+        if (label->isVisible() && label->text().startsWith(QLatin1String("ATM ")))
+            atm = label;
+    }
+    QVERIFY(atm);
+    QCOMPARE(atm->text(), QStringLiteral("ATM 26000"));
+    QVERIFY2(atm->width() >= atm->sizeHint().width(),
+             qPrintable(QStringLiteral("%1 < %2").arg(atm->width()).arg(atm->sizeHint().width())));
+    const QRect inView(atm->mapTo(&m_window->chainView(), QPoint(0, 0)), atm->size());
+    QVERIFY(m_window->chainView().rect().contains(inView));
+}
+
+void tst_MainWindow::recentreKeyCentresTheChain()
+{
+    publish(realMasterInfo());
+    m_window->openChain(QStringLiteral("NIFTY"), Monthly);
+    m_window->chainView().setStrikeWindow(5);
+    m_window->chainView().setSpotText(QStringLiteral("26000"));
+    const ui::OptionChainModel &model = m_window->chainView().model();
+    QCOMPARE(model.rowCount(), 5); // 25900..26100 by 50, all within +- 5
+    QVERIFY(model.isCentred());
+    // Ctrl+E from the search tab goes to the chain and centres it.
+    QTest::keyClick(m_window.get(), Qt::Key_F4);
+    QTest::keyClick(m_window.get(), Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(child<QTabWidget>("mainTabs")->currentWidget(), &m_window->chainView());
+    QVERIFY(model.isCentred());
+    QVERIFY(m_window->recentreAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_E)));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -93,7 +93,8 @@ private Q_SLOTS:
     void missingSideIsBlank();
     void strikeWindowAroundAtm();
     void setSpotReshadesInPlace();
-    void setSpotMovesWindow();
+    void setSpotKeepsTheLadderStill();
+    void recentreMovesTheWindowIncrementally();
     void noSpotNoMoneyness();
     void expirySelection();
     void unknownExpiryEmpties();
@@ -333,21 +334,85 @@ void tst_OptionChainModel::setSpotReshadesInPlace()
     QCOMPARE(reset.count(), 0);
 }
 
-void tst_OptionChainModel::setSpotMovesWindow()
+void tst_OptionChainModel::setSpotKeepsTheLadderStill()
 {
-    setNear(rupees("26040"), 1);
+    setNear(rupees("26040"), 1); // 25900 26000 26100, ATM 26000 in the middle
     QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
     QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QVERIFY(m_model->isCentred());
 
     m_model->setSpot(rupees("26010")); // same ATM, same window
     QCOMPARE(reset.count(), 0);
 
-    m_model->setSpot(rupees("26160")); // ATM 26200: the window moves up and is clipped
-    QCOMPARE(reset.count(), 1);
+    // ATM 26100: the rows stay where they are (the one under the mouse is still 26100), only
+    // the highlight moves.
+    m_model->setSpot(rupees("26090"));
+    QCOMPARE(m_model->rowCount(), 3);
+    QCOMPARE(*m_model->strikeAt(0), rupees("25900"));
+    QCOMPARE(m_model->atmRow(), 2);
+    QCOMPARE(moneyness(2, M::CallLtpColumn), QStringLiteral("ATM"));
+    QVERIFY(!m_model->isCentred());
+
+    // ATM 26200, outside the window: still no move; the chain still knows the ATM strike.
+    m_model->setSpot(rupees("26160"));
+    QCOMPARE(m_model->rowCount(), 3);
+    QCOMPARE(*m_model->strikeAt(0), rupees("25900"));
+    QCOMPARE(*m_model->strikeAt(2), rupees("26100"));
+    QCOMPARE(m_model->atmRow(), -1);
+    QCOMPARE(m_model->chain().atmStrike, std::optional<Price>(rupees("26200")));
+    QCOMPARE(moneyness(2, M::CallLtpColumn), QStringLiteral("ITM")); // 26100 CE below the spot
+    QCOMPARE(moneyness(2, M::PutLtpColumn), QStringLiteral("OTM"));
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(removed.count(), 0);
+    QVERIFY(changed.count() >= 2); // the shading, as dataChanged
+    QCOMPARE(m_model->expiry(), Near);
+}
+
+void tst_OptionChainModel::recentreMovesTheWindowIncrementally()
+{
+    setNear(rupees("26040"), 1);   // rows 25900 26000 26100 of 25800..26200
+    QVERIFY(!m_model->recentre()); // already centred
+    m_model->setSpot(rupees("26160"));
+    const QPersistentModelIndex row26100 = m_model->index(2, M::CallLtpColumn);
+    QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+
+    QVERIFY(m_model->recentre()); // onto 26200, clipped at the top of the ladder
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(removed.count(), 1); // 25900 and 26000 leave at the top
+    QCOMPARE(removed.at(0).at(1).toInt(), 0);
+    QCOMPARE(removed.at(0).at(2).toInt(), 1);
+    QCOMPARE(inserted.count(), 1); // 26200 comes in at the bottom
+    QCOMPARE(inserted.at(0).at(1).toInt(), 1);
+    QCOMPARE(inserted.at(0).at(2).toInt(), 1);
     QCOMPARE(m_model->rowCount(), 2);
     QCOMPARE(*m_model->strikeAt(0), rupees("26100"));
+    QCOMPARE(*m_model->strikeAt(1), rupees("26200"));
     QCOMPARE(m_model->atmRow(), 1);
-    QCOMPARE(m_model->expiry(), Near);
+    QVERIFY(m_model->isCentred());
+    // The shared row is the same row, moved: a selection on it survives.
+    QVERIFY(row26100.isValid());
+    QCOMPARE(row26100.row(), 0);
+
+    // Back down past the window: nothing in common with the new one, one reset.
+    m_model->setSpot(rupees("25810"));
+    QCOMPARE(m_model->atmRow(), -1);
+    QVERIFY(m_model->recentre());
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(*m_model->strikeAt(0), rupees("25800"));
+    QCOMPARE(m_model->rowCount(), 2);
+    QCOMPARE(m_model->atmRow(), 0);
+
+    // Every strike shown: there is nothing to move.
+    setNear(rupees("26040"));
+    m_model->setSpot(rupees("26190"));
+    QVERIFY(m_model->isCentred());
+    QVERIFY(!m_model->recentre());
+    QCOMPARE(m_model->atmRow(), 4);
 }
 
 void tst_OptionChainModel::noSpotNoMoneyness()

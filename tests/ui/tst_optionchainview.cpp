@@ -5,12 +5,17 @@
 #include "RecordFactory.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
+#include "instruments/InstrumentRepository.h"
 #include "instruments/InstrumentSnapshot.h"
+#include "marketdata/SimulatedMarket.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractItemView>
 #include <QComboBox>
+#include <QCompleter>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
@@ -56,6 +61,11 @@ Universe buildUniverse()
             b.add(std::move(r));
         }
     }
+    // "bank" finds both: the index ranks first, as in search.
+    for (const char *root : {"BANKBARODA", "BANKNIFTY"}) {
+        for (bool call : {true, false})
+            b.add(f.option(root, Monthly, "250", call, 35));
+    }
     u.snapshot = b.build(MasterInfo{});
     return u;
 }
@@ -78,6 +88,9 @@ private Q_SLOTS:
     void cursorStaysOnItsContractAcrossReloads();
     void strikeCellTradesNothingAndSaysWhy();
     void farContractShowsAllStrikes();
+    void movingPriceKeepsTheLadderStill();
+    void allStrikesOpensCentredOnAtm();
+    void underlyingCompletesLikeSearch();
 
 private:
     template<typename T>
@@ -303,6 +316,77 @@ void tst_OptionChainView::farContractShowsAllStrikes()
     QCOMPARE(m_view->currentContractKey(), key);
     QCOMPARE(child<QTableView>("chainTable")->currentIndex().column(),
              int(OptionChainModel::PutLtpColumn));
+void tst_OptionChainView::movingPriceKeepsTheLadderStill()
+{
+    InstrumentRepository repository;
+    repository.publish(m_u.snapshot);
+    SimulatedMarket market(repository, *m_clock);
+    market.setUnderlyingPrice("NIFTY", *Price::parse("26040"));
+    m_view->setMarketData(&market, QStringLiteral("simulated"));
+    m_view->setStrikeWindow(5);
+    openNifty();
+    auto *table = child<QTableView>("chainTable");
+    auto *atm = child<QLabel>("chainAtm");
+    QCOMPARE(strikes().first(), QStringLiteral("25500")); // 26000 +- 5
+    QCOMPARE(atm->text(), QStringLiteral("ATM 26000"));
+
+    // The row under the mouse, before the price moves.
+    const QPoint mouse = table->visualRect(m_view->model().index(3, 1)).center();
+    const QString underMouse = table->indexAt(mouse).siblingAtColumn(6).data().toString();
+    const int scroll = table->verticalScrollBar()->value();
+
+    // Two strikes up: the rows do not move, the highlight and the label do.
+    market.setUnderlyingPrice("NIFTY", *Price::parse("26190"));
+    m_view->refreshQuotes();
+    QCOMPARE(strikes().first(), QStringLiteral("25500"));
+    QCOMPARE(table->indexAt(mouse).siblingAtColumn(6).data().toString(), underMouse);
+    QCOMPARE(table->verticalScrollBar()->value(), scroll);
+    QCOMPARE(m_view->model().strikeAt(m_view->model().atmRow()),
+             std::optional<Price>(*Price::parse("26200")));
+    QVERIFY2(atm->text().startsWith(QStringLiteral("ATM 26200")), qPrintable(atm->text()));
+    QVERIFY2(atm->text().contains(QStringLiteral("Ctrl+E")), qPrintable(atm->text()));
+
+    // Asked for, the window centres on the new ATM.
+    m_view->recentre();
+    QCOMPARE(strikes().first(), QStringLiteral("25700"));
+    QCOMPARE(atm->text(), QStringLiteral("ATM 26200"));
+    m_view->setMarketData(nullptr, QString());
+}
+
+void tst_OptionChainView::allStrikesOpensCentredOnAtm()
+{
+    m_view->resize(1100, 220); // fewer rows fit than the chain has
+    m_view->setStrikeWindow(5);
+    openNifty();
+    typeSpot(QStringLiteral("26480"));
+    m_view->setStrikeWindow(0); // All strikes
+    QCOMPARE(m_view->model().rowCount(), 13);
+    auto *table = child<QTableView>("chainTable");
+    const int atm = m_view->model().atmRow();
+    QCOMPARE(m_view->model().strikeAt(atm), std::optional<Price>(*Price::parse("26500")));
+    const QRect cell = table->visualRect(m_view->model().index(atm, 6));
+    QVERIFY2(table->viewport()->rect().contains(cell),
+             qPrintable(QStringLiteral("ATM row at y %1, viewport height %2")
+                            .arg(cell.y())
+                            .arg(table->viewport()->height())));
+    QVERIFY(table->verticalScrollBar()->value() > 0); // not at the lowest strike
+}
+
+void tst_OptionChainView::underlyingCompletesLikeSearch()
+{
+    m_view->setSnapshot(m_u.snapshot);
+    auto *edit = child<QLineEdit>("chainUnderlying");
+    edit->clear();
+    edit->setFocus();
+    QTest::keyClicks(edit, QStringLiteral("bank"));
+    const QAbstractItemModel *completions = edit->completer()->model();
+    QVERIFY(completions->rowCount() >= 2);
+    QCOMPARE(completions->index(0, 0).data().toString(), QStringLiteral("BANKNIFTY"));
+    QCOMPARE(completions->index(1, 0).data().toString(), QStringLiteral("BANKBARODA"));
+    edit->completer()->popup()->hide();
+    QTest::keyClick(edit, Qt::Key_Return); // what search ranks first
+    QCOMPARE(m_view->underlyingSymbol(), QStringLiteral("BANKNIFTY"));
+    QVERIFY(child<QTableView>("chainTable")->isVisible());
 }
 
 QTEST_MAIN(tst_OptionChainView)

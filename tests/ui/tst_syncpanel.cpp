@@ -423,9 +423,11 @@ void tst_SyncPanel::wiredToAController()
     QCOMPARE(panel.runsModel()->rowCount(), 1);
     QCOMPARE(panel.runsModel()->index(0, SyncRunsModel::StatusColumn).data().toString(),
              "Succeeded");
-    QVERIFY2(panel.masterText().startsWith("3,000 active instruments \u00b7 the master of 09 Dec "
-                                           "2025 from complete-2025-12-09.json.gz"),
-             qPrintable(panel.masterText()));
+    // Generated, though named like Upstox's: the panel says so (the run kept it).
+    QCOMPARE(panel.masterText(), "Demo data: 3,000 generated instruments, not Upstox's");
+    QVERIFY(!child<QLabel>(panel, "syncDemoBanner")->isHidden());
+    QVERIFY2(child<QLabel>(panel, "syncDemoBanner")->text().contains("synthetic"),
+             qPrintable(child<QLabel>(panel, "syncDemoBanner")->text()));
 
     // Selecting the run asks the controller, whose answer lands in the panel.
     QSignalSpy pages(&controller, &SyncController::changesLoaded);

@@ -7,6 +7,9 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include <algorithm>
+#include <tuple>
+
 namespace strikeline::ui {
 
 namespace {
@@ -78,7 +81,10 @@ void OptionChainModel::setChain(SnapshotPtr snapshot, UnderlyingId underlying, E
 {
     beginResetModel();
     m_snapshot = std::move(snapshot);
-    m_request = ChainRequest{underlying, expiry, today, spot, strikesAround};
+    // The whole ladder: the window is the model's, so a moving spot never moves it.
+    m_request = ChainRequest{underlying, expiry, today, spot, 0};
+    m_strikesAround = std::max(0, strikesAround);
+    m_begin = m_end = 0;
     adopt(OptionChain{});
     m_lastError.clear();
     if (!m_snapshot) {
@@ -86,6 +92,8 @@ void OptionChainModel::setChain(SnapshotPtr snapshot, UnderlyingId underlying, E
     } else if (Result<OptionChain> chain = m_snapshot->chain(m_request); chain) {
         adopt(std::move(chain).value());
         m_request.expiry = m_chain.expiry; // a later spot keeps this expiry, even past `today`
+        std::tie(m_begin, m_end) = windowAround(static_cast<std::size_t>(referenceIndex()));
+        adopt(m_chain);
     } else {
         m_lastError = chain.error().message;
     }
@@ -100,31 +108,35 @@ void OptionChainModel::setSpot(std::optional<Price> spot)
     Result<OptionChain> next = m_snapshot->chain(m_request);
     if (!next) {
         beginResetModel();
+        m_begin = m_end = 0;
         adopt(OptionChain{});
         m_lastError = next.error().message;
         endResetModel();
         return;
     }
-    if (!sameRows(m_chain.rows, next->rows)) {
+    if (!sameRows(m_chain.rows, next->rows)) { // not for one snapshot and expiry; kept safe
         beginResetModel();
         adopt(std::move(next).value());
+        std::tie(m_begin, m_end) = windowAround(static_cast<std::size_t>(referenceIndex()));
+        adopt(m_chain);
         endResetModel();
         return;
     }
 
-    // Same rows: only the shading moved. Signal the span of rows whose moneyness changed.
+    // Same ladder, same window: only the shading moved. Signal the span of shown rows whose
+    // moneyness changed.
     const OptionChain previous = m_chain;
     adopt(std::move(next).value());
     int first = -1;
     int last = -1;
-    for (std::size_t i = 0; i < m_chain.rows.size(); ++i) {
+    for (std::size_t i = m_begin; i < m_end; ++i) {
         const detail::StrikeRow &row = m_chain.rows[i];
         if (previous.callMoneyness(row) == m_chain.callMoneyness(row) &&
             previous.putMoneyness(row) == m_chain.putMoneyness(row))
             continue;
         if (first < 0)
-            first = static_cast<int>(i);
-        last = static_cast<int>(i);
+            first = static_cast<int>(i - m_begin);
+        last = static_cast<int>(i - m_begin);
     }
     if (first >= 0) {
         Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1),
@@ -132,11 +144,98 @@ void OptionChainModel::setSpot(std::optional<Price> spot)
     }
 }
 
+bool OptionChainModel::recentre()
+{
+    if (m_chain.rows.empty())
+        return false;
+    const auto [begin, end] = windowAround(static_cast<std::size_t>(referenceIndex()));
+    if (begin == m_begin && end == m_end)
+        return false;
+    moveWindow(begin, end);
+    return true;
+}
+
+bool OptionChainModel::isCentred() const
+{
+    return m_chain.rows.empty() || windowAround(static_cast<std::size_t>(referenceIndex())) ==
+                                       std::make_pair(m_begin, m_end);
+}
+
+void OptionChainModel::moveWindow(std::size_t begin, std::size_t end)
+{
+    if (begin >= m_end || end <= m_begin) { // nothing in common
+        beginResetModel();
+        m_begin = begin;
+        m_end = end;
+        adopt(m_chain);
+        endResetModel();
+        return;
+    }
+    // The top edge, then the bottom one; the rows both windows share stay as they are.
+    if (begin < m_begin) {
+        beginInsertRows({}, 0, static_cast<int>(m_begin - begin) - 1);
+        m_begin = begin;
+        adopt(m_chain);
+        endInsertRows();
+    } else if (begin > m_begin) {
+        beginRemoveRows({}, 0, static_cast<int>(begin - m_begin) - 1);
+        m_begin = begin;
+        adopt(m_chain);
+        endRemoveRows();
+    }
+    const int shown = static_cast<int>(m_end - m_begin);
+    if (end > m_end) {
+        beginInsertRows({}, shown, shown + static_cast<int>(end - m_end) - 1);
+        m_end = end;
+        adopt(m_chain);
+        endInsertRows();
+    } else if (end < m_end) {
+        beginRemoveRows({}, static_cast<int>(end - m_begin), shown - 1);
+        m_end = end;
+        adopt(m_chain);
+        endRemoveRows();
+    }
+}
+
+std::pair<std::size_t, std::size_t> OptionChainModel::windowAround(std::size_t centre) const
+{
+    const std::size_t count = m_chain.rows.size();
+    if (m_strikesAround <= 0 || count == 0)
+        return {0, count};
+    const auto n = static_cast<std::size_t>(m_strikesAround);
+    // At an edge of the ladder the window is clipped, not shifted: the centre stays central.
+    return {centre > n ? centre - n : 0, std::min(count, centre + n + 1)};
+}
+
+int OptionChainModel::referenceIndex() const
+{
+    const std::int64_t strike = m_chain.referenceStrike.raw();
+    const auto it =
+        std::lower_bound(m_chain.rows.begin(), m_chain.rows.end(), strike,
+                         [](const detail::StrikeRow &r, std::int64_t s) { return r.strike < s; });
+    const auto index = static_cast<int>(it - m_chain.rows.begin());
+    return std::min(index, static_cast<int>(m_chain.rows.size()) - 1);
+}
+
+int OptionChainModel::referenceRow() const
+{
+    if (m_chain.rows.empty())
+        return -1;
+    const int row = referenceIndex() - static_cast<int>(m_begin);
+    return row >= 0 && row < rowCount() ? row : -1;
+}
+
+std::span<const detail::StrikeRow> OptionChainModel::rows() const
+{
+    return m_chain.rows.subspan(m_begin, m_end - m_begin);
+}
+
 void OptionChainModel::clear()
 {
     beginResetModel();
     m_snapshot.reset();
     m_request = ChainRequest{};
+    m_begin = m_end = 0;
     adopt(OptionChain{});
     m_lastError.clear();
     endResetModel();
@@ -145,12 +244,14 @@ void OptionChainModel::clear()
 void OptionChainModel::adopt(OptionChain chain)
 {
     m_chain = std::move(chain);
+    m_end = std::min(m_end, m_chain.rows.size());
+    m_begin = std::min(m_begin, m_end);
     m_atmRow = -1;
     if (!m_chain.atmStrike)
         return;
-    for (std::size_t i = 0; i < m_chain.rows.size(); ++i) {
+    for (std::size_t i = m_begin; i < m_end; ++i) {
         if (m_chain.rows[i].strike == m_chain.atmStrike->raw()) {
-            m_atmRow = static_cast<int>(i);
+            m_atmRow = static_cast<int>(i - m_begin);
             break;
         }
     }
@@ -158,16 +259,16 @@ void OptionChainModel::adopt(OptionChain chain)
 
 std::optional<Price> OptionChainModel::strikeAt(int row) const
 {
-    if (row < 0 || static_cast<std::size_t>(row) >= m_chain.rows.size())
+    if (row < 0 || row >= rowCount())
         return std::nullopt;
-    return Price::fromRaw(m_chain.rows[static_cast<std::size_t>(row)].strike);
+    return Price::fromRaw(rows()[static_cast<std::size_t>(row)].strike);
 }
 
 std::optional<InstrumentId> OptionChainModel::instrumentAt(int row, ChainSide side) const
 {
-    if (row < 0 || static_cast<std::size_t>(row) >= m_chain.rows.size())
+    if (row < 0 || row >= rowCount())
         return std::nullopt;
-    const detail::StrikeRow &r = m_chain.rows[static_cast<std::size_t>(row)];
+    const detail::StrikeRow &r = rows()[static_cast<std::size_t>(row)];
     const InstrumentId id = side == ChainSide::Call ? r.call : r.put;
     if (id == NoId)
         return std::nullopt;
@@ -185,7 +286,7 @@ std::optional<ChainSide> OptionChainModel::sideOf(int column)
 
 int OptionChainModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_chain.rows.size());
+    return parent.isValid() ? 0 : static_cast<int>(m_end - m_begin);
 }
 
 int OptionChainModel::columnCount(const QModelIndex &parent) const
@@ -265,7 +366,7 @@ void OptionChainModel::setMarketData(const MarketData *market)
 
 void OptionChainModel::refreshQuotes()
 {
-    if (m_chain.rows.empty())
+    if (rowCount() == 0)
         return;
     const int last = rowCount() - 1;
     for (int column : {CallLtpColumn, CallChangeColumn, PutChangeColumn, PutLtpColumn})
@@ -292,7 +393,7 @@ QVariant OptionChainModel::quoteText(InstrumentId id, int column) const
 
 std::optional<Moneyness> OptionChainModel::moneynessAt(int row, int column) const
 {
-    const detail::StrikeRow &r = m_chain.rows[static_cast<std::size_t>(row)];
+    const detail::StrikeRow &r = rows()[static_cast<std::size_t>(row)];
     const std::optional<ChainSide> side = sideOf(column);
     if (!side) // the strike column belongs to both sides: only the ATM row has a common answer
         return row == atmRow() ? std::optional<Moneyness>(Moneyness::Atm) : std::nullopt;

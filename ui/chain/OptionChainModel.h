@@ -6,6 +6,8 @@
 #include <QString>
 
 #include <optional>
+#include <span>
+#include <utility>
 
 namespace strikeline {
 class MarketData;
@@ -17,8 +19,12 @@ enum class ChainSide { Call, Put };
 
 // One expiry's option chain as a table: calls on the left, the strike in the middle, puts on the
 // right mirrored, so the columns nearest the strike are the prices a trader reads first. The
-// rows, the ATM strike and each side's moneyness come from InstrumentSnapshot::chain; the model
-// only presents them.
+// ladder, the ATM strike and each side's moneyness come from InstrumentSnapshot::chain; the
+// model only presents them, as a window of strikes around a centre.
+//
+// The window stays where it is while the spot moves: the row under the trader's mouse never
+// changes under it, only the ATM highlight and the shading move (dataChanged). recentre() moves
+// the window onto the ATM strike, as rows removed on one side and inserted on the other.
 class OptionChainModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -47,14 +53,20 @@ public:
     explicit OptionChainModel(QObject *parent = nullptr);
     ~OptionChainModel() override;
 
-    // Rebuilds the rows (one model reset). `expiry` NoDay: the nearest on or after `today`;
-    // `strikesAround` 0: every strike, N: ATM +- N. On an error the model is empty and
-    // lastError() says why.
+    // Rebuilds the rows (one model reset), centred on ATM (the median strike without a spot).
+    // `expiry` NoDay: the nearest on or after `today`; `strikesAround` 0: every strike, N: the
+    // centre +- N. On an error the model is empty and lastError() says why.
     void setChain(SnapshotPtr snapshot, UnderlyingId underlying, EpochDay expiry, EpochDay today,
                   std::optional<Price> spot, int strikesAround = 0);
-    // Moves the spot: dataChanged for the re-shaded rows while the strike window stays put, a
-    // reset when the window around the new ATM is a different set of rows.
+    // Moves the spot: dataChanged for the re-shaded rows; the strike window stays put, even
+    // when the new ATM strike is outside it (atmRow() -1, chain().atmStrike still set).
     void setSpot(std::optional<Price> spot);
+    // Centres the window on the ATM strike (the median strike without a spot): rows removed
+    // and inserted at the edges, the rows both windows share keep their indexes' identity.
+    // True when the window moved.
+    bool recentre();
+    // The window is centred on ATM (always true for "every strike").
+    bool isCentred() const;
     void clear();
     // Where LTP and change come from (null: "—"). The source must outlive the model.
     void setMarketData(const MarketData *market);
@@ -62,12 +74,16 @@ public:
     void refreshQuotes();
 
     const SnapshotPtr &snapshot() const { return m_snapshot; }
+    // The whole ladder of the expiry (every strike); the model shows rows() of it.
     const OptionChain &chain() const { return m_chain; }
+    std::span<const detail::StrikeRow> rows() const;
     EpochDay expiry() const { return m_chain.expiry; }
     std::optional<Price> spot() const { return m_request.spot; }
     const QString &lastError() const { return m_lastError; }
 
-    int atmRow() const { return m_atmRow; } // -1 without a spot
+    int atmRow() const { return m_atmRow; } // -1 without a spot or outside the window
+    // The row of the strike the window is centred on when it is centred: ATM, or the median.
+    int referenceRow() const;
     std::optional<Price> strikeAt(int row) const;
     std::optional<InstrumentId> instrumentAt(int row, ChainSide side) const;
     static std::optional<ChainSide> sideOf(int column);
@@ -83,11 +99,17 @@ private:
     QVariant background(int row, int column) const;
     QVariant quoteText(InstrumentId id, int column) const;
     void adopt(OptionChain chain);
+    int referenceIndex() const; // in m_chain.rows
+    std::pair<std::size_t, std::size_t> windowAround(std::size_t centre) const;
+    void moveWindow(std::size_t begin, std::size_t end);
 
     SnapshotPtr m_snapshot; // owns the rows m_chain.rows points into
     ChainRequest m_request; // expiry resolved to the chain's once a chain was found
     OptionChain m_chain;
     QString m_lastError;
+    int m_strikesAround = 0;
+    std::size_t m_begin = 0; // the window [m_begin, m_end) of m_chain.rows
+    std::size_t m_end = 0;
     int m_atmRow = -1;
     const MarketData *m_market = nullptr;
 };

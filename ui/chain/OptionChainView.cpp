@@ -4,14 +4,17 @@
 #include "marketdata/MarketData.h"
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollBar>
 #include <QSignalBlocker>
 #include <QStackedWidget>
+#include <QStringListModel>
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -23,6 +26,7 @@ namespace strikeline::ui {
 namespace {
 
 constexpr int DefaultWindow = 10;
+constexpr int CompletionCount = 8;
 const QString Dot = QStringLiteral(" · ");
 
 QString fromUtf8(std::string_view text)
@@ -78,7 +82,14 @@ void OptionChainView::buildUi()
     m_underlyingEdit->setFixedWidth(
         m_underlyingEdit->fontMetrics().horizontalAdvance(QStringLiteral("MIDCPNIFTY")) + 24);
     connect(m_underlyingEdit, &QLineEdit::returnPressed, this,
-            [this] { openUnderlying(m_underlyingEdit->text()); });
+            [this] { openUnderlying(resolveUnderlying(m_underlyingEdit->text())); });
+    // Completes the way search ranks ("bank" -> BANKNIFTY first), not alphabetically.
+    m_completer = new QCompleter(new QStringListModel(this), this);
+    m_completer->setCompletionMode(QCompleter::UnfilteredPopupCompletion);
+    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_underlyingEdit->setCompleter(m_completer);
+    connect(m_underlyingEdit, &QLineEdit::textEdited, this,
+            [this](const QString &text) { updateCompletions(text); });
 
     m_expiryCombo = new QComboBox;
     m_expiryCombo->setObjectName(QStringLiteral("chainExpiry"));
@@ -89,10 +100,12 @@ void OptionChainView::buildUi()
 
     m_spotEdit = new QLineEdit;
     m_spotEdit->setObjectName(QStringLiteral("chainSpot"));
-    m_spotEdit->setPlaceholderText(QStringLiteral("spot, e.g. 26040.5"));
+    m_spotEdit->setPlaceholderText(QStringLiteral("e.g. 26040.5"));
+    m_spotEdit->setToolTip(QStringLiteral("The underlying's price, e.g. 26040.5 · Enter applies it "
+                                          "and centres the strikes on its ATM"));
     m_spotEdit->setClearButtonEnabled(true);
     m_spotEdit->setFixedWidth(
-        m_spotEdit->fontMetrics().horizontalAdvance(QStringLiteral("spot, e.g. 26040.5")) + 40);
+        m_spotEdit->fontMetrics().horizontalAdvance(QStringLiteral("125000.25")) + 40);
     // Applied when the trader is done typing, never halfway through a number.
     connect(m_spotEdit, &QLineEdit::editingFinished, this, [this] { applySpotText(); });
 
@@ -104,6 +117,10 @@ void OptionChainView::buildUi()
     m_windowCombo->addItem(QStringLiteral("All strikes"), 0);
     m_windowCombo->setCurrentIndex(m_windowCombo->findData(DefaultWindow));
     connect(m_windowCombo, &QComboBox::currentIndexChanged, this, [this] { reloadChain(); });
+
+    m_atm = new QLabel;
+    m_atm->setObjectName(QStringLiteral("chainAtm"));
+    m_atm->setTextFormat(Qt::PlainText);
 
     m_info = new QLabel;
     m_info->setObjectName(QStringLiteral("chainInfo"));
@@ -129,6 +146,7 @@ void OptionChainView::buildUi()
     bar->addWidget(m_live);
     bar->addSpacing(8);
     bar->addWidget(m_windowCombo);
+    bar->addWidget(m_atm);
     bar->addWidget(m_info, 1);
 
     m_message = new QLabel;
@@ -351,18 +369,97 @@ void OptionChainView::showChain()
                                                    : m_model->lastError());
         return;
     }
-    const OptionChain &chain = m_model->chain();
-    const QString segment = fromUtf8(segmentName(m_snapshot->underlyingSegment(m_underlying)));
-    // Most useful first: on a narrow window the end of the line is what gets clipped.
-    m_info->setText((chain.atmStrike ? QStringLiteral("ATM ") + chain.atmStrike->toQString()
-                                     : QStringLiteral("no spot")) +
-                    Dot + QStringLiteral("%1 strikes").arg(m_model->rowCount()) + Dot + segment);
-    m_info->setToolTip(chain.atmStrike ? QString()
-                                       : QStringLiteral("Without a spot the window is centred on "
-                                                        "the middle strike. Type the spot to "
-                                                        "mark ATM, ITM and OTM."));
+    updateInfo();
     m_stack->setCurrentWidget(m_table);
     scrollToReference();
+}
+
+void OptionChainView::updateInfo()
+{
+    if (m_model->rowCount() == 0 || !m_snapshot)
+        return;
+    const OptionChain &chain = m_model->chain();
+    const QString recentreKey =
+        QKeySequence(Qt::CTRL | Qt::Key_E).toString(QKeySequence::NativeText);
+    if (!chain.atmStrike) {
+        m_atm->setText(QStringLiteral("no spot"));
+        m_atm->setToolTip(QStringLiteral("Without a spot the window is centred on the middle "
+                                         "strike. Type the spot to mark ATM, ITM and OTM."));
+    } else if (m_model->isCentred()) {
+        m_atm->setText(QStringLiteral("ATM ") + chain.atmStrike->toQString());
+        m_atm->setToolTip(QStringLiteral("The strike nearest the underlying's price. The strikes "
+                                         "stay still as the price moves; %1 centres them on ATM.")
+                              .arg(recentreKey));
+    } else {
+        // The price has moved on: say where ATM is now and how to bring it to the middle.
+        const bool above = m_model->atmRow() < 0 && m_model->rowCount() > 0 &&
+                           *chain.atmStrike > *m_model->strikeAt(m_model->rowCount() - 1);
+        const bool below = m_model->atmRow() < 0 && !above;
+        m_atm->setText(QStringLiteral("ATM ") + chain.atmStrike->toQString() +
+                       (above   ? QStringLiteral(" ↑")
+                        : below ? QStringLiteral(" ↓")
+                                : QString()) +
+                       QStringLiteral(" · ") + recentreKey);
+        m_atm->setToolTip(QStringLiteral("ATM has moved off the middle of the strikes; %1 centres "
+                                         "them on it.")
+                              .arg(recentreKey));
+    }
+    const QString segment = fromUtf8(segmentName(m_snapshot->underlyingSegment(m_underlying)));
+    m_info->setText(QStringLiteral("%1 strikes").arg(m_model->rowCount()) + Dot + segment);
+}
+
+namespace {
+
+// The underlyings of what search finds for `text`, in its order, without repeats.
+std::vector<QString> underlyingCandidates(const InstrumentSnapshot &snapshot, const QString &text,
+                                          EpochDay today)
+{
+    std::vector<QString> out;
+    const QByteArray utf8 = text.trimmed().toUtf8();
+    if (utf8.isEmpty())
+        return out;
+    SearchRequest request;
+    request.text = std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    request.limit = 200; // many contracts per underlying: enough to see several of them
+    request.today = today;
+    for (const SearchHit &hit : snapshot.search(request)) {
+        const UnderlyingId id = snapshot.instrument(hit.id).underlying();
+        if (id == NoId)
+            continue;
+        QString symbol = fromUtf8(snapshot.underlyingSymbol(id));
+        if (std::find(out.begin(), out.end(), symbol) == out.end())
+            out.push_back(std::move(symbol));
+        if (out.size() >= static_cast<std::size_t>(CompletionCount))
+            break;
+    }
+    return out;
+}
+
+} // namespace
+
+void OptionChainView::updateCompletions(const QString &text)
+{
+    QStringList symbols;
+    if (m_snapshot) {
+        for (QString &symbol : underlyingCandidates(*m_snapshot, text, m_clock.now().day()))
+            symbols << std::move(symbol);
+    }
+    static_cast<QStringListModel *>(m_completer->model())->setStringList(symbols);
+}
+
+QString OptionChainView::resolveUnderlying(const QString &text) const
+{
+    const QString wanted = text.trimmed().toUpper();
+    if (!m_snapshot || wanted.isEmpty())
+        return wanted;
+    const QByteArray utf8 = wanted.toUtf8();
+    if (m_snapshot->findUnderlying(
+            std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))))
+        return wanted;
+    // Not an underlying itself: what search ranks first for it ("bank" -> BANKNIFTY).
+    const std::vector<QString> candidates =
+        underlyingCandidates(*m_snapshot, wanted, m_clock.now().day());
+    return candidates.empty() ? wanted : candidates.front();
 }
 
 void OptionChainView::applySpotText()
@@ -391,9 +488,21 @@ void OptionChainView::applySpotText()
         reloadChain();
         return;
     }
-    m_model->setSpot(effectiveSpot()); // re-centres the window on the new ATM when it has to
+    // The trader asked for this price: the strikes centre on its ATM (a moving quote never
+    // moves them).
+    m_model->setSpot(effectiveSpot());
+    m_model->recentre();
     refreshQuotes();
     showChain();
+}
+
+void OptionChainView::recentre()
+{
+    if (m_model->rowCount() == 0)
+        return;
+    m_model->recentre();
+    updateInfo();
+    scrollToReference();
 }
 
 void OptionChainView::setMarketData(const MarketData *market, const QString &label)
@@ -435,10 +544,9 @@ void OptionChainView::refreshQuotes()
                                           "it; moneyness follows it.")
                                .arg(m_marketLabel));
         if (m_model->rowCount() > 0 && m_model->spot() != level) {
-            const int atmBefore = m_model->atmRow();
+            // The ladder stays still under the mouse: only the shading and the label move.
             m_model->setSpot(level);
-            if (m_model->atmRow() != atmBefore)
-                showChain();
+            updateInfo();
         }
     }
     m_model->refreshQuotes();
@@ -458,15 +566,14 @@ void OptionChainView::showMessage(const QString &text)
 
 void OptionChainView::scrollToReference()
 {
-    const OptionChain &chain = m_model->chain();
     int row = m_model->atmRow();
-    if (row < 0) {
-        const auto it = std::lower_bound(
-            chain.rows.begin(), chain.rows.end(), chain.referenceStrike.raw(),
-            [](const detail::StrikeRow &r, std::int64_t strike) { return r.strike < strike; });
-        row = static_cast<int>(
-            std::min<std::ptrdiff_t>(it - chain.rows.begin(), m_model->rowCount() - 1));
-    }
+    if (row < 0)
+        row = m_model->referenceRow();
+    if (row < 0)
+        return;
+    // The rows were just replaced: lay them out first, or the scroll range is still the old
+    // window's and "All strikes" would open at the lowest strike.
+    m_table->doItemsLayout();
     // Vertically only: the calls' side must stay in view.
     const int left = m_table->horizontalScrollBar()->value();
     m_table->scrollTo(m_model->index(row, OptionChainModel::StrikeColumn),

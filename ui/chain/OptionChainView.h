@@ -10,6 +10,7 @@
 #include <optional>
 
 class QComboBox;
+class QCompleter;
 class QHeaderView;
 class QLabel;
 class QLineEdit;
@@ -67,6 +68,10 @@ public:
     void refreshQuotes();
     // The price moneyness is judged by now: the quoted level, else the typed spot.
     std::optional<Price> effectiveSpot() const;
+    // Moves the strike window onto the ATM strike and scrolls to it. A moving price never
+    // does (the rows stay under the mouse); opening a chain, another expiry or window, or a
+    // typed spot does.
+    void recentre();
 
 Q_SIGNALS:
     // A CE or PE cell was double-clicked.
@@ -84,6 +89,9 @@ private:
     void loadUnderlying(EpochDay expiry);
     void reloadChain();
     void showChain();
+    void updateInfo();
+    void updateCompletions(const QString &text);
+    QString resolveUnderlying(const QString &text) const;
     void applySpotText();
     void markSpotInvalid(const QString &why);
     void showMessage(const QString &text);
@@ -103,7 +111,9 @@ private:
     QComboBox *m_expiryCombo = nullptr;
     QLineEdit *m_spotEdit = nullptr;
     QComboBox *m_windowCombo = nullptr;
-    QLabel *m_info = nullptr;
+    QLabel *m_atm = nullptr;  // "ATM 26000": never clipped
+    QLabel *m_info = nullptr; // strikes and segment: gives way on a narrow window
+    QCompleter *m_completer = nullptr;
     QLabel *m_live = nullptr;
     const MarketData *m_market = nullptr;
     QString m_marketLabel;

@@ -4,6 +4,7 @@
 #include "common/ContractSelection.h"
 #include "common/ElidedLabel.h"
 #include "common/Tables.h"
+#include "common/Text.h"
 #include "instruments/InstrumentRepository.h"
 #include "palette/CommandPalette.h"
 #include "search/SearchResultsModel.h"
@@ -252,7 +253,7 @@ void MainWindow::buildUi()
     m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
     m_demoBanner->hide();
     centralLayout->addWidget(m_demoBanner);
-    centralLayout->addWidget(m_splitter);
+    centralLayout->addWidget(m_splitter, 1); // the banner keeps its one line, whatever the height
     setCentralWidget(central);
 
     m_palette = new CommandPalette(m_clock, this);
@@ -291,6 +292,10 @@ void MainWindow::buildUi()
     m_priceSourceLabel->setObjectName(QStringLiteral("priceSourceLabel"));
     m_priceSourceLabel->hide();
     statusBar()->addPermanentWidget(m_priceSourceLabel);
+    m_clockLabel = new QLabel;
+    m_clockLabel->setObjectName(QStringLiteral("clockLabel"));
+    m_clockLabel->hide();
+    statusBar()->addPermanentWidget(m_clockLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_staleLabel);
     statusBar()->addPermanentWidget(m_demoLabel);
@@ -340,6 +345,7 @@ QWidget *MainWindow::buildContractPanel()
     masterForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_master.source = addValueRow(masterForm, QStringLiteral("Source"), "masterSource");
     m_master.asOf = addValueRow(masterForm, QStringLiteral("Master as of"), "masterAsOf");
+    m_master.imported = addValueRow(masterForm, QStringLiteral("Imported"), "masterImported");
     m_master.instruments =
         addValueRow(masterForm, QStringLiteral("Instruments"), "masterInstruments");
     m_master.underlyings =
@@ -583,11 +589,10 @@ void MainWindow::showContract(std::optional<InstrumentId> id)
     } else if (info.freezeQuantity <= 0) {
         c.freeze->setText(QStringLiteral("unknown (not in this master)"));
     } else if (info.quantityUnit == QuantityUnit::Lots) {
-        c.freeze->setText(QStringLiteral("%1 lots per order").arg(info.freezeQuantity));
+        c.freeze->setText(lotsText(info.freezeQuantity) + QStringLiteral(" per order"));
     } else {
-        c.freeze->setText(QStringLiteral("%1 units · at most %2 lots per order")
-                              .arg(info.freezeQuantity)
-                              .arg(info.maxLotsPerOrder));
+        c.freeze->setText(unitsText(info.freezeQuantity) + QStringLiteral(" · at most ") +
+                          lotsText(info.maxLotsPerOrder) + QStringLiteral(" per order"));
     }
     c.quantityUnit->setText(!tradable ? None
                             : info.quantityUnit == QuantityUnit::Lots
@@ -625,7 +630,10 @@ void MainWindow::updateStatus()
     const bool demo = m_snapshot && m_snapshot->info().demo;
     setWindowTitle(demo ? QStringLiteral("Strikeline — DEMO DATA") : QStringLiteral("Strikeline"));
     m_demoLabel->setVisible(demo);
-    m_demoBanner->setVisible(demo);
+    m_demoBanner->setVisible(demo && !m_demoBannerDismissed);
+    m_clockLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: 1px 8px; }")
+            .arg(colors.badgeBack, colors.badgeText));
     m_demoBanner->setStyleSheet(
         QStringLiteral("#demoBanner { border: 1px solid %1; }").arg(colors.badgeBack));
     m_progress->setVisible(m_loading);
@@ -633,8 +641,10 @@ void MainWindow::updateStatus()
     QString text;
     if (m_snapshot) {
         const MasterInfo &info = m_snapshot->info();
-        const QString asOf =
-            info.masterTimeMs != 0 ? formatIstMinute(info.masterTimeMs) : QStringLiteral("unknown");
+        // The master's own business day; when it was imported is another fact, shown apart.
+        const QString asOf = info.masterDay != NoDay  ? formatDisplayDay(info.masterDay)
+                             : info.masterTimeMs != 0 ? formatIstMinute(info.masterTimeMs)
+                                                      : QStringLiteral("unknown");
         text = formatCount(static_cast<std::int64_t>(m_snapshot->size())) +
                QStringLiteral(" instruments") + Dot + info.description + Dot +
                QStringLiteral("Master as of ") + asOf;
@@ -642,6 +652,12 @@ void MainWindow::updateStatus()
         m_master.source->setText(info.description);
         m_master.source->setToolTip(info.source);
         m_master.asOf->setText(asOf);
+        m_master.imported->setText(
+            info.syncRunId > 0 && info.masterTimeMs != 0
+                ? QStringLiteral("%1 IST · sync %2")
+                      .arg(formatIstMinute(info.masterTimeMs))
+                      .arg(info.syncRunId)
+                : QStringLiteral("— (read from the file, not the database)"));
         m_master.instruments->setText(formatCount(static_cast<std::int64_t>(m_snapshot->size())));
         m_master.underlyings->setText(
             formatCount(static_cast<std::int64_t>(m_snapshot->underlyingCount())));
@@ -726,6 +742,15 @@ void MainWindow::buildActions()
                          {QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_O)},
                          QStringLiteral("Go to the option chain"), "chainAction");
     connect(m_chainAction, &QAction::triggered, this, [this] { focusChain(); });
+    m_recentreAction =
+        make(QStringLiteral("Centre the chain on ATM"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
+             QStringLiteral("Move the chain's strikes so the ATM strike is in the "
+                            "middle (they stay still while the price moves)"),
+             "recentreAction");
+    connect(m_recentreAction, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentWidget(m_chainView);
+        m_chainView->recentre();
+    });
     m_paletteAction = make(QStringLiteral("Command palette"), {QKeySequence(Qt::CTRL | Qt::Key_K)},
                            QStringLiteral("Find any instrument or command"), "paletteAction");
     connect(m_paletteAction, &QAction::triggered, this, [this] {
@@ -777,6 +802,7 @@ void MainWindow::buildActions()
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_searchAction);
     view->addAction(m_chainAction);
+    view->addAction(m_recentreAction);
     view->addAction(m_paletteAction);
     QMenu *settingsMenu = menuBar()->addMenu(QStringLiteral("&Settings"));
     settingsMenu->addAction(m_darkThemeAction);
@@ -797,9 +823,19 @@ void MainWindow::buildActions()
     toolbar->addSeparator();
     toolbar->addAction(m_paletteAction);
 
-    m_palette->setActions({m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
-                           m_chainAction, m_buyAction, m_sellAction, m_ordersAction,
-                           m_darkThemeAction, m_apiAction, m_keysAction, m_quitAction});
+    m_palette->setActions(paletteActions());
+}
+
+QList<QAction *> MainWindow::paletteActions() const
+{
+    QList<QAction *> actions = {m_syncAction,   m_importAction, m_cancelSyncAction,
+                                m_searchAction, m_chainAction,  m_recentreAction};
+    actions += m_panelActions;
+    actions += {m_buyAction, m_sellAction};
+    if (!m_panelActions.contains(m_ordersAction))
+        actions += m_ordersAction;
+    actions += {m_darkThemeAction, m_apiAction, m_keysAction, m_quitAction};
+    return actions;
 }
 
 QWidget *MainWindow::buildDemoBanner()
@@ -809,44 +845,64 @@ QWidget *MainWindow::buildDemoBanner()
     auto *frame = static_cast<QFrame *>(m_demoBanner);
     frame->setFrameShape(QFrame::StyledPanel);
     frame->setAutoFillBackground(true);
-    auto *text = new QLabel(QStringLiteral(
-        "<b>Demo data.</b> These instruments are generated for trying the terminal out "
-        "offline; they are not the Upstox master. Get the real one:"));
+    // One line whatever the window: no word wrap (a wrapped label takes a share of the
+    // window's height), the text gives way before the buttons do.
+    frame->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    auto *text = new QLabel(QStringLiteral("<b>Demo data</b> · generated for trying the terminal "
+                                           "out offline, not the Upstox master. Get the real "
+                                           "one:"));
     text->setObjectName(QStringLiteral("demoBannerText"));
-    text->setWordWrap(true);
+    text->setWordWrap(false);
+    text->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    text->setMinimumWidth(0);
+    text->setToolTip(QStringLiteral("These instruments are generated for trying the terminal out "
+                                    "offline; they are not the Upstox master. Never trade from "
+                                    "them."));
     auto *sync = new QToolButton;
     sync->setDefaultAction(m_syncAction);
     sync->setToolButtonStyle(Qt::ToolButtonTextOnly);
     auto *import = new QToolButton;
     import->setDefaultAction(m_importAction);
     import->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *dismiss = new QToolButton;
+    dismiss->setObjectName(QStringLiteral("demoBannerDismiss"));
+    dismiss->setText(QStringLiteral("✕"));
+    dismiss->setAutoRaise(true);
+    dismiss->setToolTip(QStringLiteral("Hide this banner until Strikeline restarts (the DEMO DATA "
+                                       "badge and the window title stay)"));
+    connect(dismiss, &QToolButton::clicked, this, [this] {
+        m_demoBannerDismissed = true;
+        m_demoBanner->hide();
+    });
     auto *layout = new QHBoxLayout(frame);
-    layout->setContentsMargins(10, 6, 10, 6);
+    layout->setContentsMargins(10, 2, 4, 2);
     layout->addWidget(text, 1);
     layout->addWidget(sync);
     layout->addWidget(import);
+    layout->addWidget(dismiss);
     return frame;
 }
 
 void MainWindow::addPanel(QWidget *panel, const QString &title, const QKeySequence &shortcut)
 {
-    m_tabs->addTab(panel, title);
     auto *action = new QAction(title, this);
     action->setObjectName(panel->objectName() + QStringLiteral("Action"));
     if (!shortcut.isEmpty())
         action->setShortcut(shortcut);
-    action->setStatusTip(QStringLiteral("Go to ") + title);
+    action->setStatusTip(QStringLiteral("Go to ") + stripMnemonic(title));
     addAction(action);
-    connect(action, &QAction::triggered, this, [this, panel] { showPanel(panel); });
-    m_panelActions.append(action);
     if (QMenu *view = menuBar()->findChild<QMenu *>(QStringLiteral("viewMenu")))
         view->insertAction(m_paletteAction, action);
-    QList<QAction *> actions = {m_syncAction, m_importAction, m_cancelSyncAction, m_searchAction,
-                                m_chainAction};
-    actions += m_panelActions;
-    actions += {m_buyAction, m_sellAction, m_ordersAction, m_darkThemeAction,
-                m_apiAction, m_keysAction, m_quitAction};
-    m_palette->setActions(actions);
+    addPanel(panel, title, action);
+}
+
+void MainWindow::addPanel(QWidget *panel, const QString &title, QAction *goTo)
+{
+    m_tabs->addTab(panel, title);
+    connect(goTo, &QAction::triggered, this, [this, panel] { showPanel(panel); });
+    goTo->setEnabled(true);
+    m_panelActions.append(goTo);
+    m_palette->setActions(paletteActions());
     restoreLayout(); // the saved tab may be this one
 }
 
@@ -993,25 +1049,51 @@ void MainWindow::chooseImportFile()
         Q_EMIT importRequested(path);
 }
 
+QString MainWindow::keyboardMapText() const
+{
+    const auto row = [](const QString &keys, const QString &what) -> QString {
+        return QStringLiteral("<tr><td><b>") + keys.toHtmlEscaped() +
+               QStringLiteral("</b></td><td>") + what.toHtmlEscaped() +
+               QStringLiteral("</td></tr>");
+    };
+    QString rows;
+    // Every action's shortcuts, so a new command cannot be missing from the map.
+    QList<QAction *> actions = paletteActions();
+    for (QAction *action : this->actions()) {
+        if (!actions.contains(action))
+            actions += action;
+    }
+    for (const QAction *action : std::as_const(actions)) {
+        if (!action || action->shortcuts().isEmpty())
+            continue;
+        QStringList keys;
+        for (const QKeySequence &key : action->shortcuts())
+            keys << key.toString(QKeySequence::NativeText);
+        const QString what =
+            action->statusTip().isEmpty() ? stripMnemonic(action->text()) : action->statusTip();
+        rows += row(keys.join(QStringLiteral(", ")), what);
+    }
+    // Keys of one view (not window actions).
+    rows +=
+        row(QStringLiteral("B / S"), QStringLiteral("Option chain: buy / sell the CE or PE cell"));
+    rows +=
+        row(QStringLiteral("Enter"), QStringLiteral("Open the instrument; in a ticket, submit"));
+    rows +=
+        row(QStringLiteral("Double-click"), QStringLiteral("Option chain: a ticket for the cell"));
+    rows += row(QStringLiteral("Down / Up"), QStringLiteral("Search: into the results and back; "
+                                                            "ticket: step the price one tick"));
+    rows += row(QKeySequence(QKeySequence::Delete).toString(QKeySequence::NativeText),
+                QStringLiteral("Orders: cancel the selected open order"));
+    rows += row(QStringLiteral("Esc"), QStringLiteral("Close, or back to the search box"));
+    return QStringLiteral("<table cellspacing='6'>") + rows + QStringLiteral("</table>");
+}
+
 void MainWindow::showKeyboardMap()
 {
     QMessageBox box(this);
     box.setWindowTitle(QStringLiteral("Keyboard map"));
     box.setTextFormat(Qt::RichText);
-    box.setText(QStringLiteral(
-        "<table cellspacing='6'>"
-        "<tr><td><b>F1</b> / <b>F2</b></td><td>buy / sell the selected contract</td></tr>"
-        "<tr><td><b>B</b> / <b>S</b></td><td>buy / sell the CE or PE cell in the chain</td></tr>"
-        "<tr><td><b>F3</b></td><td>orders and positions</td></tr>"
-        "<tr><td><b>F4</b></td><td>search</td></tr>"
-        "<tr><td><b>F6</b>, <b>Ctrl+O</b></td><td>option chain</td></tr>"
-        "<tr><td><b>Ctrl+K</b></td><td>command palette: any instrument or command</td></tr>"
-        "<tr><td><b>Enter</b></td><td>open the instrument / submit</td></tr>"
-        "<tr><td><b>Esc</b></td><td>close, or back to the search box</td></tr>"
-        "<tr><td><b>Ctrl+R</b></td><td>sync the instrument master now</td></tr>"
-        "<tr><td><b>Ctrl+I</b></td><td>import an instruments file</td></tr>"
-        "<tr><td><b>Ctrl+Shift+D</b></td><td>dark / light theme</td></tr>"
-        "</table>"));
+    box.setText(keyboardMapText());
     box.exec();
 }
 
@@ -1052,6 +1134,20 @@ void MainWindow::setPriceSource(const QString &badge, const QString &toolTip)
     m_priceSourceLabel->setText(badge);
     m_priceSourceLabel->setToolTip(toolTip);
     m_priceSourceLabel->setVisible(!badge.isEmpty());
+    updateStatus(); // styles it
+}
+
+void MainWindow::showPinnedClock(const IstMoment &at)
+{
+    const QDateTime ist =
+        QDateTime::fromMSecsSinceEpoch(at.epochMs, Qt::OffsetFromUTC, IstOffsetSeconds);
+    m_clockLabel->setText(QStringLiteral("Clock: ") +
+                          ist.toString(QStringLiteral("dd MMM yyyy HH:mm")) +
+                          QStringLiteral(" IST"));
+    m_clockLabel->setToolTip(QStringLiteral("Started with --at: the terminal's clock is pinned to "
+                                            "this moment. Expiries, market hours and \"today's "
+                                            "orders\" are those of that day."));
+    m_clockLabel->show();
     updateStatus(); // styles it
 }
 

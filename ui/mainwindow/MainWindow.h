@@ -69,6 +69,8 @@ public:
 
     // Tabs beside Search and Option chain (Sync & data, Orders), added by the composition root.
     void addPanel(QWidget *panel, const QString &title, const QKeySequence &shortcut);
+    // The same with an existing action ("Orders", F3) going to it: one command, listed once.
+    void addPanel(QWidget *panel, const QString &title, QAction *goTo);
     void showPanel(QWidget *panel);
     CommandPalette &commandPalette() const { return *m_palette; }
 
@@ -81,9 +83,16 @@ public:
     QAction *ordersAction() const { return m_ordersAction; }
     QAction *darkThemeAction() const { return m_darkThemeAction; }
     QAction *apiAction() const { return m_apiAction; }
+    QAction *recentreAction() const { return m_recentreAction; }
+
+    // The keyboard map (Help menu) as rich text: every shortcut of the window's actions and
+    // the keys that work in one view.
+    QString keyboardMapText() const;
 
     // A permanent badge in the status bar naming where prices come from ("SIMULATED PRICES").
     void setPriceSource(const QString &badge, const QString &toolTip);
+    // A permanent badge ("Clock: 09 Dec 2025 10:30 IST") while the clock is pinned (--at).
+    void showPinnedClock(const IstMoment &at);
 
     // Window geometry, splitter, current tab, column layout of every table, chain window.
     void saveLayout() const;
@@ -125,6 +134,7 @@ protected:
 private:
     void buildUi();
     void buildActions();
+    QList<QAction *> paletteActions() const;
     void requestOrderTicket(Side side);
     QString untradableText(InstrumentId id, Side side) const;
     UnderlyingId derivativesOf(InstrumentId spot) const;
@@ -185,6 +195,7 @@ private:
     {
         QLabel *source = nullptr;
         QLabel *asOf = nullptr;
+        QLabel *imported = nullptr;
         QLabel *instruments = nullptr;
         QLabel *underlyings = nullptr;
         QLabel *memory = nullptr;
@@ -201,6 +212,8 @@ private:
     QLabel *m_demoLabel = nullptr;
     QLabel *m_syncLabel = nullptr;
     QLabel *m_priceSourceLabel = nullptr;
+    QLabel *m_clockLabel = nullptr;
+    bool m_demoBannerDismissed = false; // for this session
     QWidget *m_demoBanner = nullptr;
     QWidget *buildDemoBanner();
     QSplitter *m_splitter = nullptr;
@@ -220,6 +233,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_keysAction = nullptr;
     QAction *m_apiAction = nullptr;
+    QAction *m_recentreAction = nullptr;
     QLabel *m_apiLabel = nullptr;
     QList<QAction *> m_panelActions;
 };

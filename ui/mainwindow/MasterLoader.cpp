@@ -205,9 +205,12 @@ private:
         if (request.demo) {
             info.description = QStringLiteral("demo master (generated)");
             info.masterTimeMs = IstMoment::fromDay(request.today).epochMs;
+            info.masterDay = request.today;
         } else {
             info.description = file.fileName();
             info.masterTimeMs = masterTimeOf(file);
+            if (info.masterTimeMs != 0)
+                info.masterDay = IstMoment{info.masterTimeMs}.day();
         }
 
         Q_EMIT stageChanged(QStringLiteral("reading %1").arg(file.fileName()));
@@ -241,6 +244,7 @@ private:
         if (m_cancel.load())
             return cancelledError();
 
+        info.demo = info.demo || summary->synthetic; // generated, whatever the file is called
         Q_EMIT stageChanged(QStringLiteral("indexing %1 instruments")
                                 .arg(formatCount(static_cast<std::int64_t>(builder.size()))));
         Q_EMIT progress(0, 0);

@@ -1,6 +1,7 @@
 #include "CommandPaletteModel.h"
 
 #include "common/CommandMatch.h"
+#include "common/Text.h"
 #include "search/SearchResultsModel.h"
 
 #include <QAction>
@@ -12,12 +13,10 @@ namespace strikeline::ui {
 
 namespace {
 
-// "&Sync now…" -> "Sync now…"
+// "&Sync now…" -> "Sync now…", "Sync && data" -> "Sync & data"
 QString plainText(const QAction &action)
 {
-    QString text = action.text();
-    text.remove(QLatin1Char('&'));
-    return text;
+    return stripMnemonic(action.text());
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "SearchResultsModel.h"
 
+#include "common/Text.h"
+
 namespace strikeline::ui {
 
 namespace {
@@ -72,7 +74,7 @@ QString freezeText(std::int32_t freeze, QuantityUnit unit)
     if (freeze <= 0)
         return {};
     if (unit == QuantityUnit::Lots)
-        return QStringLiteral("%1 lots").arg(freeze);
+        return lotsText(freeze);
     return QString::number(freeze);
 }
 
@@ -230,7 +232,7 @@ QString SearchResultsModel::toolTip(const InstrumentView &instrument) const
                 QStringLiteral(" · tick Rs ") + instrument.tickSize().toQString(2);
     }
     if (const int maxLots = instrument.maxLotsPerOrder(); maxLots > 0)
-        text += QStringLiteral(" · at most %1 lots per order").arg(maxLots);
+        text += QStringLiteral(" · at most ") + lotsText(maxLots) + QStringLiteral(" per order");
     return text;
 }
 

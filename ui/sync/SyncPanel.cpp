@@ -291,7 +291,8 @@ void SyncPanel::showSummary(const SyncSummary &summary)
 void SyncPanel::showHistory(const SyncHistory &history)
 {
     m_todaysRunIds = history.todaysRunIds;
-    m_demo = history.lastImport && isDemoSource(history.lastImport->source);
+    m_demo = history.lastImport &&
+             (history.lastImport->synthetic || isDemoSource(history.lastImport->source));
 
     // The master line.
     if (!history.lastImport) {
@@ -315,14 +316,18 @@ void SyncPanel::showHistory(const SyncHistory &history)
     m_master->setToolTip(history.lastImport ? history.lastImport->source : QString());
     const bool onlyDemo =
         m_demo && std::none_of(history.runs.begin(), history.runs.end(), [](const auto &run) {
-            return run.status != SyncStatus::Running && !isDemoSource(run.source);
+            return run.status != SyncStatus::Running && !run.synthetic && !isDemoSource(run.source);
         });
+    const bool generatedFile = m_demo && !isDemoSource(history.lastImport->source);
     m_demoBanner->setText(
-        onlyDemo ? QStringLiteral("No syncs yet \u2014 this database holds the demo master "
-                                  "(generated data, not Upstox's). Sync now or import a file.")
-                 : QStringLiteral("This database holds the demo master (generated data, not "
-                                  "Upstox's): the last real sync did not replace it. Sync now "
-                                  "or import a file."));
+        generatedFile
+            ? QStringLiteral("This database holds a generated (synthetic) master, not Upstox's. "
+                             "Sync now or import a real file.")
+        : onlyDemo ? QStringLiteral("No syncs yet \u2014 this database holds the demo master "
+                                    "(generated data, not Upstox's). Sync now or import a file.")
+                   : QStringLiteral("This database holds the demo master (generated data, not "
+                                    "Upstox's): the last real sync did not replace it. Sync now "
+                                    "or import a file."));
     m_demoBanner->setVisible(m_demo);
 
     // The runs, keeping the selected one selected.

@@ -1,9 +1,12 @@
 #include "Theme.h"
 
 #include <QApplication>
+#include <QPainter>
 #include <QPalette>
+#include <QProxyStyle>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QStyleOption>
 
 namespace strikeline::ui {
 
@@ -70,6 +73,50 @@ QPalette darkPalette()
     return p;
 }
 
+// Fusion draws input frames in the window colour darkened by 40%: on the dark palette that is
+// the field's own base colour, so line edits, spin boxes and combo boxes lost their edges.
+// This draws a visible edge over Fusion's on a dark palette (the light one is left alone).
+class TerminalStyle final : public QProxyStyle
+{
+public:
+    TerminalStyle()
+        : QProxyStyle(QStyleFactory::create(QStringLiteral("Fusion")))
+    {}
+
+    void drawPrimitive(PrimitiveElement element, const QStyleOption *option, QPainter *painter,
+                       const QWidget *widget) const override
+    {
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+        if (element == PE_FrameLineEdit)
+            drawEdge(option, painter);
+    }
+
+    void drawComplexControl(ComplexControl control, const QStyleOptionComplex *option,
+                            QPainter *painter, const QWidget *widget) const override
+    {
+        QProxyStyle::drawComplexControl(control, option, painter, widget);
+        if (control == CC_SpinBox || control == CC_ComboBox)
+            drawEdge(option, painter);
+    }
+
+private:
+    static void drawEdge(const QStyleOption *option, QPainter *painter)
+    {
+        if (themeOf(option->palette) != Theme::Dark)
+            return;
+        const bool focused = option->state & State_HasFocus;
+        const bool enabled = option->state & State_Enabled;
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing, true);
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(focused   ? option->palette.color(QPalette::Highlight)
+                        : enabled ? QColor(0x6b, 0x72, 0x80)
+                                  : QColor(0x4b, 0x55, 0x63));
+        painter->drawRoundedRect(QRectF(option->rect).adjusted(0.5, 0.5, -0.5, -0.5), 2, 2);
+        painter->restore();
+    }
+};
+
 } // namespace
 
 QString themeName(Theme theme)
@@ -88,8 +135,8 @@ Theme parseTheme(const QString &name, Theme fallback)
 
 void applyTheme(QApplication &app, Theme theme)
 {
-    if (QStyle *fusion = QStyleFactory::create(QStringLiteral("Fusion")))
-        QApplication::setStyle(fusion);
+    if (!dynamic_cast<TerminalStyle *>(QApplication::style()))
+        QApplication::setStyle(new TerminalStyle); // the application owns it
     app.setPalette(theme == Theme::Dark ? darkPalette() : lightPalette());
 }
 

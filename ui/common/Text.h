@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+
+namespace strikeline::ui {
+
+// An action's or a tab's text without its mnemonic: "&Sync now" -> "Sync now",
+// "Sync && data" -> "Sync & data" (a doubled ampersand is a literal one).
+QString stripMnemonic(const QString &text);
+
+// "1 lot", "2 lots", "0 lots": a count with its noun in the right number.
+QString countText(qint64 count, const QString &singular, const QString &plural);
+QString lotsText(qint64 count);  // "1 lot", "24 lots"
+QString unitsText(qint64 count); // "1 unit", "1800 units"
+
+} // namespace strikeline::ui
