@@ -396,10 +396,7 @@ void Terminal::wireSelection()
             order ? QString::fromStdString(order->request.instrumentKey) : QString(), {}};
     });
     selection.track(m_ordersPanel->positionsView(), [](const QModelIndex &index) {
-        // The key column's tooltip is the contract's instrument key.
-        return ui::RowContract{
-            index.siblingAtColumn(ui::PositionsModel::KeyColumn).data(Qt::ToolTipRole).toString(),
-            {}};
+        return ui::RowContract{index.data(ui::PositionsModel::InstrumentKeyRole).toString(), {}};
     });
     selection.track(m_syncPanel->changesView(), [](const QModelIndex &index) {
         return ui::RowContract{index.data(ui::SyncChangesModel::InstrumentKeyRole).toString(), {}};

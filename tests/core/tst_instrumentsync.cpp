@@ -674,6 +674,7 @@ private Q_SLOTS:
     void cancelInLaterPhases();
     void abandonedRunsAreJudged_data();
     void abandonedRunsAreJudged();
+
     void invalidRowKeepsThePreviousVersion_data();
     void invalidRowKeepsThePreviousVersion();
     void nulInAStringSkipsTheRow_data();
@@ -2067,60 +2068,6 @@ void tst_InstrumentSync::sourceThatIsNoFileIsRefused()
 }
 
 void tst_InstrumentSync::checksumIsOfTheBytesRead_data()
-// ---- 9. rows the sync cannot take as they are
-// ----------------------------------------------------
-
-namespace {
-
-// The fixture with the row of `key` edited: `from` replaced by `to` inside that row only.
-QByteArray editRow(QByteArray file, const QByteArray &key, const QByteArray &from,
-                   const QByteArray &to)
-{
-    const qsizetype at = file.indexOf(QByteArray("\"instrument_key\":\"" + key + "\""));
-    if (at < 0)
-        return {};
-    const qsizetype begin = file.lastIndexOf('{', at);
-    const qsizetype end = file.indexOf('}', at);
-    const qsizetype hit = file.indexOf(from, begin);
-    if (begin < 0 || end < 0 || hit < 0 || hit > end)
-        return {};
-    return file.replace(hit, from.size(), to);
-}
-
-Result<QByteArray> readAllOf(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return Error::make(ErrorCode::Io, "cannot read " + path);
-    return f.readAll();
-}
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
-        return {};
-    return path;
-}
-
-// The stored row of `key` as text (every column but the sync ids), or empty when absent.
-QString storedRow(Database &db, const QString &key)
-{
-    auto q = db.query("SELECT trading_symbol, lot_size, tick_size, is_active FROM instruments "
-                      "WHERE instrument_key = ?",
-                      {key});
-    if (!q || !q->next())
-        return {};
-    return QStringLiteral("%1|%2|%3|%4")
-        .arg(q->value(0).toString(), q->value(1).toString(),
-             Price::parse(q->value(2).toString().toStdString())->toQString(),
-             q->value(3).toBool() ? "active" : "inactive");
-}
-
-} // namespace
-
-void tst_InstrumentSync::invalidRowKeepsThePreviousVersion_data()
 {
     addBackendRows();
 }
@@ -2258,62 +2205,6 @@ void tst_InstrumentSync::cancelInLaterPhases()
 }
 
 void tst_InstrumentSync::abandonedRunsAreJudged_data()
-// A live contract whose row in the new master is invalid stays as it was: not deactivated, not
-// listed as a delisting, reported as kept. Two rows: the bad value after the instrument_key
-// (lot_size as a string) and before it (weekly as a string: keys come in any order).
-void tst_InstrumentSync::invalidRowKeepsThePreviousVersion()
-{
-    STRIKELINE_REQUIRE_REAL_FILE(fixture, "fixture-NSE_FO-subset-2026-08-21.json");
-    INIT_TEST_DB(t);
-    auto original = readAllOf(fixture);
-    QVERIFY2(original, qPrintable(describe(original)));
-    QByteArray bad = editRow(*original, "NSE_FO|58371", "\"lot_size\":500", "\"lot_size\":\"500\"");
-    QVERIFY2(!bad.isEmpty(), "no RELIANCE FUT row in the fixture");
-    bad = editRow(bad, "NSE_FO|58398", "\"weekly\":false", "\"weekly\":\"false\"");
-    QVERIFY2(!bad.isEmpty(), "no TATASTEEL FUT row in the fixture");
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString badPath = writeFile(dir, "fixture-NSE_FO-subset-2026-08-21-bad.json", bad);
-    QVERIFY(!badPath.isEmpty());
-
-    OPEN_DB(db, t, "sync");
-    auto base = syncInstruments(*db, fileSync(fixture));
-    QVERIFY2(base, qPrintable(describe(base)));
-    const QString reliance = storedRow(*db, "NSE_FO|58371");
-    const QString tata = storedRow(*db, "NSE_FO|58398");
-    QVERIFY2(reliance.startsWith("RELIANCE FUT 25 AUG 26|500|") && reliance.endsWith("|active"),
-             qPrintable(reliance));
-    QVERIFY2(tata.startsWith("TATASTEEL FUT 25 AUG 26|2750|") && tata.endsWith("|active"),
-             qPrintable(tata));
-
-    auto r = syncInstruments(*db, fileSync(badPath));
-    QVERIFY2(r, qPrintable(describe(r)));
-    QCOMPARE(r->run.rowsSkipped, std::int64_t(2));
-    QCOMPARE(r->counts.deactivated, std::int64_t(0));
-    QCOMPARE(r->counts.kept, std::int64_t(2));
-    QCOMPARE(r->counts.keptKeys, (std::vector<std::string>{"NSE_FO|58371", "NSE_FO|58398"}));
-    QCOMPARE(storedRow(*db, "NSE_FO|58371"), reliance);
-    QCOMPARE(storedRow(*db, "NSE_FO|58398"), tata);
-    auto delisted = db->scalar("SELECT count(*) FROM instrument_changes WHERE change = "
-                               "'deactivated'");
-    QVERIFY2(delisted, qPrintable(describe(delisted)));
-    QCOMPARE(delisted->toLongLong(), qint64(0));
-    RUNS(runs, *db);
-    QCOMPARE(runs.back().rowsKept, std::int64_t(2));
-    QCOMPARE(runs.back().rowsDeactivated, std::int64_t(0));
-    auto hydrated = hydrate(*db);
-    QVERIFY2(hydrated, qPrintable(describe(hydrated)));
-    QVERIFY(hydrated->snapshot->findByKey("NSE_FO|58371"));
-    QVERIFY(hydrated->snapshot->findByKey("NSE_FO|58398"));
-
-    // The next good master updates them as usual: kept is not stuck.
-    auto again = syncInstruments(*db, fileSync(fixture));
-    QVERIFY2(again, qPrintable(describe(again)));
-    QCOMPARE(again->counts.kept, std::int64_t(0));
-    QCOMPARE(storedRow(*db, "NSE_FO|58371"), reliance);
-}
-
-void tst_InstrumentSync::nulInAStringSkipsTheRow_data()
 {
     addBackendRows();
 }
@@ -2399,6 +2290,126 @@ void tst_InstrumentSync::abandonedRunsAreJudged()
         return statusOf(locked);
     };
     QTRY_COMPARE_WITH_TIMEOUT(settled(), QString("failed"), 30000);
+}
+
+// ---- 9. rows the sync cannot take as they are
+// ----------------------------------------------------
+
+namespace {
+
+// The fixture with the row of `key` edited: `from` replaced by `to` inside that row only.
+QByteArray editRow(QByteArray file, const QByteArray &key, const QByteArray &from,
+                   const QByteArray &to)
+{
+    const qsizetype at = file.indexOf(QByteArray("\"instrument_key\":\"" + key + "\""));
+    if (at < 0)
+        return {};
+    const qsizetype begin = file.lastIndexOf('{', at);
+    const qsizetype end = file.indexOf('}', at);
+    const qsizetype hit = file.indexOf(from, begin);
+    if (begin < 0 || end < 0 || hit < 0 || hit > end)
+        return {};
+    return file.replace(hit, from.size(), to);
+}
+
+Result<QByteArray> readAllOf(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::make(ErrorCode::Io, "cannot read " + path);
+    return f.readAll();
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+        return {};
+    return path;
+}
+
+// The stored row of `key` as text (every column but the sync ids), or empty when absent.
+QString storedRow(Database &db, const QString &key)
+{
+    auto q = db.query("SELECT trading_symbol, lot_size, tick_size, is_active FROM instruments "
+                      "WHERE instrument_key = ?",
+                      {key});
+    if (!q || !q->next())
+        return {};
+    return QStringLiteral("%1|%2|%3|%4")
+        .arg(q->value(0).toString(), q->value(1).toString(),
+             Price::parse(q->value(2).toString().toStdString())->toQString(),
+             q->value(3).toBool() ? "active" : "inactive");
+}
+
+} // namespace
+
+void tst_InstrumentSync::invalidRowKeepsThePreviousVersion_data()
+{
+    addBackendRows();
+}
+
+// A live contract whose row in the new master is invalid stays as it was: not deactivated, not
+// listed as a delisting, reported as kept. Two rows: the bad value after the instrument_key
+// (lot_size as a string) and before it (weekly as a string: keys come in any order).
+void tst_InstrumentSync::invalidRowKeepsThePreviousVersion()
+{
+    STRIKELINE_REQUIRE_REAL_FILE(fixture, "fixture-NSE_FO-subset-2026-08-21.json");
+    INIT_TEST_DB(t);
+    auto original = readAllOf(fixture);
+    QVERIFY2(original, qPrintable(describe(original)));
+    QByteArray bad = editRow(*original, "NSE_FO|58371", "\"lot_size\":500", "\"lot_size\":\"500\"");
+    QVERIFY2(!bad.isEmpty(), "no RELIANCE FUT row in the fixture");
+    bad = editRow(bad, "NSE_FO|58398", "\"weekly\":false", "\"weekly\":\"false\"");
+    QVERIFY2(!bad.isEmpty(), "no TATASTEEL FUT row in the fixture");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString badPath = writeFile(dir, "fixture-NSE_FO-subset-2026-08-21-bad.json", bad);
+    QVERIFY(!badPath.isEmpty());
+
+    OPEN_DB(db, t, "sync");
+    auto base = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(base, qPrintable(describe(base)));
+    const QString reliance = storedRow(*db, "NSE_FO|58371");
+    const QString tata = storedRow(*db, "NSE_FO|58398");
+    QVERIFY2(reliance.startsWith("RELIANCE FUT 25 AUG 26|500|") && reliance.endsWith("|active"),
+             qPrintable(reliance));
+    QVERIFY2(tata.startsWith("TATASTEEL FUT 25 AUG 26|2750|") && tata.endsWith("|active"),
+             qPrintable(tata));
+
+    auto r = syncInstruments(*db, fileSync(badPath));
+    QVERIFY2(r, qPrintable(describe(r)));
+    QCOMPARE(r->run.rowsSkipped, std::int64_t(2));
+    QCOMPARE(r->counts.deactivated, std::int64_t(0));
+    QCOMPARE(r->counts.kept, std::int64_t(2));
+    QCOMPARE(r->counts.keptKeys, (std::vector<std::string>{"NSE_FO|58371", "NSE_FO|58398"}));
+    QCOMPARE(storedRow(*db, "NSE_FO|58371"), reliance);
+    QCOMPARE(storedRow(*db, "NSE_FO|58398"), tata);
+    auto delisted = db->scalar("SELECT count(*) FROM instrument_changes WHERE change = "
+                               "'deactivated'");
+    QVERIFY2(delisted, qPrintable(describe(delisted)));
+    QCOMPARE(delisted->toLongLong(), qint64(0));
+    RUNS(runs, *db);
+    QCOMPARE(runs.back().rowsKept, std::int64_t(2));
+    QCOMPARE(runs.back().rowsDeactivated, std::int64_t(0));
+    auto hydrated = hydrate(*db);
+    QVERIFY2(hydrated, qPrintable(describe(hydrated)));
+    QVERIFY(hydrated->snapshot->findByKey("NSE_FO|58371"));
+    QVERIFY(hydrated->snapshot->findByKey("NSE_FO|58398"));
+
+    // The next good master updates them as usual: kept is not stuck.
+    auto again = syncInstruments(*db, fileSync(fixture));
+    QVERIFY2(again, qPrintable(describe(again)));
+    QCOMPARE(again->counts.kept, std::int64_t(0));
+    QCOMPARE(storedRow(*db, "NSE_FO|58371"), reliance);
+}
+
+void tst_InstrumentSync::nulInAStringSkipsTheRow_data()
+{
+    addBackendRows();
+}
+
 // PostgreSQL cannot store a NUL in text; SQLite can. The documented policy for a bad value is
 // "skip that row and report it", on both backends alike (the contract already stored stays).
 void tst_InstrumentSync::nulInAStringSkipsTheRow()

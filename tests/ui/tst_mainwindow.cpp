@@ -731,6 +731,8 @@ void tst_MainWindow::statusBarKeepsTheMasterLine()
     m_window->statusBar()->showMessage(QStringLiteral("from elsewhere"));
     QVERIFY(master->isVisible());
     QCOMPARE(message->text(), QStringLiteral("from elsewhere"));
+}
+
 void tst_MainWindow::noResultsSuggestTheClosestSymbol()
 {
     publish(realMasterInfo());
@@ -745,6 +747,8 @@ void tst_MainWindow::noResultsSuggestTheClosestSymbol()
     QVERIFY(child<QLabel>("resultsMessage")->isVisible());
     QVERIFY2(!text("resultsMessage").contains(QStringLiteral("Did you mean")),
              qPrintable(text("resultsMessage")));
+}
+
 void tst_MainWindow::masterAsOfIsTheMastersOwnDay()
 {
     // The 2025-12-09 master, imported a year later: its day is the 9th, the import is apart.

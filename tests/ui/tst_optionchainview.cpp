@@ -316,6 +316,8 @@ void tst_OptionChainView::farContractShowsAllStrikes()
     QCOMPARE(m_view->currentContractKey(), key);
     QCOMPARE(child<QTableView>("chainTable")->currentIndex().column(),
              int(OptionChainModel::PutLtpColumn));
+}
+
 void tst_OptionChainView::movingPriceKeepsTheLadderStill()
 {
     InstrumentRepository repository;

@@ -293,6 +293,8 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
         return {};
     Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
     const Position &p = m_rows[static_cast<std::size_t>(index.row())];
+    if (role == InstrumentKeyRole)
+        return fromUtf8(p.instrumentKey);
     if (role == Qt::TextAlignmentRole)
         return static_cast<int>((index.column() == KeyColumn ? Qt::AlignLeft : Qt::AlignRight) |
                                 Qt::AlignVCenter);

@@ -74,6 +74,8 @@ public:
         RealisedColumn,
         ColumnCount
     };
+    // Every cell of a row answers its contract's instrument key (what the selection reads).
+    static constexpr int InstrumentKeyRole = Qt::UserRole + 1;
 
     explicit PositionsModel(QObject *parent = nullptr);
     ~PositionsModel() override;
