@@ -445,7 +445,7 @@ void tst_OrderFlow::migrationKeepsExistingRows()
                                                  "journal_id = '' AND journal_sequence = 3")),
              1);
     QCOMPARE(countRows(db.config,
-                      QStringLiteral("SELECT count(*) FROM schema_version WHERE version = 3")),
+                       QStringLiteral("SELECT count(*) FROM schema_version WHERE version = 3")),
              1);
 
     // A journal without an id replays as "": its stored event is known, another one is new.
