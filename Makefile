@@ -15,6 +15,7 @@ DEB_PACKAGES := \
 	qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev qt6-websockets-dev \
 	qt6-qpa-plugins libgl-dev libxkbcommon-dev \
 	libspdlog-dev libsimdjson-dev libabsl-dev zlib1g-dev libcsv-dev \
+	protobuf-compiler libprotobuf-dev qtkeychain-qt6-dev \
 	libbenchmark-dev clang-format wrk \
 	appstream desktop-file-utils \
 	postgresql libpq-dev \
@@ -39,6 +40,13 @@ deps:
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# Node.js and npm drive Upstox's official SDK against the simulator (tests/sdk). A Node.js
+	@# that is already there (e.g. NodeSource's, which ships npm) is kept; Debian's otherwise.
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "Installing: nodejs npm"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
 	fi
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json
