@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include <chrono>
+
 namespace strikeline {
 
 namespace {
@@ -86,6 +88,25 @@ Result<IstMoment> parseIstMoment(const QString &text)
 IstMoment SystemClock::now() const
 {
     return {QDateTime::currentMSecsSinceEpoch()};
+}
+
+ShiftedClock::ShiftedClock(IstMoment start, double speed)
+    : m_start(start)
+    , m_speed(speed > 0 ? speed : 1.0)
+    , m_steadyStartNs(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count())
+{}
+
+IstMoment ShiftedClock::now() const
+{
+    const std::int64_t elapsedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now().time_since_epoch())
+                                       .count() -
+                                   m_steadyStartNs;
+    const auto elapsedMs =
+        static_cast<std::int64_t>(static_cast<double>(elapsedNs) / 1e6 * m_speed);
+    return IstMoment{m_start.epochMs + elapsedMs};
 }
 
 } // namespace strikeline

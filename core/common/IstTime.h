@@ -92,4 +92,21 @@ private:
     IstMoment m_moment;
 };
 
+// A clock that starts at a chosen moment and then runs, `speed` times as fast as real time:
+// what `--at` means for anything that lives long enough to see time pass (the desktop, the
+// Upstox simulator, a login waiting for its callback). Thread-safe: now() reads only what the
+// constructor set and a monotonic clock.
+class ShiftedClock final : public Clock
+{
+public:
+    explicit ShiftedClock(IstMoment start, double speed = 1.0);
+    IstMoment now() const override;
+    double speed() const { return m_speed; }
+
+private:
+    IstMoment m_start;
+    double m_speed;
+    std::int64_t m_steadyStartNs;
+};
+
 } // namespace strikeline

@@ -1,0 +1,56 @@
+#pragma once
+
+// What the parts of the Upstox simulator (`strikeline-cli upstox-sim`, docs/upstox-sim.md)
+// share: the instruments and the simulated market behind it, its clock, and the events that
+// cross from the REST side (orders, faults) to the WebSocket side (the market-data feed and the
+// portfolio stream). Built once by the simulator and outliving every part that reads it. All of
+// it lives on the simulator's one thread.
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+
+#include <cstdint>
+
+namespace strikeline {
+class Clock;
+class InstrumentRepository;
+class SimulatedMarket;
+} // namespace strikeline
+
+namespace strikeline::sim {
+
+// Signals from the REST side (orders, /sim/fault) to the streams.
+class SimEventBus final : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+signals:
+    // An order update for `userId`, exactly as the portfolio stream sends it (a JSON text frame,
+    // upstox-reference.md §3.8 / upstox-live.md §4.1), already in the order the faults
+    // (duplicate-updates, reorder-updates, update-before-ack) want it sent.
+    void orderUpdate(const QString &userId, const QJsonObject &update);
+    // A position update for `userId` (update_type "position").
+    void positionUpdate(const QString &userId, const QJsonObject &update);
+    // Fault drop-ws: close every WebSocket now (clients see an abnormal close and reconnect).
+    void dropWebSockets();
+    // Fault mute-ws: stay connected, send nothing while muted.
+    void muteWebSockets(bool muted);
+    // A token stopped being valid (expire-token, logout): the streams opened with it close.
+    void tokenRevoked(const QByteArray &token);
+};
+
+struct SimContext
+{
+    const InstrumentRepository &instruments;
+    SimulatedMarket &market;
+    const Clock &clock; // simulated IST: --at, then real time x --speed (ShiftedClock)
+    SimEventBus &events;
+    // --tick-rate: feed frames per second across all subscriptions; 0 = a realistic market.
+    int tickRate = 0;
+    std::uint64_t seed = 0; // --seed
+};
+
+} // namespace strikeline::sim
