@@ -614,14 +614,19 @@ void tst_SyncController::historyAndChangePages()
     QVERIFY(first.ok() && second.ok() && failed.outcome == SyncOutcome::Failed);
 
     // "Today" is the day the runs were stamped (the store stamps real time).
-    // The answer for the day asked about (the refresh after each sync may still be on its
-    // way, for the day the clock said then).
+    // The answer for the day asked about. The refresh the controller starts after each sync may
+    // still be on its way, for the day the clock said then -- and the one after the second sync
+    // may have read the database before the third run was recorded (it once arrived here with
+    // two runs). The worker answers in order, so the newest answer is eventually ours: wait for
+    // an answer that has all three runs.
     QSignalSpy history(&controller, &SyncController::historyLoaded);
     auto historyFor = [&](EpochDay day) {
         history.clear();
         controller.refreshHistory(m_config);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            !history.isEmpty() && history.last().at(0).value<SyncHistory>().today == day, WaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!history.isEmpty() &&
+                                     history.last().at(0).value<SyncHistory>().today == day &&
+                                     history.last().at(0).value<SyncHistory>().runs.size() == 3,
+                                 WaitMs);
     };
     historyFor(MasterDay);
     if (QTest::currentTestFailed())
