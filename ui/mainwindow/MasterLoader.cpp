@@ -277,7 +277,7 @@ MasterLoader::MasterLoader(InstrumentRepository &repository, const Clock &clock,
     , m_worker(new MasterLoadWorker(repository, m_cancel))
     , m_thread(new QThread)
 {
-    m_thread->setObjectName(QStringLiteral("MasterLoader"));
+    nameThread(*m_thread, QStringLiteral("MasterLoader"));
     m_worker->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
 

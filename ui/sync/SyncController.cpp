@@ -224,8 +224,8 @@ SyncController::SyncController(const Clock &clock, QObject *parent)
     qRegisterMetaType<ChangePage>();
     qRegisterMetaType<ChangeQuery>();
 
-    m_syncThread->setObjectName(QStringLiteral("SyncWorker"));
-    m_historyThread->setObjectName(QStringLiteral("SyncHistory"));
+    nameThread(*m_syncThread, QStringLiteral("SyncWorker"));
+    nameThread(*m_historyThread, QStringLiteral("SyncHistory"));
     m_syncWorker->moveToThread(m_syncThread.get());
     m_historyWorker->moveToThread(m_historyThread.get());
     connect(m_syncThread.get(), &QThread::finished, m_syncWorker, &QObject::deleteLater);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #endif
 
-namespace strikeline::ui {
+namespace strikeline {
 
 namespace {
 
@@ -32,6 +32,18 @@ void ThreadDeleter::operator()(QThread *thread) const
     delete thread;
 }
 
+void nameThread(QThread &thread, const QString &name)
+{
+    thread.setObjectName(name);
+}
+
+ThreadPtr makeNamedThread(const QString &name)
+{
+    ThreadPtr thread(new QThread);
+    nameThread(*thread, name);
+    return thread;
+}
+
 void startBackgroundThread(QThread &thread)
 {
     QObject::connect(&thread, &QThread::started, &thread, &yieldToTheGuiThread,
@@ -39,4 +51,4 @@ void startBackgroundThread(QThread &thread)
     thread.start(QThread::LowPriority);
 }
 
-} // namespace strikeline::ui
+} // namespace strikeline
