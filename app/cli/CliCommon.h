@@ -73,5 +73,11 @@ int runHistory(const QStringList &arguments);
 int runValidate(const QStringList &arguments); // OrderCommands.cpp
 int runOrder(const QStringList &arguments);    // OrderCommands.cpp
 int runServe(const QStringList &arguments);
+int runLogin(const QStringList &arguments); // SessionCommands.cpp
+// Registers the values of --client-secret and --code as secrets before anything logs the
+// command line (SessionCommands.cpp).
+void registerSecretArguments(const QStringList &arguments);
+int runLogout(const QStringList &arguments); // SessionCommands.cpp
+int runWhoami(const QStringList &arguments); // SessionCommands.cpp
 
 } // namespace strikeline::cli

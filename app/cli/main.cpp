@@ -35,6 +35,10 @@ void printUsage(QTextStream &stream)
            "  order (validate's options) --paper [--tag ID] [--journal DIR] [--spot P]\n"
            "                                       place one order with the paper broker\n"
            "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
+           "  login [--client-id ID --client-secret S --redirect-uri URI] [--code CODE]\n"
+           "                                       log in to Upstox (your own API app)\n"
+           "  logout                               forget the Upstox token\n"
+           "  whoami [--json]                      profile, funds and token expiry\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -65,6 +69,7 @@ int main(int argc, char **argv)
         err() << "strikeline-cli: " << logging.error().message << Qt::endl;
         return strikeline::cli::ExitUsage;
     }
+    strikeline::cli::registerSecretArguments(args);
     spdlog::info("strikeline-cli {}: {}", STRIKELINE_VERSION, args.join(u' ').toStdString());
     if (args.isEmpty()) {
         printUsage(err());
@@ -91,6 +96,9 @@ int main(int argc, char **argv)
         {QStringLiteral("validate"), strikeline::cli::runValidate},
         {QStringLiteral("order"), strikeline::cli::runOrder},
         {QStringLiteral("serve"), strikeline::cli::runServe},
+        {QStringLiteral("login"), strikeline::cli::runLogin},
+        {QStringLiteral("logout"), strikeline::cli::runLogout},
+        {QStringLiteral("whoami"), strikeline::cli::runWhoami},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
