@@ -286,6 +286,9 @@ private:
         } else {
             request.setHeader(QNetworkRequest::ContentLengthHeader, r.body.size());
             request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+            // HTTP/1.1 only: the one-shot body is what stops Qt's re-send there (tested); an
+            // HTTP/2 stream's retry rules are Qt's own and not ours to rely on.
+            request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
             auto *body = new OneShotBody(r.body, nullptr);
             reply = nam().sendCustomRequest(request, methodName(r.method).toLatin1(), body);
             body->setParent(reply);
@@ -397,8 +400,13 @@ private:
             return;
         std::unique_ptr<Call> call = std::move(it->second);
         m_calls.erase(it);
-        delete call->attemptTimer;
-        delete call->retryTimer;
+        // Later, not now: finish() may run inside one of these timers' own timeout signal.
+        for (QTimer *timer : {call->attemptTimer, call->retryTimer}) {
+            if (timer) {
+                timer->stop();
+                timer->deleteLater();
+            }
+        }
         if (!result.ok())
             spdlog::debug("http: {}", result.error().message.toStdString());
         call->delivery->deliver(std::move(result));

@@ -15,7 +15,7 @@
 // - Non-idempotent requests (POST, PUT, DELETE) are sent at most once. Qt 6.4 re-sends a request
 //   by itself when the connection dies before any byte of the answer (docs/ARCHITECTURE.md,
 //   "The network layer"); their body goes through a device that cannot be rewound, so such a
-//   re-send fails (ContentReSendError) instead of placing an order twice.
+//   re-send fails (ContentReSendError) instead of placing an order twice. They go over HTTP/1.1.
 // - The answer is delivered on the thread of the `context` object given to send(), as a queued
 //   call; if `context` is destroyed first the callback is dropped. An HTTP error status is an
 //   answer (status + body), not an error: the broker layer reads the body. Errors are transport

@@ -227,6 +227,7 @@ void UpstoxLogin::reply(QTcpSocket *socket, int status, const QString &text)
     head += "Content-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n";
     head += "Connection: close\r\nContent-Length: " + QByteArray::number(html.size()) + "\r\n\r\n";
     socket->write(head + html);
+    socket->flush(); // now: a CLI may end its event loop (and the process) on the next signal
     socket->disconnectFromHost();
 }
 
