@@ -1,12 +1,14 @@
 // Logging: levels from the command line, redaction of every secret on every path into a log or
 // onto stderr (in-process and through the real programs), and rotation at the size limit.
 
+#include "TestHttpServer.h"
 #include "common/Logging.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -94,6 +96,7 @@ private Q_SLOTS:
     void cliNeverPrintsTheSecret();
     void cliLevelsFromSettingsAndArguments();
     void desktopNeverLogsTheSecret();
+    void cliNeverShowsUpstoxSecrets();
 };
 
 void tst_Logging::cleanup()
@@ -430,6 +433,113 @@ void tst_Logging::desktopNeverLogsTheSecret()
     for (const QByteArray &all : {r.out, r.err, logs})
         QVERIFY2(!all.contains("s3cret"), all.constData());
 #endif
+}
+
+// The Upstox login and whoami, through the real program against a local Upstox: the API
+// secret, the authorization code and the access token reach neither stdout, stderr nor the log
+// file, at the most verbose level.
+void tst_Logging::cliNeverShowsUpstoxSecrets()
+{
+    const QByteArray secret = "UpSecretQ7x9";
+    const QByteArray code = "AuthCodeZ4k2";
+    const QByteArray token = "AccessTokV8m3.payload";
+    testing::TestHttpServer upstox;
+    QVERIFY(upstox.isListening());
+    upstox.handle("/v2/login/authorization/token", [&](const testing::TestRequest &r) {
+        const QUrlQuery form = r.form();
+        if (form.queryItemValue(QStringLiteral("client_secret")).toLatin1() != secret ||
+            form.queryItemValue(QStringLiteral("code")).toLatin1() != code)
+            return testing::TestResponse::json(
+                400, R"({"status":"error","errors":[{"error_code":"UDAPI100057",)"
+                     R"("message":"Invalid Auth code"}]})");
+        return testing::TestResponse::json(
+            200,
+            R"({"user_id":"AB1234","user_name":"A Trader","access_token":")" + token + R"("})");
+    });
+    upstox.handle("/v2/user/profile", [&](const testing::TestRequest &r) {
+        if (r.header("authorization") != "Bearer " + token)
+            return testing::TestResponse::json(
+                401, R"({"status":"error","errors":[{"error_code":"UDAPI100050",)"
+                     R"("message":"Invalid token used to access API"}]})");
+        return testing::TestResponse::json(
+            200, R"({"status":"success","data":{"user_id":"AB1234","user_name":"A Trader"}})");
+    });
+    upstox.route("/v2/user/get-funds-and-margin",
+                 testing::TestResponse::json(
+                     200, R"({"status":"success","data":{"equity":{"available_margin":1000.5,)"
+                          R"("used_margin":0}}})"));
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    // The test's own thread serves Upstox, so the program runs without blocking it.
+    auto run = [&](const QStringList &args, const QStringList &extraEnv) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.path() + QStringLiteral("/data"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path() + QStringLiteral("/config"));
+        env.insert(QStringLiteral("STRIKELINE_UPSTOX_URL"), upstox.url().toString());
+        env.insert(QStringLiteral("STRIKELINE_KEYCHAIN"), QStringLiteral("off"));
+        env.remove(QStringLiteral("SPDLOG_LEVEL"));
+        env.remove(QStringLiteral("UPSTOX_ACCESS_TOKEN"));
+        for (const QString &kv : extraEnv)
+            env.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+        p.setProcessEnvironment(env);
+        QSignalSpy finished(&p, &QProcess::finished);
+        p.start(QStringLiteral(STRIKELINE_CLI_PATH), args);
+        if (!finished.wait(60000))
+            p.kill();
+        return Run{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    };
+    const QStringList verbose{QStringLiteral("--log-level"), QStringLiteral("trace"),
+                              QStringLiteral("--log-file")};
+
+    // A code pasted by hand, the secret on the command line, --save-file: logged in.
+    const Run login = run(QStringList{QStringLiteral("login"), QStringLiteral("--client-id"),
+                                      QStringLiteral("my-key"), QStringLiteral("--client-secret"),
+                                      QString::fromLatin1(secret), QStringLiteral("--code"),
+                                      QString::fromLatin1(code), QStringLiteral("--save-file")} +
+                              verbose,
+                          {});
+    QVERIFY2(login.exitCode == 0, login.err.constData());
+    QVERIFY2(login.out.contains("Logged in as AB1234"), login.out.constData());
+    // The wrong code: Upstox's message, still no secret.
+    const Run refused =
+        run(QStringList{QStringLiteral("login"), QStringLiteral("--client-id"),
+                        QStringLiteral("my-key"), QStringLiteral("--code=Wr0ngCode77")} +
+                verbose,
+            {QStringLiteral("UPSTOX_CLIENT_SECRET=") + QString::fromLatin1(secret)});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains("Invalid Auth code"), refused.err.constData());
+    // whoami with the kept token, then with one from the environment.
+    const Run whoami = run(QStringList{QStringLiteral("whoami")} + verbose, {});
+    QVERIFY2(whoami.exitCode == 0, whoami.err.constData());
+    QVERIFY2(whoami.out.contains("AB1234"), whoami.out.constData());
+    QVERIFY2(whoami.out.contains("1,000.50"), whoami.out.constData());
+    const Run fromEnvironment =
+        run(QStringList{QStringLiteral("whoami"), QStringLiteral("--json")} + verbose,
+            {QStringLiteral("UPSTOX_ACCESS_TOKEN=") + QString::fromLatin1(token)});
+    QVERIFY2(fromEnvironment.exitCode == 0, fromEnvironment.err.constData());
+
+    const QByteArray logs = readLogs(home.path());
+    QVERIFY(logs.contains("login --client-id my-key --client-secret *** --code ***"));
+    for (const Run &r : {login, refused, whoami, fromEnvironment}) {
+        for (const QByteArray &all : {r.out, r.err}) {
+            for (const QByteArray &hidden : {secret, code, token, QByteArray("Wr0ngCode77")})
+                QVERIFY2(!all.contains(hidden), all.constData());
+        }
+    }
+    for (const QByteArray &hidden : {secret, code, token, QByteArray("Wr0ngCode77")})
+        QVERIFY2(!logs.contains(hidden), logs.constData());
+    // Neither did the settings file get one.
+    QDirIterator it(home.path() + QStringLiteral("/config"), {QStringLiteral("*.conf")},
+                    QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile f(it.next());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray settings = f.readAll();
+        for (const QByteArray &hidden : {secret, code, token})
+            QVERIFY2(!settings.contains(hidden), settings.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Logging)
