@@ -29,6 +29,8 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <memory>
 
@@ -77,7 +79,10 @@ session::SecretStoreChoice secretStore(const QSettings &settings, bool saveFile)
     options.probeTimeout = std::chrono::seconds(3);
     options.tryKeychain = qEnvironmentVariable("STRIKELINE_KEYCHAIN") != QLatin1String("off");
     options.environmentToken = qgetenv(session::AccessTokenEnvironment);
-    return session::chooseSecretStore(options);
+    auto choice = session::chooseSecretStore(options);
+    spdlog::info("secrets: {} ({})", choice.store->describe().toStdString(),
+                 choice.reason.toStdString());
+    return choice;
 }
 
 // Runs the event loop until `done` is set or SIGINT asks to stop.
@@ -281,8 +286,9 @@ int runLogin(const QStringList &arguments)
         (void)store.store->write(QLatin1String(session::ClientSecretKey),
                                  app.clientSecret.toUtf8());
     if (store.store->kind() == session::SecretStoreKind::Memory)
-        kept = QStringLiteral("not kept beyond this command (no working keychain; use "
-                              "--save-file for a file only you can read)");
+        kept = QStringLiteral("not kept beyond this command (%1; use --save-file for a file "
+                              "only you can read)")
+                   .arg(store.reason);
 
     if (parser.isSet(common.json)) {
         QJsonObject o{{QStringLiteral("user_id"), token->userId},
@@ -339,7 +345,9 @@ int runWhoami(const QStringList &arguments)
     if (!stored)
         return fail(command, stored.error());
     if (!stored->has_value() || (*stored)->isEmpty())
-        return fail(command, QStringLiteral("not logged in: run 'strikeline-cli login'"));
+        return fail(command, QStringLiteral("not logged in: run 'strikeline-cli login' (looked "
+                                            "in %1: %2)")
+                                 .arg(store.store->describe(), store.reason));
     const QByteArray accessToken = **stored;
     logging::addSecret(QString::fromUtf8(accessToken));
 
