@@ -3,6 +3,7 @@
 #include "NetTestSupport.h"
 #include "TestHttpServer.h"
 #include "broker/upstox/UpstoxClient.h"
+#include "broker/upstox/UpstoxLogin.h"
 #include "session/SecretStore.h"
 #include "session/SessionManager.h"
 
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void staleRefusalIsIgnored();
     void loginAgainWithoutRestart();
     void logout();
+    void expiresAndComesBackWithoutRestart();
     void memoryStore();
     void fileStoreIsOwnerOnly();
     void fileStoreRefusesAReadableFile();
@@ -201,6 +203,67 @@ void tst_Session::logout()
     QCOMPARE(session.state(), SessionState::LoggedOut);
     QVERIFY(session.accessToken().isEmpty());
     QVERIFY(!session.token());
+}
+
+// The whole loop against a local Upstox: log in, a call works, Upstox refuses the token (the
+// day rolled over), the session says expired and the next call sends nothing stale; a second
+// login in the same process and the next call carries the new token.
+void tst_Session::expiresAndComesBackWithoutRestart()
+{
+    TestHttpServer server;
+    int issued = 0;
+    QByteArray valid;
+    server.handle("/v2/login/authorization/token", [&](const TestRequest &) {
+        valid = "day-token-" + QByteArray::number(++issued);
+        return TestResponse::json(200, R"({"user_id":"AB1234","access_token":")" + valid + R"("})");
+    });
+    server.handle("/v2/user/profile", [&](const TestRequest &r) {
+        if (r.header("authorization") != "Bearer " + valid)
+            return TestResponse::json(401, R"({"status":"error","errors":[{"error_code":)"
+                                           R"("UDAPI100050","message":"Invalid token"}]})");
+        return TestResponse::json(200, R"({"status":"success","data":{"user_id":"AB1234"}})");
+    });
+    FixedClock clock(at("2026-12-03 10:00"));
+    SessionManager session(clock);
+    net::HttpClient::Options options;
+    options.tokens = &session;
+    options.allowLoopbackHttp = true;
+    net::HttpClient http(options);
+    const auto urls = upstox::UpstoxUrls::fromBase(server.url().toString()).value();
+    upstox::UpstoxClient client(http, urls);
+    const upstox::UpstoxApp app{QStringLiteral("k"), QStringLiteral("s"),
+                                QStringLiteral("http://127.0.0.1:0/cb")};
+    auto logIn = [&] {
+        session.beginLogin();
+        upstox::UpstoxLogin login(http, urls, app, clock);
+        QObject::connect(&login, &upstox::UpstoxLogin::succeeded, &session,
+                         &SessionManager::activate);
+        QObject::connect(&login, &upstox::UpstoxLogin::failed, &session,
+                         [&](const upstox::UpstoxError &e) { session.loginFailed(e.toString()); });
+        login.exchangeCode(QStringLiteral("code"));
+        QTRY_VERIFY(session.state() != SessionState::LoggingIn);
+    };
+    auto profileOk = [&] {
+        const auto profile = waitFor<upstox::UpstoxResult<upstox::UpstoxProfile>>(
+            [&](QObject *context, auto done) { client.profile(context, done); });
+        return profile && profile->ok();
+    };
+
+    logIn();
+    QCOMPARE(session.state(), SessionState::Active);
+    QVERIFY(profileOk());
+
+    valid = "rolled-over"; // Upstox no longer takes day-token-1
+    QVERIFY(!profileOk());
+    QTRY_COMPARE(session.state(), SessionState::Expired);
+    QVERIFY(!profileOk());
+    QVERIFY(!server.requests().last().headers.contains("authorization")); // nothing stale sent
+
+    logIn();
+    QCOMPARE(session.state(), SessionState::Active);
+    QCOMPARE(session.accessToken(), QByteArray("day-token-2"));
+    QVERIFY(profileOk());
+    QCOMPARE(server.requests().last().header("authorization"), QByteArray("Bearer day-token-2"));
 }
 
 void tst_Session::memoryStore()
