@@ -468,6 +468,12 @@ Result<void> HttpClient::checkUrl(const QUrl &url) const
 
 RequestId HttpClient::send(HttpRequest request, QObject *context, HttpCallback done)
 {
+    if (!context) {
+        // Nowhere to answer: a programming error, refused rather than sent blind.
+        spdlog::error("http: {} sent without a context object; not sent",
+                      request.url.toDisplayString(QUrl::RemoveQuery).toStdString());
+        return 0;
+    }
     const RequestId id = m_nextId.fetch_add(1);
     auto *delivery = new Delivery;
     connect(

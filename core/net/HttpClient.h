@@ -96,6 +96,7 @@ public:
     void addRateLimit(const QString &name, std::vector<RateWindow> windows);
 
     // Thread-safe. `done` runs on `context`'s thread, exactly once unless `context` dies first.
+    // A null `context` is refused (nothing is sent, 0 returned).
     RequestId send(HttpRequest request, QObject *context, HttpCallback done);
     // Thread-safe. The request is aborted (or taken out of its queue); its callback gets a
     // Cancelled error. Unknown or finished ids are ignored.
