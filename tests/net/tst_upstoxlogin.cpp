@@ -7,9 +7,11 @@
 #include "broker/upstox/UpstoxLogin.h"
 
 #include <QNetworkAccessManager>
+#include <QNetworkInterface>
 #include <QNetworkReply>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace strikeline;
@@ -263,6 +265,23 @@ void tst_UpstoxLogin::listensOnLoopbackOnly()
     UpstoxLogin login(f.http, f.urls(), app, f.clock);
     QVERIFY(login.start(10s).ok());
     QCOMPARE(login.listeningAddress(), QHostAddress(QHostAddress::LocalHost));
+
+    // And it is not reachable on this machine's other addresses (QtNetworkAuth 6.4 would be).
+    QHostAddress other;
+    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
+        if (!address.isLoopback() && address.protocol() == QAbstractSocket::IPv4Protocol) {
+            other = address;
+            break;
+        }
+    }
+    if (other.isNull())
+        QSKIP("this machine has no address but loopback");
+    QTcpSocket probe;
+    probe.connectToHost(other, login.listeningPort());
+    QVERIFY(!probe.waitForConnected(3000));
+    QTcpSocket loopback;
+    loopback.connectToHost(QHostAddress::LocalHost, login.listeningPort());
+    QVERIFY(loopback.waitForConnected(3000));
 }
 
 void tst_UpstoxLogin::wrongState()
