@@ -10,6 +10,10 @@
 #include <functional>
 #include <map>
 
+namespace strikeline::cli {
+int runUpstoxSim(const QStringList &arguments); // SimCommand.cpp
+} // namespace strikeline::cli
+
 namespace {
 
 using strikeline::cli::err;
@@ -35,6 +39,8 @@ void printUsage(QTextStream &stream)
            "  order (validate's options) --paper [--tag ID] [--journal DIR] [--spot P]\n"
            "                                       place one order with the paper broker\n"
            "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
+           "  upstox-sim --master FILE|--db URL --port N [--at T] [--seed S] [--fault F]\n"
+           "                                       a local Upstox (docs/upstox-sim.md)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -91,6 +97,7 @@ int main(int argc, char **argv)
         {QStringLiteral("validate"), strikeline::cli::runValidate},
         {QStringLiteral("order"), strikeline::cli::runOrder},
         {QStringLiteral("serve"), strikeline::cli::runServe},
+        {QStringLiteral("upstox-sim"), strikeline::cli::runUpstoxSim},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
