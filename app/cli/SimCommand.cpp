@@ -12,8 +12,8 @@
 #include <QSocketNotifier>
 
 #include <cerrno>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -113,30 +113,31 @@ int runUpstoxSim(const QStringList &arguments)
                                    QStringLiteral("How much faster than real time the simulated "
                                                   "clock runs (default 1)."),
                                    QStringLiteral("X"), QStringLiteral("1"));
-    const QCommandLineOption clientId(QStringLiteral("client-id"),
-                                      QStringLiteral("The API key to accept (default %1).")
-                                          .arg(defaults.clientId),
-                                      QStringLiteral("ID"), defaults.clientId);
-    const QCommandLineOption clientSecret(QStringLiteral("client-secret"),
-                                          QStringLiteral("The API secret to accept (default %1).")
-                                              .arg(defaults.clientSecret),
-                                          QStringLiteral("S"), defaults.clientSecret);
+    const QCommandLineOption clientId(
+        QStringLiteral("client-id"),
+        QStringLiteral("The API key to accept (default %1).").arg(defaults.clientId),
+        QStringLiteral("ID"), defaults.clientId);
+    const QCommandLineOption clientSecret(
+        QStringLiteral("client-secret"),
+        QStringLiteral("The API secret to accept (default %1).").arg(defaults.clientSecret),
+        QStringLiteral("S"), defaults.clientSecret);
     const QCommandLineOption redirectUri(QStringLiteral("redirect-uri"),
                                          QStringLiteral("The registered redirect URI (default "
                                                         "%1).")
                                              .arg(defaults.redirectUri),
                                          QStringLiteral("URI"), defaults.redirectUri);
-    const QCommandLineOption fault(QStringLiteral("fault"),
-                                   QStringLiteral("Turn a fault on at start: %1 (repeatable).")
-                                       .arg(sim::UpstoxSim::faultNames().join(QStringLiteral(", "))),
-                                   QStringLiteral("NAME[=VALUE]"));
+    const QCommandLineOption fault(
+        QStringLiteral("fault"),
+        QStringLiteral("Turn a fault on at start: %1 (repeatable).")
+            .arg(sim::UpstoxSim::faultNames().join(QStringLiteral(", "))),
+        QStringLiteral("NAME[=VALUE]"));
     const QCommandLineOption tickRate(QStringLiteral("tick-rate"),
                                       QStringLiteral("Feed frames per second across all "
                                                      "subscriptions (default 0: a realistic "
                                                      "market)."),
                                       QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({master, db, port, at, seed, speed, clientId, clientSecret, redirectUri,
-                       fault, tickRate});
+    parser.addOptions(
+        {master, db, port, at, seed, speed, clientId, clientSecret, redirectUri, fault, tickRate});
     parser.addHelpOption();
     // --fault may repeat; every other option may not (parseCommandLine refuses repeats, so the
     // faults are taken out first and put back as one list).

@@ -41,8 +41,11 @@ constexpr int ExpiryMinuteOfDay = 3 * 60 + 30;
 
 ApiError invalidToken()
 {
-    return {401, QStringLiteral("UDAPI100050"),
-            QStringLiteral("Invalid token used to access API"), {}, QJsonValue::Null};
+    return {401,
+            QStringLiteral("UDAPI100050"),
+            QStringLiteral("Invalid token used to access API"),
+            {},
+            QJsonValue::Null};
 }
 
 } // namespace
@@ -56,29 +59,30 @@ SimAuth::SimAuth(const Clock &clock, SimCredentials credentials, SimUser user)
 std::int64_t SimAuth::expiryFor(std::int64_t issuedMs)
 {
     const IstMoment issued{issuedMs};
-    const EpochDay day =
-        issued.minuteOfDay() < ExpiryMinuteOfDay ? issued.day() : issued.day() + 1;
+    const EpochDay day = issued.minuteOfDay() < ExpiryMinuteOfDay ? issued.day() : issued.day() + 1;
     return IstMoment::fromDay(day, ExpiryMinuteOfDay).epochMs;
 }
 
 HttpResponse SimAuth::authorizationDialog(const HttpRequest &request)
 {
-    const QString clientId = request.query.queryItemValue(QStringLiteral("client_id"),
-                                                          QUrl::FullyDecoded);
-    const QString redirectUri = request.query.queryItemValue(QStringLiteral("redirect_uri"),
-                                                             QUrl::FullyDecoded);
-    const QString responseType = request.query.queryItemValue(QStringLiteral("response_type"),
-                                                              QUrl::FullyDecoded);
+    const QString clientId =
+        request.query.queryItemValue(QStringLiteral("client_id"), QUrl::FullyDecoded);
+    const QString redirectUri =
+        request.query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded);
+    const QString responseType =
+        request.query.queryItemValue(QStringLiteral("response_type"), QUrl::FullyDecoded);
     if (!responseType.isEmpty() && responseType != QLatin1String("code"))
         return ApiError{400, QStringLiteral("UDAPI100036"),
                         QStringLiteral("Invalid response_type: only 'code' is supported"),
                         QStringLiteral("response_type"), responseType}
             .toResponse();
     if (clientId != m_credentials.clientId || redirectUri != m_credentials.redirectUri)
-        return ApiError{400, QStringLiteral("UDAPI100068"),
+        return ApiError{400,
+                        QStringLiteral("UDAPI100068"),
                         QStringLiteral("Check your 'client_id' and 'redirect_uri'; one or both "
                                        "are incorrect."),
-                        {}, QJsonValue::Null}
+                        {},
+                        QJsonValue::Null}
             .toResponse();
     const QByteArray code = randomToken(9);
     m_codes.insert(code, {redirectUri, steadyNowMs()});
@@ -124,13 +128,15 @@ HttpResponse SimAuth::exchangeToken(const HttpRequest &request)
                            m_credentials.clientSecret.toUtf8());
     const QString redirect = request.formValue(QStringLiteral("redirect_uri"));
     if (!clientOk || !secretOk || redirect != m_credentials.redirectUri)
-        return ApiError{400, QStringLiteral("UDAPI100016"), QStringLiteral("Invalid Credentials"),
-                        {}, QJsonValue::Null}
+        return ApiError{400,
+                        QStringLiteral("UDAPI100016"),
+                        QStringLiteral("Invalid Credentials"),
+                        {},
+                        QJsonValue::Null}
             .toResponse();
     if (!codeKnown || codeRedirect != redirect)
-        return ApiError{400, QStringLiteral("UDAPI100057"),
-                        QStringLiteral("Invalid Auth code"), QStringLiteral("code"),
-                        QJsonValue::Null}
+        return ApiError{400, QStringLiteral("UDAPI100057"), QStringLiteral("Invalid Auth code"),
+                        QStringLiteral("code"), QJsonValue::Null}
             .toResponse();
 
     const std::int64_t now = m_clock.now().epochMs;
@@ -143,9 +149,8 @@ HttpResponse SimAuth::exchangeToken(const HttpRequest &request)
         {QStringLiteral("exchanges"),
          QJsonArray{QStringLiteral("NSE"), QStringLiteral("NFO"), QStringLiteral("BSE"),
                     QStringLiteral("BFO"), QStringLiteral("MCX"), QStringLiteral("CDS")}},
-        {QStringLiteral("products"),
-         QJsonArray{QStringLiteral("D"), QStringLiteral("I"), QStringLiteral("CO"),
-                    QStringLiteral("MTF")}},
+        {QStringLiteral("products"), QJsonArray{QStringLiteral("D"), QStringLiteral("I"),
+                                                QStringLiteral("CO"), QStringLiteral("MTF")}},
         {QStringLiteral("broker"), QStringLiteral("UPSTOX")},
         {QStringLiteral("user_id"), m_user.userId},
         {QStringLiteral("user_name"), m_user.userName},

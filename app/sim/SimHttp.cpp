@@ -105,7 +105,8 @@ HeadStatus parseRequestHead(const QByteArray &buffer, HttpRequest &request, qsiz
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return HeadStatus::Malformed;
-        request.headers.append({line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
+        request.headers.append(
+            {line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
     }
     return HeadStatus::Complete;
 }
@@ -130,19 +131,32 @@ HttpResponse HttpResponse::redirect(const QByteArray &location)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 302: return "Found";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 302:
+        return "Found";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -150,8 +164,8 @@ QByteArray serializeResponse(const HttpResponse &response, bool keepAlive)
 {
     QByteArray out;
     out.reserve(response.body.size() + 256);
-    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
-           reasonPhrase(response.status) + "\r\n";
+    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
+           "\r\n";
     out += "Content-Type: " + response.contentType + "\r\n";
     out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
     for (const auto &[name, value] : response.headers)
@@ -171,10 +185,9 @@ HttpResponse ApiError::toResponse() const
          propertyPath.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(propertyPath)},
         {QStringLiteral("invalid_value"), invalidValue},
     };
-    return HttpResponse::json(
-        {{QStringLiteral("status"), QStringLiteral("error")},
-         {QStringLiteral("errors"), QJsonArray{error}}},
-        status);
+    return HttpResponse::json({{QStringLiteral("status"), QStringLiteral("error")},
+                               {QStringLiteral("errors"), QJsonArray{error}}},
+                              status);
 }
 
 HttpResponse upstoxSuccess(const QJsonValue &data, int status)

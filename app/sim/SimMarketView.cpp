@@ -69,8 +69,10 @@ std::optional<ContractMarket> SimMarketView::contract(const InstrumentSnapshot &
         // around the previous close here (options: -50 % / +50 % and at least one tick).
         const double band = isOption(v.kind()) ? 0.5 : 0.2;
         const Price tick = v.tickSize();
-        const auto lower = Price::parse(QByteArray::number(close.toDouble() * (1 - band), 'f', 2).toStdString());
-        const auto upper = Price::parse(QByteArray::number(close.toDouble() * (1 + band), 'f', 2).toStdString());
+        const auto lower =
+            Price::parse(QByteArray::number(close.toDouble() * (1 - band), 'f', 2).toStdString());
+        const auto upper =
+            Price::parse(QByteArray::number(close.toDouble() * (1 + band), 'f', 2).toStdString());
         if (lower && upper) {
             m.quote.lowerCircuit = std::max(tick, lower->roundUpTo(tick));
             m.quote.upperCircuit = std::max(tick * 2, upper->roundDownTo(tick));
@@ -90,9 +92,9 @@ std::optional<ContractMarket> SimMarketView::contract(const InstrumentSnapshot &
                 m.bids[static_cast<std::size_t>(i)] = {
                     bid, lot * (1 + static_cast<std::int64_t>(hb % 40)),
                     1 + static_cast<int>((hb >> 16) % 12)};
-            m.asks[static_cast<std::size_t>(i)] = {
-                last + tick * (i + 1), lot * (1 + static_cast<std::int64_t>(ha % 40)),
-                1 + static_cast<int>((ha >> 16) % 12)};
+            m.asks[static_cast<std::size_t>(i)] = {last + tick * (i + 1),
+                                                   lot * (1 + static_cast<std::int64_t>(ha % 40)),
+                                                   1 + static_cast<int>((ha >> 16) % 12)};
             m.totalBuyQuantity += m.bids[static_cast<std::size_t>(i)].quantity * 7;
             m.totalSellQuantity += m.asks[static_cast<std::size_t>(i)].quantity * 7;
         }
@@ -121,8 +123,8 @@ std::optional<ContractMarket> SimMarketView::contract(const InstrumentSnapshot &
         const double years = yearsToExpiry(v.expiry(), now.epochMs);
         const double vol = m_context.market.optionVolatility();
         const double rate = m_context.market.carryRate();
-        const OptionRight right = v.kind() == InstrumentKind::Call ? OptionRight::Call
-                                                                   : OptionRight::Put;
+        const OptionRight right =
+            v.kind() == InstrumentKind::Call ? OptionRight::Call : OptionRight::Put;
         const double strike = v.strike().toDouble();
         if (level && level->isPositive()) {
             const double spot = level->toDouble();
@@ -136,15 +138,16 @@ std::optional<ContractMarket> SimMarketView::contract(const InstrumentSnapshot &
             const double down = price(spot - ds, vol, years, rate);
             g.delta = (up - down) / (2 * ds);
             g.gamma = (up - 2 * p0 + down) / (ds * ds);
-            g.vega = (price(spot, vol + 0.005, years, rate) - price(spot, vol - 0.005, years, rate));
+            g.vega =
+                (price(spot, vol + 0.005, years, rate) - price(spot, vol - 0.005, years, rate));
             const double dayYears = 1.0 / 365.0;
             g.theta = years > dayYears ? price(spot, vol, years - dayYears, rate) - p0 : -p0;
             g.rho = (price(spot, vol, years, rate + 0.005) - price(spot, vol, years, rate - 0.005));
             g.iv = vol * 100.0;
             const double forward = spot * std::exp(rate * years);
             const double premium = last.toDouble();
-            const double breakeven = right == OptionRight::Call ? strike + premium
-                                                                : std::max(strike - premium, 1e-9);
+            const double breakeven =
+                right == OptionRight::Call ? strike + premium : std::max(strike - premium, 1e-9);
             const double sd = vol * std::sqrt(std::max(years, 1e-9));
             const double d = (std::log(forward / breakeven) - sd * sd / 2) / sd;
             g.pop = 100.0 * (right == OptionRight::Call ? normalCdf(d) : normalCdf(-d));

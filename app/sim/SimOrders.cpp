@@ -26,18 +26,27 @@ QString exchangeOf(std::string_view instrumentKey)
         return {};
     switch (*segment) {
     case Segment::NseEq:
-    case Segment::NseIndex: return QStringLiteral("NSE");
-    case Segment::NseFo: return QStringLiteral("NFO");
+    case Segment::NseIndex:
+        return QStringLiteral("NSE");
+    case Segment::NseFo:
+        return QStringLiteral("NFO");
     case Segment::BseEq:
-    case Segment::BseIndex: return QStringLiteral("BSE");
-    case Segment::BseFo: return QStringLiteral("BFO");
+    case Segment::BseIndex:
+        return QStringLiteral("BSE");
+    case Segment::BseFo:
+        return QStringLiteral("BFO");
     case Segment::McxFo:
-    case Segment::McxIndex: return QStringLiteral("MCX");
-    case Segment::NseCom: return QStringLiteral("NSE");
-    case Segment::NcdFo: return QStringLiteral("CDS");
-    case Segment::BcdFo: return QStringLiteral("BCD");
+    case Segment::McxIndex:
+        return QStringLiteral("MCX");
+    case Segment::NseCom:
+        return QStringLiteral("NSE");
+    case Segment::NcdFo:
+        return QStringLiteral("CDS");
+    case Segment::BcdFo:
+        return QStringLiteral("BCD");
     case Segment::GlobalIndex:
-    case Segment::GlobalIndicator: return QStringLiteral("GLOBAL");
+    case Segment::GlobalIndicator:
+        return QStringLiteral("GLOBAL");
     }
     return {};
 }
@@ -132,10 +141,9 @@ std::optional<ApiError> SimOrders::validate(const QJsonObject &body, OrderReques
     };
     const auto side = parseSide(text("transaction_type"));
     if (!side || !body.value(QStringLiteral("transaction_type")).isString())
-        return invalid(QStringLiteral("UDAPI100036"),
-                       QStringLiteral("transaction_type must be BUY or SELL"),
-                       QStringLiteral("transaction_type"),
-                       body.value(QStringLiteral("transaction_type")));
+        return invalid(
+            QStringLiteral("UDAPI100036"), QStringLiteral("transaction_type must be BUY or SELL"),
+            QStringLiteral("transaction_type"), body.value(QStringLiteral("transaction_type")));
     request.side = *side;
     const auto type = parseOrderType(text("order_type"));
     if (!type || !body.value(QStringLiteral("order_type")).isString())
@@ -165,12 +173,14 @@ std::optional<ApiError> SimOrders::validate(const QJsonObject &body, OrderReques
             return std::nullopt;
         }
         if (!v.isDouble() || v.toDouble() < 0)
-            return invalid(QStringLiteral("UDAPI100036"),
-                           QStringLiteral("%1 must be a non-negative number").arg(QLatin1String(name)),
-                           QLatin1String(name), v);
+            return invalid(
+                QStringLiteral("UDAPI100036"),
+                QStringLiteral("%1 must be a non-negative number").arg(QLatin1String(name)),
+                QLatin1String(name), v);
         const auto parsed = Price::parse(QByteArray::number(v.toDouble(), 'f', 4).toStdString());
         if (!parsed)
-            return invalid(QStringLiteral("UDAPI100036"), QStringLiteral("%1 is not a price").arg(QLatin1String(name)),
+            return invalid(QStringLiteral("UDAPI100036"),
+                           QStringLiteral("%1 is not a price").arg(QLatin1String(name)),
                            QLatin1String(name), v);
         out = *parsed;
         return std::nullopt;
@@ -203,7 +213,8 @@ std::optional<ApiError> SimOrders::validate(const QJsonObject &body, OrderReques
     } else {
         request.trigger = Price();
     }
-    disclosed = static_cast<std::int64_t>(body.value(QStringLiteral("disclosed_quantity")).toDouble());
+    disclosed =
+        static_cast<std::int64_t>(body.value(QStringLiteral("disclosed_quantity")).toDouble());
     return std::nullopt;
 }
 
@@ -224,7 +235,8 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
                        QStringLiteral("slice"), slice);
 
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
-    const InstrumentView contract = snapshot->instrument(*snapshot->findByKey(request.instrumentKey));
+    const InstrumentView contract =
+        snapshot->instrument(*snapshot->findByKey(request.instrumentKey));
     std::vector<std::int64_t> quantities{request.quantity};
     const std::int64_t maxLots = contract.maxLotsPerOrder();
     if (maxLots > 0) {
@@ -259,8 +271,8 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
     paper.order.clientOrderId = "p" + std::to_string(sequence);
     paper.slice = quantities.size() > 1;
     const IstMoment now = m_context.clock.now();
-    const auto segment = parseSegment(std::string_view(request.instrumentKey)
-                                          .substr(0, request.instrumentKey.find('|')));
+    const auto segment = parseSegment(
+        std::string_view(request.instrumentKey).substr(0, request.instrumentKey.find('|')));
     const bool amo = segment && !isMarketOpen(*segment, now);
     const std::size_t first = m_orders.size();
     const QString requestId = QString::fromLatin1(QByteArray::number(sequence));
@@ -272,8 +284,8 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
                                           : paper.order.clientOrderId;
         order.tag = tag.toString();
         order.instrumentKey = request.instrumentKey;
-        order.tradingSymbol = QString::fromUtf8(contract.tradingSymbol().data(),
-                                                contract.tradingSymbol().size());
+        order.tradingSymbol =
+            QString::fromUtf8(contract.tradingSymbol().data(), contract.tradingSymbol().size());
         order.exchange = exchangeOf(request.instrumentKey);
         order.request = request;
         order.request.quantity = quantities[i];
@@ -281,7 +293,8 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
         order.amo = amo;
         order.placedMs = now.epochMs;
         order.exchangeMs = now.epochMs;
-        order.exchangeOrderId = QStringLiteral("1100000%1").arg(m_orderSequence, 9, 10, QLatin1Char('0'));
+        order.exchangeOrderId =
+            QStringLiteral("1100000%1").arg(m_orderSequence, 9, 10, QLatin1Char('0'));
         order.status = amo ? QStringLiteral("after market order req received")
                        : needsTrigger(request.type) ? QStringLiteral("trigger pending")
                                                     : QStringLiteral("open");
@@ -303,10 +316,9 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
             SimOrder &order = m_orders[i];
             record(order);
             order.status = QStringLiteral("rejected");
-            order.statusMessage =
-                QStringLiteral("RMS:Margin Exceeds, Required:%1, Available:%2")
-                    .arg(needed->total(), 0, 'f', 2)
-                    .arg(available, 0, 'f', 2);
+            order.statusMessage = QStringLiteral("RMS:Margin Exceeds, Required:%1, Available:%2")
+                                      .arg(needed->total(), 0, 'f', 2)
+                                      .arg(available, 0, 'f', 2);
             m_byClient.erase(order.paperClientId);
             record(order);
             ids.append(order.orderId);
@@ -322,7 +334,8 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
             m_byClient.erase(m_orders[i].paperClientId);
         m_orders.resize(first);
         m_updates.clear();
-        return ApiError{500, QStringLiteral("UDAPI100500"), ack.error().message, {}, QJsonValue::Null};
+        return ApiError{
+            500, QStringLiteral("UDAPI100500"), ack.error().message, {}, QJsonValue::Null};
     }
     QStringList ids;
     for (std::size_t i = first; i < m_orders.size(); ++i) {
@@ -354,13 +367,16 @@ std::variant<QString, ApiError> SimOrders::modify(const QJsonObject &body)
     full.insert(QStringLiteral("instrument_token"), QString::fromStdString(it->instrumentKey));
     full.insert(QStringLiteral("transaction_type"),
                 QString::fromUtf8(sideName(it->request.side).data()));
-    full.insert(QStringLiteral("product"), QString::fromUtf8(productName(it->request.product).data()));
-    if (!full.contains(QStringLiteral("quantity")) || full.value(QStringLiteral("quantity")).toDouble() == 0)
+    full.insert(QStringLiteral("product"),
+                QString::fromUtf8(productName(it->request.product).data()));
+    if (!full.contains(QStringLiteral("quantity")) ||
+        full.value(QStringLiteral("quantity")).toDouble() == 0)
         full.insert(QStringLiteral("quantity"), static_cast<double>(it->request.quantity));
     for (const char *required : {"order_type", "validity"})
         if (!body.value(QLatin1String(required)).isString())
             return invalid(QStringLiteral("UDAPI100036"),
-                           QStringLiteral("%1 is required").arg(QLatin1String(required)), QLatin1String(required));
+                           QStringLiteral("%1 is required").arg(QLatin1String(required)),
+                           QLatin1String(required));
     OrderRequest request;
     std::int64_t disclosed = 0;
     if (auto error = validate(full, request, disclosed))
@@ -378,8 +394,8 @@ std::variant<QString, ApiError> SimOrders::modify(const QJsonObject &body)
     order.disclosedQuantity = disclosed;
     order.status = QStringLiteral("modified");
     record(order);
-    order.status = needsTrigger(request.type) ? QStringLiteral("trigger pending")
-                                              : QStringLiteral("open");
+    order.status =
+        needsTrigger(request.type) ? QStringLiteral("trigger pending") : QStringLiteral("open");
     PlaceOrderRequest paper;
     paper.order = request;
     paper.order.clientOrderId = "m" + std::to_string(++m_sequence);
@@ -389,9 +405,11 @@ std::variant<QString, ApiError> SimOrders::modify(const QJsonObject &body)
     record(order);
     const auto ack = m_broker.placeOrder(paper);
     if (!ack || ack->brokerOrderIds.empty())
-        return ApiError{500, QStringLiteral("UDAPI100500"),
+        return ApiError{500,
+                        QStringLiteral("UDAPI100500"),
                         ack ? QStringLiteral("modify placed nothing") : ack.error().message,
-                        {}, QJsonValue::Null};
+                        {},
+                        QJsonValue::Null};
     m_orders[index].paperId = ack->brokerOrderIds.front();
     return orderId;
 }
@@ -448,8 +466,8 @@ void SimOrders::onBrokerEvent(const BrokerEvent &event)
             m_positions.push_back({order.instrumentKey, order.request.product, 0, 0, 0, 0});
             pos = m_positions.end() - 1;
         }
-        const double value = price * static_cast<double>(event.quantity) *
-                             multiplier(order.instrumentKey);
+        const double value =
+            price * static_cast<double>(event.quantity) * multiplier(order.instrumentKey);
         if (order.request.side == Side::Buy) {
             pos->buyQuantity += event.quantity;
             pos->buyValue += value;
@@ -651,8 +669,8 @@ QJsonArray SimOrders::positions() const
 }
 
 std::optional<MarginFigures> SimOrders::marginFor(const std::string &instrumentKey,
-                                                  std::int64_t quantity, Side side,
-                                                  Product product, double price) const
+                                                  std::int64_t quantity, Side side, Product product,
+                                                  double price) const
 {
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
     const auto id = snapshot->findByKey(instrumentKey);
@@ -664,8 +682,7 @@ std::optional<MarginFigures> SimOrders::marginFor(const std::string &instrumentK
                          (v.quantityUnit() == QuantityUnit::Lots ? std::max(1, v.lotSize()) : 1) *
                          std::max(1, v.qtyMultiplier());
     MarginFigures m;
-    if (v.kind() == InstrumentKind::Future ||
-        (isOption(v.kind()) && side == Side::Sell)) {
+    if (v.kind() == InstrumentKind::Future || (isOption(v.kind()) && side == Side::Sell)) {
         double notional = at * units;
         if (isOption(v.kind())) {
             const auto level = m_context.market.underlyingPrice(v.underlyingSymbol());

@@ -42,7 +42,10 @@ ApiError badRequest(const QString &code, const QString &message, const QString &
 
 ApiError methodNotAllowed()
 {
-    return {405, QStringLiteral("UDAPI100060"), QStringLiteral("Method not allowed"), {},
+    return {405,
+            QStringLiteral("UDAPI100060"),
+            QStringLiteral("Method not allowed"),
+            {},
             QJsonValue::Null};
 }
 
@@ -52,11 +55,11 @@ HttpResponse withLatency(const QJsonObject &data, std::chrono::steady_clock::tim
     const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - start)
                              .count();
-    return HttpResponse::json({{QStringLiteral("status"), QStringLiteral("success")},
-                               {QStringLiteral("data"), data},
-                               {QStringLiteral("metadata"),
-                                QJsonObject{{QStringLiteral("latency"),
-                                             static_cast<double>(latency)}}}});
+    return HttpResponse::json(
+        {{QStringLiteral("status"), QStringLiteral("success")},
+         {QStringLiteral("data"), data},
+         {QStringLiteral("metadata"),
+          QJsonObject{{QStringLiteral("latency"), static_cast<double>(latency)}}}});
 }
 
 std::optional<QJsonObject> jsonBody(const HttpRequest &request, ApiError &error)
@@ -93,11 +96,15 @@ std::optional<Segment> derivativeSegmentFor(Segment spot)
 {
     switch (spot) {
     case Segment::NseEq:
-    case Segment::NseIndex: return Segment::NseFo;
+    case Segment::NseIndex:
+        return Segment::NseFo;
     case Segment::BseEq:
-    case Segment::BseIndex: return Segment::BseFo;
-    case Segment::McxIndex: return Segment::McxFo;
-    default: return std::nullopt;
+    case Segment::BseIndex:
+        return Segment::BseFo;
+    case Segment::McxIndex:
+        return Segment::McxFo;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -142,7 +149,8 @@ std::optional<HttpResponse> SimRest::handle(const HttpRequest &r)
         return only("GET", [&] { return optionContracts(r); });
     if (p.startsWith(QLatin1String("/v2/market/timings/")))
         return only("GET", [&] { return marketTimings(p.mid(19)); });
-    if (p == QLatin1String("/v2/market/holidays") || p.startsWith(QLatin1String("/v2/market/holidays/")))
+    if (p == QLatin1String("/v2/market/holidays") ||
+        p.startsWith(QLatin1String("/v2/market/holidays/")))
         return only("GET", [&] { return holidays(); });
     if (p == QLatin1String("/v3/order/place"))
         return only("POST", [&] { return place(r); });
@@ -173,9 +181,8 @@ HttpResponse SimRest::profile() const
         {QStringLiteral("exchanges"),
          QJsonArray{QStringLiteral("NSE"), QStringLiteral("NFO"), QStringLiteral("BSE"),
                     QStringLiteral("BFO"), QStringLiteral("MCX"), QStringLiteral("CDS")}},
-        {QStringLiteral("products"),
-         QJsonArray{QStringLiteral("D"), QStringLiteral("I"), QStringLiteral("CO"),
-                    QStringLiteral("MTF")}},
+        {QStringLiteral("products"), QJsonArray{QStringLiteral("D"), QStringLiteral("I"),
+                                                QStringLiteral("CO"), QStringLiteral("MTF")}},
         {QStringLiteral("broker"), QStringLiteral("UPSTOX")},
         {QStringLiteral("user_id"), m_user.userId},
         {QStringLiteral("user_name"), m_user.userName},
@@ -213,7 +220,8 @@ HttpResponse SimRest::funds(const HttpRequest &r) const
 std::variant<std::vector<InstrumentId>, ApiError> SimRest::keys(const HttpRequest &r,
                                                                 int limit) const
 {
-    const QString raw = r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
+    const QString raw =
+        r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
     if (raw.trimmed().isEmpty())
         return badRequest(QStringLiteral("UDAPI1009"), QStringLiteral("instrument_key is required"),
                           QStringLiteral("instrument_key"));
@@ -257,36 +265,37 @@ HttpResponse SimRest::quotes(const HttpRequest &r) const
         const InstrumentView v = snapshot->instrument(id);
         const double last = m->quote.last.toDouble();
         const double close = m->quote.previousClose.toDouble();
-        data.insert(quoteKey(id), QJsonObject{
-            {QStringLiteral("ohlc"),
-             QJsonObject{{QStringLiteral("open"), m->open.toDouble()},
-                         {QStringLiteral("high"), m->high.toDouble()},
-                         {QStringLiteral("low"), m->low.toDouble()},
-                         {QStringLiteral("close"), close}}},
-            {QStringLiteral("depth"), depthJson(*m)},
-            {QStringLiteral("timestamp"),
-             QDateTime::fromMSecsSinceEpoch(m_context.clock.now().epochMs, Qt::OffsetFromUTC,
-                                            IstOffsetSeconds)
-                 .toString(Qt::ISODateWithMs)},
-            {QStringLiteral("instrument_token"), qs(v.instrumentKey())},
-            {QStringLiteral("symbol"), qs(v.tradingSymbol())},
-            {QStringLiteral("last_price"), last},
-            {QStringLiteral("volume"), static_cast<double>(m->volume)},
-            {QStringLiteral("average_price"), round2(m->averagePrice)},
-            {QStringLiteral("oi"), static_cast<double>(m->oi)},
-            {QStringLiteral("net_change"), round2(last - close)},
-            {QStringLiteral("total_buy_quantity"), static_cast<double>(m->totalBuyQuantity)},
-            {QStringLiteral("total_sell_quantity"), static_cast<double>(m->totalSellQuantity)},
-            {QStringLiteral("lower_circuit_limit"),
-             m->quote.lowerCircuit ? QJsonValue(m->quote.lowerCircuit->toDouble())
-                                   : QJsonValue(0.0)},
-            {QStringLiteral("upper_circuit_limit"),
-             m->quote.upperCircuit ? QJsonValue(m->quote.upperCircuit->toDouble())
-                                   : QJsonValue(0.0)},
-            {QStringLiteral("last_trade_time"), QString::number(m->quote.timeMs)},
-            {QStringLiteral("oi_day_high"), static_cast<double>(m->oiDayHigh)},
-            {QStringLiteral("oi_day_low"), static_cast<double>(m->oiDayLow)},
-        });
+        data.insert(
+            quoteKey(id),
+            QJsonObject{
+                {QStringLiteral("ohlc"), QJsonObject{{QStringLiteral("open"), m->open.toDouble()},
+                                                     {QStringLiteral("high"), m->high.toDouble()},
+                                                     {QStringLiteral("low"), m->low.toDouble()},
+                                                     {QStringLiteral("close"), close}}},
+                {QStringLiteral("depth"), depthJson(*m)},
+                {QStringLiteral("timestamp"),
+                 QDateTime::fromMSecsSinceEpoch(m_context.clock.now().epochMs, Qt::OffsetFromUTC,
+                                                IstOffsetSeconds)
+                     .toString(Qt::ISODateWithMs)},
+                {QStringLiteral("instrument_token"), qs(v.instrumentKey())},
+                {QStringLiteral("symbol"), qs(v.tradingSymbol())},
+                {QStringLiteral("last_price"), last},
+                {QStringLiteral("volume"), static_cast<double>(m->volume)},
+                {QStringLiteral("average_price"), round2(m->averagePrice)},
+                {QStringLiteral("oi"), static_cast<double>(m->oi)},
+                {QStringLiteral("net_change"), round2(last - close)},
+                {QStringLiteral("total_buy_quantity"), static_cast<double>(m->totalBuyQuantity)},
+                {QStringLiteral("total_sell_quantity"), static_cast<double>(m->totalSellQuantity)},
+                {QStringLiteral("lower_circuit_limit"),
+                 m->quote.lowerCircuit ? QJsonValue(m->quote.lowerCircuit->toDouble())
+                                       : QJsonValue(0.0)},
+                {QStringLiteral("upper_circuit_limit"),
+                 m->quote.upperCircuit ? QJsonValue(m->quote.upperCircuit->toDouble())
+                                       : QJsonValue(0.0)},
+                {QStringLiteral("last_trade_time"), QString::number(m->quote.timeMs)},
+                {QStringLiteral("oi_day_high"), static_cast<double>(m->oiDayHigh)},
+                {QStringLiteral("oi_day_low"), static_cast<double>(m->oiDayLow)},
+            });
     }
     return upstoxSuccess(data);
 }
@@ -345,7 +354,8 @@ HttpResponse SimRest::optionGreeks(const HttpRequest &r) const
 HttpResponse SimRest::optionChain(const HttpRequest &r) const
 {
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
-    const QString key = r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
+    const QString key =
+        r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
     const QString expiryText = r.query.queryItemValue(QStringLiteral("expiry_date"));
     if (key.isEmpty())
         return badRequest(QStringLiteral("UDAPI1009"), QStringLiteral("instrument_key is required"),
@@ -369,11 +379,11 @@ HttpResponse SimRest::optionChain(const HttpRequest &r) const
             .toResponse();
     const InstrumentView spot = snapshot->instrument(*spotId);
     const auto segment = derivativeSegmentFor(spot.segment());
-    const auto underlying =
-        segment ? snapshot->findUnderlying(spot.underlyingSymbol().empty() ? spot.tradingSymbol()
-                                                                          : spot.underlyingSymbol(),
-                                           segment)
-                : std::nullopt;
+    const auto underlying = segment ? snapshot->findUnderlying(spot.underlyingSymbol().empty()
+                                                                   ? spot.tradingSymbol()
+                                                                   : spot.underlyingSymbol(),
+                                                               segment)
+                                    : std::nullopt;
     QJsonArray rows;
     if (!underlying)
         return upstoxSuccess(rows);
@@ -437,7 +447,8 @@ HttpResponse SimRest::optionChain(const HttpRequest &r) const
 HttpResponse SimRest::optionContracts(const HttpRequest &r) const
 {
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
-    const QString key = r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
+    const QString key =
+        r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
     if (key.isEmpty())
         return badRequest(QStringLiteral("UDAPI1009"), QStringLiteral("instrument_key is required"),
                           QStringLiteral("instrument_key"))
@@ -457,11 +468,11 @@ HttpResponse SimRest::optionContracts(const HttpRequest &r) const
             .toResponse();
     const InstrumentView spot = snapshot->instrument(*spotId);
     const auto segment = derivativeSegmentFor(spot.segment());
-    const auto underlying =
-        segment ? snapshot->findUnderlying(spot.underlyingSymbol().empty() ? spot.tradingSymbol()
-                                                                          : spot.underlyingSymbol(),
-                                           segment)
-                : std::nullopt;
+    const auto underlying = segment ? snapshot->findUnderlying(spot.underlyingSymbol().empty()
+                                                                   ? spot.tradingSymbol()
+                                                                   : spot.underlyingSymbol(),
+                                                               segment)
+                                    : std::nullopt;
     QJsonArray out;
     if (!underlying)
         return upstoxSuccess(out);
@@ -526,8 +537,10 @@ HttpResponse SimRest::marketTimings(const QString &dateText) const
     const auto session = [&](const char *exchange, int open, int close) {
         out.append(QJsonObject{
             {QStringLiteral("exchange"), QLatin1String(exchange)},
-            {QStringLiteral("start_time"), static_cast<double>(IstMoment::fromDay(day, open).epochMs)},
-            {QStringLiteral("end_time"), static_cast<double>(IstMoment::fromDay(day, close).epochMs)},
+            {QStringLiteral("start_time"),
+             static_cast<double>(IstMoment::fromDay(day, open).epochMs)},
+            {QStringLiteral("end_time"),
+             static_cast<double>(IstMoment::fromDay(day, close).epochMs)},
         });
     };
     for (const char *exchange : {"NSE", "NFO", "BSE", "BFO"})
@@ -554,9 +567,9 @@ HttpResponse SimRest::place(const HttpRequest &r)
     auto result = m_orders.place(*body);
     if (const auto *e = std::get_if<ApiError>(&result))
         return e->toResponse();
-    return withLatency({{QStringLiteral("order_ids"),
-                         QJsonArray::fromStringList(std::get<QStringList>(result))}},
-                       start);
+    return withLatency(
+        {{QStringLiteral("order_ids"), QJsonArray::fromStringList(std::get<QStringList>(result))}},
+        start);
 }
 
 HttpResponse SimRest::modify(const HttpRequest &r)
@@ -622,8 +635,8 @@ HttpResponse SimRest::margin(const HttpRequest &r) const
         return error.toResponse();
     const QJsonValue instruments = body->value(QStringLiteral("instruments"));
     if (!instruments.isArray() || instruments.toArray().isEmpty())
-        return badRequest(QStringLiteral("UDAPI100036"),
-                          QStringLiteral("instruments is required"), QStringLiteral("instruments"))
+        return badRequest(QStringLiteral("UDAPI100036"), QStringLiteral("instruments is required"),
+                          QStringLiteral("instruments"))
             .toResponse();
     if (instruments.toArray().size() > 20)
         return badRequest(QStringLiteral("UDAPI100036"),
@@ -649,13 +662,16 @@ HttpResponse SimRest::margin(const HttpRequest &r) const
         const auto qty = static_cast<std::int64_t>(quantity.toDouble());
         if (!quantity.isDouble() || qty <= 0 ||
             (v.quantityUnit() == QuantityUnit::Units && v.lotSize() > 0 && qty % v.lotSize() != 0))
-            return badRequest(QStringLiteral("UDAPI100036"),
-                              QStringLiteral("quantity must be a positive multiple of the lot size %1")
-                                  .arg(v.lotSize()),
-                              path + QStringLiteral(".quantity"), quantity)
+            return badRequest(
+                       QStringLiteral("UDAPI100036"),
+                       QStringLiteral("quantity must be a positive multiple of the lot size %1")
+                           .arg(v.lotSize()),
+                       path + QStringLiteral(".quantity"), quantity)
                 .toResponse();
-        const auto side = parseSide(o.value(QStringLiteral("transaction_type")).toString().toStdString());
-        const auto product = parseProduct(o.value(QStringLiteral("product")).toString().toStdString());
+        const auto side =
+            parseSide(o.value(QStringLiteral("transaction_type")).toString().toStdString());
+        const auto product =
+            parseProduct(o.value(QStringLiteral("product")).toString().toStdString());
         if (!side || !product)
             return badRequest(QStringLiteral("UDAPI100036"),
                               QStringLiteral("transaction_type (BUY/SELL) and product (I/D) are "
@@ -678,8 +694,8 @@ HttpResponse SimRest::margin(const HttpRequest &r) const
         });
     }
     return upstoxSuccess(QJsonObject{{QStringLiteral("margins"), margins},
-                               {QStringLiteral("required_margin"), round2(required)},
-                               {QStringLiteral("final_margin"), round2(required)}});
+                                     {QStringLiteral("required_margin"), round2(required)},
+                                     {QStringLiteral("final_margin"), round2(required)}});
 }
 
 } // namespace strikeline::sim

@@ -25,7 +25,8 @@ namespace {
 const QString MarketFeedPath = QStringLiteral("/v3/feed/market-data-feed");
 const QString PortfolioFeedPath = QStringLiteral("/v2/feed/portfolio-stream-feed");
 // Where the handed-out URLs point (Upstox's own look: .../feeds?requestId=..&code=..).
-const QString MarketFeederPath = QStringLiteral("/market-data-feeder/v3/upstox-developer-api/feeds");
+const QString MarketFeederPath =
+    QStringLiteral("/market-data-feeder/v3/upstox-developer-api/feeds");
 const QString PortfolioFeederPath =
     QStringLiteral("/portfolio-stream-feeder/v2/upstox-developer-api/feeds");
 
@@ -33,7 +34,10 @@ constexpr int UpdateBeforeAckDelayMs = 150;
 
 ApiError notFound()
 {
-    return {404, QStringLiteral("UDAPI100060"), QStringLiteral("Resource not Found"), {},
+    return {404,
+            QStringLiteral("UDAPI100060"),
+            QStringLiteral("Resource not Found"),
+            {},
             QJsonValue::Null};
 }
 
@@ -86,12 +90,18 @@ UpstoxSim::~UpstoxSim()
 
 QStringList UpstoxSim::faultNames()
 {
-    return {QStringLiteral("drop-ws"),          QStringLiteral("mute-ws"),
-            QStringLiteral("http-429"),         QStringLiteral("http-5xx"),
-            QStringLiteral("slow"),             QStringLiteral("expire-token"),
-            QStringLiteral("expire-token-at"),  QStringLiteral("static-ip-reject"),
-            QStringLiteral("update-before-ack"), QStringLiteral("duplicate-updates"),
-            QStringLiteral("reorder-updates"),  QStringLiteral("drop-after-place"),
+    return {QStringLiteral("drop-ws"),
+            QStringLiteral("mute-ws"),
+            QStringLiteral("http-429"),
+            QStringLiteral("http-5xx"),
+            QStringLiteral("slow"),
+            QStringLiteral("expire-token"),
+            QStringLiteral("expire-token-at"),
+            QStringLiteral("static-ip-reject"),
+            QStringLiteral("update-before-ack"),
+            QStringLiteral("duplicate-updates"),
+            QStringLiteral("reorder-updates"),
+            QStringLiteral("drop-after-place"),
             QStringLiteral("clear")};
 }
 
@@ -99,22 +109,20 @@ Result<quint16> UpstoxSim::start(quint16 port)
 {
     for (const QString &fault : m_options.faults) {
         const qsizetype eq = fault.indexOf(u'=');
-        auto applied = applyFault(eq < 0 ? fault : fault.left(eq),
-                                  eq < 0 ? QString() : fault.mid(eq + 1));
+        auto applied =
+            applyFault(eq < 0 ? fault : fault.left(eq), eq < 0 ? QString() : fault.mid(eq + 1));
         if (!applied)
             return applied.error();
     }
     m_server = new QTcpServer(this);
     m_webSockets = new QWebSocketServer(QStringLiteral("strikeline upstox-sim"),
                                         QWebSocketServer::NonSecureMode, this);
-    connect(m_webSockets, &QWebSocketServer::newConnection, this,
-            &UpstoxSim::onWebSocketConnected);
+    connect(m_webSockets, &QWebSocketServer::newConnection, this, &UpstoxSim::onWebSocketConnected);
     connect(m_server, &QTcpServer::newConnection, this, &UpstoxSim::onNewConnection);
     if (!m_server->listen(QHostAddress::LocalHost, port))
-        return Error::make(ErrorCode::Network,
-                           QStringLiteral("cannot listen on 127.0.0.1:%1: %2")
-                               .arg(port)
-                               .arg(m_server->errorString()));
+        return Error::make(ErrorCode::Network, QStringLiteral("cannot listen on 127.0.0.1:%1: %2")
+                                                   .arg(port)
+                                                   .arg(m_server->errorString()));
     m_lastMarketMs = m_context.clock.now().epochMs;
     m_marketTimer.start();
     return m_server->serverPort();
@@ -223,7 +231,8 @@ Result<void> UpstoxSim::applyFault(const QString &rawName, const QString &value)
         return flag(m_faults.reorderUpdates);
     if (name == QLatin1String("drop-after-place"))
         return flag(m_faults.dropAfterPlace);
-    return bad(QStringLiteral("unknown fault; known: %1").arg(faultNames().join(QStringLiteral(", "))));
+    return bad(
+        QStringLiteral("unknown fault; known: %1").arg(faultNames().join(QStringLiteral(", "))));
 }
 
 void UpstoxSim::onNewConnection()
@@ -244,7 +253,8 @@ void UpstoxSim::processSocket(QTcpSocket *socket)
     if (it == m_connections.end() || it->busy)
         return;
     // Peek, do not read: an upgrade leaves the handshake in the socket for QWebSocketServer.
-    const QByteArray buffered = socket->peek(std::min<qint64>(socket->bytesAvailable(), MaxHeadBytes + 4));
+    const QByteArray buffered =
+        socket->peek(std::min<qint64>(socket->bytesAvailable(), MaxHeadBytes + 4));
     HttpRequest request;
     qsizetype headBytes = 0;
     switch (parseRequestHead(buffered, request, headBytes)) {
@@ -252,23 +262,29 @@ void UpstoxSim::processSocket(QTcpSocket *socket)
         return;
     case HeadStatus::TooLarge:
         respond(socket,
-                ApiError{413, QStringLiteral("UDAPI100036"), QStringLiteral("Request head too large"),
-                         {}, QJsonValue::Null}
+                ApiError{413,
+                         QStringLiteral("UDAPI100036"),
+                         QStringLiteral("Request head too large"),
+                         {},
+                         QJsonValue::Null}
                     .toResponse(),
                 false, 0);
         return;
     case HeadStatus::Malformed:
         respond(socket,
-                ApiError{400, QStringLiteral("UDAPI100036"), QStringLiteral("Malformed HTTP request"),
-                         {}, QJsonValue::Null}
+                ApiError{400,
+                         QStringLiteral("UDAPI100036"),
+                         QStringLiteral("Malformed HTTP request"),
+                         {},
+                         QJsonValue::Null}
                     .toResponse(),
                 false, 0);
         return;
     case HeadStatus::Complete:
         break;
     }
-    const bool upgradeWithCode = request.isWebSocketUpgrade() &&
-                                 request.query.hasQueryItem(QStringLiteral("code"));
+    const bool upgradeWithCode =
+        request.isWebSocketUpgrade() && request.query.hasQueryItem(QStringLiteral("code"));
     if (upgradeWithCode) {
         handleUpgrade(socket, request);
         return;
@@ -276,8 +292,11 @@ void UpstoxSim::processSocket(QTcpSocket *socket)
     const qsizetype length = request.contentLength();
     if (length < 0 || length > MaxBodyBytes) {
         respond(socket,
-                ApiError{length < 0 ? 400 : 413, QStringLiteral("UDAPI100036"),
-                         QStringLiteral("Bad Content-Length"), {}, QJsonValue::Null}
+                ApiError{length < 0 ? 400 : 413,
+                         QStringLiteral("UDAPI100036"),
+                         QStringLiteral("Bad Content-Length"),
+                         {},
+                         QJsonValue::Null}
                     .toResponse(),
                 false, 0);
         return;
@@ -332,8 +351,11 @@ void UpstoxSim::handleRequest(QTcpSocket *socket, HttpRequest request)
         // Faults that stand in for Upstox's gateway: a share of requests never reaches it.
         std::uniform_real_distribution<double> draw(0.0, 1.0);
         if (m_faults.http429 > 0 && draw(m_faultRandom) < m_faults.http429) {
-            HttpResponse r = ApiError{429, QStringLiteral("UDAPI10005"),
-                                      QStringLiteral("Too Many Request Sent"), {}, QJsonValue::Null}
+            HttpResponse r = ApiError{429,
+                                      QStringLiteral("UDAPI10005"),
+                                      QStringLiteral("Too Many Request Sent"),
+                                      {},
+                                      QJsonValue::Null}
                                  .toResponse();
             r.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("1")));
             respond(socket, r, keepAlive, delay);
@@ -341,8 +363,10 @@ void UpstoxSim::handleRequest(QTcpSocket *socket, HttpRequest request)
         }
         if (m_faults.http5xx > 0 && draw(m_faultRandom) < m_faults.http5xx) {
             respond(socket,
-                    ApiError{500, QStringLiteral("UDAPI100500"),
-                             QStringLiteral("Something went wrong, please try again later"), {},
+                    ApiError{500,
+                             QStringLiteral("UDAPI100500"),
+                             QStringLiteral("Something went wrong, please try again later"),
+                             {},
                              QJsonValue::Null}
                         .toResponse(),
                     keepAlive, delay);
@@ -383,15 +407,21 @@ HttpResponse UpstoxSim::route(QTcpSocket *socket, const HttpRequest &request, bo
         return faultEndpoint(socket, request);
     if (path == QLatin1String("/v2/login/authorization/dialog")) {
         if (request.method != "GET")
-            return ApiError{405, QStringLiteral("UDAPI100060"), QStringLiteral("Method not allowed"),
-                            {}, QJsonValue::Null}
+            return ApiError{405,
+                            QStringLiteral("UDAPI100060"),
+                            QStringLiteral("Method not allowed"),
+                            {},
+                            QJsonValue::Null}
                 .toResponse();
         return m_auth.authorizationDialog(request);
     }
     if (path == QLatin1String("/v2/login/authorization/token")) {
         if (request.method != "POST")
-            return ApiError{405, QStringLiteral("UDAPI100060"), QStringLiteral("Method not allowed"),
-                            {}, QJsonValue::Null}
+            return ApiError{405,
+                            QStringLiteral("UDAPI100060"),
+                            QStringLiteral("Method not allowed"),
+                            {},
+                            QJsonValue::Null}
                 .toResponse();
         return m_auth.exchangeToken(request);
     }
@@ -402,8 +432,11 @@ HttpResponse UpstoxSim::route(QTcpSocket *socket, const HttpRequest &request, bo
 
     if (path == QLatin1String("/v2/logout")) {
         if (request.method != "DELETE")
-            return ApiError{405, QStringLiteral("UDAPI100060"), QStringLiteral("Method not allowed"),
-                            {}, QJsonValue::Null}
+            return ApiError{405,
+                            QStringLiteral("UDAPI100060"),
+                            QStringLiteral("Method not allowed"),
+                            {},
+                            QJsonValue::Null}
                 .toResponse();
         return logout(request);
     }
@@ -417,13 +450,12 @@ HttpResponse UpstoxSim::route(QTcpSocket *socket, const HttpRequest &request, bo
                 return e->toResponse();
             types = std::get<QStringList>(parsed);
         }
-        const QString uri = QString::fromUtf8(
-            webSocketUrl(market ? QStringLiteral("market") : QStringLiteral("portfolio"), session,
-                         types));
+        const QString uri = QString::fromUtf8(webSocketUrl(
+            market ? QStringLiteral("market") : QStringLiteral("portfolio"), session, types));
         // Upstox documents authorized_redirect_uri; the Node SDK's model reads
         // authorizedRedirectUri. Both are sent (docs/upstox-sim.md).
         return upstoxSuccess(QJsonObject{{QStringLiteral("authorized_redirect_uri"), uri},
-                                   {QStringLiteral("authorizedRedirectUri"), uri}});
+                                         {QStringLiteral("authorizedRedirectUri"), uri}});
     }
     if (path == MarketFeedPath || path == PortfolioFeedPath) {
         // A plain Bearer GET: the redirect the SDKs follow.
@@ -441,10 +473,12 @@ HttpResponse UpstoxSim::route(QTcpSocket *socket, const HttpRequest &request, bo
     if (SimRest::isOrderEndpoint(path)) {
         isOrderCall = true;
         if (m_faults.staticIpReject)
-            return ApiError{403, QStringLiteral("UDAPI1154"),
+            return ApiError{403,
+                            QStringLiteral("UDAPI1154"),
                             QStringLiteral("Order requests are accepted only from a registered "
                                            "static IP. Please whitelist your IP address."),
-                            {}, QJsonValue::Null}
+                            {},
+                            QJsonValue::Null}
                 .toResponse();
     }
     if (auto response = m_rest->handle(request))
@@ -455,12 +489,17 @@ HttpResponse UpstoxSim::route(QTcpSocket *socket, const HttpRequest &request, bo
 HttpResponse UpstoxSim::faultEndpoint(QTcpSocket *socket, const HttpRequest &request)
 {
     if (!socket->peerAddress().isLoopback())
-        return ApiError{403, QStringLiteral("SIM403"),
-                        QStringLiteral("/sim/fault is for loopback clients only"), {},
+        return ApiError{403,
+                        QStringLiteral("SIM403"),
+                        QStringLiteral("/sim/fault is for loopback clients only"),
+                        {},
                         QJsonValue::Null}
             .toResponse();
     if (request.method != "POST")
-        return ApiError{405, QStringLiteral("UDAPI100060"), QStringLiteral("Method not allowed"), {},
+        return ApiError{405,
+                        QStringLiteral("UDAPI100060"),
+                        QStringLiteral("Method not allowed"),
+                        {},
                         QJsonValue::Null}
             .toResponse();
     QString name;
@@ -469,14 +508,19 @@ HttpResponse UpstoxSim::faultEndpoint(QTcpSocket *socket, const HttpRequest &req
         QJsonParseError parse;
         const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parse);
         if (parse.error != QJsonParseError::NoError || !doc.isObject())
-            return ApiError{400, QStringLiteral("UDAPI100038"),
-                            QStringLiteral("Invalid request body: expected {\"name\":..,\"value\":..}"),
-                            {}, QJsonValue::Null}
+            return ApiError{
+                400,
+                QStringLiteral("UDAPI100038"),
+                QStringLiteral("Invalid request body: expected {\"name\":..,\"value\":..}"),
+                {},
+                QJsonValue::Null}
                 .toResponse();
         name = doc.object().value(QStringLiteral("name")).toString();
         const QJsonValue v = doc.object().value(QStringLiteral("value"));
-        value = v.isString() ? v.toString() : v.isDouble() ? QString::number(v.toDouble()) :
-                v.isBool() ? (v.toBool() ? QStringLiteral("on") : QStringLiteral("off")) : QString();
+        value = v.isString()   ? v.toString()
+                : v.isDouble() ? QString::number(v.toDouble())
+                : v.isBool()   ? (v.toBool() ? QStringLiteral("on") : QStringLiteral("off"))
+                               : QString();
     } else {
         name = request.formValue(QStringLiteral("name"));
         value = request.formValue(QStringLiteral("value"));
@@ -490,7 +534,8 @@ HttpResponse UpstoxSim::faultEndpoint(QTcpSocket *socket, const HttpRequest &req
         return ApiError{400, QStringLiteral("UDAPI100036"), applied.error().message,
                         QStringLiteral("name"), name}
             .toResponse();
-    return upstoxSuccess(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("value"), value}});
+    return upstoxSuccess(
+        QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("value"), value}});
 }
 
 HttpResponse UpstoxSim::logout(const HttpRequest &request)
@@ -498,13 +543,14 @@ HttpResponse UpstoxSim::logout(const HttpRequest &request)
     const QByteArray token = request.bearerToken();
     if (m_auth.revoke(token))
         Q_EMIT m_context.events.tokenRevoked(token);
-    return HttpResponse::json({{QStringLiteral("status"), QStringLiteral("success")},
-                               {QStringLiteral("data"), true}});
+    return HttpResponse::json(
+        {{QStringLiteral("status"), QStringLiteral("success")}, {QStringLiteral("data"), true}});
 }
 
 std::variant<QStringList, ApiError> UpstoxSim::updateTypes(const HttpRequest &request) const
 {
-    const QString raw = request.query.queryItemValue(QStringLiteral("update_types"), QUrl::FullyDecoded);
+    const QString raw =
+        request.query.queryItemValue(QStringLiteral("update_types"), QUrl::FullyDecoded);
     if (raw.trimmed().isEmpty())
         return QStringList{QStringLiteral("order")};
     QStringList types;
@@ -569,10 +615,11 @@ void UpstoxSim::handleUpgrade(QTcpSocket *socket, const HttpRequest &request)
             types = std::get<QStringList>(parsed);
         }
         socket->readAll();
-        respond(socket,
-                HttpResponse::redirect(webSocketUrl(
-                    market ? QStringLiteral("market") : QStringLiteral("portfolio"), session, types)),
-                request.keepAlive(), m_faults.slowMs);
+        respond(
+            socket,
+            HttpResponse::redirect(webSocketUrl(
+                market ? QStringLiteral("market") : QStringLiteral("portfolio"), session, types)),
+            request.keepAlive(), m_faults.slowMs);
         return;
     }
     const auto found = m_codes.find(code.toLatin1());
@@ -580,40 +627,50 @@ void UpstoxSim::handleUpgrade(QTcpSocket *socket, const HttpRequest &request)
         (request.path != MarketFeederPath && request.path != PortfolioFeederPath)) {
         if (found != m_codes.end())
             m_codes.erase(found);
-        refuseUpgrade(socket, {401, QStringLiteral("UDAPI100050"),
+        refuseUpgrade(socket, {401,
+                               QStringLiteral("UDAPI100050"),
                                QStringLiteral("Invalid or already used WebSocket URL: call "
                                               "authorize again"),
-                               {}, QJsonValue::Null});
+                               {},
+                               QJsonValue::Null});
         return;
     }
     const PendingSocket pending = found.value();
     m_codes.erase(found); // single-use, whatever happens next
     if (!m_auth.isValid(pending.token)) {
-        refuseUpgrade(socket, {401, QStringLiteral("UDAPI100050"),
-                               QStringLiteral("Invalid token used to access API"), {},
+        refuseUpgrade(socket, {401,
+                               QStringLiteral("UDAPI100050"),
+                               QStringLiteral("Invalid token used to access API"),
+                               {},
                                QJsonValue::Null});
         return;
     }
     if ((pending.kind == QLatin1String("market")) != (request.path == MarketFeederPath)) {
-        refuseUpgrade(socket, {401, QStringLiteral("UDAPI100050"),
-                               QStringLiteral("This WebSocket URL is for another feed"), {},
+        refuseUpgrade(socket, {401,
+                               QStringLiteral("UDAPI100050"),
+                               QStringLiteral("This WebSocket URL is for another feed"),
+                               {},
                                QJsonValue::Null});
         return;
     }
     if (!m_streams) {
-        refuseUpgrade(socket, {503, QStringLiteral("UDAPI100500"),
+        refuseUpgrade(socket, {503,
+                               QStringLiteral("UDAPI100500"),
                                QStringLiteral("This simulator has no WebSocket streams (they "
                                               "were not built in): the feed is unavailable"),
-                               {}, QJsonValue::Null});
+                               {},
+                               QJsonValue::Null});
         return;
     }
     if (pending.kind == QLatin1String("market") &&
         m_streams->marketFeedConnections(pending.userId) >= MarketFeedConnectionLimit) {
-        refuseUpgrade(socket, {429, QStringLiteral("UDAPI100074"),
+        refuseUpgrade(socket, {429,
+                               QStringLiteral("UDAPI100074"),
                                QStringLiteral("Connection limit exceeded: at most %1 market-data "
                                               "feed connections per user")
                                    .arg(MarketFeedConnectionLimit),
-                               {}, QJsonValue::Null});
+                               {},
+                               QJsonValue::Null});
         return;
     }
     // From here the socket is QWebSocketServer's: it reads the handshake we only peeked at.
