@@ -220,8 +220,12 @@ HttpResponse SimRest::funds(const HttpRequest &r) const
 std::variant<std::vector<InstrumentId>, ApiError> SimRest::keys(const HttpRequest &r,
                                                                 int limit) const
 {
+    // Upstox documents instrument_key; the Node SDK's v2 quote calls send `symbol` (the SDK
+    // wins: both are read, docs/upstox-sim.md).
     const QString raw =
-        r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded);
+        r.query.hasQueryItem(QStringLiteral("instrument_key"))
+            ? r.query.queryItemValue(QStringLiteral("instrument_key"), QUrl::FullyDecoded)
+            : r.query.queryItemValue(QStringLiteral("symbol"), QUrl::FullyDecoded);
     if (raw.trimmed().isEmpty())
         return badRequest(QStringLiteral("UDAPI1009"), QStringLiteral("instrument_key is required"),
                           QStringLiteral("instrument_key"));
