@@ -1,6 +1,7 @@
 #include "SimOrders.h"
 
 #include "SimContext.h"
+#include "SimMarketView.h"
 #include "common/IstTime.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/SimulatedMarket.h"
@@ -310,15 +311,30 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
     const auto needed = marginFor(request.instrumentKey, request.quantity, request.side,
                                   request.product, request.price.toDouble());
     const double available = equityFunds().value(QStringLiteral("available_margin")).toDouble();
-    if (needed && needed->total() > available) {
+    QString rejection;
+    if (needed && needed->total() > available)
+        rejection = QStringLiteral("RMS:Margin Exceeds, Required:%1, Available:%2")
+                        .arg(needed->total(), 0, 'f', 2)
+                        .arg(available, 0, 'f', 2);
+    // The exchange's price band: a limit price outside the circuit limits is rejected.
+    if (rejection.isEmpty() && needsLimitPrice(request.type)) {
+        const SimMarketView view(m_context);
+        const auto market = view.contract(*snapshot, *snapshot->findByKey(request.instrumentKey));
+        if (market && market->quote.lowerCircuit && market->quote.upperCircuit &&
+            (request.price < *market->quote.lowerCircuit ||
+             request.price > *market->quote.upperCircuit))
+            rejection = QStringLiteral("Price %1 is outside the circuit limits %2 - %3")
+                            .arg(QString::fromStdString(request.price.toString(2)),
+                                 QString::fromStdString(market->quote.lowerCircuit->toString(2)),
+                                 QString::fromStdString(market->quote.upperCircuit->toString(2)));
+    }
+    if (!rejection.isEmpty()) {
         QStringList ids;
         for (std::size_t i = first; i < m_orders.size(); ++i) {
             SimOrder &order = m_orders[i];
             record(order);
             order.status = QStringLiteral("rejected");
-            order.statusMessage = QStringLiteral("RMS:Margin Exceeds, Required:%1, Available:%2")
-                                      .arg(needed->total(), 0, 'f', 2)
-                                      .arg(available, 0, 'f', 2);
+            order.statusMessage = rejection;
             m_byClient.erase(order.paperClientId);
             record(order);
             ids.append(order.orderId);

@@ -158,6 +158,15 @@ std::optional<HttpResponse> SimRest::handle(const HttpRequest &r)
         return only("PUT", [&] { return modify(r); });
     if (p == QLatin1String("/v3/order/cancel"))
         return only("DELETE", [&] { return cancel(r); });
+    // The v2 order API (deprecated by Upstox, still in the SDKs): the same orders, one id.
+    if (p == QLatin1String("/v2/order/place"))
+        return only("POST", [&] { return placeV2(r); });
+    if (p == QLatin1String("/v2/order/modify"))
+        return only("PUT", [&] { return modify(r); });
+    if (p == QLatin1String("/v2/order/cancel"))
+        return only("DELETE", [&] { return cancel(r); });
+    if (p == QLatin1String("/v2/order/trades"))
+        return only("GET", [&] { return orderTrades(r); });
     if (p == QLatin1String("/v2/order/retrieve-all"))
         return only("GET", [&] { return upstoxSuccess(m_orders.orderBook()); });
     if (p == QLatin1String("/v2/order/details"))
@@ -574,6 +583,38 @@ HttpResponse SimRest::place(const HttpRequest &r)
     return withLatency(
         {{QStringLiteral("order_ids"), QJsonArray::fromStringList(std::get<QStringList>(result))}},
         start);
+}
+
+HttpResponse SimRest::placeV2(const HttpRequest &r)
+{
+    ApiError error;
+    auto body = jsonBody(r, error);
+    if (!body)
+        return error.toResponse();
+    body->remove(QStringLiteral("slice")); // v2 never slices
+    auto result = m_orders.place(*body);
+    if (const auto *e = std::get_if<ApiError>(&result))
+        return e->toResponse();
+    return upstoxSuccess(
+        QJsonObject{{QStringLiteral("order_id"), std::get<QStringList>(result).value(0)}});
+}
+
+HttpResponse SimRest::orderTrades(const HttpRequest &r) const
+{
+    const QString orderId = r.query.queryItemValue(QStringLiteral("order_id"));
+    if (orderId.isEmpty())
+        return badRequest(QStringLiteral("UDAPI1023"), QStringLiteral("Order id is required"),
+                          QStringLiteral("order_id"))
+            .toResponse();
+    if (!m_orders.orderDetails(orderId))
+        return badRequest(QStringLiteral("UDAPI100010"), QStringLiteral("Order not found"),
+                          QStringLiteral("order_id"), orderId)
+            .toResponse();
+    QJsonArray trades;
+    for (const QJsonValue &t : m_orders.tradesForDay())
+        if (t.toObject().value(QStringLiteral("order_id")).toString() == orderId)
+            trades.append(t);
+    return upstoxSuccess(trades);
 }
 
 HttpResponse SimRest::modify(const HttpRequest &r)

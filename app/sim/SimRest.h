@@ -35,6 +35,8 @@ private:
     HttpResponse marketTimings(const QString &date) const;
     HttpResponse holidays() const;
     HttpResponse place(const HttpRequest &request);
+    HttpResponse placeV2(const HttpRequest &request);
+    HttpResponse orderTrades(const HttpRequest &request) const;
     HttpResponse modify(const HttpRequest &request);
     HttpResponse cancel(const HttpRequest &request);
     HttpResponse orderDetails(const HttpRequest &request) const;

@@ -19,6 +19,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
 #include <QUrlQuery>
@@ -823,6 +824,112 @@ private Q_SLOTS:
         client.open(QUrl(auth.data().value(QStringLiteral("authorized_redirect_uri")).toString()));
         QTRY_VERIFY(error.count() >= 1);
         QCOMPARE(connected.count(), 0);
+    }
+
+    void sdkQuoteParameter()
+    {
+        // The Node SDK's v2 quote call sends `symbol`, not the documented instrument_key.
+        const Reply r = get(QStringLiteral("/v2/market-quote/quotes?symbol=NSE_FO%7C46913"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.data().size(), 1);
+    }
+
+    void rmsAndCircuitRejections()
+    {
+        QSignalSpy updates(m_events.get(), &SimEventBus::orderUpdate);
+        // 25 slices of a Rs 2000 option: far beyond the funds. Accepted, then rejected.
+        const Reply big = place(marketOrder(m_option, 1755 * 25, QStringLiteral("rms"), true));
+        QCOMPARE(big.status, 200);
+        QCOMPARE(big.data().value(QStringLiteral("order_ids")).toArray().size(), 25);
+        const QJsonObject first =
+            get(QStringLiteral("/v2/order/details?order_id=") +
+                big.data().value(QStringLiteral("order_ids")).toArray().at(0).toString())
+                .data();
+        QCOMPARE(first.value(QStringLiteral("status")).toString(), QStringLiteral("rejected"));
+        QVERIFY(first.value(QStringLiteral("status_message"))
+                    .toString()
+                    .startsWith(QStringLiteral("RMS:Margin Exceeds")));
+        QCOMPARE(get(QStringLiteral("/v2/order/trades?order_id=") +
+                     first.value(QStringLiteral("order_id")).toString())
+                     .dataArray()
+                     .size(),
+                 0);
+
+        const QJsonObject quote =
+            get(QStringLiteral("/v2/market-quote/quotes?instrument_key=NSE_FO%7C46913"))
+                .data()
+                .begin()
+                ->toObject();
+        QJsonObject above = marketOrder(m_option, 65, QStringLiteral("band"), false);
+        above.insert(QStringLiteral("order_type"), QStringLiteral("LIMIT"));
+        above.insert(QStringLiteral("price"),
+                     quote.value(QStringLiteral("upper_circuit_limit")).toDouble() + 1.0);
+        const Reply banded = place(above);
+        QCOMPARE(banded.status, 200);
+        const QJsonObject rejected =
+            get(QStringLiteral("/v2/order/details?order_id=") +
+                banded.data().value(QStringLiteral("order_ids")).toArray().at(0).toString())
+                .data();
+        QCOMPARE(rejected.value(QStringLiteral("status")).toString(), QStringLiteral("rejected"));
+        QVERIFY(rejected.value(QStringLiteral("status_message"))
+                    .toString()
+                    .contains(QStringLiteral("circuit")));
+        QTRY_VERIFY(updates.count() >= 52);
+    }
+
+    void v2OrderApi()
+    {
+        const Reply r =
+            call("POST", QStringLiteral("/v2/order/place"),
+                 QJsonDocument(marketOrder(m_option, 65, QStringLiteral("v2"), true)).toJson());
+        QCOMPARE(r.status, 200);
+        const QString id = r.data().value(QStringLiteral("order_id")).toString();
+        QVERIFY(!id.isEmpty());
+        const Reply trades = get(QStringLiteral("/v2/order/trades?order_id=") + id);
+        QCOMPARE(trades.dataArray().size(), 1);
+        QCOMPARE(trades.dataArray().at(0).toObject().value(QStringLiteral("quantity")).toInt(), 65);
+        QCOMPARE(get(QStringLiteral("/v2/order/trades?order_id=nope")).status, 400);
+    }
+
+    void upgradeWithBearerIsRedirected()
+    {
+        // What Node's `ws` sends first: an upgrade with the token and no code.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_sim->port());
+        QTRY_COMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        socket.write("GET /v3/feed/market-data-feed HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                     "Authorization: Bearer " +
+                     m_token + "\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY((answer += socket.readAll()).contains("\r\n\r\n"));
+        QVERIFY2(answer.startsWith("HTTP/1.1 302"), answer.constData());
+        QVERIFY(answer.contains("Location: ws://127.0.0.1:"));
+        QVERIFY(answer.contains("code="));
+
+        QTcpSocket anonymous;
+        anonymous.connectToHost(QHostAddress::LocalHost, m_sim->port());
+        QTRY_COMPARE(anonymous.state(), QAbstractSocket::ConnectedState);
+        anonymous.write(
+            "GET /v3/feed/market-data-feed HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QByteArray refused;
+        QTRY_VERIFY((refused += anonymous.readAll()).contains("UDAPI100050"));
+        QVERIFY(refused.startsWith("HTTP/1.1 401"));
+    }
+
+    void malformedRequests()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_sim->port());
+        QTRY_COMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        socket.write("NONSENSE\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY((answer += socket.readAll()).contains("\r\n\r\n"));
+        QVERIFY(answer.startsWith("HTTP/1.1 400"));
+        QTRY_COMPARE(socket.state(), QAbstractSocket::UnconnectedState);
     }
 
     void sessionKeepAlive()
