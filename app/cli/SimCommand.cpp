@@ -2,6 +2,7 @@
 
 #include "CliCommon.h"
 #include "common/IstTime.h"
+#include "common/Logging.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/SimulatedMarket.h"
 #include "sim/SimContext.h"
@@ -197,6 +198,8 @@ int runUpstoxSim(const QStringList &arguments)
                                    "--redirect-uri must be an absolute URL"),
                     ExitUsage);
     options.faults = faults;
+    // The secret the simulator accepts never reaches a log from here on.
+    logging::addSecret(options.credentials.clientSecret);
 
     auto snapshot = loadSnapshot(parser, master, db, command);
     if (!snapshot)

@@ -59,6 +59,32 @@ double round2(double v)
     return std::round(v * 100.0) / 100.0;
 }
 
+// Rupees with two decimals for the JSON answer (the arithmetic stays fixed-point).
+double rupees(Money m)
+{
+    return round2(m.toDouble());
+}
+double rupees(Price p)
+{
+    return round2(p.toDouble());
+}
+
+// price x units, exact.
+Money valueOf(Price price, std::int64_t units)
+{
+    return Money::fromRaw(price.raw() * units);
+}
+
+// value / units rounded half away from zero to 1/10000 rupee; zero for no units.
+Price averageOf(Money value, std::int64_t units)
+{
+    if (units <= 0)
+        return Price();
+    const std::int64_t raw = value.raw();
+    const std::int64_t half = units / 2;
+    return Price::fromRaw(raw >= 0 ? (raw + half) / units : -((-raw + half) / units));
+}
+
 ApiError invalid(const QString &code, const QString &message, const QString &property,
                  const QJsonValue &value = QJsonValue::Null)
 {
@@ -86,10 +112,10 @@ QString SimOrders::nextOrderId()
     return m_orderIdPrefix + QStringLiteral("%1").arg(++m_orderSequence, 9, 10, QLatin1Char('0'));
 }
 
-double SimOrders::lastPrice(const std::string &instrumentKey) const
+Price SimOrders::lastPrice(const std::string &instrumentKey) const
 {
     const auto quote = m_context.market.quote(instrumentKey);
-    return quote ? quote->last.toDouble() : 0.0;
+    return quote ? quote->last : Price();
 }
 
 std::int32_t SimOrders::multiplier(const std::string &instrumentKey) const
@@ -309,13 +335,12 @@ std::variant<QStringList, ApiError> SimOrders::place(const QJsonObject &body)
     // The broker's RMS: an order the funds cannot carry is accepted and then rejected, as
     // Upstox does (200 with the order ids, then a "rejected" update).
     const auto needed = marginFor(request.instrumentKey, request.quantity, request.side,
-                                  request.product, request.price.toDouble());
-    const double available = equityFunds().value(QStringLiteral("available_margin")).toDouble();
+                                  request.product, request.price);
+    const Money available = funds().available();
     QString rejection;
     if (needed && needed->total() > available)
         rejection = QStringLiteral("RMS:Margin Exceeds, Required:%1, Available:%2")
-                        .arg(needed->total(), 0, 'f', 2)
-                        .arg(available, 0, 'f', 2);
+                        .arg(needed->total().toQString(2), available.toQString(2));
     // The exchange's price band: a limit price outside the circuit limits is rejected.
     if (rejection.isEmpty() && needsLimitPrice(request.type)) {
         const SimMarketView view(m_context);
@@ -464,12 +489,9 @@ void SimOrders::onBrokerEvent(const BrokerEvent &event)
     order.exchangeMs = event.timeMs;
     switch (event.kind) {
     case BrokerEventKind::Fill: {
-        const double price = event.price.toDouble();
-        const std::int64_t before = order.filledQuantity;
+        const Price price = event.price;
         order.filledQuantity += event.quantity;
-        order.averagePrice = (order.averagePrice * static_cast<double>(before) +
-                              price * static_cast<double>(event.quantity)) /
-                             static_cast<double>(order.filledQuantity);
+        order.filledValue += valueOf(price, event.quantity);
         order.status = order.filledQuantity >= order.request.quantity ? QStringLiteral("complete")
                                                                       : QStringLiteral("open");
         order.statusMessage.clear();
@@ -479,11 +501,10 @@ void SimOrders::onBrokerEvent(const BrokerEvent &event)
             return p.instrumentKey == order.instrumentKey && p.product == order.request.product;
         });
         if (pos == m_positions.end()) {
-            m_positions.push_back({order.instrumentKey, order.request.product, 0, 0, 0, 0});
+            m_positions.push_back({order.instrumentKey, order.request.product, 0, {}, 0, {}});
             pos = m_positions.end() - 1;
         }
-        const double value =
-            price * static_cast<double>(event.quantity) * multiplier(order.instrumentKey);
+        const Money value = valueOf(price, event.quantity * multiplier(order.instrumentKey));
         if (order.request.side == Side::Buy) {
             pos->buyQuantity += event.quantity;
             pos->buyValue += value;
@@ -539,7 +560,7 @@ QJsonObject SimOrders::orderJson(const SimOrder &o) const
         {QStringLiteral("trigger_price"), r.trigger.toDouble()},
         {QStringLiteral("disclosed_quantity"), static_cast<double>(o.disclosedQuantity)},
         {QStringLiteral("transaction_type"), QString::fromUtf8(sideName(r.side).data())},
-        {QStringLiteral("average_price"), round2(o.averagePrice)},
+        {QStringLiteral("average_price"), rupees(averageOf(o.filledValue, o.filledQuantity))},
         {QStringLiteral("filled_quantity"), static_cast<double>(o.filledQuantity)},
         {QStringLiteral("pending_quantity"),
          o.status == QLatin1String("cancelled") || o.status == QLatin1String("rejected")
@@ -568,51 +589,51 @@ QJsonObject SimOrders::positionJson(const Position &p) const
     const QString symbol = id ? QString::fromUtf8(snapshot->instrument(*id).tradingSymbol().data(),
                                                   snapshot->instrument(*id).tradingSymbol().size())
                               : QString();
-    const double mult = multiplier(p.instrumentKey);
-    const double last = lastPrice(p.instrumentKey);
+    const std::int64_t mult = multiplier(p.instrumentKey);
+    const Price last = lastPrice(p.instrumentKey);
     const auto quote = m_context.market.quote(p.instrumentKey);
     const double close = quote ? quote->previousClose.toDouble() : 0.0;
-    const double buyPrice = p.buyQuantity > 0 ? p.buyValue / (p.buyQuantity * mult) : 0.0;
-    const double sellPrice = p.sellQuantity > 0 ? p.sellValue / (p.sellQuantity * mult) : 0.0;
+    const Price buyPrice = averageOf(p.buyValue, p.buyQuantity * mult);
+    const Price sellPrice = averageOf(p.sellValue, p.sellQuantity * mult);
     const std::int64_t net = p.buyQuantity - p.sellQuantity;
     const std::int64_t closed = std::min(p.buyQuantity, p.sellQuantity);
-    const double realised = static_cast<double>(closed) * (sellPrice - buyPrice) * mult;
-    const double unrealised = net > 0   ? static_cast<double>(net) * (last - buyPrice) * mult
-                              : net < 0 ? static_cast<double>(-net) * (sellPrice - last) * mult
-                                        : 0.0;
-    const double average = net > 0 ? buyPrice : net < 0 ? sellPrice : 0.0;
+    const Money realised = valueOf(sellPrice - buyPrice, closed * mult);
+    const Money unrealised = net > 0   ? valueOf(last - buyPrice, net * mult)
+                             : net < 0 ? valueOf(sellPrice - last, -net * mult)
+                                       : Money();
+    const Price average = net > 0 ? buyPrice : net < 0 ? sellPrice : Price();
     return {
         {QStringLiteral("update_type"), QStringLiteral("position")},
         {QStringLiteral("exchange"), exchangeOf(p.instrumentKey)},
-        {QStringLiteral("multiplier"), mult},
-        {QStringLiteral("value"), round2(p.sellValue - p.buyValue)},
-        {QStringLiteral("pnl"), round2(realised + unrealised)},
+        {QStringLiteral("multiplier"), static_cast<double>(mult)},
+        {QStringLiteral("value"), rupees(p.sellValue - p.buyValue)},
+        {QStringLiteral("pnl"), rupees(realised + unrealised)},
         {QStringLiteral("product"), QString::fromUtf8(productName(p.product).data())},
         {QStringLiteral("instrument_token"), QString::fromStdString(p.instrumentKey)},
         {QStringLiteral("instrument_key"), QString::fromStdString(p.instrumentKey)},
-        {QStringLiteral("average_price"), round2(average)},
-        {QStringLiteral("buy_value"), round2(p.buyValue)},
+        {QStringLiteral("average_price"), rupees(average)},
+        {QStringLiteral("buy_value"), rupees(p.buyValue)},
         {QStringLiteral("overnight_quantity"), 0},
-        {QStringLiteral("day_buy_value"), round2(p.buyValue)},
-        {QStringLiteral("day_buy_price"), round2(buyPrice)},
+        {QStringLiteral("day_buy_value"), rupees(p.buyValue)},
+        {QStringLiteral("day_buy_price"), rupees(buyPrice)},
         {QStringLiteral("overnight_buy_amount"), 0},
         {QStringLiteral("overnight_buy_quantity"), 0},
         {QStringLiteral("day_buy_quantity"), static_cast<double>(p.buyQuantity)},
-        {QStringLiteral("day_sell_value"), round2(p.sellValue)},
-        {QStringLiteral("day_sell_price"), round2(sellPrice)},
+        {QStringLiteral("day_sell_value"), rupees(p.sellValue)},
+        {QStringLiteral("day_sell_price"), rupees(sellPrice)},
         {QStringLiteral("overnight_sell_amount"), 0},
         {QStringLiteral("overnight_sell_quantity"), 0},
         {QStringLiteral("day_sell_quantity"), static_cast<double>(p.sellQuantity)},
         {QStringLiteral("quantity"), static_cast<double>(net)},
-        {QStringLiteral("last_price"), last},
-        {QStringLiteral("unrealised"), round2(unrealised)},
-        {QStringLiteral("realised"), round2(realised)},
-        {QStringLiteral("sell_value"), round2(p.sellValue)},
+        {QStringLiteral("last_price"), last.toDouble()},
+        {QStringLiteral("unrealised"), rupees(unrealised)},
+        {QStringLiteral("realised"), rupees(realised)},
+        {QStringLiteral("sell_value"), rupees(p.sellValue)},
         {QStringLiteral("trading_symbol"), symbol},
         {QStringLiteral("tradingsymbol"), symbol},
         {QStringLiteral("close_price"), close},
-        {QStringLiteral("buy_price"), round2(buyPrice)},
-        {QStringLiteral("sell_price"), round2(sellPrice)},
+        {QStringLiteral("buy_price"), rupees(buyPrice)},
+        {QStringLiteral("sell_price"), rupees(sellPrice)},
     };
 }
 
@@ -663,7 +684,7 @@ QJsonArray SimOrders::tradesForDay() const
             {QStringLiteral("exchange_order_id"), order->exchangeOrderId},
             {QStringLiteral("order_id"), t.orderId},
             {QStringLiteral("exchange_timestamp"), istTimestamp(t.timeMs)},
-            {QStringLiteral("average_price"), t.price},
+            {QStringLiteral("average_price"), t.price.toDouble()},
             {QStringLiteral("trade_id"), t.tradeId},
             {QStringLiteral("order_ref_id"), QStringLiteral("SIM-%1").arg(order->requestId)},
             {QStringLiteral("order_timestamp"), istTimestamp(order->placedMs)},
@@ -686,62 +707,70 @@ QJsonArray SimOrders::positions() const
 
 std::optional<MarginFigures> SimOrders::marginFor(const std::string &instrumentKey,
                                                   std::int64_t quantity, Side side, Product product,
-                                                  double price) const
+                                                  Price price) const
 {
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
     const auto id = snapshot->findByKey(instrumentKey);
     if (!id)
         return std::nullopt;
     const InstrumentView v = snapshot->instrument(*id);
-    const double at = price > 0 ? price : lastPrice(instrumentKey);
-    const double units = static_cast<double>(quantity) *
-                         (v.quantityUnit() == QuantityUnit::Lots ? std::max(1, v.lotSize()) : 1) *
-                         std::max(1, v.qtyMultiplier());
+    const Price at = price.isPositive() ? price : lastPrice(instrumentKey);
+    const std::int64_t units =
+        quantity * (v.quantityUnit() == QuantityUnit::Lots ? std::max(1, v.lotSize()) : 1) *
+        std::max(1, v.qtyMultiplier());
+    const auto rate = [](Money amount, std::int64_t bp) {
+        return amount.basisPoints(bp).value_or(Money());
+    };
     MarginFigures m;
     if (v.kind() == InstrumentKind::Future || (isOption(v.kind()) && side == Side::Sell)) {
-        double notional = at * units;
+        Money notional = valueOf(at, units);
         if (isOption(v.kind())) {
             const auto level = m_context.market.underlyingPrice(v.underlyingSymbol());
-            notional = (level ? level->toDouble() : v.strike().toDouble()) * units;
+            notional = valueOf(level ? *level : v.strike(), units);
         }
-        m.span = round2(0.12 * notional);
-        m.exposure = round2(0.03 * notional);
+        m.span = rate(notional, 1200);    // 12 %
+        m.exposure = rate(notional, 300); //  3 %
     } else if (isOption(v.kind())) {
-        m.netBuyPremium = round2(at * units);
+        m.netBuyPremium = valueOf(at, units);
     } else {
-        m.equity = round2(at * units * (product == Product::Intraday ? 0.2 : 1.0));
+        m.equity = rate(valueOf(at, units), product == Product::Intraday ? 2000 : 10000);
     }
     return m;
 }
 
-QJsonObject SimOrders::equityFunds() const
+SimOrders::Funds SimOrders::funds() const
 {
-    double used = 0;
-    double realised = 0;
-    double span = 0;
-    double exposure = 0;
+    Funds f;
     for (const Position &p : m_positions) {
-        const QJsonObject json = positionJson(p);
-        realised += json.value(QStringLiteral("realised")).toDouble();
+        const std::int64_t mult = multiplier(p.instrumentKey);
+        const Price buyPrice = averageOf(p.buyValue, p.buyQuantity * mult);
+        const Price sellPrice = averageOf(p.sellValue, p.sellQuantity * mult);
+        f.realised += valueOf(sellPrice - buyPrice, std::min(p.buyQuantity, p.sellQuantity) * mult);
         const std::int64_t net = p.buyQuantity - p.sellQuantity;
         if (net == 0)
             continue;
         const auto m = marginFor(p.instrumentKey, std::abs(net), net > 0 ? Side::Buy : Side::Sell,
-                                 p.product, json.value(QStringLiteral("average_price")).toDouble());
+                                 p.product, net > 0 ? buyPrice : sellPrice);
         if (!m)
             continue;
-        used += m->total();
-        span += m->span;
-        exposure += m->exposure;
+        f.used += m->total();
+        f.span += m->span;
+        f.exposure += m->exposure;
     }
+    return f;
+}
+
+QJsonObject SimOrders::equityFunds() const
+{
+    const Funds f = funds();
     return {
-        {QStringLiteral("used_margin"), round2(used)},
+        {QStringLiteral("used_margin"), rupees(f.used)},
         {QStringLiteral("payin_amount"), 0},
-        {QStringLiteral("span_margin"), round2(span)},
+        {QStringLiteral("span_margin"), rupees(f.span)},
         {QStringLiteral("adhoc_margin"), 0},
         {QStringLiteral("notional_cash"), 0},
-        {QStringLiteral("available_margin"), round2(StartingCash + realised - used)},
-        {QStringLiteral("exposure_margin"), round2(exposure)},
+        {QStringLiteral("available_margin"), rupees(f.available())},
+        {QStringLiteral("exposure_margin"), rupees(f.exposure)},
     };
 }
 

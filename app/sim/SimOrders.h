@@ -10,6 +10,7 @@
 // response and the faults say so.
 
 #include "SimHttp.h"
+#include "common/Money.h"
 #include "orders/Order.h"
 #include "orders/PaperBroker.h"
 
@@ -34,11 +35,11 @@ struct SimContext;
 // intraday and 100 % delivery.
 struct MarginFigures
 {
-    double span = 0;
-    double exposure = 0;
-    double equity = 0;
-    double netBuyPremium = 0;
-    double total() const { return span + exposure + equity + netBuyPremium; }
+    Money span;
+    Money exposure;
+    Money equity;
+    Money netBuyPremium;
+    Money total() const { return span + exposure + equity + netBuyPremium; }
 };
 
 class SimOrders
@@ -67,7 +68,7 @@ public:
 
     // The margin one order would block (price 0: at the market).
     std::optional<MarginFigures> marginFor(const std::string &instrumentKey, std::int64_t quantity,
-                                           Side side, Product product, double price) const;
+                                           Side side, Product product, Price price) const;
 
     struct Update
     {
@@ -77,7 +78,7 @@ public:
     std::vector<Update> takeUpdates();
     bool hasUpdates() const { return !m_updates.empty(); }
 
-    static constexpr double StartingCash = 10'000'000.0; // Rs 1 crore
+    static constexpr Money StartingCash = Money::fromRupees(10'000'000); // Rs 1 crore
 
 private:
     struct SimOrder
@@ -94,7 +95,7 @@ private:
         OrderRequest request;
         std::int64_t disclosedQuantity = 0;
         std::int64_t filledQuantity = 0;
-        double averagePrice = 0;
+        Money filledValue; // price x quantity over the fills (average = value / quantity)
         QString status;
         QString statusMessage;
         bool amo = false;
@@ -108,7 +109,7 @@ private:
         QString tradeId;
         QString orderId;
         std::int64_t quantity = 0;
-        double price = 0;
+        Price price;
         std::int64_t timeMs = 0;
     };
     struct Position
@@ -116,9 +117,9 @@ private:
         std::string instrumentKey;
         Product product = Product::Delivery;
         std::int64_t buyQuantity = 0;
-        double buyValue = 0;
+        Money buyValue;
         std::int64_t sellQuantity = 0;
-        double sellValue = 0;
+        Money sellValue;
     };
 
     void onBrokerEvent(const BrokerEvent &event);
@@ -127,7 +128,16 @@ private:
     QJsonObject positionJson(const Position &position) const;
     std::optional<ApiError> validate(const QJsonObject &body, OrderRequest &request,
                                      std::int64_t &disclosed) const;
-    double lastPrice(const std::string &instrumentKey) const;
+    Price lastPrice(const std::string &instrumentKey) const;
+    struct Funds
+    {
+        Money used;
+        Money span;
+        Money exposure;
+        Money realised;
+        Money available() const { return StartingCash + realised - used; }
+    };
+    Funds funds() const;
     std::int32_t multiplier(const std::string &instrumentKey) const;
     QString nextOrderId();
 

@@ -690,7 +690,7 @@ HttpResponse SimRest::margin(const HttpRequest &r) const
             .toResponse();
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
     QJsonArray margins;
-    double required = 0;
+    Money required;
     int index = 0;
     for (const QJsonValue &item : instruments.toArray()) {
         const QString path = QStringLiteral("instruments[%1]").arg(index++);
@@ -723,24 +723,33 @@ HttpResponse SimRest::margin(const HttpRequest &r) const
                                              "required"),
                               path)
                 .toResponse();
-        const auto m = m_orders.marginFor(key.toStdString(), qty, *side, *product,
-                                          o.value(QStringLiteral("price")).toDouble());
+        const QJsonValue priceValue = o.value(QStringLiteral("price"));
+        const auto price =
+            priceValue.isDouble() && priceValue.toDouble() > 0
+                ? Price::parse(QByteArray::number(priceValue.toDouble(), 'f', 4).toStdString())
+                : std::optional<Price>(Price());
+        if (!price)
+            return badRequest(QStringLiteral("UDAPI100036"), QStringLiteral("price is not a price"),
+                              path + QStringLiteral(".price"), priceValue)
+                .toResponse();
+        const auto m = m_orders.marginFor(key.toStdString(), qty, *side, *product, *price);
         if (!m)
             continue;
         required += m->total();
         margins.append(QJsonObject{
-            {QStringLiteral("span_margin"), m->span},
-            {QStringLiteral("exposure_margin"), m->exposure},
-            {QStringLiteral("equity_margin"), m->equity},
-            {QStringLiteral("net_buy_premium"), m->netBuyPremium},
+            {QStringLiteral("span_margin"), round2(m->span.toDouble())},
+            {QStringLiteral("exposure_margin"), round2(m->exposure.toDouble())},
+            {QStringLiteral("equity_margin"), round2(m->equity.toDouble())},
+            {QStringLiteral("net_buy_premium"), round2(m->netBuyPremium.toDouble())},
             {QStringLiteral("additional_margin"), 0},
-            {QStringLiteral("total_margin"), round2(m->total())},
+            {QStringLiteral("total_margin"), round2(m->total().toDouble())},
             {QStringLiteral("tender_margin"), 0},
         });
     }
-    return upstoxSuccess(QJsonObject{{QStringLiteral("margins"), margins},
-                                     {QStringLiteral("required_margin"), round2(required)},
-                                     {QStringLiteral("final_margin"), round2(required)}});
+    return upstoxSuccess(
+        QJsonObject{{QStringLiteral("margins"), margins},
+                    {QStringLiteral("required_margin"), round2(required.toDouble())},
+                    {QStringLiteral("final_margin"), round2(required.toDouble())}});
 }
 
 } // namespace strikeline::sim
