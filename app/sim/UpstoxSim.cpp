@@ -676,6 +676,9 @@ void UpstoxSim::handleUpgrade(QTcpSocket *socket, const HttpRequest &request)
     // From here the socket is QWebSocketServer's: it reads the handshake we only peeked at.
     m_connections.remove(socket);
     disconnect(socket, nullptr, this, nullptr);
+    // Out of the QTcpServer's ownership: the QWebSocket made from it (whose owner the streams
+    // become) must not lose its socket when the simulator's server goes first.
+    socket->setParent(nullptr);
     m_handover.insert(code.toLatin1(), pending);
     m_webSockets->handleConnection(socket);
 }

@@ -736,6 +736,19 @@ private Q_SLOTS:
         QCOMPARE(mute.last().first().toBool(), false);
     }
 
+    void faultByForm()
+    {
+        const Reply r = call("POST", QStringLiteral("/sim/fault"), "name=slow&value=5",
+                             "application/x-www-form-urlencoded", QByteArray());
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_sim->faults().slowMs, 5);
+        QCOMPARE(
+            call("POST", QStringLiteral("/sim/fault"), "{bad", "application/json", QByteArray())
+                .status,
+            400);
+        QCOMPARE(call("GET", QStringLiteral("/sim/fault"), {}, {}, QByteArray()).status, 405);
+    }
+
     void feedRedirect302()
     {
         const Reply r = get(QStringLiteral("/v3/feed/market-data-feed"));
