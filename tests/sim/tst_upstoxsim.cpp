@@ -332,6 +332,21 @@ private Q_SLOTS:
                  IstMoment::fromDay(10, 3 * 60 + 30).epochMs);
     }
 
+    void clockExpiryIsAnnounced()
+    {
+        const QByteArray token = login();
+        QSignalSpy revoked(m_events.get(), &SimEventBus::tokenRevoked);
+        m_clock->set(IstMoment::fromDay(m_start.day() + 1, 3 * 60 + 30));
+        // The simulator's market timer notices the 03:30 expiry and tells the streams.
+        QTRY_VERIFY_WITH_TIMEOUT(revoked.count() >= 1, 10000);
+        bool announced = false;
+        for (const QList<QVariant> &args : revoked)
+            announced = announced || args.first().toByteArray() == token;
+        QVERIFY(announced);
+        m_clock->set(m_start);
+        m_token = login(); // the suite's token died with it
+    }
+
     void logoutRevokes()
     {
         const QByteArray token = login();
