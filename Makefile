@@ -48,6 +48,12 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
 	fi
+	@# Upstox's Node SDK for tests/sdk (pinned by its package-lock.json); tests/sdk/run.sh
+	@# installs it itself when this step could not.
+	@if [ ! -f tests/sdk/node_modules/upstox-js-sdk/package.json ]; then \
+	  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error) || \
+	    echo "warning: npm ci in tests/sdk failed (offline?): the SDK test will install or skip"; \
+	fi
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json
 	cmake --preset $(PRESET) $(CMAKE_ARGS)

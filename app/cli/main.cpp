@@ -10,6 +10,10 @@
 #include <functional>
 #include <map>
 
+namespace strikeline::cli {
+int runUpstoxSim(const QStringList &arguments); // SimCommand.cpp
+} // namespace strikeline::cli
+
 namespace {
 
 using strikeline::cli::err;
@@ -39,6 +43,8 @@ void printUsage(QTextStream &stream)
            "                                       log in to Upstox (your own API app)\n"
            "  logout                               forget the Upstox token\n"
            "  whoami [--json]                      profile, funds and token expiry\n"
+           "  upstox-sim --master FILE|--db URL --port N [--at T] [--seed S] [--fault F]\n"
+           "                                       a local Upstox (docs/upstox-sim.md)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -99,6 +105,7 @@ int main(int argc, char **argv)
         {QStringLiteral("login"), strikeline::cli::runLogin},
         {QStringLiteral("logout"), strikeline::cli::runLogout},
         {QStringLiteral("whoami"), strikeline::cli::runWhoami},
+        {QStringLiteral("upstox-sim"), strikeline::cli::runUpstoxSim},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
