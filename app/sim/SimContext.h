@@ -27,7 +27,7 @@ class SimEventBus final : public QObject
 public:
     using QObject::QObject;
 
-signals:
+Q_SIGNALS:
     // An order update for `userId`, exactly as the portfolio stream sends it (a JSON text frame,
     // upstox-reference.md §3.8 / upstox-live.md §4.1), already in the order the faults
     // (duplicate-updates, reorder-updates, update-before-ack) want it sent.
