@@ -18,6 +18,17 @@ namespace {
 // Upstox's "invalid input" code (upstox-reference.md §3.9): the nearest documented one.
 constexpr auto InvalidInput = "UDAPI100036";
 
+// The segment statuses of a market_info, in a fixed order.
+std::string fingerprint(const upstoxpb::FeedResponse &info)
+{
+    const auto &map = info.marketinfo().segmentstatus();
+    const std::map<std::string, int> sorted(map.begin(), map.end()); // a map's order is not fixed
+    std::string statuses;
+    for (const auto &[segment, status] : sorted)
+        statuses += segment + '=' + std::to_string(status) + ';';
+    return statuses;
+}
+
 QString text(const char *latin1)
 {
     return QString::fromLatin1(latin1);
@@ -95,9 +106,11 @@ void MarketFeedServer::accept(QWebSocket *socket, const QString &userId,
             [this, c](const QString &message) { onTextMessage(c, message); });
     connect(socket, &QWebSocket::disconnected, this, [this, c] { forget(c); });
 
+    const upstoxpb::FeedResponse info = m_tape.marketInfo();
     if (!m_muted)
-        send(c, m_tape.marketInfo());
+        send(c, info);
     if (!m_timer.isActive()) {
+        m_lastStatuses = fingerprint(info);
         m_elapsed.start();
         m_lastSimMs = m_context.clock.now().epochMs;
         m_framesOwed = 0;
@@ -328,11 +341,7 @@ void MarketFeedServer::pump()
 
     // market_info again whenever a segment opens or closes.
     const upstoxpb::FeedResponse info = m_tape.marketInfo();
-    const auto &map = info.marketinfo().segmentstatus();
-    const std::map<std::string, int> sorted(map.begin(), map.end()); // a map's order is not fixed
-    std::string statuses;
-    for (const auto &[segment, status] : sorted)
-        statuses += segment + '=' + std::to_string(status) + ';';
+    const std::string statuses = fingerprint(info);
     const bool transition = !m_lastStatuses.empty() && statuses != m_lastStatuses;
     m_lastStatuses = statuses;
     if (m_muted)
