@@ -17,6 +17,8 @@ namespace {
 
 // Upstox's "invalid input" code (upstox-reference.md §3.9): the nearest documented one.
 constexpr auto InvalidInput = "UDAPI100036";
+// A sub of 5000 keys is about 150 kB of JSON; anything far bigger is not a request.
+constexpr quint64 MaxRequestBytes = 4 * 1024 * 1024;
 
 // The segment statuses of a market_info, in a fixed order.
 std::string fingerprint(const upstoxpb::FeedResponse &info)
@@ -87,6 +89,11 @@ void MarketFeedServer::accept(QWebSocket *socket, const QString &userId,
     if (!socket)
         return;
     socket->setParent(this);
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        socket->deleteLater(); // gone before it reached us: no disconnected() will come
+        return;
+    }
+    socket->setMaxAllowedIncomingMessageSize(MaxRequestBytes);
     if (connections(userId) >= m_options.limits.connectionsPerUser) {
         connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
         socket->close(QWebSocketProtocol::CloseCodePolicyViolated,

@@ -60,6 +60,11 @@ void PortfolioStreamServer::accept(QWebSocket *socket, const QString &userId,
     if (!socket)
         return;
     socket->setParent(this);
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        socket->deleteLater(); // gone before it reached us: no disconnected() will come
+        return;
+    }
+    socket->setMaxAllowedIncomingMessageSize(64 * 1024); // clients send nothing here
     auto connection = std::make_unique<Connection>();
     Connection *c = connection.get();
     c->socket = socket;

@@ -333,23 +333,45 @@ void SimulatedTape::refreshPrice(Book &b, bool trade)
     in.strike = b.strike;
     in.years = years;
     in.rate = rate;
-    // IV: the volatility that gives the traded price (bisection; the price is on the tick).
+    // IV: the volatility that gives the traded price. Newton from the last IV (a few steps
+    // when the price barely moved), bisection when Newton leaves the bracket.
+    const double discount = std::exp(-rate * years);
+    const double sqrtT = std::sqrt(years);
     double low = 0.0005, high = 5.0;
     in.volatility = low;
     if (black76Price(right, in) >= b.ltp) {
-        b.iv = 0;
+        b.iv = 0; // at or below the price of (almost) no volatility: nothing to imply
     } else {
-        for (int i = 0; i < 60; ++i) {
-            in.volatility = 0.5 * (low + high);
-            (black76Price(right, in) < b.ltp ? low : high) = in.volatility;
+        double sigma = b.iv > low && b.iv < high ? b.iv : m_market.optionVolatility();
+        bool solved = false;
+        for (int i = 0; i < 8 && !solved; ++i) {
+            in.volatility = sigma;
+            const double error = black76Price(right, in) - b.ltp;
+            const double d1 =
+                (std::log(in.forward / in.strike) + 0.5 * sigma * sigma * years) / (sigma * sqrtT);
+            const double vega = discount * in.forward * normalPdf(d1) * sqrtT;
+            if (std::abs(error) < 1e-7 * std::max(1.0, b.ltp)) {
+                solved = true;
+                break;
+            }
+            if (vega < 1e-12)
+                break;
+            sigma -= error / vega;
+            if (!(sigma > low && sigma < high))
+                break;
         }
-        b.iv = 0.5 * (low + high);
+        if (!solved) {
+            for (int i = 0; i < 60; ++i) {
+                in.volatility = 0.5 * (low + high);
+                (black76Price(right, in) < b.ltp ? low : high) = in.volatility;
+            }
+            sigma = 0.5 * (low + high);
+        }
+        b.iv = sigma;
     }
     const double sigma = b.iv > 0 ? b.iv : m_market.optionVolatility();
-    const double sqrtT = std::sqrt(years);
     const double d1 =
         (std::log(in.forward / in.strike) + 0.5 * sigma * sigma * years) / (sigma * sqrtT);
-    const double discount = std::exp(-rate * years);
     in.volatility = sigma;
     const double premium = black76Price(right, in);
     b.delta = right == OptionRight::Call ? discount * normalCdf(d1) : -discount * normalCdf(-d1);
