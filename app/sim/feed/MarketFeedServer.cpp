@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -79,8 +80,9 @@ MarketFeedServer::~MarketFeedServer()
 
 int MarketFeedServer::connections(const QString &userId) const
 {
-    return static_cast<int>(std::count_if(m_connections.begin(), m_connections.end(),
-                                          [&](const auto &c) { return c->userId == userId; }));
+    return static_cast<int>(
+        std::count_if(m_connections.begin(), m_connections.end(),
+                      [&](const auto &c) { return c->socket && c->userId == userId; }));
 }
 
 void MarketFeedServer::accept(QWebSocket *socket, const QString &userId,
@@ -125,18 +127,26 @@ void MarketFeedServer::accept(QWebSocket *socket, const QString &userId,
     }
 }
 
+int MarketFeedServer::connectionCount() const
+{
+    return static_cast<int>(std::count_if(m_connections.begin(), m_connections.end(),
+                                          [](const auto &c) { return c->socket != nullptr; }));
+}
+
 void MarketFeedServer::forget(Connection *connection)
 {
-    const auto it = std::find_if(m_connections.begin(), m_connections.end(),
-                                 [connection](const auto &c) { return c.get() == connection; });
-    if (it == m_connections.end())
+    // Only marked here: forget() can run inside a send (a write error disconnects at once)
+    // while a loop over the connections is running; the entry goes at the next event.
+    if (!connection->socket)
         return;
-    if (QWebSocket *socket = (*it)->socket) {
-        socket->disconnect(this);
-        socket->deleteLater();
-    }
-    m_connections.erase(it);
-    if (m_connections.empty())
+    connection->socket->disconnect(this);
+    connection->socket->deleteLater();
+    connection->socket = nullptr;
+    QTimer::singleShot(0, this, [this] {
+        std::erase_if(m_connections, [](const auto &c) { return c->socket == nullptr; });
+    });
+    if (std::none_of(m_connections.begin(), m_connections.end(),
+                     [](const auto &c) { return c->socket != nullptr; }))
         m_timer.stop();
 }
 

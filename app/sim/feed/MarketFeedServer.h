@@ -79,7 +79,7 @@ public:
     // limits.connectionsPerUser feeds open (the front door should have refused the upgrade).
     void accept(QWebSocket *socket, const QString &userId, const QByteArray &accessToken);
     int connections(const QString &userId) const;
-    int connectionCount() const { return static_cast<int>(m_connections.size()); }
+    int connectionCount() const;
     const FeedLimits &limits() const { return m_options.limits; }
     // Frames sent so far (market_info, snapshots, ticks): for tests and the load benchmark.
     std::uint64_t framesSent() const { return m_framesSent; }
@@ -89,7 +89,7 @@ public:
 private:
     struct Connection
     {
-        QPointer<QWebSocket> socket;
+        QPointer<QWebSocket> socket; // null once closed (the entry goes soon after)
         QString userId;
         QByteArray token;
         std::map<std::string, FeedMode> subscriptions; // sorted: a deterministic tape

@@ -1,6 +1,7 @@
 #include "PortfolioStreamServer.h"
 
 #include <QJsonDocument>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -81,17 +82,24 @@ void PortfolioStreamServer::accept(QWebSocket *socket, const QString &userId,
     connect(socket, &QWebSocket::disconnected, this, [this, c] { forget(c); });
 }
 
+int PortfolioStreamServer::connectionCount() const
+{
+    return static_cast<int>(std::count_if(m_connections.begin(), m_connections.end(),
+                                          [](const auto &c) { return c->socket != nullptr; }));
+}
+
 void PortfolioStreamServer::forget(Connection *connection)
 {
-    const auto it = std::find_if(m_connections.begin(), m_connections.end(),
-                                 [connection](const auto &c) { return c.get() == connection; });
-    if (it == m_connections.end())
+    // Only marked here: forget() can run inside a send (a write error disconnects at once)
+    // while a loop over the connections is running; the entry goes at the next event.
+    if (!connection->socket)
         return;
-    if (QWebSocket *socket = (*it)->socket) {
-        socket->disconnect(this);
-        socket->deleteLater();
-    }
-    m_connections.erase(it);
+    connection->socket->disconnect(this);
+    connection->socket->deleteLater();
+    connection->socket = nullptr;
+    QTimer::singleShot(0, this, [this] {
+        std::erase_if(m_connections, [](const auto &c) { return c->socket == nullptr; });
+    });
 }
 
 void PortfolioStreamServer::publish(const QString &userId, const QString &updateType,

@@ -36,12 +36,12 @@ public:
     // Takes the open socket (parents it). Unknown update types are ignored.
     void accept(QWebSocket *socket, const QString &userId, const QByteArray &accessToken,
                 const QStringList &updateTypes);
-    int connectionCount() const { return static_cast<int>(m_connections.size()); }
+    int connectionCount() const;
 
 private:
     struct Connection
     {
-        QPointer<QWebSocket> socket;
+        QPointer<QWebSocket> socket; // null once closed (the entry goes soon after)
         QString userId;
         QByteArray token;
         QStringList updateTypes;
