@@ -418,6 +418,45 @@ private Q_SLOTS:
         QVERIFY(call);
     }
 
+    void tickRateSharesFramesAcrossConnections()
+    {
+        start(100);
+        auto a = feed("U1", "T1");
+        auto b = feed("U2", "T2");
+        a->send(request("sub", {m_keys.future, m_keys.call}, "full"));
+        b->send(request("sub", {m_keys.put}, "ltpc"));
+        QVERIFY(a->waitFor(upstoxpb::live_feed, 0, 5));
+        QVERIFY(b->waitFor(upstoxpb::live_feed, 0, 5));
+        // A load-test frame carries every key of its connection, in that connection's mode.
+        for (const auto &frame : a->frames) {
+            if (frame.type() != upstoxpb::live_feed)
+                continue;
+            QCOMPARE(frame.feeds_size(), 2);
+            QVERIFY(frame.feeds().at(m_keys.future).has_fullfeed());
+        }
+        for (const auto &frame : b->frames) {
+            if (frame.type() == upstoxpb::live_feed)
+                QCOMPARE(frame.feeds().at(m_keys.put).FeedUnion_case(), upstoxpb::Feed::kLtpc);
+        }
+    }
+
+    void closedSegmentsDoNotTick()
+    {
+        m_clock.set(at(Today, 16, 0)); // NSE F&O closed, MCX open
+        start(0);
+        auto c = feed();
+        c->send(request("sub", {m_keys.future, m_keys.mcxFuture}, "full"));
+        QVERIFY(c->waitFor(upstoxpb::initial_feed));
+        QCOMPARE(c->frames[c->find(upstoxpb::initial_feed)].feeds_size(), 2); // snapshots: both
+        QVERIFY(c->waitFor(upstoxpb::live_feed, 0, 5));
+        for (const auto &frame : c->frames) {
+            if (frame.type() == upstoxpb::live_feed) {
+                QVERIFY(!frame.feeds().contains(m_keys.future));
+                QVERIFY(frame.feeds().contains(m_keys.mcxFuture));
+            }
+        }
+    }
+
     void keyLimits()
     {
         // Upstox's own limit: 2000 keys in full mode alone.
