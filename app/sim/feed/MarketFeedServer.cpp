@@ -49,6 +49,17 @@ MarketFeedServer::MarketFeedServer(const SimContext &context, Options options, Q
     m_timer.setInterval(context.tickRate > 0 ? std::max(1, 1000 / context.tickRate)
                                              : std::max(1, options.realisticIntervalMs));
     connect(&m_timer, &QTimer::timeout, this, &MarketFeedServer::pump);
+    m_pingTimer.setInterval(std::max(100, options.pingIntervalMs));
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        if (m_muted)
+            return;
+        for (const auto &c : m_connections) {
+            if (c->socket)
+                c->socket->ping();
+        }
+    });
+    if (options.pingIntervalMs > 0)
+        m_pingTimer.start();
     connect(&context.events, &SimEventBus::dropWebSockets, this, &MarketFeedServer::dropAll);
     connect(&context.events, &SimEventBus::muteWebSockets, this, [this](bool muted) {
         m_muted = muted;

@@ -68,6 +68,7 @@ public:
     {
         bool advanceMarket = true;
         int realisticIntervalMs = 250;
+        int pingIntervalMs = 10'000; // Upstox sends standard pings (interval not documented)
         FeedLimits limits;
     };
 
@@ -114,6 +115,7 @@ private:
     SimulatedTape m_tape;
     std::vector<std::unique_ptr<Connection>> m_connections;
     QTimer m_timer;
+    QTimer m_pingTimer;
     QElapsedTimer m_elapsed;
     double m_framesOwed = 0;
     std::size_t m_nextConnection = 0;
