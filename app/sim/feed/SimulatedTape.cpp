@@ -1,6 +1,7 @@
 #include "SimulatedTape.h"
 
 #include "common/IstTime.h"
+#include "common/Price.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/Black76.h"
 #include "marketdata/SimulatedMarket.h"
@@ -79,9 +80,13 @@ std::int64_t uniformInt(std::mt19937_64 &random, std::int64_t low, std::int64_t 
     return std::uniform_int_distribution<std::int64_t>(low, high)(random);
 }
 
+// The nearest multiple of the tick, computed on Price's fixed-point scale so the double is the
+// one nearest the decimal (26098.3, not 26098.300000000003 as clients would print it).
 double onTick(double value, double tick)
 {
-    return std::round(value / tick) * tick;
+    const auto tickRaw = std::llround(tick * Price::Scale);
+    const auto ticks = std::llround(value * Price::Scale / static_cast<double>(tickRaw));
+    return static_cast<double>(ticks * tickRaw) / static_cast<double>(Price::Scale);
 }
 
 double normalPdf(double x)
