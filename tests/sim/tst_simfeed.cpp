@@ -275,6 +275,11 @@ private Q_SLOTS:
         const upstoxpb::Quote &best = ff.marketlevel().bidaskquote(0);
         QVERIFY(best.bidp() < ff.ltpc().ltp() && ff.ltpc().ltp() < best.askp());
         QVERIFY(best.bidq() > 0 && best.bidq() % 75 == 0);
+        for (const auto &level : ff.marketlevel().bidaskquote()) {
+            // On the 0.10 tick and the double nearest the decimal (what clients print).
+            QCOMPARE(level.bidp(), std::round(level.bidp() * 10) / 10);
+            QCOMPARE(level.askp(), std::round(level.askp() * 10) / 10);
+        }
         for (int i = 1; i < 5; ++i) {
             QVERIFY(ff.marketlevel().bidaskquote(i).bidp() <
                     ff.marketlevel().bidaskquote(i - 1).bidp());
