@@ -7,6 +7,7 @@
 #include "marketdata/SimulatedMarket.h"
 #include "sim/SimContext.h"
 #include "sim/UpstoxSim.h"
+#include "sim/feed/SimFeedStreams.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -212,9 +213,12 @@ int runUpstoxSim(const QStringList &arguments)
     SimulatedMarket market(repository, clock, params);
     sim::SimEventBus events;
     sim::SimContext context{repository, market, clock, events, tickRateValue, seedValue};
-    // The WebSocket streams join here once they are built (app/sim/feed); without them the
-    // simulator refuses upgrades with a clear error.
-    sim::UpstoxSim simulator(context, nullptr, options);
+    // The market-data feed and the portfolio stream behind the front door. UpstoxSim advances
+    // the simulated market (once a second); the feed reads it, so prices move once, not twice.
+    sim::MarketFeedServer::Options feedOptions;
+    feedOptions.advanceMarket = false;
+    sim::SimFeedStreams streams(context, feedOptions);
+    sim::UpstoxSim simulator(context, &streams, options);
     const SimStopSignals signals;
     if (!signals.ok())
         return fail(command, QStringLiteral("cannot install the SIGINT/SIGTERM handlers"));
