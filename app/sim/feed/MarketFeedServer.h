@@ -1,9 +1,9 @@
 #pragma once
 
 // The simulator's market-data feed v3 (upstox-reference.md §3.7, upstox-live.md §1.4,
-// docs/upstox-sim-streams.md). Each accepted socket gets market_info first (a protobuf
-// FeedResponse of type market_info, re-sent whenever a segment's status changes), then answers
-// binary JSON requests:
+// docs/upstox-sim.md, "The WebSocket streams"). Each accepted socket gets market_info first (a
+// protobuf FeedResponse of type market_info, re-sent whenever a segment's status changes), then
+// answers binary JSON requests:
 //   {"guid":"…","method":"sub","data":{"mode":"full","instrumentKeys":["NSE_FO|…"]}}
 // `sub` (mode ltpc when none is given; a key already subscribed moves to the new mode, which is
 // how the Node SDK's changeMode() works), `change_mode`, `unsub`. A `sub` or `change_mode` is
