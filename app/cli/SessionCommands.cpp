@@ -2,7 +2,7 @@
 //
 //   login   the authorization dialog's URL to open, the exact redirect URI to register, then
 //           waits on 127.0.0.1 for the browser's callback (or exchanges --code CODE)
-//   logout  forgets the token
+//   logout  revokes the token at Upstox (DELETE /v2/logout) and forgets it
 //   whoami  profile, funds and the token's expiry, from the stored token
 //
 // Where things live: the API key and redirect URI in the settings (upstox/clientId,
@@ -308,7 +308,8 @@ int runLogout(const QStringList &arguments)
 {
     const QString command = QStringLiteral("logout");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Forget the Upstox token."));
+    parser.setApplicationDescription(
+        QStringLiteral("Revoke the Upstox token at Upstox and forget it here."));
     SessionOptions common;
     parser.addOptions({common.at});
     parser.addHelpOption();
@@ -318,10 +319,37 @@ int runLogout(const QStringList &arguments)
     auto store = secretStore(settings, false);
     if (store.store->kind() == session::SecretStoreKind::Environment)
         return fail(command, QStringLiteral("the token comes from UPSTOX_ACCESS_TOKEN: unset it"));
+    // Revoke the token at Upstox first (DELETE /v2/logout), then forget it here whatever Upstox
+    // said: a token we cannot revoke (Upstox down, already expired) must still leave this machine.
+    QString revoked = QStringLiteral("no token was stored");
+    if (auto stored = store.store->read(QLatin1String(session::AccessTokenKey));
+        stored && stored->has_value() && !(*stored)->isEmpty()) {
+        logging::addSecret(QString::fromUtf8(**stored));
+        FixedToken tokens(**stored);
+        auto net = network(&tokens);
+        if (!net) {
+            revoked = QStringLiteral("not revoked at Upstox: %1").arg(net.error().message);
+        } else {
+            QObject context;
+            QEventLoop loop;
+            net->client->del(
+                QStringLiteral("/v2/logout"), {}, &context,
+                [&](upstox::UpstoxResult<QJsonValue> r) {
+                    revoked =
+                        r.ok() ? QStringLiteral("revoked at Upstox")
+                        : tokens.rejected()
+                            ? QStringLiteral("Upstox had already ended it")
+                            : QStringLiteral("not revoked at Upstox: %1").arg(r.error().toString());
+                    loop.quit();
+                });
+            loop.exec();
+        }
+    }
     if (auto removed = store.store->remove(QLatin1String(session::AccessTokenKey)); !removed)
         return fail(command, removed.error());
     settings.remove(QLatin1String(IssuedAtKey));
-    out() << "Logged out (the token is gone from " << store.store->describe() << ")." << Qt::endl;
+    out() << "Logged out: " << revoked << "; the token is gone from " << store.store->describe()
+          << '.' << Qt::endl;
     return ExitOk;
 }
 
