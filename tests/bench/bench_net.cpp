@@ -8,18 +8,32 @@
 //                             limiter (50/s): requests per second, all answered (50 go at once,
 //                             then 50 per second: 200 in about 3 s).
 //   BM_RateLimiterAcquire     the limiter's bookkeeping alone (tryAcquire, no network).
+//   BM_SimRoundTrip           the same GET against the Upstox simulator (app/sim, in process on
+//                             the benchmark's thread, over the fixture master), logged in by
+//                             its OAuth: the bearer check, the profile and the funds as the
+//                             simulator builds them. /0 profile, /1 funds-and-margin.
 //
-// The server is tests/support/TestHttpServer.h on the benchmark's thread; the simulator
-// (strikeline-cli upstox-sim) is a separate process and would only add its own time.
+// The plain server is tests/support/TestHttpServer.h on the benchmark's thread.
 
 #include "BenchmarkMain.h"
 #include "TestHttpServer.h"
 #include "broker/upstox/UpstoxClient.h"
+#include "common/IstTime.h"
+#include "instruments/InstrumentRepository.h"
+#include "instruments/InstrumentSnapshot.h"
+#include "instruments/MasterReader.h"
+#include "marketdata/SimulatedMarket.h"
 #include "net/HttpClient.h"
 #include "net/RateLimiter.h"
+#include "net/TokenProvider.h"
+#include "sim/SimContext.h"
+#include "sim/UpstoxSim.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrlQuery>
 
 #include <algorithm>
 #include <vector>
@@ -122,6 +136,128 @@ void BM_RateLimiterAcquire(benchmark::State &state)
     }
 }
 BENCHMARK(BM_RateLimiterAcquire);
+
+class FixedToken final : public net::TokenProvider
+{
+public:
+    QByteArray token;
+    QByteArray accessToken() const override { return token; }
+    void tokenRejected(const QByteArray &) override {}
+};
+
+// Waits on this thread's event loop (where the simulator runs) for one request.
+Result<net::HttpResponse> await(net::HttpClient &http, const net::HttpRequest &request)
+{
+    QObject context;
+    QEventLoop loop;
+    std::optional<Result<net::HttpResponse>> answer;
+    http.send(request, &context, [&](Result<net::HttpResponse> r) {
+        answer.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!answer)
+        loop.exec();
+    return std::move(*answer);
+}
+
+void BM_SimRoundTrip(benchmark::State &state)
+{
+    const QString path =
+        QStringLiteral(STRIKELINE_REAL_DATA_DIR "/fixture-NSE_FO-subset-2026-08-21.json");
+    SnapshotBuilder builder;
+    if (auto read = readMasterFile(path, [&](InstrumentRecord &&r) { builder.add(std::move(r)); });
+        !read) {
+        state.SkipWithError(qPrintable(read.error().message));
+        return;
+    }
+    InstrumentRepository repository;
+    repository.publish(builder.build({}, nullptr));
+    const FixedClock clock(*parseIstMoment(QStringLiteral("2026-08-21 10:30")));
+    SimulationParams params;
+    params.seed = 7;
+    SimulatedMarket market(repository, clock, params);
+    sim::SimEventBus events;
+    sim::SimContext context{repository, market, clock, events, 0, 7};
+    sim::UpstoxSim simulator(context, nullptr);
+    if (auto port = simulator.start(0); !port) {
+        state.SkipWithError(qPrintable(port.error().message));
+        return;
+    }
+    FixedToken tokens;
+    net::HttpClient::Options options = loopback();
+    options.tokens = &tokens;
+    net::HttpClient http(options);
+    const upstox::UpstoxUrls urls = upstox::UpstoxUrls::fromBase(simulator.httpUrl()).value();
+
+    // The OAuth dance, as a browser and UpstoxLogin do it.
+    const sim::SimCredentials &app = simulator.auth().credentials();
+    net::HttpRequest dialog;
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
+    q.addQueryItem(QStringLiteral("client_id"), app.clientId);
+    q.addQueryItem(QStringLiteral("redirect_uri"), app.redirectUri);
+    q.addQueryItem(QStringLiteral("state"), QStringLiteral("bench"));
+    dialog.url = urls.apiUrl(QStringLiteral("/v2/login/authorization/dialog"));
+    dialog.url.setQuery(q);
+    dialog.bearer = false;
+    auto redirected = await(http, dialog);
+    const QString code =
+        redirected ? QUrlQuery(QUrl(QString::fromUtf8(redirected.value().header("location"))))
+                         .queryItemValue(QStringLiteral("code"))
+                   : QString();
+    net::HttpRequest exchange;
+    exchange.method = net::HttpMethod::Post;
+    exchange.url = urls.apiUrl(QStringLiteral("/v2/login/authorization/token"));
+    exchange.bearer = false;
+    exchange.contentType = "application/x-www-form-urlencoded";
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("code"), code);
+    form.addQueryItem(QStringLiteral("client_id"), app.clientId);
+    form.addQueryItem(QStringLiteral("client_secret"), app.clientSecret);
+    form.addQueryItem(QStringLiteral("redirect_uri"), app.redirectUri);
+    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("authorization_code"));
+    exchange.body = form.toString(QUrl::FullyEncoded).toUtf8();
+    auto token = await(http, exchange);
+    if (!token || !token.value().isSuccess()) {
+        state.SkipWithError("cannot log in to the simulator");
+        return;
+    }
+    tokens.token = QJsonDocument::fromJson(token.value().body)
+                       .object()
+                       .value(QLatin1String("access_token"))
+                       .toString()
+                       .toUtf8();
+
+    net::HttpRequest request;
+    request.url =
+        urls.apiUrl(state.range(0) == 0 ? QStringLiteral("/v2/user/profile")
+                                        : QStringLiteral("/v2/user/get-funds-and-margin"));
+    std::vector<double> micros;
+    micros.reserve(10000);
+    int failures = 0;
+    for (auto _ : state) {
+        QElapsedTimer timer;
+        timer.start();
+        auto r = await(http, request);
+        failures += r.ok() && r.value().isSuccess() && upstox::readEnvelope(r.value()).ok() ? 0 : 1;
+        micros.push_back(static_cast<double>(timer.nsecsElapsed()) / 1000.0);
+    }
+    std::sort(micros.begin(), micros.end());
+    auto at = [&](double quantile) {
+        return micros.empty() ? 0.0
+                              : micros[static_cast<std::size_t>(
+                                    quantile * static_cast<double>(micros.size() - 1))];
+    };
+    state.counters["p50_us"] = at(0.50);
+    state.counters["p99_us"] = at(0.99);
+    state.counters["failures"] = failures;
+}
+BENCHMARK(BM_SimRoundTrip)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000)
+    ->UseRealTime();
 
 } // namespace
 
