@@ -3,7 +3,12 @@
 #include "common/Logging.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QSet>
+
+#include <cerrno>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace strikeline::cli {
 
@@ -74,6 +79,53 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &c
                     ExitUsage);
     }
     return std::nullopt;
+}
+
+namespace {
+int g_stopSignalWriteFd = -1;
+
+extern "C" void onStopSignal(int)
+{
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(g_stopSignalWriteFd, &byte, 1);
+    errno = saved;
+}
+} // namespace
+
+StopSignals::StopSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, m_fds) != 0)
+        return;
+    g_stopSignalWriteFd = m_fds[0];
+    m_notifier = std::make_unique<QSocketNotifier>(m_fds[1], QSocketNotifier::Read);
+    QObject::connect(m_notifier.get(), &QSocketNotifier::activated, QCoreApplication::instance(),
+                     [this] {
+                         char byte = 0;
+                         [[maybe_unused]] const auto read = ::read(m_fds[1], &byte, 1);
+                         QCoreApplication::quit();
+                     });
+    struct sigaction action = {};
+    action.sa_handler = onStopSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &m_oldInt);
+    ::sigaction(SIGTERM, &action, &m_oldTerm);
+    m_installed = true;
+}
+
+StopSignals::~StopSignals()
+{
+    if (m_installed) {
+        ::sigaction(SIGINT, &m_oldInt, nullptr);
+        ::sigaction(SIGTERM, &m_oldTerm, nullptr);
+    }
+    m_notifier.reset();
+    g_stopSignalWriteFd = -1;
+    if (m_fds[0] >= 0) {
+        ::close(m_fds[0]);
+        ::close(m_fds[1]);
+    }
 }
 
 } // namespace strikeline::cli

@@ -12,9 +12,12 @@
 #include "instruments/InstrumentSnapshot.h"
 #include "storage/DatabaseConfig.h"
 
+#include <QSocketNotifier>
 #include <QStringList>
 #include <QTextStream>
 
+#include <csignal>
+#include <memory>
 #include <optional>
 
 class QCommandLineOption;
@@ -79,5 +82,26 @@ int runLogin(const QStringList &arguments); // SessionCommands.cpp
 void registerSecretArguments(const QStringList &arguments);
 int runLogout(const QStringList &arguments); // SessionCommands.cpp
 int runWhoami(const QStringList &arguments); // SessionCommands.cpp
+
+// SIGINT/SIGTERM -> one byte into a socket pair -> QSocketNotifier -> QCoreApplication::quit():
+// the handler does nothing but an async-signal-safe write, the shutdown happens in the event
+// loop. For the long-running commands (serve, upstox-sim); one at a time per process.
+class StopSignals final
+{
+public:
+    StopSignals();
+    ~StopSignals();
+    StopSignals(const StopSignals &) = delete;
+    StopSignals &operator=(const StopSignals &) = delete;
+
+    bool ok() const { return m_installed; }
+
+private:
+    int m_fds[2] = {-1, -1};
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    struct sigaction m_oldInt = {};
+    struct sigaction m_oldTerm = {};
+    bool m_installed = false;
+};
 
 } // namespace strikeline::cli

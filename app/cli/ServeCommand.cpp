@@ -7,80 +7,13 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QSocketNotifier>
 #include <QUrl>
-
-#include <cerrno>
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace strikeline::cli {
 
 namespace {
 
 constexpr quint16 DefaultPort = api::DefaultApiPort;
-
-// SIGINT/SIGTERM -> one byte into a socket pair -> QSocketNotifier -> quit: the handler does
-// nothing but an async-signal-safe write, the shutdown happens in the event loop.
-int g_signalWriteFd = -1;
-
-extern "C" void onStopSignal(int)
-{
-    const int saved = errno;
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(g_signalWriteFd, &byte, 1);
-    errno = saved;
-}
-
-class StopSignals final
-{
-public:
-    StopSignals()
-    {
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, m_fds) != 0)
-            return;
-        g_signalWriteFd = m_fds[0];
-        m_notifier = std::make_unique<QSocketNotifier>(m_fds[1], QSocketNotifier::Read);
-        QObject::connect(m_notifier.get(), &QSocketNotifier::activated,
-                         QCoreApplication::instance(), [this] {
-                             char byte = 0;
-                             [[maybe_unused]] const auto read = ::read(m_fds[1], &byte, 1);
-                             QCoreApplication::quit();
-                         });
-        struct sigaction action = {};
-        action.sa_handler = onStopSignal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESTART;
-        ::sigaction(SIGINT, &action, &m_oldInt);
-        ::sigaction(SIGTERM, &action, &m_oldTerm);
-        m_installed = true;
-    }
-    ~StopSignals()
-    {
-        if (m_installed) {
-            ::sigaction(SIGINT, &m_oldInt, nullptr);
-            ::sigaction(SIGTERM, &m_oldTerm, nullptr);
-        }
-        m_notifier.reset();
-        g_signalWriteFd = -1;
-        if (m_fds[0] >= 0) {
-            ::close(m_fds[0]);
-            ::close(m_fds[1]);
-        }
-    }
-    StopSignals(const StopSignals &) = delete;
-    StopSignals &operator=(const StopSignals &) = delete;
-
-    bool ok() const { return m_installed; }
-
-private:
-    int m_fds[2] = {-1, -1};
-    std::unique_ptr<QSocketNotifier> m_notifier;
-    struct sigaction m_oldInt = {};
-    struct sigaction m_oldTerm = {};
-    bool m_installed = false;
-};
 
 } // namespace
 

@@ -11,80 +11,10 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QSocketNotifier>
 
-#include <cerrno>
 #include <cmath>
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace strikeline::cli {
-
-namespace {
-
-// SIGINT/SIGTERM -> one byte into a socket pair -> QSocketNotifier -> quit (as `serve` does):
-// the handler only writes, the shutdown happens in the event loop.
-int g_simSignalFd = -1;
-
-extern "C" void onSimStopSignal(int)
-{
-    const int saved = errno;
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(g_simSignalFd, &byte, 1);
-    errno = saved;
-}
-
-class SimStopSignals final
-{
-public:
-    SimStopSignals()
-    {
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, m_fds) != 0)
-            return;
-        g_simSignalFd = m_fds[0];
-        m_notifier = std::make_unique<QSocketNotifier>(m_fds[1], QSocketNotifier::Read);
-        QObject::connect(m_notifier.get(), &QSocketNotifier::activated,
-                         QCoreApplication::instance(), [this] {
-                             char byte = 0;
-                             [[maybe_unused]] const auto read = ::read(m_fds[1], &byte, 1);
-                             QCoreApplication::quit();
-                         });
-        struct sigaction action = {};
-        action.sa_handler = onSimStopSignal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESTART;
-        ::sigaction(SIGINT, &action, &m_oldInt);
-        ::sigaction(SIGTERM, &action, &m_oldTerm);
-        m_installed = true;
-    }
-    ~SimStopSignals()
-    {
-        if (m_installed) {
-            ::sigaction(SIGINT, &m_oldInt, nullptr);
-            ::sigaction(SIGTERM, &m_oldTerm, nullptr);
-        }
-        m_notifier.reset();
-        g_simSignalFd = -1;
-        if (m_fds[0] >= 0) {
-            ::close(m_fds[0]);
-            ::close(m_fds[1]);
-        }
-    }
-    SimStopSignals(const SimStopSignals &) = delete;
-    SimStopSignals &operator=(const SimStopSignals &) = delete;
-
-    bool ok() const { return m_installed; }
-
-private:
-    int m_fds[2] = {-1, -1};
-    std::unique_ptr<QSocketNotifier> m_notifier;
-    struct sigaction m_oldInt = {};
-    struct sigaction m_oldTerm = {};
-    bool m_installed = false;
-};
-
-} // namespace
 
 int runUpstoxSim(const QStringList &arguments)
 {
@@ -219,7 +149,7 @@ int runUpstoxSim(const QStringList &arguments)
     feedOptions.advanceMarket = false;
     sim::SimFeedStreams streams(context, feedOptions);
     sim::UpstoxSim simulator(context, &streams, options);
-    const SimStopSignals signals;
+    const StopSignals signals;
     if (!signals.ok())
         return fail(command, QStringLiteral("cannot install the SIGINT/SIGTERM handlers"));
     const auto listening = simulator.start(static_cast<quint16>(portNumber));
