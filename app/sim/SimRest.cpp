@@ -364,6 +364,37 @@ HttpResponse SimRest::optionGreeks(const HttpRequest &r) const
     return upstoxSuccess(data);
 }
 
+namespace {
+
+// The underlying an option request names by its spot's instrument_key (an index or an equity):
+// Upstox's 400 for an unknown key; no underlying (an empty answer) when it has no derivatives.
+struct OptionUnderlying
+{
+    std::optional<ApiError> error;
+    InstrumentId spot = 0; // valid without an error
+    std::optional<UnderlyingId> id;
+};
+
+OptionUnderlying optionUnderlying(const InstrumentSnapshot &snapshot, const QString &key)
+{
+    const auto spotId = snapshot.findByKey(key.toStdString());
+    if (!spotId)
+        return {badRequest(QStringLiteral("UDAPI1011"),
+                           QStringLiteral("Invalid Instrument key: %1").arg(key),
+                           QStringLiteral("instrument_key"), key),
+                0, std::nullopt};
+    const InstrumentView spot = snapshot.instrument(*spotId);
+    const auto segment = derivativeSegmentFor(spot.segment());
+    if (!segment)
+        return {std::nullopt, *spotId, std::nullopt};
+    return {std::nullopt, *spotId,
+            snapshot.findUnderlying(spot.underlyingSymbol().empty() ? spot.tradingSymbol()
+                                                                    : spot.underlyingSymbol(),
+                                    segment)};
+}
+
+} // namespace
+
 HttpResponse SimRest::optionChain(const HttpRequest &r) const
 {
     const SnapshotPtr snapshot = m_context.instruments.snapshot();
@@ -384,19 +415,11 @@ HttpResponse SimRest::optionChain(const HttpRequest &r) const
                           QStringLiteral("expiry_date must be YYYY-MM-DD"),
                           QStringLiteral("expiry_date"), expiryText)
             .toResponse();
-    const auto spotId = snapshot->findByKey(key.toStdString());
-    if (!spotId)
-        return badRequest(QStringLiteral("UDAPI1011"),
-                          QStringLiteral("Invalid Instrument key: %1").arg(key),
-                          QStringLiteral("instrument_key"), key)
-            .toResponse();
-    const InstrumentView spot = snapshot->instrument(*spotId);
-    const auto segment = derivativeSegmentFor(spot.segment());
-    const auto underlying = segment ? snapshot->findUnderlying(spot.underlyingSymbol().empty()
-                                                                   ? spot.tradingSymbol()
-                                                                   : spot.underlyingSymbol(),
-                                                               segment)
-                                    : std::nullopt;
+    const OptionUnderlying found = optionUnderlying(*snapshot, key);
+    if (found.error)
+        return found.error->toResponse();
+    const InstrumentView spot = snapshot->instrument(found.spot);
+    const std::optional<UnderlyingId> &underlying = found.id;
     QJsonArray rows;
     if (!underlying)
         return upstoxSuccess(rows);
@@ -473,19 +496,11 @@ HttpResponse SimRest::optionContracts(const HttpRequest &r) const
                           QStringLiteral("expiry_date must be YYYY-MM-DD"),
                           QStringLiteral("expiry_date"), expiryText)
             .toResponse();
-    const auto spotId = snapshot->findByKey(key.toStdString());
-    if (!spotId)
-        return badRequest(QStringLiteral("UDAPI1011"),
-                          QStringLiteral("Invalid Instrument key: %1").arg(key),
-                          QStringLiteral("instrument_key"), key)
-            .toResponse();
-    const InstrumentView spot = snapshot->instrument(*spotId);
-    const auto segment = derivativeSegmentFor(spot.segment());
-    const auto underlying = segment ? snapshot->findUnderlying(spot.underlyingSymbol().empty()
-                                                                   ? spot.tradingSymbol()
-                                                                   : spot.underlyingSymbol(),
-                                                               segment)
-                                    : std::nullopt;
+    const OptionUnderlying found = optionUnderlying(*snapshot, key);
+    if (found.error)
+        return found.error->toResponse();
+    const InstrumentView spot = snapshot->instrument(found.spot);
+    const std::optional<UnderlyingId> &underlying = found.id;
     QJsonArray out;
     if (!underlying)
         return upstoxSuccess(out);
