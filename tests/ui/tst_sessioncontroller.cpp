@@ -269,17 +269,23 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(longestGap)));
 
         const QString text = f->indicator->text();
-        QVERIFY2(text.startsWith(QStringLiteral("Upstox: SL1234 Strikeline Simulator · ")),
-                 qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("Upstox: SL1234 · ")), qPrintable(text));
         // Logged in at 10:30 IST: the token lives until 03:30 the next day.
         QVERIFY2(text.contains(QStringLiteral("17h 0m left")), qPrintable(text));
-        const QString available =
-            QStringLiteral("₹") + f->controller->funds()->equity.availableMargin.toIndian(2);
-        QVERIFY2(text.contains(available + QStringLiteral(" available")), qPrintable(text));
-        QVERIFY(available.contains(u',')); // the Indian grouping, not a bare number
-        QVERIFY(f->indicator->toolTip().contains(QStringLiteral("logged in as SL1234")));
+        const Money margin = f->controller->funds()->equity.availableMargin;
+        QVERIFY(margin > Money());
+        // Compact in the shared status bar, exact (Indian grouping) on hover and on the page.
+        QVERIFY2(
+            text.endsWith(QStringLiteral(" · Rs ") + margin.toCompact() + QStringLiteral(" free")),
+            qPrintable(text));
+        const QString exact = QStringLiteral("Rs ") + margin.toIndian(2);
+        QVERIFY(exact.contains(u',')); // the Indian grouping, not a bare number
+        const QString tip = f->indicator->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("logged in as SL1234")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("Strikeline Simulator (SL1234)")), qPrintable(tip));
+        QVERIFY2(tip.contains(exact + QStringLiteral(" available")), qPrintable(tip));
         QVERIFY(f->page->accountLabel()->text().contains(QStringLiteral("Strikeline Simulator")));
-        QVERIFY(f->page->accountLabel()->text().contains(available.mid(1)));
+        QVERIFY(f->page->accountLabel()->text().contains(exact));
         QVERIFY(f->page->secretEdit()->text().isEmpty()); // not left in the widget
         QVERIFY(f->page->logoutButton()->isEnabled());
 
@@ -317,8 +323,7 @@ private Q_SLOTS:
         QVERIFY(f->controller->session().token()->accessToken != first);
         // And the new token works: profile and funds again.
         f->controller->refreshAccount();
-        QTRY_VERIFY_WITH_TIMEOUT(f->indicator->text().contains(QStringLiteral("available")),
-                                 WaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(f->indicator->text().endsWith(QStringLiteral(" free")), WaitMs);
         QCOMPARE(f->controller->session().state(), SessionState::Active);
     }
 

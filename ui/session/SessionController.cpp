@@ -21,9 +21,10 @@ constexpr char UserIdKey[] = "upstox/userId";
 constexpr char UserNameKey[] = "upstox/userName";
 constexpr char IssuedAtKey[] = "upstox/tokenIssuedAt"; // epoch ms; the token itself is a secret
 
+// The terminal's way with money: "Rs 1,00,00,000.00" (Tick (Rs), "Rs 26000" elsewhere).
 QString rupees(const Money &money)
 {
-    return QStringLiteral("₹") + money.toIndian(2);
+    return QStringLiteral("Rs ") + money.toIndian(2);
 }
 
 } // namespace
@@ -458,17 +459,16 @@ QString SessionController::indicatorText() const
         break;
     }
     const auto token = m_session->token();
-    QString who = m_profile ? m_profile->userId : (token ? token->userId : QString());
-    if (m_profile && !m_profile->userName.isEmpty())
-        who += QStringLiteral(" ") + m_profile->userName;
+    // Short: the status bar is shared (the name and the exact funds are on hover and the page).
+    const QString who = m_profile ? m_profile->userId : (token ? token->userId : QString());
     const std::int64_t left = m_session->secondsLeft().value_or(0);
     QString text = prefix + who + QStringLiteral(" · ");
     text += m_session->state() == SessionState::Expiring
                 ? QStringLiteral("expiring ") + spanText(left)
                 : spanText(left) + QStringLiteral(" left");
     if (m_funds)
-        text += QStringLiteral(" · ") + rupees(m_funds->equity.availableMargin) +
-                QStringLiteral(" available");
+        text += QStringLiteral(" · Rs ") + m_funds->equity.availableMargin.toCompact() +
+                QStringLiteral(" free");
     return text;
 }
 
@@ -476,6 +476,8 @@ QString SessionController::indicatorToolTip() const
 {
     QStringList lines;
     lines << m_session->reason();
+    if (m_profile && m_session->state() != session::SessionState::LoggedOut)
+        lines << QStringLiteral("%1 (%2)").arg(m_profile->userName, m_profile->userId);
     if (const auto token = m_session->token()) {
         lines << QStringLiteral("Token expires %1 (%2)")
                      .arg(token->expiresAt.toString(), m_session->countdown());

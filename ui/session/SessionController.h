@@ -92,7 +92,7 @@ public:
     QString accountError() const { return m_accountError; } // profile/funds failure
     QString lastError() const { return m_lastError; }       // the last login failure
 
-    // The status bar's words: "Upstox: SL1234 · 5h 12m left · ₹1,00,000.00 available".
+    // The status bar's words: "Upstox: SL1234 · 5h 12m left · Rs 1.00 L free".
     QString indicatorText() const;
     QString indicatorToolTip() const;
 

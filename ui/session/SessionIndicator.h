@@ -1,7 +1,7 @@
 #pragma once
 
 // The status bar's permanent Upstox badge: "Upstox: logged out", "Upstox: logging in…",
-// "Upstox: SL1234 · 5h 12m left · ₹… available", "Upstox: SL1234 · expiring 14m",
+// "Upstox: SL1234 · 5h 12m left · Rs 1.00 Cr free", "Upstox: SL1234 · expiring 14m",
 // "Upstox: expired — log in again"; the reason (and the secret store) on hover. A click opens the
 // Upstox page, where an expired session logs in again without a restart.
 

@@ -207,7 +207,7 @@ void SessionPage::refresh()
             account << QStringLiteral("Exchanges: ") + p->exchanges.join(QStringLiteral(", "));
     }
     if (const auto &f = m_controller.funds())
-        account << QStringLiteral("Funds: ₹%1 available, ₹%2 used")
+        account << QStringLiteral("Funds: Rs %1 available, Rs %2 used")
                        .arg(f->equity.availableMargin.toIndian(2),
                             f->equity.usedMargin.toIndian(2));
     if (!m_controller.accountError().isEmpty())
