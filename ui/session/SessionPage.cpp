@@ -214,7 +214,14 @@ void SessionPage::refresh()
         account << m_controller.accountError();
     if (const auto token = m_controller.session().token(); token && hasToken)
         account << QStringLiteral("Token expires %1 (%2)")
-                       .arg(token->expiresAt.toString(), m_controller.session().countdown());
+                       .arg(token->expiresAt.toString(),
+                            state == SessionState::Expired
+                                ? (m_controller.session().secondsLeft().value_or(0) > 0
+                                       ? QStringLiteral("refused by Upstox before that")
+                                       : QStringLiteral("over"))
+                                : SessionController::spanText(
+                                      m_controller.session().secondsLeft().value_or(0)) +
+                                      QStringLiteral(" left"));
     m_account->setText(account.join(u'\n'));
     m_account->setVisible(!account.isEmpty());
 
