@@ -51,6 +51,10 @@ SessionController::SessionController(const Clock &clock, SessionControllerOption
         m_options.secrets.allowFile = true;
     if (m_options.secrets.environmentToken.isEmpty())
         m_options.secrets.environmentToken = qgetenv(session::AccessTokenEnvironment);
+    if (!m_options.chooseStore)
+        m_options.chooseStore = [](const session::SecretStoreOptions &o) {
+            return session::chooseSecretStore(o);
+        };
     if (!m_options.openUrl)
         m_options.openUrl = [](const QUrl &url) { QDesktopServices::openUrl(url); };
     m_clientId = settings.value(QLatin1String(ClientIdKey)).toString();
@@ -120,10 +124,11 @@ void SessionController::probeStore()
     const int generation = ++m_probeGeneration;
     auto holder = m_store;
     const session::SecretStoreOptions options = m_options.secrets;
+    const auto choose = m_options.chooseStore;
     QMetaObject::invokeMethod(
         m_worker,
-        [this, holder, options, generation] {
-            session::SecretStoreChoice choice = session::chooseSecretStore(options); // blocks
+        [this, holder, options, choose, generation] {
+            session::SecretStoreChoice choice = choose(options); // blocks up to its timeout
             const session::SecretStoreKind kind = choice.store->kind();
             const QString description = choice.store->describe();
             *holder = std::move(choice.store);

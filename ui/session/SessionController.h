@@ -41,6 +41,9 @@ struct SessionControllerOptions
     std::chrono::milliseconds loginTimeout = std::chrono::minutes(5);
     // Opens the authorization dialog; default QDesktopServices::openUrl (tests simulate it).
     std::function<void(const QUrl &)> openUrl;
+    // Picks the store, on the worker thread; default session::chooseSecretStore (tests give a
+    // slow one).
+    std::function<session::SecretStoreChoice(const session::SecretStoreOptions &)> chooseStore;
 };
 
 class SessionController final : public QObject
