@@ -145,6 +145,18 @@ private:
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         reply->deleteLater();
     }
+    int profileStatus(const QByteArray &token)
+    {
+        QNetworkRequest request(QUrl(m_sim->httpUrl() + QStringLiteral("/v2/user/profile")));
+        request.setRawHeader("Authorization", "Bearer " + token);
+        QNetworkReply *reply = m_network.get(request);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            done.wait(WaitMs);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        reply->deleteLater();
+        return status;
+    }
     // Logs in through the page and the simulated browser.
     void logIn(Fixture &f)
     {
@@ -294,11 +306,14 @@ private Q_SLOTS:
         const QString token = QString::fromUtf8(f->controller->session().token()->accessToken);
         QVERIFY(!token.isEmpty());
         checkNoSecretIn({Secret, token});
+        QCOMPARE(profileStatus(token.toUtf8()), 200);
 
         QTest::mouseClick(f->page->logoutButton(), Qt::LeftButton);
         QCOMPARE(f->controller->session().state(), SessionState::LoggedOut);
         QCOMPARE(f->indicator->text(), QStringLiteral("Upstox: logged out"));
         QVERIFY(!f->controller->funds());
+        // Upstox was told: the old token is refused now.
+        QTRY_COMPARE_WITH_TIMEOUT(profileStatus(token.toUtf8()), 401, WaitMs);
     }
 
     void expiredTokenOffersLoginAgain()

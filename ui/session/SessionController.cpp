@@ -404,6 +404,27 @@ void SessionController::logout()
         m_loginUrl.clear();
         m_session->loginFailed(QStringLiteral("logged out"));
     }
+    // Upstox is told too (DELETE /v2/logout, best effort: the token is forgotten here whatever
+    // it answers). The token goes in the request itself: the session forgets it right below.
+    if (const QByteArray token = m_session->accessToken(); !token.isEmpty() && m_http) {
+        net::HttpRequest request;
+        request.method = net::HttpMethod::Delete;
+        request.url = m_urls->apiUrl(QStringLiteral("/v2/logout"));
+        request.bearer = false;
+        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token});
+        request.headers.append(
+            {QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
+        request.rateLimit = QLatin1String(upstox::StandardLimit);
+        m_http->send(std::move(request), this, [](Result<net::HttpResponse> answer) {
+            if (!answer)
+                spdlog::warn("upstox logout not confirmed: {}",
+                             answer.error().message.toStdString());
+            else if (!answer->isSuccess())
+                spdlog::warn(
+                    "upstox logout not confirmed: {}",
+                    upstox::parseError(answer->status, answer->body).toString().toStdString());
+        });
+    }
     m_session->logout();
     m_profile.reset();
     m_funds.reset();
