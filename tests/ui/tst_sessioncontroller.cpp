@@ -528,7 +528,21 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(second->controller->funds().has_value(), WaitMs);
         QVERIFY(second->controller->hasStoredSecret());
         QVERIFY(second->indicator->text().startsWith(QStringLiteral("Upstox: SL1234")));
-        QSettings().remove(QStringLiteral("upstox/secretsFile"));
+        const QByteArray token = second->controller->session().token()->accessToken;
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY(file.readAll().contains(token.toBase64())); // (the store keeps base64)
+        }
+        // Unticked: the file is emptied, the session goes on in memory.
+        second->controller->allowSecretsFile(false);
+        QVERIFY(!QSettings().contains(QStringLiteral("upstox/secretsFile")));
+        QTRY_COMPARE_WITH_TIMEOUT(second->controller->storeKind(),
+                                  std::optional(session::SecretStoreKind::Memory), WaitMs);
+        QFile file(path);
+        QVERIFY(!file.exists() ||
+                (file.open(QIODevice::ReadOnly) && !file.readAll().contains(token.toBase64())));
+        QCOMPARE(second->controller->session().state(), SessionState::Active);
     }
 };
 

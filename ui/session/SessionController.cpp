@@ -202,6 +202,13 @@ void SessionController::allowSecretsFile(bool allow)
         settings.setValue(QLatin1String(SecretsFileKey), true);
     else
         settings.remove(QLatin1String(SecretsFileKey));
+    if (!allow && m_storeKind == session::SecretStoreKind::File) {
+        // No longer wanted: the file keeps nothing (the session goes on in the next store).
+        withStore([](session::SecretStore &store) {
+            (void)store.remove(QLatin1String(session::AccessTokenKey));
+            (void)store.remove(QLatin1String(session::ClientSecretKey));
+        });
+    }
     m_storeKind.reset();
     Q_EMIT changed();
     probeStore();
