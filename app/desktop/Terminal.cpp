@@ -14,6 +14,9 @@
 #include "orders/OrdersModel.h"
 #include "orders/OrdersPanel.h"
 #include "orders/PaperBroker.h"
+#include "session/SessionController.h"
+#include "session/SessionIndicator.h"
+#include "session/SessionPage.h"
 #include "sync/InstrumentSync.h"
 #include "sync/SyncChangesModel.h"
 #include "sync/SyncController.h"
@@ -22,7 +25,10 @@
 
 #include <QAction>
 #include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
 #include <QNetworkInformation>
+#include <QStatusBar>
 #include <QTableView>
 
 #include <spdlog/spdlog.h>
@@ -52,6 +58,7 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     , m_window(std::make_unique<ui::MainWindow>(m_repository, clock))
     , m_sync(std::make_unique<ui::SyncController>(clock))
     , m_loader(std::make_unique<ui::MasterLoader>(m_repository, clock))
+    , m_upstox(std::make_unique<ui::SessionController>(clock, m_options.upstox))
 {
     m_syncPanel = new ui::SyncPanel;
     m_syncPanel->setObjectName(QStringLiteral("syncPanel"));
@@ -65,6 +72,7 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     wireSync();
     openOrders();
     wireSelection();
+    wireUpstox();
     connect(m_window.get(), &ui::MainWindow::apiServerToggled, this,
             [this](bool on) { setApiServing(on); });
 }
@@ -76,6 +84,9 @@ Terminal::~Terminal()
     m_orders.reset(); // joins the journal and persister threads
     m_loader.reset();
     m_sync.reset();
+    delete m_upstoxIndicator; // reads the controller on every repaint of its theme
+    m_upstoxIndicator = nullptr;
+    m_upstox.reset(); // joins the secret store's and the network's threads
 }
 
 void Terminal::start()
@@ -83,6 +94,7 @@ void Terminal::start()
     if (m_options.autoSync)
         QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
     m_window->show();
+    m_upstox->start(); // probes the secret store off this thread, restores a stored token
     if (m_options.serveApi)
         setApiServing(true);
     if (!m_options.masterFile.isEmpty())
@@ -183,6 +195,39 @@ void Terminal::wireSync()
     m_autoSyncTimer.setSingleShot(true);
     connect(&m_autoSyncTimer, &QTimer::timeout, this,
             [this] { m_sync->refreshHistory(m_options.database); });
+}
+
+void Terminal::wireUpstox()
+{
+    // The page is a tab; "Log in to Upstox…" (Settings menu, command palette) goes to it, as
+    // does a click on the status bar's indicator (an expired session logs in again there).
+    m_upstoxPage = new ui::SessionPage(*m_upstox);
+    auto *goTo = new QAction(QStringLiteral("Log in to &Upstox…"), m_window.get());
+    goTo->setObjectName(QStringLiteral("upstoxAction"));
+    goTo->setStatusTip(QStringLiteral("Your Upstox app, the daily login, the session"));
+    m_window->addAction(goTo);
+    for (QAction *menu : m_window->menuBar()->actions()) {
+        if (menu->menu() && menu->text() == QLatin1String("&Settings")) {
+            menu->menu()->insertAction(menu->menu()->actions().value(0), goTo);
+            menu->menu()->insertSeparator(menu->menu()->actions().value(1));
+        }
+    }
+    m_window->addPanel(m_upstoxPage, QStringLiteral("Upstox"), goTo);
+    m_upstoxIndicator = new ui::SessionIndicator(*m_upstox);
+    m_window->statusBar()->addPermanentWidget(m_upstoxIndicator);
+    connect(m_upstoxIndicator, &QToolButton::clicked, this, [this] { openUpstoxPage(); });
+    connect(m_upstox.get(), &ui::SessionController::loginFailed, m_window.get(),
+            [this](const QString &message) {
+                m_window->showStatusMessage(QStringLiteral("Upstox login: ") + message, true);
+            });
+    connect(m_upstox.get(), &ui::SessionController::loggedIn, m_window.get(), [this] {
+        m_window->showStatusMessage(QStringLiteral("Logged in to Upstox"), false, 10000);
+    });
+}
+
+void Terminal::openUpstoxPage()
+{
+    m_window->showPanel(m_upstoxPage);
 }
 
 bool Terminal::startSync(const QString &source, bool automatic)

@@ -7,6 +7,7 @@
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/SimulatedMarket.h"
 #include "orders/Order.h"
+#include "session/SessionController.h"
 #include "storage/DatabaseConfig.h"
 #include "sync/SyncSchedule.h"
 
@@ -31,6 +32,9 @@ class OrdersPanel;
 class MasterLoader;
 class SyncController;
 class SyncPanel;
+class SessionController;
+class SessionIndicator;
+class SessionPage;
 struct SyncSummary;
 } // namespace strikeline::ui
 
@@ -53,6 +57,7 @@ struct TerminalOptions
     QString journalDirectory; // the order journal (durable before send); empty: no orders
     bool serveApi = false;    // the local HTTP API (a setting, off by default)
     quint16 apiPort = 0;      // 0: the default port
+    ui::SessionControllerOptions upstox; // Upstox's address (STRIKELINE_UPSTOX_URL), secrets
 };
 
 class Terminal final : public QObject
@@ -82,6 +87,10 @@ public:
     void submitOrder(const OrderRequest &request);
     OrderService *orders() { return m_orders.get(); }
     ui::OrdersPanel &ordersPanel() { return *m_ordersPanel; }
+    // The Upstox session (the status-bar indicator, the Upstox page).
+    ui::SessionController &upstox() { return *m_upstox; }
+    ui::SessionPage &upstoxPage() { return *m_upstoxPage; }
+    void openUpstoxPage();
 
 private:
     void wireLoader();
@@ -91,6 +100,7 @@ private:
     void openOrders();
     void refreshOrders();
     void wireSelection();
+    void wireUpstox();
     // The last order placed from this window, in the status bar as it is now.
     void showOrderFeedback();
     Verdict validateOrder(const OrderRequest &request) const;
@@ -120,9 +130,12 @@ private:
     QString m_reportedText;
     api::ApiServer *m_api = nullptr; // lives in m_apiThread
     std::unique_ptr<QThread> m_apiThread;
+    ui::SessionPage *m_upstoxPage = nullptr;           // a tab of the window
+    ui::SessionIndicator *m_upstoxIndicator = nullptr; // in the status bar
     // Threads last: destroyed (cancelled and joined) before what they report to.
     std::unique_ptr<ui::SyncController> m_sync;
     std::unique_ptr<ui::MasterLoader> m_loader;
+    std::unique_ptr<ui::SessionController> m_upstox;
 };
 
 } // namespace strikeline::desktop

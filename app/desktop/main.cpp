@@ -192,6 +192,8 @@ void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file
                 QTimer::singleShot(700, &window,
                                    [&terminal] { terminal.syncPanel().runsView()->selectRow(0); });
             }
+            if (panel == QLatin1String("upstox"))
+                terminal.openUpstoxPage();
             if (panel == QLatin1String("orders") || panel == QLatin1String("ticket"))
                 stageOrders(terminal, panel == QLatin1String("ticket"));
             if (palette) {
@@ -316,9 +318,10 @@ int main(int argc, char *argv[])
         QStringLiteral("size"), QStringLiteral("For --screenshot: the window size, WIDTHxHEIGHT."),
         QStringLiteral("SIZE"));
     sizeOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption panelOption(QStringLiteral("panel"),
-                                   QStringLiteral("For --screenshot: show this panel (sync)."),
-                                   QStringLiteral("NAME"));
+    QCommandLineOption panelOption(
+        QStringLiteral("panel"),
+        QStringLiteral("For --screenshot: show this panel (sync, orders, ticket, upstox)."),
+        QStringLiteral("NAME"));
     panelOption.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption noAutoSyncOption(
         QStringLiteral("no-auto-sync"),
@@ -405,6 +408,9 @@ int main(int argc, char *argv[])
                                QStringLiteral("/journal");
     options.serveApi = settings.value(QStringLiteral("api/enabled"), false).toBool();
     options.apiPort = static_cast<quint16>(settings.value(QStringLiteral("api/port"), 0).toUInt());
+    // Smoke tests and screenshots leave the user's keychain alone (a file store they opted in
+    // to, or memory, as STRIKELINE_KEYCHAIN=off asks for).
+    options.upstox.secrets.tryKeychain = !scripted;
     strikeline::desktop::Terminal terminal(clock, options);
     QObject::connect(&terminal.window(), &MainWindow::apiServerToggled, &app,
                      [](bool on) { QSettings().setValue(QStringLiteral("api/enabled"), on); });
