@@ -188,6 +188,14 @@ Result<QByteArray> runJob(QKeychain::Job &job, std::chrono::milliseconds timeout
                                .arg(timeout.count() / 1000.0));
     if (job.error() == QKeychain::EntryNotFound)
         return Error::make(ErrorCode::NotFound, QStringLiteral("no such entry"));
+    if (job.error() == QKeychain::NoBackendAvailable ||
+        (job.error() == QKeychain::OtherError &&
+         !qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS")))
+        // QtKeychain says "Unknown error" when there is no session bus to reach a keyring on.
+        return Error::make(ErrorCode::Io,
+                           QStringLiteral("no system keychain is running (no Secret Service or "
+                                          "KWallet on this session: %1)")
+                               .arg(job.errorString()));
     if (job.error() != QKeychain::NoError)
         return Error::make(
             ErrorCode::Io,
