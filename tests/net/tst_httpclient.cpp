@@ -292,7 +292,7 @@ void tst_HttpClient::httpsOnly_data()
     QTest::addColumn<bool>("allowLoopbackHttp");
     QTest::addColumn<QString>("expected");
     QTest::newRow("http to a host")
-        << "http://api.upstox.com/v2/user/profile" << true << "only https is allowed";
+        << "http://broker.invalid/v2/user/profile" << true << "only https is allowed";
     QTest::newRow("loopback http not allowed")
         << "http://127.0.0.1:9/v2/user/profile" << false << "only for the local simulator";
     QTest::newRow("ftp") << "ftp://127.0.0.1/x" << true << "only https is allowed";
@@ -311,7 +311,7 @@ void tst_HttpClient::httpsOnly()
     QVERIFY(answer && !answer->ok());
     QCOMPARE(answer->error().code, ErrorCode::InvalidArgument);
     QVERIFY2(answer->error().message.contains(expected), qPrintable(answer->error().message));
-    QVERIFY(client.checkUrl(QUrl(QStringLiteral("https://api.upstox.com/v2/x"))).ok());
+    QVERIFY(client.checkUrl(QUrl(QStringLiteral("https://broker.invalid/v2/x"))).ok());
 }
 
 // The trap this client works around, pinned: Qt 6.4's QNetworkAccessManager sends a POST with a

@@ -83,13 +83,22 @@ private Q_SLOTS:
 
 void tst_UpstoxClient::defaultUrlsAreUpstoxs()
 {
+    // The defaults are Upstox's own hosts (the constants in UpstoxUrls.h); no request goes
+    // there from a test: only the URLs are built here.
     const UpstoxUrls urls;
+    const QString api = QLatin1String(UpstoxApiBase);
     QCOMPARE(urls.apiUrl(QStringLiteral("/v2/user/profile")).toString(),
-             QStringLiteral("https://api.upstox.com/v2/user/profile"));
+             api + QStringLiteral("/v2/user/profile"));
     QCOMPARE(urls.orderUrl(QStringLiteral("/v3/order/place")).toString(),
-             QStringLiteral("https://api-hft.upstox.com/v3/order/place"));
+             QLatin1String(UpstoxOrderBase) + QStringLiteral("/v3/order/place"));
     QCOMPARE(urls.feedUrl(QStringLiteral("/v3/feed/market-data-feed")).toString(),
-             QStringLiteral("wss://api.upstox.com/v3/feed/market-data-feed"));
+             QLatin1String(UpstoxFeedBase) + QStringLiteral("/v3/feed/market-data-feed"));
+    // Real Upstox: secure schemes, the feed on the api host, orders on a host of their own.
+    QCOMPARE(urls.api.scheme(), QStringLiteral("https"));
+    QCOMPARE(urls.order.scheme(), QStringLiteral("https"));
+    QCOMPARE(urls.feed.scheme(), QStringLiteral("wss"));
+    QCOMPARE(urls.feed.host(), urls.api.host());
+    QVERIFY(urls.order.host() != urls.api.host());
     QVERIFY(!urls.isLoopbackHttp());
     QSettings settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("none"));
     const auto fromNothing = UpstoxUrls::fromSettings(settings, QProcessEnvironment());
@@ -139,11 +148,11 @@ void tst_UpstoxClient::baseMustBeHttpsOrLoopback_data()
 {
     QTest::addColumn<QString>("base");
     QTest::addColumn<bool>("ok");
-    QTest::newRow("https") << "https://api.upstox.com" << true;
+    QTest::newRow("https") << "https://broker.invalid" << true;
     QTest::newRow("loopback http") << "http://127.0.0.1:1" << true;
     QTest::newRow("localhost http") << "http://localhost:1" << true;
     QTest::newRow("ipv6 loopback") << "http://[::1]:1" << true;
-    QTest::newRow("http to a host") << "http://api.upstox.com" << false;
+    QTest::newRow("http to a host") << "http://broker.invalid" << false;
     QTest::newRow("http to the LAN") << "http://192.168.1.5:8080" << false;
     QTest::newRow("ftp") << "ftp://127.0.0.1" << false;
 }
@@ -161,7 +170,7 @@ void tst_UpstoxClient::loginDialogUrl()
     const QString redirect = QStringLiteral("http://127.0.0.1:5151/upstox/callback?x=1&y=2");
     const QUrl url =
         urls.loginDialogUrl(QStringLiteral("my key"), redirect, QStringLiteral("s+t/a"));
-    QCOMPARE(url.host(), QStringLiteral("api.upstox.com"));
+    QCOMPARE(url.host(), urls.api.host());
     QCOMPARE(url.path(), QStringLiteral("/v2/login/authorization/dialog"));
     const QUrlQuery query(url);
     QCOMPARE(query.queryItemValue(QStringLiteral("response_type")), QStringLiteral("code"));
@@ -173,7 +182,7 @@ void tst_UpstoxClient::loginDialogUrl()
     QVERIFY2(url.toEncoded().contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A5151"),
              url.toEncoded().constData());
     QCOMPARE(urls.tokenUrl().toString(),
-             QStringLiteral("https://api.upstox.com/v2/login/authorization/token"));
+             QLatin1String(UpstoxApiBase) + QStringLiteral("/v2/login/authorization/token"));
 }
 
 void tst_UpstoxClient::profile()

@@ -14,6 +14,24 @@ if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(simUrl)) {
   throw new Error(`sim-host.js: SIM_URL must be http://127.0.0.1:PORT (got '${simUrl}')`);
 }
 const wsUrl = simUrl.replace(/^http:/, 'ws:');
+
+// The rewrite below is textual; a URL the SDK built some other way would slip past it. So every
+// TCP connection this process makes is checked too: anything but loopback (or a local socket)
+// is refused before a byte leaves the machine. Tests talk to the simulator only.
+const net = require('net');
+const loopback = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+  const options = first !== null && typeof first === 'object' ? first : { port: first, host: args[1] };
+  if (!options.path) {
+    const host = String(options.host || 'localhost').replace(/^\[|\]$/g, '');
+    if (!loopback.has(host)) {
+      throw new Error(`sim-host.js: refused a connection to ${host}: tests talk to the simulator only`);
+    }
+  }
+  return originalConnect.apply(this, args);
+};
 const sdkDir = `${path.sep}upstox-js-sdk${path.sep}`;
 
 const original = Module._extensions['.js'];

@@ -24,6 +24,12 @@ class QSettings;
 
 namespace strikeline::upstox {
 
+// Upstox's own hosts, the defaults (upstox-reference.md §3.1). Nothing but a trader's session
+// uses them: tests point everything at the simulator (STRIKELINE_UPSTOX_URL).
+inline constexpr char UpstoxApiBase[] = "https://api.upstox.com";
+inline constexpr char UpstoxOrderBase[] = "https://api-hft.upstox.com";
+inline constexpr char UpstoxFeedBase[] = "wss://api.upstox.com";
+
 inline constexpr char SettingsBaseUrlKey[] = "upstox/baseUrl";
 inline constexpr char EnvironmentBaseUrl[] = "STRIKELINE_UPSTOX_URL";
 
@@ -36,9 +42,9 @@ std::vector<net::RateWindow> multiOrderRateLimit(); // 4/s, 40/min, 160/30 min
 
 struct UpstoxUrls
 {
-    QUrl api = QUrl(QStringLiteral("https://api.upstox.com"));
-    QUrl order = QUrl(QStringLiteral("https://api-hft.upstox.com"));
-    QUrl feed = QUrl(QStringLiteral("wss://api.upstox.com"));
+    QUrl api = QUrl(QLatin1String(UpstoxApiBase));
+    QUrl order = QUrl(QLatin1String(UpstoxOrderBase));
+    QUrl feed = QUrl(QLatin1String(UpstoxFeedBase));
 
     // Api, order and feed hosts at one base ("http://127.0.0.1:8080"); refused unless https or
     // loopback http.
