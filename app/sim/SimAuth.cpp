@@ -50,6 +50,28 @@ ApiError invalidToken()
 
 } // namespace
 
+QJsonObject SimUser::profileJson() const
+{
+    return QJsonObject{
+        {QStringLiteral("email"), email},
+        {QStringLiteral("exchanges"),
+         QJsonArray{QStringLiteral("NSE"), QStringLiteral("NFO"), QStringLiteral("BSE"),
+                    QStringLiteral("BFO"), QStringLiteral("MCX"), QStringLiteral("CDS")}},
+        {QStringLiteral("products"), QJsonArray{QStringLiteral("D"), QStringLiteral("I"),
+                                                QStringLiteral("CO"), QStringLiteral("MTF")}},
+        {QStringLiteral("broker"), QStringLiteral("UPSTOX")},
+        {QStringLiteral("user_id"), userId},
+        {QStringLiteral("user_name"), userName},
+        {QStringLiteral("order_types"),
+         QJsonArray{QStringLiteral("MARKET"), QStringLiteral("LIMIT"), QStringLiteral("SL"),
+                    QStringLiteral("SL-M")}},
+        {QStringLiteral("user_type"), QStringLiteral("individual")},
+        {QStringLiteral("poa"), false},
+        {QStringLiteral("ddpi"), false},
+        {QStringLiteral("is_active"), true},
+    };
+}
+
 SimAuth::SimAuth(const Clock &clock, SimCredentials credentials, SimUser user)
     : m_clock(clock)
     , m_credentials(std::move(credentials))
@@ -144,26 +166,10 @@ HttpResponse SimAuth::exchangeToken(const HttpRequest &request)
     m_tokens.insert(token, {m_user.userId, now, expiryFor(now), false, false});
     const QByteArray extended = randomToken(32);
     // The token response is flat, without the status wrapper (the SDK's TokenResponse model).
-    return HttpResponse::json({
-        {QStringLiteral("email"), m_user.email},
-        {QStringLiteral("exchanges"),
-         QJsonArray{QStringLiteral("NSE"), QStringLiteral("NFO"), QStringLiteral("BSE"),
-                    QStringLiteral("BFO"), QStringLiteral("MCX"), QStringLiteral("CDS")}},
-        {QStringLiteral("products"), QJsonArray{QStringLiteral("D"), QStringLiteral("I"),
-                                                QStringLiteral("CO"), QStringLiteral("MTF")}},
-        {QStringLiteral("broker"), QStringLiteral("UPSTOX")},
-        {QStringLiteral("user_id"), m_user.userId},
-        {QStringLiteral("user_name"), m_user.userName},
-        {QStringLiteral("order_types"),
-         QJsonArray{QStringLiteral("MARKET"), QStringLiteral("LIMIT"), QStringLiteral("SL"),
-                    QStringLiteral("SL-M")}},
-        {QStringLiteral("user_type"), QStringLiteral("individual")},
-        {QStringLiteral("poa"), false},
-        {QStringLiteral("ddpi"), false},
-        {QStringLiteral("is_active"), true},
-        {QStringLiteral("access_token"), QString::fromLatin1(token)},
-        {QStringLiteral("extended_token"), QString::fromLatin1(extended)},
-    });
+    QJsonObject answer = m_user.profileJson();
+    answer.insert(QStringLiteral("access_token"), QString::fromLatin1(token));
+    answer.insert(QStringLiteral("extended_token"), QString::fromLatin1(extended));
+    return HttpResponse::json(answer);
 }
 
 bool SimAuth::expired(const Token &token, std::int64_t nowMs) const

@@ -35,6 +35,10 @@ struct SimUser
     QString userId = QStringLiteral("SL1234");
     QString userName = QStringLiteral("Strikeline Simulator");
     QString email = QStringLiteral("trader@sim.strikeline.invalid");
+
+    // The account as /v2/user/profile's `data` shows it; the token response carries the same
+    // fields (flat) plus the tokens.
+    QJsonObject profileJson() const;
 };
 
 // Real-time lifetime of an authorization code and of a handed-out WebSocket URL.

@@ -185,24 +185,7 @@ std::optional<HttpResponse> SimRest::handle(const HttpRequest &r)
 
 HttpResponse SimRest::profile() const
 {
-    return upstoxSuccess(QJsonObject{
-        {QStringLiteral("email"), m_user.email},
-        {QStringLiteral("exchanges"),
-         QJsonArray{QStringLiteral("NSE"), QStringLiteral("NFO"), QStringLiteral("BSE"),
-                    QStringLiteral("BFO"), QStringLiteral("MCX"), QStringLiteral("CDS")}},
-        {QStringLiteral("products"), QJsonArray{QStringLiteral("D"), QStringLiteral("I"),
-                                                QStringLiteral("CO"), QStringLiteral("MTF")}},
-        {QStringLiteral("broker"), QStringLiteral("UPSTOX")},
-        {QStringLiteral("user_id"), m_user.userId},
-        {QStringLiteral("user_name"), m_user.userName},
-        {QStringLiteral("order_types"),
-         QJsonArray{QStringLiteral("MARKET"), QStringLiteral("LIMIT"), QStringLiteral("SL"),
-                    QStringLiteral("SL-M")}},
-        {QStringLiteral("user_type"), QStringLiteral("individual")},
-        {QStringLiteral("poa"), false},
-        {QStringLiteral("ddpi"), false},
-        {QStringLiteral("is_active"), true},
-    });
+    return upstoxSuccess(m_user.profileJson());
 }
 
 HttpResponse SimRest::funds(const HttpRequest &r) const
