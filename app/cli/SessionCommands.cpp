@@ -138,6 +138,78 @@ QString istText(IstMoment moment)
 
 } // namespace
 
+namespace {
+
+// The Analytics Token, from UPSTOX_ANALYTICS_TOKEN or one line on stdin (never argv: other users
+// see argv in ps). Empty when neither gave one.
+QByteArray readAnalyticsToken()
+{
+    QByteArray token = qgetenv(session::AnalyticsTokenEnvironment).trimmed();
+    if (token.isEmpty()) {
+        err() << "Paste your Upstox Analytics Token and press Enter:" << Qt::endl;
+        QTextStream in(stdin);
+        token = in.readLine().trimmed().toUtf8();
+    }
+    if (!token.isEmpty())
+        logging::addSecret(QString::fromUtf8(token));
+    return token;
+}
+
+// login --analytics-token: checks the token on a market-data call, then keeps it in the store.
+int runAnalyticsLogin(const QString &command, QSettings &settings, bool saveFile, bool json)
+{
+    const QByteArray token = readAnalyticsToken();
+    if (token.isEmpty())
+        return fail(command,
+                    QStringLiteral("no Analytics Token given (set UPSTOX_ANALYTICS_TOKEN or paste "
+                                   "it on stdin)"),
+                    ExitUsage);
+    auto store = secretStore(settings, saveFile);
+    if (store.store->kind() == session::SecretStoreKind::Memory)
+        return fail(command, QStringLiteral("the Analytics Token would not outlive this command "
+                                            "(%1): use --save-file for a file only you can "
+                                            "read, or set UPSTOX_ANALYTICS_TOKEN for each "
+                                            "command")
+                                 .arg(store.reason));
+    auto net = network(nullptr);
+    if (!net)
+        return fail(command, net.error());
+    QObject context;
+    QEventLoop loop;
+    std::optional<upstox::UpstoxError> refused;
+    net->client->checkAnalyticsToken(token, &context, [&](upstox::UpstoxResult<QJsonValue> r) {
+        if (!r.ok())
+            refused = r.error();
+        loop.quit();
+    });
+    loop.exec();
+    if (refused)
+        return fail(
+            command,
+            refused->httpStatus == 401
+                ? QStringLiteral("Upstox refused the Analytics Token (%1)").arg(refused->toString())
+                : QStringLiteral("could not check the Analytics Token: %1")
+                      .arg(refused->toString()));
+    if (auto saved = store.store->write(QLatin1String(session::AnalyticsTokenKey), token); !saved)
+        return fail(command, saved.error());
+    if (saveFile)
+        settings.setValue(QLatin1String(SecretsFileKey), true);
+    if (json) {
+        out() << QJsonDocument(
+                     QJsonObject{{QStringLiteral("analytics_token"), true},
+                                 {QStringLiteral("secret_store"), store.store->describe()}})
+                     .toJson(QJsonDocument::Compact)
+              << Qt::endl;
+    } else {
+        out() << "Analytics Token accepted by Upstox; market data (feed, quotes, option chain) "
+                 "uses it without the daily login.\nKept in: "
+              << store.store->describe() << Qt::endl;
+    }
+    return ExitOk;
+}
+
+} // namespace
+
 void registerSecretArguments(const QStringList &arguments)
 {
     for (qsizetype i = 0; i < arguments.size(); ++i) {
@@ -181,11 +253,25 @@ int runLogin(const QStringList &arguments)
                                QStringLiteral("Give up waiting for the callback after this many "
                                               "seconds (default 300)."),
                                QStringLiteral("SECONDS"), QStringLiteral("300")};
-    parser.addOptions({clientId, clientSecret, redirectUri, code, timeout, common.at, common.json,
-                       common.saveFile});
+    QCommandLineOption analytics{
+        QStringLiteral("analytics-token"),
+        QStringLiteral("Instead of the daily login, keep your one-year read-only Analytics Token "
+                       "for market data (read from UPSTOX_ANALYTICS_TOKEN or stdin).")};
+    parser.addOptions({clientId, clientSecret, redirectUri, code, timeout, analytics, common.at,
+                       common.json, common.saveFile});
     parser.addHelpOption();
     if (const auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
+    if (parser.isSet(analytics)) {
+        for (const auto *o : {&clientId, &clientSecret, &redirectUri, &code})
+            if (parser.isSet(*o))
+                return fail(command,
+                            QStringLiteral("--analytics-token takes no --%1").arg(o->names()[0]),
+                            ExitUsage);
+        QSettings settings;
+        return runAnalyticsLogin(command, settings, parser.isSet(common.saveFile),
+                                 parser.isSet(common.json));
+    }
     auto clock = clockFrom(parser, common.at);
     if (!clock)
         return fail(command, clock.error());
@@ -311,12 +397,25 @@ int runLogout(const QStringList &arguments)
     parser.setApplicationDescription(
         QStringLiteral("Revoke the Upstox token at Upstox and forget it here."));
     SessionOptions common;
-    parser.addOptions({common.at});
+    QCommandLineOption analytics{
+        QStringLiteral("analytics-token"),
+        QStringLiteral("Forget the Analytics Token instead (revoke it in Upstox's developer "
+                       "dashboard).")};
+    parser.addOptions({common.at, analytics});
     parser.addHelpOption();
     if (const auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
     QSettings settings;
     auto store = secretStore(settings, false);
+    if (parser.isSet(analytics)) {
+        auto had = store.store->read(QLatin1String(session::AnalyticsTokenKey));
+        if (auto removed = store.store->remove(QLatin1String(session::AnalyticsTokenKey)); !removed)
+            return fail(command, removed.error());
+        out() << (had && had->has_value() ? "The Analytics Token is gone from "
+                                          : "No Analytics Token was kept in ")
+              << store.store->describe() << '.' << Qt::endl;
+        return ExitOk;
+    }
     if (store.store->kind() == session::SecretStoreKind::Environment)
         return fail(command, QStringLiteral("the token comes from UPSTOX_ACCESS_TOKEN: unset it"));
     // Revoke the token at Upstox first (DELETE /v2/logout), then forget it here whatever Upstox
@@ -372,10 +471,17 @@ int runWhoami(const QStringList &arguments)
     auto stored = store.store->read(QLatin1String(session::AccessTokenKey));
     if (!stored)
         return fail(command, stored.error());
+    const auto analyticsStored = store.store->read(QLatin1String(session::AnalyticsTokenKey));
+    const bool hasAnalytics =
+        !qgetenv(session::AnalyticsTokenEnvironment).trimmed().isEmpty() ||
+        (analyticsStored && analyticsStored->has_value() && !(*analyticsStored)->isEmpty());
     if (!stored->has_value() || (*stored)->isEmpty())
         return fail(command, QStringLiteral("not logged in: run 'strikeline-cli login' (looked "
-                                            "in %1: %2)")
-                                 .arg(store.store->describe(), store.reason));
+                                            "in %1: %2)%3")
+                                 .arg(store.store->describe(), store.reason,
+                                      hasAnalytics ? QStringLiteral("; an Analytics Token is "
+                                                                    "kept for market data")
+                                                   : QString()));
     const QByteArray accessToken = **stored;
     logging::addSecret(QString::fromUtf8(accessToken));
 
@@ -422,7 +528,8 @@ int runWhoami(const QStringList &arguments)
                       {QStringLiteral("exchanges"), QJsonArray::fromStringList(p.exchanges)},
                       {QStringLiteral("products"), QJsonArray::fromStringList(p.products)},
                       {QStringLiteral("is_active"), p.isActive},
-                      {QStringLiteral("token_source"), store.store->describe()}};
+                      {QStringLiteral("token_source"), store.store->describe()},
+                      {QStringLiteral("analytics_token"), hasAnalytics}};
         if (expiresAt) {
             o.insert(QStringLiteral("token_expires_at"), istText(*expiresAt));
             o.insert(QStringLiteral("token_seconds_left"), static_cast<qint64>(secondsLeft));
@@ -463,6 +570,8 @@ int runWhoami(const QStringList &arguments)
     } else {
         out() << "Token: from " << store.store->describe() << ", expiry unknown (03:30 IST)\n";
     }
+    out() << "Analytics Token: "
+          << (hasAnalytics ? "kept (market data runs without the daily login)" : "none") << '\n';
     out().flush();
     return ExitOk;
 }

@@ -58,6 +58,12 @@ int runUpstoxSim(const QStringList &arguments)
                                                         "%1).")
                                              .arg(defaults.redirectUri),
                                          QStringLiteral("URI"), defaults.redirectUri);
+    const QCommandLineOption analyticsToken(
+        QStringLiteral("analytics-token"),
+        QStringLiteral("The read-only Analytics Token to accept for market data (default %1; "
+                       "empty: none).")
+            .arg(QString::fromUtf8(defaults.analyticsToken)),
+        QStringLiteral("T"), QString::fromUtf8(defaults.analyticsToken));
     const QCommandLineOption fault(
         QStringLiteral("fault"),
         QStringLiteral("Turn a fault on at start: %1 (repeatable).")
@@ -68,8 +74,8 @@ int runUpstoxSim(const QStringList &arguments)
                                                      "subscriptions (default 0: a realistic "
                                                      "market)."),
                                       QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions(
-        {master, db, port, at, seed, speed, clientId, clientSecret, redirectUri, fault, tickRate});
+    parser.addOptions({master, db, port, at, seed, speed, clientId, clientSecret, redirectUri,
+                       analyticsToken, fault, tickRate});
     parser.addHelpOption();
     // --fault may repeat; every other option may not (parseCommandLine refuses repeats, so the
     // faults are taken out first and put back as one list).
@@ -121,6 +127,7 @@ int runUpstoxSim(const QStringList &arguments)
     options.credentials.clientId = parser.value(clientId);
     options.credentials.clientSecret = parser.value(clientSecret);
     options.credentials.redirectUri = parser.value(redirectUri);
+    options.credentials.analyticsToken = parser.value(analyticsToken).toUtf8();
     if (options.credentials.clientId.isEmpty() || options.credentials.clientSecret.isEmpty() ||
         !QUrl(options.credentials.redirectUri, QUrl::StrictMode).isValid() ||
         QUrl(options.credentials.redirectUri).scheme().isEmpty())
@@ -131,6 +138,8 @@ int runUpstoxSim(const QStringList &arguments)
     options.faults = faults;
     // The secret the simulator accepts never reaches a log from here on.
     logging::addSecret(options.credentials.clientSecret);
+    if (!options.credentials.analyticsToken.isEmpty())
+        logging::addSecret(QString::fromUtf8(options.credentials.analyticsToken));
 
     auto snapshot = loadSnapshot(parser, master, db, command);
     if (!snapshot)

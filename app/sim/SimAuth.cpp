@@ -182,6 +182,17 @@ bool SimAuth::expired(const Token &token, std::int64_t nowMs) const
 std::optional<ApiError> SimAuth::authenticate(const HttpRequest &request, Session &session) const
 {
     const QByteArray token = request.bearerToken();
+    if (!m_credentials.analyticsToken.isEmpty() &&
+        constantTimeEquals(token, m_credentials.analyticsToken)) {
+        // Upstox's answer to an Analytics Token on an API it does not open is NOT FOUND; the
+        // simulator answers as for any token that API does not take (docs/upstox-sim.md).
+        if (!mayUseAnalyticsToken(request.path))
+            return invalidToken();
+        session.userId = m_user.userId;
+        session.token = token;
+        session.analytics = true;
+        return std::nullopt;
+    }
     const auto it = m_tokens.constFind(token);
     if (token.isEmpty() || it == m_tokens.constEnd() || expired(*it, m_clock.now().epochMs))
         return invalidToken();
@@ -190,8 +201,25 @@ std::optional<ApiError> SimAuth::authenticate(const HttpRequest &request, Sessio
     return std::nullopt;
 }
 
+bool SimAuth::mayUseAnalyticsToken(const QString &path)
+{
+    static const QStringList exact{QStringLiteral("/v2/market-quote/quotes"),
+                                   QStringLiteral("/v3/market-quote/ltp"),
+                                   QStringLiteral("/v3/market-quote/option-greek"),
+                                   QStringLiteral("/v2/option/chain"),
+                                   QStringLiteral("/v2/option/contract"),
+                                   QStringLiteral("/v2/market/holidays"),
+                                   QStringLiteral("/v3/feed/market-data-feed"),
+                                   QStringLiteral("/v3/feed/market-data-feed/authorize")};
+    return exact.contains(path) || path.startsWith(QLatin1String("/v2/market/timings/")) ||
+           path.startsWith(QLatin1String("/v2/market/holidays/"));
+}
+
 bool SimAuth::isValid(const QByteArray &token) const
 {
+    if (!m_credentials.analyticsToken.isEmpty() &&
+        constantTimeEquals(token, m_credentials.analyticsToken))
+        return true;
     const auto it = m_tokens.constFind(token);
     return it != m_tokens.constEnd() && !expired(*it, m_clock.now().epochMs);
 }

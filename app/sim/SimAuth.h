@@ -27,6 +27,10 @@ struct SimCredentials
     QString clientId = QStringLiteral("strikeline-sim");
     QString clientSecret = QStringLiteral("sim-secret");
     QString redirectUri = QStringLiteral("http://127.0.0.1:5055/upstox/callback");
+    // The one-year read-only Analytics Token of the account (Upstox hands it out in the
+    // developer dashboard): market quotes, option chain and greeks, the market-data feed. Empty:
+    // the simulator has none.
+    QByteArray analyticsToken = QByteArrayLiteral("sim-analytics-token");
 };
 
 // The one account behind the simulator.
@@ -62,9 +66,15 @@ public:
     {
         QString userId;
         QByteArray token;
+        bool analytics = false; // the read-only Analytics Token (mayUseAnalyticsToken)
     };
     std::optional<ApiError> authenticate(const HttpRequest &request, Session &session) const;
     bool isValid(const QByteArray &token) const;
+    // The read-only market-data APIs the Analytics Token opens (upstox-live.md §0 row 7):
+    // quotes, LTP, option greeks, the option chain and contracts, market timings and holidays,
+    // the market-data feed and its authorize. Everything else refuses it (orders, profile,
+    // funds, positions, the portfolio stream).
+    static bool mayUseAnalyticsToken(const QString &path);
     // DELETE /v2/logout and the expire-token fault. Returns the tokens that stopped being valid.
     bool revoke(const QByteArray &token);
     QList<QByteArray> revokeAll();

@@ -119,6 +119,9 @@ private:
 // The keys the session uses.
 inline constexpr char AccessTokenKey[] = "upstox/access-token";
 inline constexpr char ClientSecretKey[] = "upstox/client-secret";
+// The optional one-year read-only Analytics Token (market data without the daily login).
+inline constexpr char AnalyticsTokenKey[] = "upstox/analytics-token";
+inline constexpr char AnalyticsTokenEnvironment[] = "UPSTOX_ANALYTICS_TOKEN";
 
 struct SecretStoreOptions
 {

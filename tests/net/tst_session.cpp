@@ -4,6 +4,7 @@
 #include "TestHttpServer.h"
 #include "broker/upstox/UpstoxClient.h"
 #include "broker/upstox/UpstoxLogin.h"
+#include "session/MarketDataTokens.h"
 #include "session/SecretStore.h"
 #include "session/SessionManager.h"
 
@@ -57,6 +58,8 @@ private Q_SLOTS:
     void fileStoreRefusesAReadableFile();
     void environmentTokenIsReadOnly();
     void choiceWithoutKeychain();
+    void analyticsTokenDrivesMarketData();
+    void analyticsTokenCheckIsAboutThatToken();
 };
 
 void tst_Session::initTestCase()
@@ -337,6 +340,92 @@ void tst_Session::choiceWithoutKeychain()
     choice = chooseSecretStore(options);
     QCOMPARE(choice.store->kind(), SecretStoreKind::Environment);
     QCOMPARE(**choice.store->read(QLatin1String(AccessTokenKey)), QByteArray("ci-token"));
+}
+
+void tst_Session::analyticsTokenDrivesMarketData()
+{
+    // Market data goes with the Analytics Token when there is one; a 401 on it drops it (the
+    // session stays Active) and the next call carries the daily token; a 401 on that one is
+    // the session's.
+    TestHttpServer server;
+    server.handle("/v3/market-quote/ltp", [](const TestRequest &r) {
+        if (r.header("authorization") == "Bearer analytics-old")
+            return TestResponse::json(401, R"({"status":"error","errors":[{"error_code":)"
+                                           R"("UDAPI100050","message":"Invalid token"}]})");
+        return TestResponse::json(200, R"({"status":"success","data":{}})");
+    });
+    FixedClock clock(at("2026-12-03 10:00"));
+    SessionManager session(clock);
+    MarketDataTokens tokens(session);
+    QCOMPARE(tokens.source(), MarketDataTokens::Source::None);
+    session.activate(tokenIssuedAt(clock.now()));
+    QCOMPARE(tokens.source(), MarketDataTokens::Source::Session);
+    tokens.setAnalyticsToken("analytics-old");
+    QCOMPARE(tokens.source(), MarketDataTokens::Source::Analytics);
+    int rejected = 0;
+    tokens.setOnAnalyticsRejected([&] { ++rejected; });
+
+    net::HttpClient::Options options;
+    options.tokens = &tokens;
+    options.allowLoopbackHttp = true;
+    net::HttpClient http(options);
+    upstox::UpstoxClient client(http,
+                                upstox::UpstoxUrls::fromBase(server.url().toString()).value());
+    auto ltp = [&] {
+        return waitFor<upstox::UpstoxResult<QJsonValue>>([&](QObject *context, auto done) {
+            client.get(QStringLiteral("/v3/market-quote/ltp"), {}, context, done);
+        });
+    };
+    auto first = ltp();
+    QVERIFY(first && !first->ok());
+    QCOMPARE(server.requests().last().header("authorization"), QByteArray("Bearer analytics-old"));
+    QTRY_COMPARE(rejected, 1);
+    QCOMPARE(tokens.source(), MarketDataTokens::Source::Session);
+    QVERIFY(tokens.problem().contains(QStringLiteral("Analytics Token")));
+    QCOMPARE(session.state(), SessionState::Active); // not the session's token
+    tokens.tokenRejected("analytics-old");           // a late answer for the dropped token
+    QCOMPARE(session.state(), SessionState::Active);
+
+    auto second = ltp();
+    QVERIFY(second && second->ok());
+    QCOMPARE(server.requests().last().header("authorization"), QByteArray("Bearer token-one"));
+
+    tokens.tokenRejected("token-one"); // the session's token: the session decides
+    QTRY_COMPARE(session.state(), SessionState::Expired);
+    QCOMPARE(tokens.source(), MarketDataTokens::Source::None);
+    tokens.setAnalyticsToken("analytics-new");
+    QCOMPARE(tokens.source(), MarketDataTokens::Source::Analytics);
+    QVERIFY(tokens.problem().isEmpty());
+}
+
+void tst_Session::analyticsTokenCheckIsAboutThatToken()
+{
+    // checkAnalyticsToken sends the given token, not the provider's, and its 401 does not end
+    // the session.
+    TestHttpServer server;
+    server.route("/v3/market-quote/ltp",
+                 TestResponse::json(401, R"({"status":"error","errors":[{"error_code":)"
+                                         R"("UDAPI100050","message":"Invalid token"}]})"));
+    FixedClock clock(at("2026-12-03 10:00"));
+    SessionManager session(clock);
+    session.activate(tokenIssuedAt(clock.now()));
+    net::HttpClient::Options options;
+    options.tokens = &session;
+    options.allowLoopbackHttp = true;
+    net::HttpClient http(options);
+    upstox::UpstoxClient client(http,
+                                upstox::UpstoxUrls::fromBase(server.url().toString()).value());
+    auto answer = waitFor<upstox::UpstoxResult<QJsonValue>>([&](QObject *context, auto done) {
+        client.checkAnalyticsToken("candidate", context, done);
+    });
+    QVERIFY(answer && !answer->ok());
+    QCOMPARE(answer->error().httpStatus, 401);
+    const TestRequest &sent = server.requests().last();
+    QCOMPARE(sent.header("authorization"), QByteArray("Bearer candidate"));
+    QVERIFY(sent.target.contains("instrument_key=NSE_INDEX"));
+    // A refusal would have been queued to the session before the answer was: it is in by now.
+    QCoreApplication::processEvents();
+    QCOMPARE(session.state(), SessionState::Active);
 }
 
 QTEST_GUILESS_MAIN(tst_Session)

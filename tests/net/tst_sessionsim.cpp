@@ -40,8 +40,13 @@ private Q_SLOTS:
     void cleanup();
     void loginExpireLoginAgainLogout();
     void wrongSecretIsUpstoxsMessage();
+    void analyticsTokenForMarketDataOnly();
 
 private:
+    // Runs a command with `input` on stdin and extra environment.
+    Run runWith(const QStringList &args, const QByteArray &input,
+                const QList<QPair<QString, QString>> &extraEnv = {});
+    int httpGet(const QString &path, const QByteArray &token);
     QProcessEnvironment environment() const;
     Run run(const QStringList &args);
     // Runs `login` with `secret`, plays the browser (the dialog's 302 to the callback) and
@@ -112,6 +117,36 @@ Run tst_SessionSim::run(const QStringList &args)
     if (!finished.wait(60000))
         p.kill();
     return Run{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+Run tst_SessionSim::runWith(const QStringList &args, const QByteArray &input,
+                            const QList<QPair<QString, QString>> &extraEnv)
+{
+    QProcess p;
+    QProcessEnvironment env = environment();
+    for (const auto &[name, value] : extraEnv)
+        env.insert(name, value);
+    p.setProcessEnvironment(env);
+    QSignalSpy finished(&p, &QProcess::finished);
+    p.start(QStringLiteral(STRIKELINE_CLI_PATH), args);
+    p.write(input);
+    p.closeWriteChannel();
+    if (!finished.wait(60000))
+        p.kill();
+    return Run{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+int tst_SessionSim::httpGet(const QString &path, const QByteArray &token)
+{
+    QNetworkAccessManager nam;
+    QNetworkRequest request(m_simUrl.resolved(QUrl(path)));
+    request.setRawHeader("Authorization", "Bearer " + token);
+    QNetworkReply *reply = nam.get(request);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    done.wait(10000);
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    delete reply;
+    return status;
 }
 
 Run tst_SessionSim::login(const QString &secret)
@@ -213,6 +248,70 @@ void tst_SessionSim::wrongSecretIsUpstoxsMessage()
     const Run whoami = run({QStringLiteral("whoami")});
     QCOMPARE(whoami.exitCode, 1);
     QVERIFY2(whoami.err.contains("not logged in"), whoami.err.constData());
+}
+
+void tst_SessionSim::analyticsTokenForMarketDataOnly()
+{
+    // The simulator opens market data to its Analytics Token and nothing else.
+    const QByteArray analytics = "sim-analytics-token";
+    QCOMPARE(httpGet(QStringLiteral("/v3/market-quote/ltp?instrument_key=NSE_INDEX%7CNifty%2050"),
+                     analytics),
+             200);
+    QCOMPARE(httpGet(QStringLiteral("/v2/user/profile"), analytics), 401);
+    QCOMPARE(httpGet(QStringLiteral("/v2/order/retrieve-all"), analytics), 401);
+    QCOMPARE(httpGet(QStringLiteral("/v2/feed/portfolio-stream-feed/authorize"), analytics), 401);
+    QCOMPARE(httpGet(QStringLiteral("/v3/feed/market-data-feed/authorize"), analytics), 200);
+
+    const QStringList analyticsLogin{QStringLiteral("login"), QStringLiteral("--analytics-token"),
+                                     QStringLiteral("--save-file")};
+
+    // A token Upstox refuses: Upstox's message, exit 1, nothing kept.
+    Run wrong = runWith(analyticsLogin, "not-the-token\n");
+    QCOMPARE(wrong.exitCode, 1);
+    QVERIFY2(wrong.err.contains("refused the Analytics Token"), wrong.err.constData());
+    QVERIFY(!wrong.out.contains("not-the-token") && !wrong.err.contains("not-the-token"));
+    Run who = run({QStringLiteral("whoami")});
+    QCOMPARE(who.exitCode, 1);
+    QVERIFY2(!who.err.contains("Analytics Token is kept"), who.err.constData());
+
+    // Without a keychain or --save-file it would die with the command: refused, says how.
+    Run memory =
+        runWith({QStringLiteral("login"), QStringLiteral("--analytics-token")}, analytics + '\n');
+    QCOMPARE(memory.exitCode, 1);
+    QVERIFY2(memory.err.contains("--save-file"), memory.err.constData());
+
+    // From the environment (scripts): checked at Upstox, kept in the 0600 file, never printed.
+    Run good = runWith(analyticsLogin + QStringList{QStringLiteral("--json")}, {},
+                       {{QStringLiteral("UPSTOX_ANALYTICS_TOKEN"), QString::fromUtf8(analytics)}});
+    QVERIFY2(good.exitCode == 0, good.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(good.out).object().value(QStringLiteral("analytics_token")),
+             QJsonValue(true));
+    QVERIFY(!good.out.contains(analytics) && !good.err.contains(analytics));
+
+    // No daily login yet: whoami says so, and that market data has its token.
+    who = run({QStringLiteral("whoami")});
+    QCOMPARE(who.exitCode, 1);
+    QVERIFY2(who.err.contains("an Analytics Token is kept for market data"), who.err.constData());
+
+    // After the daily login, whoami reports both; the token itself never appears.
+    Run logged = login(QStringLiteral("sim-secret"));
+    QVERIFY2(logged.exitCode == 0, logged.err.constData());
+    who = run({QStringLiteral("whoami"), QStringLiteral("--json"), QStringLiteral("--at"),
+               QString::fromLatin1(At)});
+    QVERIFY2(who.exitCode == 0, who.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(who.out).object().value(QStringLiteral("analytics_token")),
+             QJsonValue(true));
+    QVERIFY(!who.out.contains(analytics));
+
+    // logout --analytics-token forgets only it; the daily session stays.
+    Run forget = run({QStringLiteral("logout"), QStringLiteral("--analytics-token")});
+    QVERIFY2(forget.exitCode == 0, forget.err.constData());
+    QVERIFY2(forget.out.contains("is gone"), forget.out.constData());
+    who = run({QStringLiteral("whoami"), QStringLiteral("--json"), QStringLiteral("--at"),
+               QString::fromLatin1(At)});
+    QVERIFY2(who.exitCode == 0, who.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(who.out).object().value(QStringLiteral("analytics_token")),
+             QJsonValue(false));
 }
 
 QTEST_GUILESS_MAIN(tst_SessionSim)

@@ -544,6 +544,68 @@ private Q_SLOTS:
                 (file.open(QIODevice::ReadOnly) && !file.readAll().contains(token.toBase64())));
         QCOMPARE(second->controller->session().state(), SessionState::Active);
     }
+
+    void analyticsTokenDrivesMarketDataAndIsKept()
+    {
+        // The page's field: a token Upstox refuses is said and not kept; the simulator's is
+        // checked, used for market data (not for the session), kept in the opted-in file and
+        // back after a restart; Forget removes it. The field never keeps what was typed.
+        QTemporaryDir dir;
+        QSettings().setValue(QStringLiteral("upstox/secretsFile"), true);
+        const QString path = dir.filePath(QStringLiteral("secrets.json"));
+        auto build = [&] {
+            auto f = std::make_unique<Fixture>();
+            SessionControllerOptions options;
+            options.urls = *upstox::UpstoxUrls::fromBase(m_sim->httpUrl());
+            options.secrets.tryKeychain = false;
+            options.secrets.filePath = path;
+            f->controller = std::make_unique<SessionController>(*m_clock, options);
+            f->page = std::make_unique<SessionPage>(*f->controller);
+            f->indicator = std::make_unique<SessionIndicator>(*f->controller);
+            f->controller->start();
+            return f;
+        };
+        using Analytics = SessionController::AnalyticsState;
+        const QString token = QStringLiteral("sim-analytics-token");
+        {
+            auto f = build();
+            QTRY_VERIFY_WITH_TIMEOUT(f->controller->storeReady(), WaitMs);
+            QCOMPARE(f->controller->analyticsState(), Analytics::None);
+            QSignalSpy failed(f->controller.get(), &SessionController::analyticsTokenFailed);
+            f->page->analyticsEdit()->setText(QStringLiteral("not-the-token"));
+            QTest::mouseClick(f->page->analyticsUseButton(), Qt::LeftButton);
+            QVERIFY(f->page->analyticsEdit()->text().isEmpty());
+            QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, WaitMs);
+            QVERIFY2(f->page->analyticsLabel()->text().contains(QStringLiteral("refused")),
+                     qPrintable(f->page->analyticsLabel()->text()));
+            QCOMPARE(f->controller->analyticsState(), Analytics::None);
+            QCOMPARE(f->controller->marketDataTokens().source(),
+                     session::MarketDataTokens::Source::None);
+
+            f->page->analyticsEdit()->setText(token);
+            QTest::mouseClick(f->page->analyticsUseButton(), Qt::LeftButton);
+            QTRY_COMPARE_WITH_TIMEOUT(f->controller->analyticsState(), Analytics::InUse, WaitMs);
+            QCOMPARE(f->controller->marketDataTokens().accessToken(), token.toUtf8());
+            QCOMPARE(f->controller->session().state(), SessionState::LoggedOut);
+            QVERIFY2(f->page->analyticsLabel()->text().startsWith(QStringLiteral("In use")),
+                     qPrintable(f->page->analyticsLabel()->text()));
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(path), WaitMs);
+        }
+        {
+            auto again = build(); // a restart
+            QTRY_COMPARE_WITH_TIMEOUT(again->controller->analyticsState(), Analytics::InUse,
+                                      WaitMs);
+            QCOMPARE(again->controller->marketDataTokens().accessToken(), token.toUtf8());
+            QTest::mouseClick(again->page->analyticsForgetButton(), Qt::LeftButton);
+            QCOMPARE(again->controller->analyticsState(), Analytics::None);
+            QVERIFY(again->controller->marketDataTokens().accessToken().isEmpty());
+        }
+        auto third = build();
+        QTRY_VERIFY_WITH_TIMEOUT(third->controller->storeReady(), WaitMs);
+        QTest::qWait(100); // (a restored token would be queued right after the probe)
+        QCOMPARE(third->controller->analyticsState(), Analytics::None);
+        checkNoSecretIn({token});
+    }
 };
 
 QTEST_MAIN(tst_SessionController)

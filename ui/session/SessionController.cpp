@@ -35,6 +35,7 @@ SessionController::SessionController(const Clock &clock, SessionControllerOption
     , m_clock(clock)
     , m_options(std::move(options))
     , m_session(std::make_unique<session::SessionManager>(clock))
+    , m_marketTokens(std::make_unique<session::MarketDataTokens>(*m_session))
     , m_store(std::make_shared<std::unique_ptr<session::SecretStore>>())
 {
     QSettings settings;
@@ -77,6 +78,23 @@ SessionController::SessionController(const Clock &clock, SessionControllerOption
                 }
                 Q_EMIT changed();
             });
+    // A refused Analytics Token (seen on the network thread) is said on this one.
+    m_marketTokens->setOnAnalyticsRejected([this] {
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_analyticsState = AnalyticsState::Refused;
+                m_analyticsProblem = m_marketTokens->problem();
+                Q_EMIT changed();
+            },
+            Qt::QueuedConnection);
+    });
+    if (const QByteArray fromEnvironment = qgetenv(session::AnalyticsTokenEnvironment).trimmed();
+        !fromEnvironment.isEmpty()) {
+        m_analyticsFromEnvironment = true;
+        m_marketTokens->setAnalyticsToken(fromEnvironment);
+        m_analyticsState = AnalyticsState::InUse;
+    }
     m_minuteTimer.setInterval(std::chrono::seconds(20));
     connect(&m_minuteTimer, &QTimer::timeout, this, [this] {
         m_session->tick();
@@ -163,6 +181,23 @@ void SessionController::restoreToken()
         QByteArray token;
         if (auto t = store.read(QLatin1String(session::AccessTokenKey)); t.ok() && t->has_value())
             token = **t;
+        QByteArray analytics;
+        if (auto a = store.read(QLatin1String(session::AnalyticsTokenKey));
+            a.ok() && a->has_value())
+            analytics = **a;
+        if (!analytics.isEmpty()) {
+            logging::addSecret(QString::fromUtf8(analytics));
+            QMetaObject::invokeMethod(
+                this,
+                [this, analytics] {
+                    if (m_analyticsFromEnvironment || m_analyticsState == AnalyticsState::Checking)
+                        return;
+                    m_marketTokens->setAnalyticsToken(analytics);
+                    m_analyticsState = AnalyticsState::InUse;
+                    Q_EMIT changed();
+                },
+                Qt::QueuedConnection);
+        }
         const bool fromEnvironment = store.kind() == session::SecretStoreKind::Environment;
         if (!secret.isEmpty())
             logging::addSecret(QString::fromUtf8(secret));
@@ -190,6 +225,88 @@ void SessionController::restoreToken()
             },
             Qt::QueuedConnection);
     });
+}
+
+void SessionController::setAnalyticsToken(const QString &text)
+{
+    const QByteArray token = text.trimmed().toUtf8();
+    if (token.isEmpty()) {
+        Q_EMIT analyticsTokenFailed(QStringLiteral("Paste the Analytics Token first."));
+        return;
+    }
+    logging::addSecret(QString::fromUtf8(token));
+    if (!m_client) {
+        Q_EMIT analyticsTokenFailed(m_urlError);
+        return;
+    }
+    m_analyticsState = AnalyticsState::Checking;
+    m_analyticsProblem.clear();
+    Q_EMIT changed();
+    m_client->checkAnalyticsToken(token, this, [this, token](upstox::UpstoxResult<QJsonValue> r) {
+        if (!r.ok()) {
+            m_analyticsState =
+                m_marketTokens->hasAnalyticsToken() ? AnalyticsState::InUse : AnalyticsState::None;
+            const QString message = r.error().httpStatus == 401
+                                        ? QStringLiteral("Upstox refused the Analytics Token: %1")
+                                              .arg(r.error().toString())
+                                        : QStringLiteral("Could not check the Analytics Token: %1")
+                                              .arg(r.error().toString());
+            Q_EMIT analyticsTokenFailed(message);
+            Q_EMIT changed();
+            return;
+        }
+        m_marketTokens->setAnalyticsToken(token);
+        m_analyticsState = AnalyticsState::InUse;
+        m_analyticsProblem.clear();
+        spdlog::info("market data: the Analytics Token is in use");
+        withStore([this, token](session::SecretStore &store) {
+            auto saved = store.write(QLatin1String(session::AnalyticsTokenKey), token);
+            if (saved)
+                return;
+            const QString problem =
+                QStringLiteral("the Analytics Token is not kept: ") + saved.error().message;
+            QMetaObject::invokeMethod(
+                this,
+                [this, problem] {
+                    m_analyticsProblem = problem;
+                    Q_EMIT changed();
+                },
+                Qt::QueuedConnection);
+        });
+        Q_EMIT changed();
+    });
+}
+
+void SessionController::forgetAnalyticsToken()
+{
+    m_marketTokens->setAnalyticsToken({});
+    m_analyticsState = AnalyticsState::None;
+    m_analyticsProblem.clear();
+    m_analyticsFromEnvironment = false;
+    withStore([](session::SecretStore &store) {
+        (void)store.remove(QLatin1String(session::AnalyticsTokenKey));
+    });
+    Q_EMIT changed();
+}
+
+QString SessionController::analyticsText() const
+{
+    switch (m_analyticsState) {
+    case AnalyticsState::None:
+        return QStringLiteral("None: market data uses the daily login.");
+    case AnalyticsState::Checking:
+        return QStringLiteral("Checking the token at Upstox...");
+    case AnalyticsState::Refused:
+        return m_analyticsProblem;
+    case AnalyticsState::InUse:
+        break;
+    }
+    QString where = m_analyticsFromEnvironment ? QStringLiteral("from UPSTOX_ANALYTICS_TOKEN")
+                                               : m_storeDescription;
+    QString text = QStringLiteral("In use for market data (%1).").arg(where);
+    if (!m_analyticsProblem.isEmpty())
+        text += QStringLiteral(" ") + m_analyticsProblem + QStringLiteral(".");
+    return text;
 }
 
 void SessionController::allowSecretsFile(bool allow)

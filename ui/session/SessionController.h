@@ -16,6 +16,7 @@
 #include "broker/upstox/UpstoxLogin.h"
 #include "common/IstTime.h"
 #include "common/WorkerThread.h"
+#include "session/MarketDataTokens.h"
 #include "session/SecretStore.h"
 #include "session/SessionManager.h"
 
@@ -88,6 +89,18 @@ public:
     // Profile and funds again (after login and on request).
     void refreshAccount();
 
+    // The optional one-year read-only Analytics Token (market data without the daily login):
+    // checked at Upstox first (a market-data call with it), then kept in the secret store.
+    // UPSTOX_ANALYTICS_TOKEN, when set, is used and never written.
+    enum class AnalyticsState { None, Checking, InUse, Refused };
+    void setAnalyticsToken(const QString &token);
+    void forgetAnalyticsToken();
+    AnalyticsState analyticsState() const { return m_analyticsState; }
+    // "In use for market data (the system keychain)", "Upstox refused it: ...", ...
+    QString analyticsText() const;
+    // What market data (the feed, quotes, the chain) reads its token from.
+    session::MarketDataTokens &marketDataTokens() { return *m_marketTokens; }
+
     QUrl loginUrl() const { return m_loginUrl; } // the dialog opened
     quint16 listeningPort() const;               // 0 when not listening
     const std::optional<upstox::UpstoxProfile> &profile() const { return m_profile; }
@@ -107,6 +120,7 @@ Q_SIGNALS:
     void changed();
     void loginFailed(const QString &message);
     void loggedIn();
+    void analyticsTokenFailed(const QString &message);
 
 private:
     void probeStore();
@@ -127,6 +141,10 @@ private:
     std::optional<upstox::UpstoxUrls> m_urls;
     QString m_urlError;
     std::unique_ptr<session::SessionManager> m_session; // before the client reading its token
+    std::unique_ptr<session::MarketDataTokens> m_marketTokens;
+    AnalyticsState m_analyticsState = AnalyticsState::None;
+    QString m_analyticsProblem;
+    bool m_analyticsFromEnvironment = false;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<upstox::UpstoxClient> m_client;
     std::unique_ptr<upstox::UpstoxLogin> m_login;

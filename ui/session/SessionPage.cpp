@@ -105,23 +105,49 @@ SessionPage::SessionPage(SessionController &controller, QWidget *parent)
     sessionLayout->addLayout(codeRow);
     sessionLayout->addWidget(m_error);
 
+    auto *analytics = new QGroupBox(QStringLiteral("Market data without the daily login"));
+    auto *analyticsLayout = new QVBoxLayout(analytics);
+    auto *analyticsRow = new QHBoxLayout;
+    m_analytics = new QLineEdit;
+    m_analytics->setObjectName(QStringLiteral("upstoxAnalyticsToken"));
+    m_analytics->setEchoMode(QLineEdit::Password);
+    m_analytics->setPlaceholderText(
+        QStringLiteral("optional: your one-year read-only Analytics Token"));
+    m_analyticsUse = new QPushButton(QStringLiteral("Use &token"));
+    m_analyticsUse->setObjectName(QStringLiteral("upstoxAnalyticsUse"));
+    m_analyticsUse->setToolTip(QStringLiteral("Checks the token at Upstox, then keeps it with "
+                                              "the other secrets"));
+    m_analyticsForget = new QPushButton(QStringLiteral("&Forget"));
+    m_analyticsForget->setObjectName(QStringLiteral("upstoxAnalyticsForget"));
+    analyticsRow->addWidget(m_analytics, 1);
+    analyticsRow->addWidget(m_analyticsUse);
+    analyticsRow->addWidget(m_analyticsForget);
+    m_analyticsStatus = wrapping(new QLabel);
+    m_analyticsStatus->setObjectName(QStringLiteral("upstoxAnalyticsStatus"));
+    analyticsLayout->addLayout(analyticsRow);
+    analyticsLayout->addWidget(m_analyticsStatus);
+
     auto *help = wrapping(new QLabel(
         QStringLiteral("Strikeline logs in with your own Upstox API app (create one at "
                        "account.upstox.com → Apps). Register the redirect URI above in it, "
                        "exactly. The daily token expires at 03:30 IST; log in again then. The "
-                       "secret and the token stay in the store named above, never in the "
-                       "settings or the log.")));
+                       "secret and the tokens stay in the store named above, never in the "
+                       "settings or the log. An Analytics Token (Upstox developer dashboard, "
+                       "valid a year, read-only) lets the live feed, quotes and option chains "
+                       "run without the daily login; orders always need it.")));
     help->setObjectName(QStringLiteral("upstoxHelp"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(app);
     layout->addWidget(session);
+    layout->addWidget(analytics);
     layout->addWidget(help);
     layout->addStretch(1);
     // A readable column on a wide window.
     setMaximumWidth(16777215);
     app->setMaximumWidth(760);
     session->setMaximumWidth(760);
+    analytics->setMaximumWidth(760);
     help->setMaximumWidth(760);
 
     connect(m_redirect, &QLineEdit::textChanged, this, &SessionPage::refresh);
@@ -148,6 +174,22 @@ SessionPage::SessionPage(SessionController &controller, QWidget *parent)
         m_shownError.clear();
         m_secret->clear(); // kept by the store now, not in a widget
     });
+    connect(m_analyticsUse, &QPushButton::clicked, this, [this] {
+        m_analyticsError.clear();
+        const QString token = m_analytics->text();
+        m_analytics->clear(); // the controller has it; a widget does not keep a secret
+        m_controller.setAnalyticsToken(token);
+    });
+    connect(m_analytics, &QLineEdit::returnPressed, m_analyticsUse, &QPushButton::click);
+    connect(m_analyticsForget, &QPushButton::clicked, this, [this] {
+        m_analyticsError.clear();
+        m_controller.forgetAnalyticsToken();
+    });
+    connect(&m_controller, &SessionController::analyticsTokenFailed, this,
+            [this](const QString &message) {
+                m_analyticsError = message;
+                refresh();
+            });
     connect(&m_controller, &SessionController::changed, this, &SessionPage::refresh);
     refresh();
 }
@@ -250,6 +292,17 @@ void SessionPage::refresh()
     m_clientId->setEnabled(!busy);
     m_secret->setEnabled(!busy);
     m_redirect->setEnabled(!busy);
+
+    using Analytics = SessionController::AnalyticsState;
+    const Analytics analytics = m_controller.analyticsState();
+    const bool problem = !m_analyticsError.isEmpty() || analytics == Analytics::Refused;
+    m_analyticsStatus->setText(m_analyticsError.isEmpty() ? m_controller.analyticsText()
+                                                          : m_analyticsError + QStringLiteral(" ") +
+                                                                m_controller.analyticsText());
+    m_analyticsStatus->setStyleSheet(
+        problem ? QStringLiteral("QLabel { color: %1; }").arg(colors.negative) : QString());
+    m_analyticsUse->setEnabled(analytics != Analytics::Checking);
+    m_analyticsForget->setEnabled(analytics == Analytics::InUse || analytics == Analytics::Refused);
 }
 
 } // namespace strikeline::ui

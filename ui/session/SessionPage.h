@@ -4,8 +4,8 @@
 // palette): the user's own Upstox app (API key, secret, the redirect URI to register, copyable),
 // where the secret and the token are kept and why, Log in (the system browser on the
 // authorization dialog, "waiting for the browser…" with Cancel, or a code pasted by hand), Log
-// out, the profile and the funds. Every failure shows Upstox's own message. It only talks to the
-// SessionController; nothing here blocks.
+// out, the profile and the funds; the optional read-only Analytics Token for market data. Every
+// failure shows Upstox's own message. It only talks to the SessionController; nothing here blocks.
 
 #include <QWidget>
 
@@ -38,6 +38,10 @@ public:
     QLabel *statusLabel() const { return m_status; }
     QLabel *storeLabel() const { return m_store; }
     QLabel *accountLabel() const { return m_account; }
+    QLineEdit *analyticsEdit() const { return m_analytics; }
+    QPushButton *analyticsUseButton() const { return m_analyticsUse; }
+    QPushButton *analyticsForgetButton() const { return m_analyticsForget; }
+    QLabel *analyticsLabel() const { return m_analyticsStatus; }
     QString registerText() const; // the redirect URI exactly as it is to be registered
 
 public Q_SLOTS:
@@ -63,7 +67,12 @@ private:
     QLineEdit *m_code = nullptr;
     QPushButton *m_exchange = nullptr;
     QLabel *m_waiting = nullptr;
+    QLineEdit *m_analytics = nullptr;
+    QPushButton *m_analyticsUse = nullptr;
+    QPushButton *m_analyticsForget = nullptr;
+    QLabel *m_analyticsStatus = nullptr;
     QString m_shownError;
+    QString m_analyticsError;
 };
 
 } // namespace strikeline::ui

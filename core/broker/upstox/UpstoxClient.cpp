@@ -156,6 +156,20 @@ net::RequestId UpstoxClient::get(const QString &path, const QUrlQuery &query, QO
     return send(std::move(request), context, std::move(done));
 }
 
+net::RequestId UpstoxClient::checkAnalyticsToken(const QByteArray &token, QObject *context,
+                                                 DataCallback done)
+{
+    net::HttpRequest request;
+    request.method = net::HttpMethod::Get;
+    request.url =
+        url(UpstoxHost::Api, QStringLiteral("/v3/market-quote/ltp"),
+            QUrlQuery{{QStringLiteral("instrument_key"), QStringLiteral("NSE_INDEX|Nifty 50")}});
+    request.rateLimit = QLatin1String(StandardLimit);
+    request.bearer = false; // not the provider's token: its 401 says nothing of the session
+    request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token});
+    return send(std::move(request), context, std::move(done));
+}
+
 namespace {
 
 QByteArray jsonBytes(const QJsonValue &body)

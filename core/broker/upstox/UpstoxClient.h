@@ -80,6 +80,11 @@ public:
 
     net::RequestId profile(QObject *context, std::function<void(UpstoxResult<UpstoxProfile>)> done);
     net::RequestId funds(QObject *context, std::function<void(UpstoxResult<UpstoxFunds>)> done);
+    // Tries an Analytics Token (not the provider's token) on a market-data call it opens: the
+    // LTP of the NIFTY 50 index (GET /v3/market-quote/ltp). A 401 here is about that token
+    // only: it is not reported to the client's TokenProvider.
+    net::RequestId checkAnalyticsToken(const QByteArray &token, QObject *context,
+                                       DataCallback done);
 
 private:
     net::RequestId send(net::HttpRequest request, QObject *context, DataCallback done);
