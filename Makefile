@@ -19,7 +19,8 @@ DEB_PACKAGES := \
 	libbenchmark-dev clang-format wrk \
 	appstream desktop-file-utils \
 	postgresql libpq-dev \
-	xvfb xauth
+	xvfb xauth \
+	dbus-daemon gnome-keyring
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -10,13 +10,10 @@
 #include <QJsonObject>
 #include <QSaveFile>
 #include <QStandardPaths>
-#include <QThread>
 #include <QTimer>
 #include <qt6keychain/keychain.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 
 namespace strikeline::session {
 
@@ -255,41 +252,25 @@ QString KeychainSecretStore::describe() const
 
 Result<void> KeychainSecretStore::probe(const QString &service, std::chrono::milliseconds timeout)
 {
-    // Shared with the probing thread, which may outlive this call when the keychain hangs.
-    struct Shared
-    {
-        std::mutex mutex;
-        std::condition_variable done;
-        std::optional<Result<void>> result;
-    };
-    auto shared = std::make_shared<Shared>();
-    QThread *thread = QThread::create([shared, service, timeout] {
-        KeychainSecretStore store(service, timeout);
-        const QString key = QStringLiteral("strikeline-probe");
-        const QByteArray value = "probe";
-        Result<void> result = store.write(key, value);
-        if (result.ok()) {
-            auto back = store.read(key);
-            if (!back)
-                result = back.error();
-            else if (!back->has_value() || **back != value)
-                result = Error::make(ErrorCode::Io, QStringLiteral("the system keychain did not "
-                                                                   "give back what was stored"));
-            else
-                result = store.remove(key);
-        }
-        std::lock_guard lock(shared->mutex);
-        shared->result = std::move(result);
-        shared->done.notify_all();
-    });
-    thread->setObjectName(QStringLiteral("strikeline-keychain"));
-    QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    thread->start();
-    std::unique_lock lock(shared->mutex);
-    // The jobs have their own timeouts; this one covers a thread stuck anywhere else.
-    if (!shared->done.wait_for(lock, timeout * 4, [&] { return shared->result.has_value(); }))
-        return Error::make(ErrorCode::Io, QStringLiteral("the system keychain did not answer"));
-    return *shared->result;
+    // On the caller's thread, on purpose: QtKeychain queues every job of the process through
+    // one object (its JobExecutor) that lives on the thread of the first job ever started. A
+    // probe on a thread of its own left that object on a finished thread, and every later job
+    // (the real reads and writes) waited forever: tst_keychain caught it against a real
+    // gnome-keyring. So all keychain calls of a process come from one long-lived thread (the
+    // desktop's "strikeline-secrets" worker, the CLI's main thread); each job is still bounded
+    // by `timeout` (runJob).
+    KeychainSecretStore store(service, timeout);
+    const QString key = QStringLiteral("strikeline-probe");
+    const QByteArray value = "probe";
+    if (auto written = store.write(key, value); !written)
+        return written.error();
+    auto back = store.read(key);
+    if (!back)
+        return back.error();
+    if (!back->has_value() || **back != value)
+        return Error::make(ErrorCode::Io,
+                           QStringLiteral("the system keychain did not give back what was stored"));
+    return store.remove(key);
 }
 
 // ---- environment

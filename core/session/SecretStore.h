@@ -3,7 +3,7 @@
 // Where the Upstox secret and the daily token live (issue 11, upstox-live.md §3.3):
 //
 //   keychain     the OS keychain through QtKeychain, when a probe (write, read back, delete)
-//                succeeds within a timeout, run on a thread of its own: QtKeychain's
+//                succeeds within a timeout, run off the GUI thread: QtKeychain's
 //                isAvailable() only says libsecret loaded, not that a keyring answers, and
 //                its jobs can hang
 //   file         a 0600 file in the config folder, only when the user opted in
@@ -92,7 +92,9 @@ public:
     Result<void> remove(const QString &key) override;
     QString describe() const override;
 
-    // Write, read back and delete a probe entry, on a thread of its own, within the timeout.
+    // Write, read back and delete a probe entry, each within the timeout, on the caller's
+    // thread: every keychain call of a process must come from one long-lived thread (QtKeychain
+    // runs its jobs through an object living on the thread of the first one).
     static Result<void> probe(const QString &service, std::chrono::milliseconds timeout);
 
 private:
