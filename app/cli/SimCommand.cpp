@@ -7,6 +7,7 @@
 #include "marketdata/SimulatedMarket.h"
 #include "sim/SimContext.h"
 #include "sim/UpstoxSim.h"
+#include "sim/feed/FeedReplay.h"
 #include "sim/feed/SimFeedStreams.h"
 
 #include <QCommandLineParser>
@@ -74,8 +75,14 @@ int runUpstoxSim(const QStringList &arguments)
                                                      "subscriptions (default 0: a realistic "
                                                      "market)."),
                                       QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption replay(
+        QStringLiteral("replay"),
+        QStringLiteral("Serve this feed recording (a .slfeed.gz file) instead of the simulated "
+                       "ticks, --speed times faster; the clock starts at its first frame unless "
+                       "--at is given."),
+        QStringLiteral("FILE"));
     parser.addOptions({master, db, port, at, seed, speed, clientId, clientSecret, redirectUri,
-                       analyticsToken, fault, tickRate});
+                       analyticsToken, fault, tickRate, replay});
     parser.addHelpOption();
     // --fault may repeat; every other option may not (parseCommandLine refuses repeats, so the
     // faults are taken out first and put back as one list).
@@ -116,7 +123,14 @@ int runUpstoxSim(const QStringList &arguments)
     if (!ok || tickRateValue < 0 || tickRateValue > 1'000'000)
         return fail(command, QStringLiteral("--tick-rate must be a whole number from 0 to 1000000"),
                     ExitUsage);
-    IstMoment start = SystemClock().now();
+    std::unique_ptr<sim::FeedReplay> recording;
+    if (parser.isSet(replay)) {
+        auto opened = sim::FeedReplay::open(parser.value(replay));
+        if (!opened)
+            return fail(command, QStringLiteral("--replay: %1").arg(opened.error().message));
+        recording = std::move(*opened);
+    }
+    IstMoment start = recording ? IstMoment{recording->firstFrameMs()} : SystemClock().now();
     if (parser.isSet(at)) {
         auto parsed = parseIstMoment(parser.value(at));
         if (!parsed)
@@ -156,6 +170,8 @@ int runUpstoxSim(const QStringList &arguments)
     // the simulated market (once a second); the feed reads it, so prices move once, not twice.
     sim::MarketFeedServer::Options feedOptions;
     feedOptions.advanceMarket = false;
+    feedOptions.replay = recording.get();
+    feedOptions.replaySpeed = speedValue;
     sim::SimFeedStreams streams(context, feedOptions);
     sim::UpstoxSim simulator(context, &streams, options);
     const StopSignals signals;

@@ -7,22 +7,27 @@
 
 #undef QT_NO_CAST_FROM_ASCII
 
+#include "FeedReplay.h"
 #include "RecordFactory.h"
 #include "SimFeedStreams.h"
 #include "instruments/InstrumentRepository.h"
+#include "marketdata/FeedRecording.h"
 #include "marketdata/SimulatedMarket.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkProxy>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
 #include <cmath>
+#include <google/protobuf/util/message_differencer.h>
 #include <memory>
 #include <vector>
 
@@ -827,6 +832,91 @@ private Q_SLOTS:
         QVERIFY(!tape.addSnapshot(r, "NSE_FO|NOSUCHKEY", FeedMode::Full));
         QCOMPARE(r.feeds_size(), 0);
         QCOMPARE(tape.step("NSE_FO|NOSUCHKEY"), TapeEvent::None);
+    }
+    // upstox-sim --replay: the simulator's own feed recorded as received (FeedRecorder), then
+    // served from the recording: market_info first, the newest recorded packet as a new
+    // subscription's snapshot, and the recorded live packets of the keys subscribed, unchanged.
+    void replayServesWhatWasRecorded()
+    {
+        QTemporaryDir dir;
+        marketdata::FeedRecorder::Options recording;
+        recording.directory = dir.path();
+        const std::int64_t t0 = at(Today, 10, 0).epochMs;
+        std::vector<upstoxpb::FeedResponse> recorded;
+        {
+            start(200);
+            auto recorder = marketdata::FeedRecorder::open(recording);
+            QVERIFY(recorder.ok());
+            auto c = std::make_unique<Client>(url("/feed"));
+            connect(&c->socket, &QWebSocket::binaryMessageReceived, c.get(),
+                    [&](const QByteArray &bytes) {
+                        const auto i = static_cast<std::int64_t>(recorded.size());
+                        // market_info and the snapshot at t0, the ticks a second later, 10 ms
+                        // apart: time for the replay's client to subscribe in between.
+                        (*recorder)->record(bytes, i < 2 ? t0 : t0 + 1000 + i * 10);
+                        recorded.push_back(decode(bytes));
+                    });
+            QVERIFY(c->waitOpen());
+            c->send(request("sub", {m_keys.future, m_keys.call}, "full"));
+            QVERIFY(c->waitFor(upstoxpb::live_feed, 0, 30));
+            c->socket.close();
+            (*recorder)->flush();
+        }
+        QCOMPARE(recorded[0].type(), upstoxpb::market_info);
+        QCOMPARE(recorded[1].type(), upstoxpb::initial_feed);
+        int callTicks = 0;
+        for (const auto &frame : recorded)
+            callTicks += frame.type() == upstoxpb::live_feed && frame.feeds().contains(m_keys.call);
+        QVERIFY(callTicks >= 30);
+
+        const QString path =
+            dir.filePath(marketdata::FeedRecorder::fileName(QStringLiteral("feed"), t0));
+        auto replay = FeedReplay::open(path);
+        QVERIFY2(replay.ok(), qPrintable(replay.ok() ? QString() : replay.error().message));
+        QCOMPARE((*replay)->firstFrameMs(), t0);
+        MarketFeedServer::Options options;
+        options.replay = replay->get();
+        start(0, options);
+        auto r = feed();
+        QVERIFY(r->waitFor(upstoxpb::market_info));
+        r->send(request("sub", {m_keys.call}, "full"));
+        QVERIFY(r->waitFor(upstoxpb::initial_feed));
+        QVERIFY(QTest::qWaitFor([&] { return (*replay)->finished(); }, Timeout));
+        QVERIFY(r->waitFor(upstoxpb::live_feed, 0, callTicks));
+
+        // Protobuf maps have no fixed order on the wire: compare messages, not bytes.
+        using google::protobuf::util::MessageDifferencer;
+        QVERIFY(MessageDifferencer::Equals(r->frames.front(), recorded[0]));
+        const auto &snapshot = r->frames[static_cast<std::size_t>(r->find(upstoxpb::initial_feed))];
+        QCOMPARE(snapshot.feeds().size(), 1u);
+        QVERIFY(MessageDifferencer::Equals(snapshot.feeds().at(m_keys.call),
+                                           recorded[1].feeds().at(m_keys.call)));
+        std::size_t next = 2;
+        for (const auto &frame : r->frames) {
+            if (frame.type() != upstoxpb::live_feed)
+                continue;
+            QCOMPARE(frame.feeds().size(), 1u); // the future was not asked for
+            while (next < recorded.size() && !recorded[next].feeds().contains(m_keys.call))
+                ++next;
+            QVERIFY(next < recorded.size());
+            QVERIFY(MessageDifferencer::Equals(frame.feeds().at(m_keys.call),
+                                               recorded[next].feeds().at(m_keys.call)));
+            QCOMPARE(frame.currentts(), recorded[next].currentts());
+            ++next;
+        }
+        QCOMPARE((*replay)->framesReplayed(), std::uint64_t(recorded.size()));
+    }
+
+    void replayRefusesWhatIsNotARecording()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath("not.slfeed.gz"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("hello");
+        file.close();
+        auto replay = FeedReplay::open(file.fileName());
+        QVERIFY(!replay.ok());
+        QVERIFY(replay.error().message.contains("not a Strikeline feed recording"));
     }
 };
 

@@ -1,5 +1,6 @@
 #include "MarketFeedServer.h"
 
+#include "FeedReplay.h"
 #include "common/IstTime.h"
 #include "marketdata/SimulatedMarket.h"
 
@@ -46,8 +47,9 @@ MarketFeedServer::MarketFeedServer(const SimContext &context, Options options, Q
     , m_tape(context.instruments, context.market, context.clock, context.seed)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
-    m_timer.setInterval(context.tickRate > 0 ? std::max(1, 1000 / context.tickRate)
-                                             : std::max(1, options.realisticIntervalMs));
+    m_timer.setInterval(options.replay         ? 10 // a recording's own spacing, to 10 ms
+                        : context.tickRate > 0 ? std::max(1, 1000 / context.tickRate)
+                                               : std::max(1, options.realisticIntervalMs));
     connect(&m_timer, &QTimer::timeout, this, &MarketFeedServer::pump);
     m_pingTimer.setInterval(std::max(100, options.pingIntervalMs));
     connect(&m_pingTimer, &QTimer::timeout, this, [this] {
@@ -66,7 +68,7 @@ MarketFeedServer::MarketFeedServer(const SimContext &context, Options options, Q
         if (muted)
             return;
         // Sockets that opened while muted have not had their market_info yet.
-        const upstoxpb::FeedResponse info = m_tape.marketInfo();
+        const upstoxpb::FeedResponse info = currentMarketInfo();
         for (const auto &c : m_connections) {
             if (!c->greeted)
                 send(c.get(), info);
@@ -126,7 +128,15 @@ void MarketFeedServer::accept(QWebSocket *socket, const QString &userId,
             [this, c](const QString &message) { onTextMessage(c, message); });
     connect(socket, &QWebSocket::disconnected, this, [this, c] { forget(c); });
 
-    const upstoxpb::FeedResponse info = m_tape.marketInfo();
+    if (m_options.replay) {
+        if (!m_replayClock.isValid())
+            m_replayClock.start();
+        // Whatever was due while nobody was connected is not sent late in a burst: it only
+        // becomes the state a snapshot and the market_info come from.
+        if (!m_timer.isActive())
+            m_options.replay->advanceTo(replayNowMs(), [](const upstoxpb::FeedResponse &) {});
+    }
+    const upstoxpb::FeedResponse info = currentMarketInfo();
     if (!m_muted)
         send(c, info);
     if (!m_timer.isActive()) {
@@ -316,8 +326,8 @@ void MarketFeedServer::onBinaryMessage(Connection *connection, const QByteArray 
                 continue; // not subscribed: nothing to change
             it->second = *mode;
         } else {
-            if (!next.contains(key) && !m_tape.knows(key))
-                continue; // unknown or expired keys get no feed
+            if (!next.contains(key) && !m_options.replay && !m_tape.knows(key))
+                continue; // unknown or expired keys get no feed (a replay serves what it has)
             next[key] = *mode;
         }
         changed.push_back(key);
@@ -339,7 +349,11 @@ void MarketFeedServer::sendSnapshot(Connection *connection, const std::vector<st
     response.set_currentts(m_context.clock.now().epochMs);
     for (const std::string &key : keys) {
         const auto it = connection->subscriptions.find(key);
-        if (it != connection->subscriptions.end())
+        if (it == connection->subscriptions.end())
+            continue;
+        if (m_options.replay)
+            m_options.replay->addSnapshot(response, key);
+        else
             m_tape.addSnapshot(response, key, it->second);
     }
     if (response.feeds_size() > 0)
@@ -360,8 +374,59 @@ void MarketFeedServer::sendTicks(Connection *connection, bool forced)
         send(connection, response);
 }
 
+std::int64_t MarketFeedServer::replayNowMs() const
+{
+    return m_options.replay->firstFrameMs() +
+           static_cast<std::int64_t>(static_cast<double>(m_replayClock.elapsed()) *
+                                     m_options.replaySpeed);
+}
+
+upstoxpb::FeedResponse MarketFeedServer::currentMarketInfo() const
+{
+    if (m_options.replay && m_options.replay->marketInfo())
+        return *m_options.replay->marketInfo();
+    return m_tape.marketInfo();
+}
+
+void MarketFeedServer::replayPump()
+{
+    FeedReplay &replay = *m_options.replay;
+    replay.advanceTo(replayNowMs(), [this](const upstoxpb::FeedResponse &frame) {
+        if (m_muted)
+            return; // a muted feed loses what it would have sent, as a real one does
+        if (frame.feeds_size() == 0) { // market_info
+            for (const auto &c : m_connections)
+                send(c.get(), frame);
+            return;
+        }
+        for (const auto &c : m_connections) {
+            if (!c->socket || c->subscriptions.empty())
+                continue;
+            upstoxpb::FeedResponse out;
+            out.set_type(frame.type());
+            out.set_currentts(frame.currentts());
+            for (const auto &[key, feed] : frame.feeds()) {
+                if (c->subscriptions.contains(key))
+                    (*out.mutable_feeds())[key] = feed;
+            }
+            if (out.feeds_size() > 0)
+                send(c.get(), out);
+        }
+    });
+    if (replay.finished() && !m_replayEndReported) {
+        m_replayEndReported = true;
+        qInfo("upstox-sim: the recording ended after %llu frames%s%s",
+              static_cast<unsigned long long>(replay.framesReplayed()),
+              replay.error().isEmpty() ? "" : ": ", qPrintable(replay.error()));
+    }
+}
+
 void MarketFeedServer::pump()
 {
+    if (m_options.replay) {
+        replayPump();
+        return;
+    }
     const std::int64_t nowMs = m_context.clock.now().epochMs;
     if (m_options.advanceMarket && nowMs > m_lastSimMs)
         m_context.market.advance(nowMs - m_lastSimMs);

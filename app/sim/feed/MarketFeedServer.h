@@ -48,6 +48,8 @@ class QWebSocket;
 
 namespace strikeline::sim {
 
+class FeedReplay;
+
 struct FeedLimits
 {
     int connectionsPerUser = 2;
@@ -70,6 +72,10 @@ public:
         int realisticIntervalMs = 250;
         int pingIntervalMs = 10'000; // Upstox sends standard pings (interval not documented)
         FeedLimits limits;
+        // --replay: frames from a recording instead of the simulated tape (not owned; outlives
+        // the server), at the recorded spacing divided by replaySpeed.
+        FeedReplay *replay = nullptr;
+        double replaySpeed = 1.0;
     };
 
     MarketFeedServer(const SimContext &context, Options options, QObject *parent = nullptr);
@@ -105,6 +111,9 @@ private:
     void sendSnapshot(Connection *connection, const std::vector<std::string> &keys);
     void send(Connection *connection, const upstoxpb::FeedResponse &response);
     void pump();
+    void replayPump();
+    std::int64_t replayNowMs() const;
+    upstoxpb::FeedResponse currentMarketInfo() const;
     void sendTicks(Connection *connection, bool forced);
     void forget(Connection *connection);
     void dropAll();
@@ -123,6 +132,8 @@ private:
     std::string m_lastStatuses;
     bool m_muted = false;
     std::uint64_t m_framesSent = 0;
+    QElapsedTimer m_replayClock; // started by the first connection
+    bool m_replayEndReported = false;
 };
 
 } // namespace strikeline::sim
