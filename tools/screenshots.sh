@@ -55,5 +55,9 @@ for theme in light dark; do
         shoot sync "$theme" "$size" "$suffix" --panel sync
         shoot orders "$theme" "$size" "$suffix" --query "nifty fut" --panel orders
         shoot ticket "$theme" "$size" "$suffix" --query "nifty 26000 ce" --panel ticket
+        # Logged out (no session here): the login form and the Analytics Token group.
+        shoot upstox "$theme" "$size" "$suffix" --panel upstox
     done
+    # The narrowest window we support: the status line elides instead of clipping.
+    shoot search "$theme" 1024x700 -1024 --query "nifty 26000"
 done

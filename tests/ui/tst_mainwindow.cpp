@@ -6,6 +6,7 @@
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
 #include "common/ContractSelection.h"
+#include "common/ElidedLabel.h"
 #include "instruments/InstrumentRepository.h"
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
@@ -38,6 +39,7 @@
 
 using namespace strikeline;
 using namespace strikeline::testing;
+using strikeline::ui::ElidedLabel;
 using strikeline::ui::MainWindow;
 using strikeline::ui::MasterLoader;
 using strikeline::ui::SearchResultsModel;
@@ -129,7 +131,13 @@ private:
             qFatal("no child widget '%s'", name);
         return widget;
     }
-    QString text(const char *labelName) const { return child<QLabel>(labelName)->text(); }
+    // An elided label's whole text: what the trader reads in it when the window is wide enough.
+    QString text(const char *labelName) const
+    {
+        if (auto *elided = qobject_cast<ElidedLabel *>(child<QLabel>(labelName)))
+            return elided->fullText();
+        return child<QLabel>(labelName)->text();
+    }
     void publish(MasterInfo info)
     {
         QSignalSpy applied(m_window.get(), &MainWindow::snapshotApplied);
@@ -698,9 +706,17 @@ void tst_MainWindow::indexOffersItsFutureOrItsChain()
 void tst_MainWindow::statusBarKeepsTheMasterLine()
 {
     publish(realMasterInfo());
+    m_window->resize(1024, 700); // the narrowest window we support
     auto *master = child<QLabel>("statusLabel");
     auto *message = child<QLabel>("statusMessage");
     QVERIFY(master->isVisible());
+    QTRY_VERIFY(master->width() > 0);
+    const QString whole = text("statusLabel");
+    QVERIFY(whole.contains(QLatin1String("Master as of")));
+    QVERIFY2(master->text() == whole || master->text().contains(QChar(0x2026)),
+             qPrintable(master->text())); // whole or elided, never cut off mid-letter
+    m_window->resize(1280, 800);
+    QTRY_COMPARE(master->text(), whole); // room enough: all of it
     // F1 with nothing selected says why, beside the master line.
     QTest::keyClick(m_window.get(), Qt::Key_F1);
     QVERIFY(master->isVisible());

@@ -18,6 +18,7 @@ void ElidedLabel::setFullText(const QString &text)
 {
     m_fullText = text;
     setToolTip(text);
+    updateGeometry(); // the size hint follows the whole text, not the elided one on screen
     elide();
 }
 
@@ -28,7 +29,11 @@ QSize ElidedLabel::minimumSizeHint() const
 
 QSize ElidedLabel::sizeHint() const
 {
-    return {fontMetrics().horizontalAdvance(m_fullText) + 2 * margin(),
+    // The whole text must fit the contents rect that elide() measures, with a pixel to spare:
+    // elidedText() rounds its widths and would cut a text given exactly its advance.
+    const QMargins margins = contentsMargins();
+    return {fontMetrics().horizontalAdvance(m_fullText) + 2 * margin() + margins.left() +
+                margins.right() + 1,
             QLabel::sizeHint().height()};
 }
 
@@ -36,6 +41,17 @@ void ElidedLabel::resizeEvent(QResizeEvent *event)
 {
     QLabel::resizeEvent(event);
     elide();
+}
+
+void ElidedLabel::changeEvent(QEvent *event)
+{
+    QLabel::changeEvent(event);
+    // A style sheet or the status bar's font can change the font after the text was set: the
+    // size hint and the elided text follow.
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) {
+        updateGeometry();
+        elide();
+    }
 }
 
 void ElidedLabel::elide()

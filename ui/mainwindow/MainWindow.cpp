@@ -261,8 +261,11 @@ void MainWindow::buildUi()
     connect(m_palette, &CommandPalette::instrumentChosen, this,
             [this](const QString &key) { openInstrument(key); });
 
-    m_statusLabel = new QLabel;
+    // Elided, not clipped, when the window is narrow (1024 px with every badge showing): its
+    // whole text and the last load message stay in the tooltip.
+    m_statusLabel = new ElidedLabel;
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_statusLabel->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     buildStatusMessage();
     m_progress = new QProgressBar;
     m_progress->setObjectName(QStringLiteral("loadProgress"));
@@ -465,7 +468,7 @@ void MainWindow::showLoadFinished(bool ok, const QString &message, qint64 elapse
     } else {
         m_loadError = message;
     }
-    m_statusLabel->setToolTip(message);
+    m_loadMessage = message;
     updateStatus();
     updateResultsArea();
 }
@@ -690,7 +693,9 @@ void MainWindow::updateStatus()
             QStringLiteral("Could not load instruments: ") + m_loadError +
             (text.isEmpty() ? QString() : QStringLiteral(" (showing ") + text + QLatin1Char(')'));
     }
-    m_statusLabel->setText(text);
+    m_statusLabel->setFullText(text);
+    if (!m_loadMessage.isEmpty() && m_loadMessage != text)
+        m_statusLabel->setToolTip(text + QLatin1Char('\n') + m_loadMessage);
     m_statusLabel->setStyleSheet(
         m_loadError.isEmpty() || m_loading
             ? QString()

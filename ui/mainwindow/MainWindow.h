@@ -202,7 +202,8 @@ private:
         QLabel *loadTime = nullptr;
     } m_master;
 
-    QLabel *m_statusLabel = nullptr;
+    ElidedLabel *m_statusLabel = nullptr;
+    QString m_loadMessage; // the last load's outcome, in the status line's tooltip
     ElidedLabel *m_messageLabel = nullptr;
     QTimer *m_messageTimer = nullptr;
     QString m_message;
