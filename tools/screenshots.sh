@@ -34,6 +34,13 @@ previous=${STRIKELINE_SCREENSHOT_PREVIOUS:-$root/../shared/data/upstox/complete-
 "$cli" sync --db "$db" --source "$master" >/dev/null
 
 mkdir -p "$out"
+# A market watch for the watch shots, written where the desktop reads its settings.
+mkdir -p "$XDG_CONFIG_HOME/Strikeline"
+cat > "$XDG_CONFIG_HOME/Strikeline/strikeline.conf" <<'CONF'
+[watch]
+current=Index & stocks
+lists="[{\"name\":\"Index & stocks\",\"keys\":[\"NSE_INDEX|Nifty 50\",\"NSE_FO|49543\",\"NSE_FO|49508\",\"NSE_FO|48224\",\"NSE_FO|48225\",\"NSE_EQ|INE002A01018\",\"NSE_FO|50014\",\"BSE_FO|1102290\",\"MCX_FO|462523\"]},{\"name\":\"Weeklies\",\"keys\":[]}]"
+CONF
 shoot() { # name theme size suffix args...
     local name=$1 theme=$2 size=$3 suffix=$4
     shift 4
@@ -57,6 +64,7 @@ for theme in light dark; do
         shoot ticket "$theme" "$size" "$suffix" --query "nifty 26000 ce" --panel ticket
         # Logged out (no session here): the login form and the Analytics Token group.
         shoot upstox "$theme" "$size" "$suffix" --panel upstox
+        shoot watch "$theme" "$size" "$suffix" --query "nifty fut" --panel watch
     done
     # The narrowest window we support: the status line elides instead of clipping.
     shoot search "$theme" 1024x700 -1024 --query "nifty 26000"

@@ -22,6 +22,8 @@
 #include "sync/SyncController.h"
 #include "sync/SyncPanel.h"
 #include "sync/SyncTypes.h"
+#include "watch/WatchListModel.h"
+#include "watch/WatchPanel.h"
 
 #include <QAction>
 #include <QLocale>
@@ -67,6 +69,9 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     m_ordersPanel->setObjectName(QStringLiteral("ordersPanel"));
     // F3 ("Orders" in the Trade menu) goes to it: one command, not two of the same name.
     m_window->addPanel(m_ordersPanel, QStringLiteral("Orders"), m_window->ordersAction());
+    m_watchPanel = new ui::WatchPanel(clock);
+    m_window->addPanel(m_watchPanel, QStringLiteral("&Watch"), QKeySequence(Qt::Key_F5));
+    m_window->watchAddAction()->setEnabled(true);
     wireLoader();
     wireMarket();
     wireSync();
@@ -136,6 +141,30 @@ void Terminal::wireMarket()
     connect(&chain, &ui::OptionChainView::underlyingPriceSet, this,
             [this](const QString &symbol, Price price) {
                 m_market.setUnderlyingPrice(symbol.toStdString(), price);
+            });
+    m_watchPanel->setMarketData(&m_market, QStringLiteral("simulated"));
+    connect(m_window.get(), &ui::MainWindow::snapshotApplied, m_watchPanel,
+            [this] { m_watchPanel->setSnapshot(m_window->snapshot()); });
+    connect(
+        m_window.get(), &ui::MainWindow::watchAddRequested, m_watchPanel,
+        [this](const QString &key) {
+            QString why;
+            const bool added = m_watchPanel->addKey(key, &why);
+            QString name = key;
+            if (const SnapshotPtr &snapshot = m_window->snapshot()) {
+                if (const auto id = snapshot->findByKey(key.toStdString()))
+                    name = QString::fromStdString(
+                        std::string(snapshot->instrument(*id).tradingSymbol()));
+            }
+            m_window->showStatusMessage(
+                added
+                    ? QStringLiteral("Added %1 to %2 (F5).").arg(name, m_watchPanel->currentList())
+                    : QStringLiteral("%1 not added: %2.").arg(name, why),
+                !added, 6000);
+        });
+    connect(m_watchPanel, &ui::WatchPanel::status, m_window.get(),
+            [this](const QString &text, bool failed) {
+                m_window->showStatusMessage(text, failed, 8000);
             });
     connect(&m_marketTimer, &QTimer::timeout, this, [this] {
         m_market.advance(m_options.marketTickMs);
@@ -442,6 +471,10 @@ void Terminal::wireSelection()
     });
     selection.track(m_ordersPanel->positionsView(), [](const QModelIndex &index) {
         return ui::RowContract{index.data(ui::PositionsModel::InstrumentKeyRole).toString(), {}};
+    });
+    const ui::WatchListModel &watch = m_watchPanel->model();
+    selection.track(m_watchPanel->view(), [&watch](const QModelIndex &index) {
+        return ui::RowContract{watch.keyAt(index.row()), {}};
     });
     selection.track(m_syncPanel->changesView(), [](const QModelIndex &index) {
         return ui::RowContract{index.data(ui::SyncChangesModel::InstrumentKeyRole).toString(), {}};

@@ -29,6 +29,7 @@ struct Verdict;
 namespace strikeline::ui {
 class MainWindow;
 class OrdersPanel;
+class WatchPanel;
 class MasterLoader;
 class SyncController;
 class SyncPanel;
@@ -87,6 +88,7 @@ public:
     void submitOrder(const OrderRequest &request);
     OrderService *orders() { return m_orders.get(); }
     ui::OrdersPanel &ordersPanel() { return *m_ordersPanel; }
+    ui::WatchPanel &watchPanel() { return *m_watchPanel; }
     // The Upstox session (the status-bar indicator, the Upstox page).
     ui::SessionController &upstox() { return *m_upstox; }
     ui::SessionPage &upstoxPage() { return *m_upstoxPage; }
@@ -122,6 +124,7 @@ private:
     bool m_automaticRun = false;
     quint16 m_apiPort = 0;
     ui::OrdersPanel *m_ordersPanel = nullptr; // a tab of the window
+    ui::WatchPanel *m_watchPanel = nullptr;   // a tab of the window
     std::unique_ptr<PaperBroker> m_broker;
     std::unique_ptr<OrderValidator> m_validator;
     std::unique_ptr<OrderService> m_orders; // before the broker it sends to: destroyed first

@@ -15,6 +15,7 @@
 #include "sync/InstrumentSync.h"
 #include "sync/SyncPanel.h"
 #include "theme/Theme.h"
+#include "watch/WatchPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -194,6 +195,8 @@ void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file
             }
             if (panel == QLatin1String("upstox"))
                 terminal.openUpstoxPage();
+            if (panel == QLatin1String("watch"))
+                window.showPanel(&terminal.watchPanel());
             if (panel == QLatin1String("orders") || panel == QLatin1String("ticket"))
                 stageOrders(terminal, panel == QLatin1String("ticket"));
             if (palette) {
@@ -320,7 +323,7 @@ int main(int argc, char *argv[])
     sizeOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption panelOption(
         QStringLiteral("panel"),
-        QStringLiteral("For --screenshot: show this panel (sync, orders, ticket, upstox)."),
+        QStringLiteral("For --screenshot: show this panel (sync, orders, ticket, upstox, watch)."),
         QStringLiteral("NAME"));
     panelOption.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption noAutoSyncOption(

@@ -21,6 +21,13 @@ struct Quote
     std::optional<Price> upperCircuit;
     std::int64_t timeMs = 0; // when the price was made (epoch ms)
     bool simulated = false;  // true for every price of the simulated market
+    // What a live feed adds (absent when the source has none: the simulated market).
+    std::optional<Price> bid; // best bid and ask, with their quantities
+    std::optional<Price> ask;
+    std::int64_t bidQuantity = 0;
+    std::int64_t askQuantity = 0;
+    std::optional<std::int64_t> volume; // traded today (units)
+    std::optional<std::int64_t> oi;     // open interest (units)
 };
 
 class MarketData

@@ -12,12 +12,15 @@
 #include "orders/OrderTicket.h"
 #include "orders/OrdersModel.h"
 #include "orders/OrdersPanel.h"
+#include "watch/WatchListModel.h"
+#include "watch/WatchPanel.h"
 
 #include <QAction>
 #include <QEventLoop>
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -70,6 +73,7 @@ private Q_SLOTS:
     void ticketPlacesAPaperOrder();
     void ordersSurviveARestart();
     void feedbackFollowsTheOrderAndRowsSelect();
+    void watchListTakesTheSelectionAndTrades();
 
 private:
     TerminalOptions options() const
@@ -345,3 +349,49 @@ void tst_Terminal::feedbackFollowsTheOrderAndRowsSelect()
 
 QTEST_MAIN(tst_Terminal)
 #include "tst_terminal.moc"
+
+// Ctrl+D puts the selected contract into the market watch; the watch's row then is what F1
+// trades, and its price comes from the simulated market, labelled so.
+void tst_Terminal::watchListTakesTheSelectionAndTrades()
+{
+    QSettings().remove(QStringLiteral("watch"));
+    Terminal terminal(m_clock, options());
+    QSignalSpy applied(&terminal.window(), &ui::MainWindow::snapshotApplied);
+    terminal.start();
+    QVERIFY(applied.wait(60000));
+    ui::MainWindow &window = terminal.window();
+    window.setQuery(QStringLiteral("nifty fut"));
+    window.showResult(0);
+    const QString key = window.selection().key();
+    QVERIFY(!key.isEmpty());
+
+    window.watchAddAction()->trigger();
+    const ui::WatchListModel &watch = terminal.watchPanel().model();
+    QCOMPARE(watch.keys(), QStringList{key});
+    QVERIFY2(window.statusMessage().startsWith(QLatin1String("Added ")),
+             qPrintable(window.statusMessage()));
+    window.watchAddAction()->trigger(); // twice is once
+    QCOMPARE(watch.rowCount(), 1);
+    QVERIFY2(window.statusMessage().contains(QLatin1String("already")),
+             qPrintable(window.statusMessage()));
+    QVERIFY(watch.index(0, ui::WatchListModel::LtpColumn).data().toString() != QStringLiteral("—"));
+
+    // The row selects its contract: F1 opens the ticket on it.
+    window.showPanel(&terminal.watchPanel());
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTableView *view = terminal.watchPanel().view();
+    view->setFocus();
+    view->selectRow(0);
+    QTest::keyClick(view, Qt::Key_Down); // moving in the view is what selects
+    view->selectRow(0);
+    QCOMPARE(window.selection().key(), key);
+    QSignalSpy ticket(&window, &ui::MainWindow::orderTicketRequested);
+    QTest::keyClick(&window, Qt::Key_F1);
+    QCOMPARE(ticket.count(), 1);
+    QCOMPARE(ticket[0][0].toString(), key);
+
+    // A restart keeps the list.
+    QCOMPARE(QSettings().value(QStringLiteral("watch/current")).toString(),
+             terminal.watchPanel().currentList());
+}

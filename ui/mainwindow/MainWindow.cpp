@@ -769,6 +769,21 @@ void MainWindow::buildActions()
     m_sellAction = make(QStringLiteral("S&ell"), {QKeySequence(Qt::Key_F2)},
                         QStringLiteral("Sell the selected contract"), "sellAction");
     connect(m_sellAction, &QAction::triggered, this, [this] { requestOrderTicket(Side::Sell); });
+    m_watchAddAction = make(
+        QStringLiteral("&Add to watch list"), {QKeySequence(Qt::CTRL | Qt::Key_D)},
+        QStringLiteral("Add the selected contract to the market watch's list"), "watchAddAction");
+    m_watchAddAction->setEnabled(false); // until a market watch is added
+    connect(m_watchAddAction, &QAction::triggered, this, [this] {
+        if (m_selection->isEmpty()) {
+            showStatusMessage(QStringLiteral("Nothing to add to the watch list: %1.")
+                                  .arg(m_selection->reason().isEmpty()
+                                           ? QStringLiteral("no contract is selected")
+                                           : m_selection->reason()),
+                              true, 8000);
+            return;
+        }
+        Q_EMIT watchAddRequested(m_selection->key());
+    });
     m_ordersAction = make(QStringLiteral("&Orders"), {QKeySequence(Qt::Key_F3)},
                           QStringLiteral("Today's orders and positions"), "ordersAction");
     m_ordersAction->setEnabled(false); // until an orders panel is added
@@ -803,6 +818,7 @@ void MainWindow::buildActions()
     trade->addAction(m_buyAction);
     trade->addAction(m_sellAction);
     trade->addAction(m_ordersAction);
+    trade->addAction(m_watchAddAction);
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_searchAction);
@@ -836,7 +852,7 @@ QList<QAction *> MainWindow::paletteActions() const
     QList<QAction *> actions = {m_syncAction,   m_importAction, m_cancelSyncAction,
                                 m_searchAction, m_chainAction,  m_recentreAction};
     actions += m_panelActions;
-    actions += {m_buyAction, m_sellAction};
+    actions += {m_buyAction, m_sellAction, m_watchAddAction};
     if (!m_panelActions.contains(m_ordersAction))
         actions += m_ordersAction;
     actions += {m_darkThemeAction, m_apiAction, m_keysAction, m_quitAction};

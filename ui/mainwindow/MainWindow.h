@@ -81,6 +81,8 @@ public:
     QAction *buyAction() const { return m_buyAction; }
     QAction *sellAction() const { return m_sellAction; }
     QAction *ordersAction() const { return m_ordersAction; }
+    // Ctrl+D: the selected contract into the market watch (enabled once one is added).
+    QAction *watchAddAction() const { return m_watchAddAction; }
     QAction *darkThemeAction() const { return m_darkThemeAction; }
     QAction *apiAction() const { return m_apiAction; }
     QAction *recentreAction() const { return m_recentreAction; }
@@ -121,6 +123,8 @@ Q_SIGNALS:
     void importRequested(const QString &path);
     void cancelSyncRequested();
     void orderTicketRequested(const QString &instrumentKey, strikeline::Side side);
+    // "Add to watch list" (Ctrl+D) on the selected contract.
+    void watchAddRequested(const QString &instrumentKey);
     void themeChangeRequested(strikeline::ui::Theme theme);
     // The Settings menu's "Serve the local API" toggle (off by default).
     void apiServerToggled(bool on);
@@ -230,6 +234,7 @@ private:
     QAction *m_buyAction = nullptr;
     QAction *m_sellAction = nullptr;
     QAction *m_ordersAction = nullptr;
+    QAction *m_watchAddAction = nullptr;
     QAction *m_darkThemeAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_keysAction = nullptr;
