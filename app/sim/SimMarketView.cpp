@@ -1,8 +1,8 @@
 #include "SimMarketView.h"
 
 #include "SimContext.h"
+#include "analytics/Black76.h"
 #include "common/IstTime.h"
-#include "marketdata/Black76.h"
 #include "marketdata/SimulatedMarket.h"
 
 #include <QByteArray>

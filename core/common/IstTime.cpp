@@ -59,13 +59,13 @@ QString IstMoment::toString() const
 
 Result<IstMoment> parseIstMoment(const QString &text)
 {
-    static const QRegularExpression re(
-        QStringLiteral(R"(^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*$)"));
+    static const QRegularExpression re(QStringLiteral(
+        R"(^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$)"));
     const auto match = re.match(text);
     if (!match.hasMatch()) {
         return Error::make(ErrorCode::InvalidArgument,
                            QStringLiteral("'%1' is not a date: use YYYY-MM-DD or "
-                                          "\"YYYY-MM-DD HH:MM\" (IST)")
+                                          "\"YYYY-MM-DD HH:MM[:SS]\" (IST)")
                                .arg(text));
     }
     const QDate date(match.captured(1).toInt(), match.captured(2).toInt(),
@@ -74,15 +74,17 @@ Result<IstMoment> parseIstMoment(const QString &text)
         return Error::make(ErrorCode::InvalidArgument,
                            QStringLiteral("'%1' is not a valid calendar date").arg(text));
     int minute = 0;
+    int second = 0;
     if (match.hasCaptured(4)) {
         const int h = match.captured(4).toInt();
         const int m = match.captured(5).toInt();
-        if (h > 23 || m > 59)
+        second = match.hasCaptured(6) ? match.captured(6).toInt() : 0;
+        if (h > 23 || m > 59 || second > 59)
             return Error::make(ErrorCode::InvalidArgument,
                                QStringLiteral("'%1' has an invalid time of day").arg(text));
         minute = h * 60 + m;
     }
-    return IstMoment::fromDay(fromQDate(date), minute);
+    return IstMoment{IstMoment::fromDay(fromQDate(date), minute).epochMs + second * 1000LL};
 }
 
 IstMoment SystemClock::now() const

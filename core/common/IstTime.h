@@ -62,7 +62,7 @@ struct IstMoment
     QString toString() const; // "2025-12-09 10:30 IST"
 };
 
-// Parses "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" (also with a 'T'), read as IST.
+// Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS" (also with a 'T'), read as IST.
 Result<IstMoment> parseIstMoment(const QString &text);
 
 // The injected clock: core never asks the system for the time on its own.

@@ -1,6 +1,6 @@
 #include "SimulatedMarket.h"
 
-#include "Black76.h"
+#include "analytics/Black76.h"
 #include "instruments/InstrumentRepository.h"
 
 #include <algorithm>

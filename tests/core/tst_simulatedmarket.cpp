@@ -3,8 +3,8 @@
 #undef QT_NO_CAST_FROM_ASCII
 
 #include "RecordFactory.h"
+#include "analytics/Black76.h"
 #include "instruments/InstrumentRepository.h"
-#include "marketdata/Black76.h"
 #include "marketdata/SimulatedMarket.h"
 
 #include <QTest>

@@ -1,9 +1,10 @@
 #include "SimulatedTape.h"
 
+#include "analytics/Black76.h"
+#include "analytics/ImpliedVolatility.h"
 #include "common/IstTime.h"
 #include "common/Price.h"
 #include "instruments/InstrumentRepository.h"
-#include "marketdata/Black76.h"
 #include "marketdata/SimulatedMarket.h"
 
 #include <algorithm>
@@ -87,11 +88,6 @@ double onTick(double value, double tick)
     const auto tickRaw = std::llround(tick * Price::Scale);
     const auto ticks = std::llround(value * Price::Scale / static_cast<double>(tickRaw));
     return static_cast<double>(ticks * tickRaw) / static_cast<double>(Price::Scale);
-}
-
-double normalPdf(double x)
-{
-    return std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
 }
 
 } // namespace
@@ -338,53 +334,18 @@ void SimulatedTape::refreshPrice(Book &b, bool trade)
     in.strike = b.strike;
     in.years = years;
     in.rate = rate;
-    // IV: the volatility that gives the traded price. Newton from the last IV (a few steps
-    // when the price barely moved), bisection when Newton leaves the bracket.
-    const double discount = std::exp(-rate * years);
-    const double sqrtT = std::sqrt(years);
-    double low = 0.0005, high = 5.0;
-    in.volatility = low;
-    if (black76Price(right, in) >= b.ltp) {
-        b.iv = 0; // at or below the price of (almost) no volatility: nothing to imply
-    } else {
-        double sigma = b.iv > low && b.iv < high ? b.iv : m_market.optionVolatility();
-        bool solved = false;
-        for (int i = 0; i < 8 && !solved; ++i) {
-            in.volatility = sigma;
-            const double error = black76Price(right, in) - b.ltp;
-            const double d1 =
-                (std::log(in.forward / in.strike) + 0.5 * sigma * sigma * years) / (sigma * sqrtT);
-            const double vega = discount * in.forward * normalPdf(d1) * sqrtT;
-            if (std::abs(error) < 1e-7 * std::max(1.0, b.ltp)) {
-                solved = true;
-                break;
-            }
-            if (vega < 1e-12)
-                break;
-            sigma -= error / vega;
-            if (!(sigma > low && sigma < high))
-                break;
-        }
-        if (!solved) {
-            for (int i = 0; i < 60; ++i) {
-                in.volatility = 0.5 * (low + high);
-                (black76Price(right, in) < b.ltp ? low : high) = in.volatility;
-            }
-            sigma = 0.5 * (low + high);
-        }
-        b.iv = sigma;
-    }
-    const double sigma = b.iv > 0 ? b.iv : m_market.optionVolatility();
-    const double d1 =
-        (std::log(in.forward / in.strike) + 0.5 * sigma * sigma * years) / (sigma * sqrtT);
-    in.volatility = sigma;
-    const double premium = black76Price(right, in);
-    b.delta = right == OptionRight::Call ? discount * normalCdf(d1) : -discount * normalCdf(-d1);
-    b.gamma = discount * normalPdf(d1) / (in.forward * sigma * sqrtT);
-    b.vega = discount * in.forward * normalPdf(d1) * sqrtT / 100.0;
-    b.theta =
-        (-discount * in.forward * normalPdf(d1) * sigma / (2.0 * sqrtT) + rate * premium) / 365.0;
-    b.rho = -years * premium / 100.0;
+    // IV: the volatility that gives the traded price (core's solver, as the terminal's own
+    // analytics use); a price with no time value left keeps the market's volatility for the
+    // greeks and sends IV 0, as Upstox does for deep ITM legs.
+    const ImpliedVolatility implied = impliedVolatility(right, in, b.ltp);
+    b.iv = implied.ok() ? implied.volatility : 0;
+    in.volatility = b.iv > 0 ? b.iv : m_market.optionVolatility();
+    const Greeks g = black76Greeks(right, in);
+    b.delta = g.delta;
+    b.gamma = g.gamma;
+    b.vega = g.vega;
+    b.theta = g.theta;
+    b.rho = g.rho;
 }
 
 void SimulatedTape::rebuildDepth(Book &b)
