@@ -6,11 +6,12 @@
 // QSignalSpy/QTRY bounds, never timing assertions.
 
 #include "MarketDataFeedV3.pb.h"
+#include "NetTestSupport.h"
 #include "TestData.h"
 #include "broker/upstox/UpstoxClient.h"
+#include "marketdata/feed/FeedBackfill.h"
 #include "marketdata/feed/UpstoxMarketFeed.h"
 #include "net/HttpClient.h"
-#include "net/TokenProvider.h"
 
 #include <QDeadlineTimer>
 #include <QJsonDocument>
@@ -77,36 +78,6 @@ struct SinkLog
     int load() const { return frames.load(); }
 };
 
-class TestTokens final : public net::TokenProvider
-{
-public:
-    QByteArray accessToken() const override
-    {
-        QMutexLocker lock(&m_mutex);
-        return m_token;
-    }
-    void tokenRejected(const QByteArray &token) override
-    {
-        QMutexLocker lock(&m_mutex);
-        m_rejected.append(token);
-    }
-    void set(const QByteArray &token)
-    {
-        QMutexLocker lock(&m_mutex);
-        m_token = token;
-    }
-    int rejections() const
-    {
-        QMutexLocker lock(&m_mutex);
-        return static_cast<int>(m_rejected.size());
-    }
-
-private:
-    mutable QMutex m_mutex;
-    QByteArray m_token;
-    QList<QByteArray> m_rejected;
-};
-
 UpstoxMarketFeed::Options fastOptions()
 {
     UpstoxMarketFeed::Options o;
@@ -135,6 +106,7 @@ private Q_SLOTS:
     void expiredTokenIsLoginRequiredThenBack();
     void limitExceededRefusedLocally();
     void slowAnswersStillConnect();
+    void backfillAfterResubscribe();
 
 private:
     bool postFault(const QString &name, const QString &value = {});
@@ -144,7 +116,7 @@ private:
 
     std::unique_ptr<QProcess> m_sim;
     QUrl m_simUrl;
-    TestTokens m_tokens;
+    testing::TestTokens m_tokens;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<upstox::UpstoxClient> m_client;
     std::unique_ptr<UpstoxMarketFeed> m_feed;
@@ -367,7 +339,7 @@ void tst_MarketFeed::expiredTokenIsLoginRequiredThenBack()
     QVERIFY2(m_feed->reason().contains(QLatin1String("login required")),
              qPrintable(m_feed->reason()));
     QVERIFY(!m_feed->reason().contains(QString::fromUtf8(first))); // no secret in the reason
-    QVERIFY(m_tokens.rejections() >= 1);
+    QVERIFY(!m_tokens.rejected().isEmpty());
     // No retry storm: nothing more is asked while the login is missing (3 s, ~30 backoff cycles).
     const auto authorizes = m_feed->counters().authorizes;
     QTest::qWait(3000);
@@ -420,6 +392,46 @@ void tst_MarketFeed::slowAnswersStillConnect()
     QTRY_VERIFY_WITH_TIMEOUT(m_feed->counters().connects >= 2, 30000);
     QVERIFY(waitForState(State::Live));
     QCOMPARE(m_feed->counters().textFrames, 0u);
+}
+
+void tst_MarketFeed::backfillAfterResubscribe()
+{
+    makeFeed();
+    QSignalSpy resubscribed(m_feed.get(), &UpstoxMarketFeed::resubscribed);
+    QVERIFY(m_feed->acquire(QStringLiteral("chain"), QStringList{Call, Put}, FeedMode::OptionGreeks)
+                .ok());
+    QVERIFY(m_feed->acquire(QStringLiteral("watch"), Nifty, FeedMode::Ltpc).ok());
+    m_feed->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!resubscribed.isEmpty(), 30000);
+    const QStringList keys = resubscribed.first().at(0).toStringList();
+    QCOMPARE(keys, (QStringList{Call, Put, Nifty}));
+
+    const auto answer =
+        testing::waitFor<upstox::UpstoxResult<std::vector<marketdata::BackfillQuote>>>(
+            [&](QObject *context, auto done) {
+                marketdata::backfillQuotes(*m_client, keys, QStringList{Call, Put}, context, done);
+            });
+    QVERIFY(answer.has_value());
+    QVERIFY2(answer->ok(), answer->ok() ? "" : qPrintable(answer->error().toString()));
+    const auto &quotes = answer->value();
+    QCOMPARE(quotes.size(), std::size_t(5)); // three LTPs, then two greeks
+    QCOMPARE(quotes[3].instrumentKey.startsWith(QLatin1String("NSE_FO|")), true);
+    for (std::size_t i = 0; i < quotes.size(); ++i) {
+        QVERIFY(keys.contains(quotes[i].instrumentKey));
+        QVERIFY(quotes[i].ltp.has_value());
+        QVERIFY(quotes[i].ltp->raw() > 0);
+        QCOMPARE(quotes[i].delta.has_value(), i >= 3); // LTP v3 carries no greeks: absent, not 0
+    }
+    QVERIFY(quotes[3].oi.has_value());
+
+    // Nothing asked: answered at once with nothing.
+    bool called = false;
+    QObject context;
+    marketdata::backfillQuotes(*m_client, {}, {}, &context,
+                               [&](upstox::UpstoxResult<std::vector<marketdata::BackfillQuote>> r) {
+                                   called = r.ok() && r.value().empty();
+                               });
+    QVERIFY(called);
 }
 
 QTEST_GUILESS_MAIN(tst_MarketFeed)

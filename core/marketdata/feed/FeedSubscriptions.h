@@ -34,9 +34,9 @@ enum class FeedMode { Ltpc = 0, OptionGreeks = 1, Full = 2 };
 QString feedModeName(FeedMode mode);
 std::optional<FeedMode> feedModeFromName(QStringView name);
 
-// Upstox's limits for one feed connection, Standard plan ([V3DOC] in upstox-live.md §1.4; the
-// simulator's FeedLimits are the same numbers). "Mixed" applies when more than one mode is in
-// use on the connection.
+// Upstox's limits for one feed connection, Standard plan ([V3DOC] in upstox-live.md §1.4); the
+// simulator enforces the same struct. "Mixed" applies when more than one mode is in use on the
+// connection.
 struct FeedLimits
 {
     int connectionsPerUser = 2;
@@ -46,6 +46,7 @@ struct FeedLimits
     int ltpcMixed = 2000;
     int optionGreeksMixed = 2000;
     int fullMixed = 1500;
+    int fullD30 = 50; // Plus plan's full_d30 (the simulator serves it; the client never asks)
 };
 
 struct FeedRequest

@@ -5,7 +5,6 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,28 +39,27 @@ struct FeedShared
 
 namespace {
 
-bool isLoopbackHost(const QString &host)
-{
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
-
-// wss, or ws to a loopback host when the REST side is loopback http too (the simulator).
+// wss, or ws to a loopback host when the REST side is loopback http too (the simulator): the
+// same rule as UpstoxUrls' bases (https, or http to loopback), read on the ws[s] scheme.
 Result<void> checkFeedUrl(const QUrl &url, bool allowLoopback)
 {
-    if (!url.isValid() || url.host().isEmpty())
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || url.host().isEmpty() ||
+        (scheme != QLatin1String("wss") && scheme != QLatin1String("ws")))
         return Error::make(ErrorCode::Network,
-                           QStringLiteral("Upstox's feed authorize gave no usable URL"));
-    if (url.scheme() == QLatin1String("wss"))
-        return {};
-    if (url.scheme() == QLatin1String("ws") && allowLoopback && isLoopbackHost(url.host()))
+                           QStringLiteral("Upstox's feed authorize gave no usable wss:// URL"));
+    QUrl base;
+    base.setScheme(scheme == QLatin1String("wss") ? QStringLiteral("https")
+                                                  : QStringLiteral("http"));
+    base.setHost(url.host());
+    base.setPort(url.port());
+    if (scheme == QLatin1String("wss") ||
+        (allowLoopback && upstox::UpstoxUrls::fromBase(base.toString()).ok()))
         return {};
     return Error::make(ErrorCode::InvalidArgument,
                        QStringLiteral("The feed URL must be wss:// (ws:// only to a local "
                                       "simulator); got %1://%2")
-                           .arg(url.scheme(), url.host()));
+                           .arg(scheme, url.host()));
 }
 
 bool nseHoursNow()
