@@ -4,6 +4,7 @@
 // exact set re-subscribed after a reconnect.
 
 #include "marketdata/feed/FeedSubscriptions.h"
+#include "marketdata/feed/UpstoxMarketFeed.h"
 
 #include <QTest>
 
@@ -48,6 +49,7 @@ private Q_SLOTS:
     void markAllUnsentResubscribesTheExactSet();
     void releaseAllDropsOneConsumer();
     void emptyKeyRefused();
+    void backoffDoublesToItsCapWithJitter();
 };
 
 void tst_Subscriptions::modeNames()
@@ -288,6 +290,24 @@ void tst_Subscriptions::emptyKeyRefused()
     FeedSubscriptions s;
     QVERIFY(!s.acquire(Chain, QString(), FeedMode::Ltpc).ok());
     QCOMPARE(s.wantedCount(), 0);
+}
+
+// The feed's reconnect delays (docs/feed.md): 0.5, 1, 2, 4, 8, 16, 30, 30 s... +- 20 %.
+void tst_Subscriptions::backoffDoublesToItsCapWithJitter()
+{
+    using std::chrono::milliseconds;
+    const UpstoxMarketFeed::Options o;
+    const double middle = 0.5; // no jitter
+    QCOMPARE(feedBackoffDelay(0, o, middle), milliseconds(500));
+    QCOMPARE(feedBackoffDelay(1, o, middle), milliseconds(1000));
+    QCOMPARE(feedBackoffDelay(5, o, middle), milliseconds(16000));
+    QCOMPARE(feedBackoffDelay(6, o, middle), milliseconds(30000));
+    QCOMPARE(feedBackoffDelay(1000, o, middle), milliseconds(30000)); // never gives up, capped
+    QCOMPARE(feedBackoffDelay(0, o, 0.0), milliseconds(400));
+    QCOMPARE(feedBackoffDelay(6, o, 0.0), milliseconds(24000));
+    QVERIFY(feedBackoffDelay(6, o, 0.999999) <= milliseconds(36000));
+    QVERIFY(feedBackoffDelay(6, o, 0.999999) > milliseconds(35990));
+    QCOMPARE(feedBackoffDelay(-3, o, middle), milliseconds(500));
 }
 
 QTEST_GUILESS_MAIN(tst_Subscriptions)

@@ -425,12 +425,9 @@ private:
     {
         if (m_state == State::Stopped || m_state == State::LoginRequired)
             return;
-        const double base = static_cast<double>(m_options.backoffInitial.count()) *
-                            std::pow(2.0, std::min(m_attempt, 30));
-        const double capped = std::min(base, static_cast<double>(m_options.backoffMax.count()));
-        const double spread =
-            m_options.jitter * (QRandomGenerator::global()->generateDouble() * 2 - 1);
-        const auto delay = static_cast<int>(std::max(0.0, capped * (1 + spread)));
+        const auto delay = static_cast<int>(
+            feedBackoffDelay(m_attempt, m_options, QRandomGenerator::global()->generateDouble())
+                .count());
         ++m_attempt;
         m_retryTimer->start(delay);
         setState(State::Reconnecting, QStringLiteral("%1; reconnecting in %2 ms (attempt %3)")
@@ -465,6 +462,16 @@ private:
     std::uint64_t m_generation = 0;
     std::uint64_t m_request = 0;
 };
+
+std::chrono::milliseconds feedBackoffDelay(int attempt, const UpstoxMarketFeed::Options &options,
+                                           double unit)
+{
+    const double base = static_cast<double>(options.backoffInitial.count()) *
+                        std::pow(2.0, std::clamp(attempt, 0, 30));
+    const double capped = std::min(base, static_cast<double>(options.backoffMax.count()));
+    const double spread = options.jitter * (2 * std::clamp(unit, 0.0, 1.0) - 1);
+    return std::chrono::milliseconds(std::llround(std::max(0.0, capped * (1 + spread))));
+}
 
 UpstoxMarketFeed::UpstoxMarketFeed(upstox::UpstoxClient &client, Options options, Sink sink,
                                    QObject *parent)

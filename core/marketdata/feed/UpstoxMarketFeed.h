@@ -117,4 +117,10 @@ private:
     FeedWorker *m_worker = nullptr; // lives on m_thread, deleted there
 };
 
+// The wait before reconnect attempt `attempt` (0 = the first after a drop):
+// min(backoffMax, backoffInitial * 2^attempt) * (1 + jitter * (2 * unit - 1)), unit in [0, 1)
+// (a uniform draw; the feed uses QRandomGenerator).
+std::chrono::milliseconds feedBackoffDelay(int attempt, const UpstoxMarketFeed::Options &options,
+                                           double unit);
+
 } // namespace strikeline::marketdata
