@@ -100,8 +100,8 @@ public:
     {
         ensureSetUp();
         if (m_state == State::Connecting || m_state == State::Live ||
-            m_state == State::Reconnecting)
-            return;
+            m_state == State::Reconnecting || m_state == State::LoginRequired)
+            return; // LoginRequired: only sessionRestored() leaves it
         m_attempt = 0;
         connectNow(State::Connecting, QStringLiteral("connecting"));
     }
