@@ -103,6 +103,7 @@ private Q_SLOTS:
     void authorizeFailuresBackOff();
     void authorize401IsLoginRequiredWithoutStorm();
     void nonLoopbackWsRefused();
+    void handshake401IsLoginRequired();
 
 private:
     void makeFeed();
@@ -258,6 +259,23 @@ void tst_FeedLiveness::nonLoopbackWsRefused()
                              20000);
     QTRY_VERIFY_WITH_TIMEOUT(m_rest->count(AuthorizePath) >= 2, 20000); // retried, not stopped
     QCOMPARE(m_ws->handshakes, 0);
+}
+
+// The upgrade itself refused with 401 (a feed permission missing, upstox-live.md §1.4): Qt 6.4
+// says "Unhandled http status code: 401" and the feed stops for a login, not a retry loop.
+void tst_FeedLiveness::handshake401IsLoginRequired()
+{
+    QString feed = m_rest->url(QStringLiteral("/feed")).toString();
+    feed.replace(QLatin1String("http://"), QLatin1String("ws://"));
+    m_rest->route(AuthorizePath, TestResponse::json(200, authorizeBody(feed)));
+    m_rest->route("/feed", TestResponse::json(401, R"({"status":"error","errors":[]})"));
+    makeFeed();
+    m_feed->start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_feed->state(), State::LoginRequired, 20000);
+    QVERIFY2(m_feed->reason().contains(QLatin1String("401")), qPrintable(m_feed->reason()));
+    QTest::qWait(500);
+    QCOMPARE(m_rest->count(AuthorizePath), 1);
+    QCOMPARE(m_rest->count("/feed"), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_FeedLiveness)

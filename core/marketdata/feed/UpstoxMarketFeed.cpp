@@ -141,10 +141,7 @@ private:
         // A failed handshake (refused, "Unhandled http status code: 401") may come as an error
         // without a disconnected(): handled once either way.
         connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-                [this](QAbstractSocket::SocketError) {
-                    if (m_socket->state() == QAbstractSocket::UnconnectedState)
-                        onDisconnected();
-                });
+                [this](QAbstractSocket::SocketError) { onSocketError(); });
         connect(m_socket, &QWebSocket::binaryMessageReceived, this,
                 [this](const QByteArray &frame) { onFrame(frame); });
         connect(m_socket, &QWebSocket::textMessageReceived, this,
@@ -364,6 +361,27 @@ private:
         if (subscribed && open && now - m_lastFrameNs > ms(m_options.muteThreshold))
             drop(QStringLiteral("connected but mute: no data for %1 ms")
                      .arg(m_options.muteThreshold.count()));
+    }
+
+    void onSocketError()
+    {
+        if (m_state == State::Live) {
+            if (m_socket->state() == QAbstractSocket::UnconnectedState)
+                onDisconnected();
+            return; // disconnected() follows
+        }
+        // The handshake failed (refused, "Unhandled http status code: 401"): Qt 6.4 may leave
+        // the socket half-open without a disconnected(), so it is closed here.
+        if (m_state == State::Stopped || m_state == State::LoginRequired ||
+            m_retryTimer->isActive() || m_closingOnPurpose)
+            return;
+        const QString error = m_socket->errorString();
+        closeSocket();
+        if (error.contains(QLatin1String("401")) || error.contains(QLatin1String("403"))) {
+            loginRequired(QStringLiteral("the feed refused the token (%1)").arg(error));
+            return;
+        }
+        scheduleReconnect(QStringLiteral("feed connect failed: %1").arg(error));
     }
 
     void onDisconnected()
