@@ -65,7 +65,8 @@ public:
         std::chrono::milliseconds connectTimeout{15000}; // the WebSocket handshake
         FeedLimits limits;
         // Whether a silent feed is suspicious now. Null: NSE hours (Mon-Fri 09:15-15:30 IST by
-        // the system clock); the market_info consumer may know better (holidays).
+        // the system clock); the market_info consumer may know better (holidays). Called on the
+        // feed thread: must be thread-safe.
         std::function<bool()> marketOpen;
         QString threadName = QStringLiteral("strikeline-feed");
     };
