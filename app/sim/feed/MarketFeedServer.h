@@ -32,6 +32,7 @@
 
 #include "SimContext.h"
 #include "SimulatedTape.h"
+#include "marketdata/feed/FeedSubscriptions.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -50,17 +51,8 @@ namespace strikeline::sim {
 
 class FeedReplay;
 
-struct FeedLimits
-{
-    int connectionsPerUser = 2;
-    int ltpc = 5000;
-    int optionGreeks = 3000;
-    int full = 2000;
-    int ltpcMixed = 2000;
-    int optionGreeksMixed = 2000;
-    int fullMixed = 1500;
-    int fullD30 = 50;
-};
+// Upstox's limits, the client's own struct (core/marketdata/feed/FeedSubscriptions.h).
+using FeedLimits = marketdata::FeedLimits;
 
 class MarketFeedServer final : public QObject
 {

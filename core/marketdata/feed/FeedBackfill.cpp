@@ -1,0 +1,118 @@
+#include "marketdata/feed/FeedBackfill.h"
+
+#include <QJsonObject>
+#include <QUrlQuery>
+
+#include <cmath>
+#include <memory>
+
+namespace strikeline::marketdata {
+
+namespace {
+
+std::optional<Price> priceOf(const QJsonValue &value)
+{
+    const auto money = upstox::moneyFromJson(value);
+    if (!money)
+        return std::nullopt;
+    return Price::fromRaw(money->raw());
+}
+
+std::optional<double> numberOf(const QJsonValue &value)
+{
+    if (!value.isDouble() || !std::isfinite(value.toDouble()))
+        return std::nullopt;
+    return value.toDouble();
+}
+
+std::optional<std::int64_t> countOf(const QJsonValue &value)
+{
+    const auto d = numberOf(value);
+    if (!d || *d < 0 || *d > 9.0e18)
+        return std::nullopt;
+    return std::llround(*d);
+}
+
+struct Pending
+{
+    int outstanding = 0;
+    bool finished = false;
+    std::vector<BackfillQuote> quotes;
+    BackfillCallback done;
+};
+
+} // namespace
+
+std::vector<BackfillQuote> parseBackfill(const QJsonValue &data)
+{
+    std::vector<BackfillQuote> quotes;
+    const QJsonObject map = data.toObject();
+    for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
+        const QJsonObject q = it.value().toObject();
+        BackfillQuote quote;
+        quote.instrumentKey = q.value(QLatin1String("instrument_token")).toString();
+        if (quote.instrumentKey.isEmpty())
+            continue;
+        quote.ltp = priceOf(q.value(QLatin1String("last_price")));
+        quote.close = priceOf(q.value(QLatin1String("cp")));
+        quote.volume = countOf(q.value(QLatin1String("volume")));
+        quote.lastQuantity = countOf(q.value(QLatin1String("ltq")));
+        quote.oi = countOf(q.value(QLatin1String("oi")));
+        quote.iv = numberOf(q.value(QLatin1String("iv")));
+        quote.delta = numberOf(q.value(QLatin1String("delta")));
+        quote.gamma = numberOf(q.value(QLatin1String("gamma")));
+        quote.theta = numberOf(q.value(QLatin1String("theta")));
+        quote.vega = numberOf(q.value(QLatin1String("vega")));
+        quotes.push_back(std::move(quote));
+    }
+    return quotes;
+}
+
+void backfillQuotes(upstox::UpstoxClient &client, const QStringList &ltpKeys,
+                    const QStringList &greekKeys, QObject *context, BackfillCallback done)
+{
+    auto pending = std::make_shared<Pending>();
+    pending->done = std::move(done);
+    struct Call
+    {
+        QString path;
+        QStringList keys;
+    };
+    std::vector<Call> calls;
+    for (qsizetype i = 0; i < ltpKeys.size(); i += LtpBackfillBatch)
+        calls.push_back({QStringLiteral("/v3/market-quote/ltp"), ltpKeys.mid(i, LtpBackfillBatch)});
+    for (qsizetype i = 0; i < greekKeys.size(); i += GreeksBackfillBatch)
+        calls.push_back({QStringLiteral("/v3/market-quote/option-greek"),
+                         greekKeys.mid(i, GreeksBackfillBatch)});
+    if (calls.empty()) {
+        pending->done(std::vector<BackfillQuote>{});
+        return;
+    }
+    pending->outstanding = static_cast<int>(calls.size());
+    // Answers may come in any order; LTP first then greeks is restored by slot.
+    auto slots = std::make_shared<std::vector<std::vector<BackfillQuote>>>(calls.size());
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        client.get(
+            calls[i].path,
+            QUrlQuery{{QStringLiteral("instrument_key"), calls[i].keys.join(QLatin1Char(','))}},
+            context, [pending, slots, i](upstox::UpstoxResult<QJsonValue> answer) {
+                if (pending->finished)
+                    return;
+                if (!answer.ok()) {
+                    pending->finished = true;
+                    pending->done(answer.error());
+                    return;
+                }
+                (*slots)[i] = parseBackfill(answer.value());
+                if (--pending->outstanding > 0)
+                    return;
+                pending->finished = true;
+                for (auto &slot : *slots)
+                    for (auto &quote : slot)
+                        pending->quotes.push_back(std::move(quote));
+                pending->done(std::move(pending->quotes));
+            });
+    }
+}
+
+} // namespace strikeline::marketdata
