@@ -31,7 +31,8 @@ QString ageText(std::int64_t ms)
     if (s < 3600)
         return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
     if (s < 86400)
-        return QStringLiteral("%1h %2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+        return QStringLiteral("%1h %2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10,
+                                                           QLatin1Char('0'));
     return QStringLiteral("%1d").arg(s / 86400);
 }
 
@@ -86,10 +87,8 @@ void WatchListModel::describe(Row &row) const
     row.tick = view.tickSize().isPositive() ? view.tickSize() : Price::fromPaise(5);
     row.text[SymbolColumn] = QString::fromUtf8(view.tradingSymbol().data(),
                                                static_cast<qsizetype>(view.tradingSymbol().size()));
-    row.toolTip = QStringLiteral("%1\n%2")
-                      .arg(QString::fromUtf8(view.name().data(),
-                                             static_cast<qsizetype>(view.name().size())),
-                           row.key);
+    row.toolTip = QStringLiteral("%1\n%2").arg(
+        QString::fromUtf8(view.name().data(), static_cast<qsizetype>(view.name().size())), row.key);
 }
 
 bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
@@ -110,8 +109,8 @@ bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
             direction = delta.isPositive()   ? Direction::Up
                         : delta.isNegative() ? Direction::Down
                                              : Direction::Flat;
-            text[ChangeColumn] =
-                (delta.isPositive() ? QStringLiteral("+") : QString()) + formatPrice(delta, row.tick);
+            text[ChangeColumn] = (delta.isPositive() ? QStringLiteral("+") : QString()) +
+                                 formatPrice(delta, row.tick);
             const double percent =
                 100.0 * delta.toDouble() / std::abs(quote->previousClose.toDouble());
             // Signed only when it shows: a move of 0.001 % is "0.00%", not "-0.00%".
@@ -121,15 +120,15 @@ bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
                                         QLatin1Char('%');
         }
         if (quote->bid)
-            text[BidColumn] = formatPrice(*quote->bid, row.tick) +
-                              (quote->bidQuantity > 0
-                                   ? QStringLiteral(" × ") + count(quote->bidQuantity)
-                                   : QString());
+            text[BidColumn] =
+                formatPrice(*quote->bid, row.tick) +
+                (quote->bidQuantity > 0 ? QStringLiteral(" × ") + count(quote->bidQuantity)
+                                        : QString());
         if (quote->ask)
-            text[AskColumn] = formatPrice(*quote->ask, row.tick) +
-                              (quote->askQuantity > 0
-                                   ? QStringLiteral(" × ") + count(quote->askQuantity)
-                                   : QString());
+            text[AskColumn] =
+                formatPrice(*quote->ask, row.tick) +
+                (quote->askQuantity > 0 ? QStringLiteral(" × ") + count(quote->askQuantity)
+                                        : QString());
         if (quote->volume)
             text[VolumeColumn] = count(*quote->volume);
         if (quote->oi)
@@ -138,11 +137,11 @@ bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
             const std::int64_t age = m_clock.now().epochMs - quote->timeMs;
             text[AgeColumn] = ageText(age);
             stale = !quote->simulated && age > StaleAfterMs;
-            ageToolTip = QStringLiteral("%1 at %2%3")
-                             .arg(quote->simulated ? QStringLiteral("Simulated price")
-                                                   : QStringLiteral("Last tick"),
-                                  istClock(quote->timeMs),
-                                  stale ? QStringLiteral(": stale") : QString());
+            ageToolTip =
+                QStringLiteral("%1 at %2%3")
+                    .arg(quote->simulated ? QStringLiteral("Simulated price")
+                                          : QStringLiteral("Last tick"),
+                         istClock(quote->timeMs), stale ? QStringLiteral(": stale") : QString());
         }
     }
     firstColumn = ColumnCount;
@@ -150,8 +149,8 @@ bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
     const bool restyled = direction != row.direction || stale != row.stale;
     for (int c = 0; c < ColumnCount; ++c) {
         const auto i = static_cast<std::size_t>(c);
-        const bool colourMoved = restyled && (c == ChangeColumn || c == ChangePercentColumn ||
-                                              stale != row.stale);
+        const bool colourMoved =
+            restyled && (c == ChangeColumn || c == ChangePercentColumn || stale != row.stale);
         if (text[i] != row.text[i] || colourMoved) {
             firstColumn = std::min(firstColumn, c);
             lastColumn = std::max(lastColumn, c);

@@ -51,9 +51,9 @@ std::vector<WatchList> loadWatchLists()
         const QJsonObject object = value.toObject();
         WatchList list;
         list.name = object.value(QLatin1String("name")).toString().trimmed();
-        if (list.name.isEmpty() ||
-            std::any_of(lists.begin(), lists.end(),
-                        [&](const WatchList &l) { return l.name == list.name; }))
+        if (list.name.isEmpty() || std::any_of(lists.begin(), lists.end(), [&](const WatchList &l) {
+                return l.name == list.name;
+            }))
             continue;
         for (const QJsonValue &key : object.value(QLatin1String("keys")).toArray()) {
             if (key.isString() && !key.toString().isEmpty() && !list.keys.contains(key.toString()))
@@ -97,9 +97,8 @@ WatchPanel::WatchPanel(const Clock &clock, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(false);
     m_view->setColumnWidth(WatchListModel::SymbolColumn, 240);
     for (int c = WatchListModel::LtpColumn; c < WatchListModel::ColumnCount; ++c)
-        m_view->setColumnWidth(c, c == WatchListModel::BidColumn || c == WatchListModel::AskColumn
-                                      ? 130
-                                      : 90);
+        m_view->setColumnWidth(
+            c, c == WatchListModel::BidColumn || c == WatchListModel::AskColumn ? 130 : 90);
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_lists);
@@ -328,9 +327,9 @@ bool WatchPanel::deleteCurrentList()
 void WatchPanel::askNewList()
 {
     bool ok = false;
-    const QString name = QInputDialog::getText(this, QStringLiteral("New watch list"),
-                                               QStringLiteral("Name:"), QLineEdit::Normal,
-                                               defaultName(m_data), &ok);
+    const QString name =
+        QInputDialog::getText(this, QStringLiteral("New watch list"), QStringLiteral("Name:"),
+                              QLineEdit::Normal, defaultName(m_data), &ok);
     QString why;
     if (ok && !createList(name, &why))
         Q_EMIT status(QStringLiteral("No new list: %1.").arg(why), true);
