@@ -163,6 +163,17 @@ bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
     return lastColumn >= 0;
 }
 
+WatchListModel::Row WatchListModel::makeRow(const QString &key) const
+{
+    Row row;
+    row.key = key;
+    describe(row);
+    int first = 0;
+    int last = 0;
+    update(row, first, last);
+    return row;
+}
+
 void WatchListModel::refresh()
 {
     for (std::size_t r = 0; r < m_rows.size(); ++r) {
@@ -203,13 +214,7 @@ void WatchListModel::setKeys(const QStringList &keys)
         if (key.isEmpty() ||
             std::any_of(m_rows.begin(), m_rows.end(), [&](const Row &r) { return r.key == key; }))
             continue;
-        Row row;
-        row.key = key;
-        describe(row);
-        int first = 0;
-        int last = 0;
-        update(row, first, last);
-        m_rows.push_back(std::move(row));
+        m_rows.push_back(makeRow(key));
     }
     endResetModel();
     updateColumnsWithData();
@@ -231,12 +236,7 @@ int WatchListModel::add(const QString &key)
         if (m_rows[r].key == key)
             return static_cast<int>(r);
     }
-    Row row;
-    row.key = key;
-    describe(row);
-    int first = 0;
-    int last = 0;
-    update(row, first, last);
+    Row row = makeRow(key);
     const int at = rowCount();
     beginInsertRows({}, at, at);
     m_rows.push_back(std::move(row));

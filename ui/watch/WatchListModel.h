@@ -85,6 +85,7 @@ private:
         bool known = false; // listed by the current master
     };
 
+    Row makeRow(const QString &key) const; // described and read once
     void describe(Row &row) const;
     void updateColumnsWithData();
     // The row's cells as of now; true when any text, colour or staleness changed, with the

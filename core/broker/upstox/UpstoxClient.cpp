@@ -20,6 +20,39 @@ std::optional<Money> moneyFromJson(const QJsonValue &value)
     return Money::fromRaw(std::llround(rupees * static_cast<double>(Money::Scale)));
 }
 
+std::optional<Price> priceFromJson(const QJsonValue &value)
+{
+    if (value.isString())
+        return Price::parse(value.toString().trimmed().toStdString());
+    if (!value.isDouble())
+        return std::nullopt;
+    const double rupees = value.toDouble();
+    if (!std::isfinite(rupees) || std::abs(rupees) > 9.0e14)
+        return std::nullopt;
+    return Price::fromRaw(std::llround(rupees * static_cast<double>(Price::Scale)));
+}
+
+std::optional<double> numberFromJson(const QJsonValue &value)
+{
+    if (value.isDouble() && std::isfinite(value.toDouble()))
+        return value.toDouble();
+    if (value.isString()) {
+        bool ok = false;
+        const double d = value.toString().toDouble(&ok);
+        if (ok && std::isfinite(d))
+            return d;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> countFromJson(const QJsonValue &value)
+{
+    const auto d = numberFromJson(value);
+    if (!d || *d < 0 || *d > 9.0e18)
+        return std::nullopt;
+    return std::llround(*d);
+}
+
 UpstoxResult<QJsonValue> readEnvelope(const net::HttpResponse &response)
 {
     if (!response.isSuccess())

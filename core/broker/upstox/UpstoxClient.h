@@ -8,6 +8,7 @@
 #include "broker/upstox/UpstoxError.h"
 #include "broker/upstox/UpstoxUrls.h"
 #include "common/Money.h"
+#include "common/Price.h"
 #include "net/HttpClient.h"
 
 #include <QJsonValue>
@@ -52,6 +53,11 @@ enum class UpstoxHost { Api, Order };
 
 // A JSON number or string as money, rounded to 1/10000 rupee at this boundary.
 std::optional<Money> moneyFromJson(const QJsonValue &value);
+// The same as a price (four decimals), a finite number, and a non-negative count: Upstox sends
+// numbers, sometimes as strings; null, missing or anything else is absent, never zero.
+std::optional<Price> priceFromJson(const QJsonValue &value);
+std::optional<double> numberFromJson(const QJsonValue &value);
+std::optional<std::int64_t> countFromJson(const QJsonValue &value);
 UpstoxResult<UpstoxProfile> parseProfile(const QJsonValue &data);
 UpstoxResult<UpstoxFunds> parseFunds(const QJsonValue &data);
 // The envelope of an answer: its `data` on success, else Upstox's error.

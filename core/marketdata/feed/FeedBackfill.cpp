@@ -10,29 +10,6 @@ namespace strikeline::marketdata {
 
 namespace {
 
-std::optional<Price> priceOf(const QJsonValue &value)
-{
-    const auto money = upstox::moneyFromJson(value);
-    if (!money)
-        return std::nullopt;
-    return Price::fromRaw(money->raw());
-}
-
-std::optional<double> numberOf(const QJsonValue &value)
-{
-    if (!value.isDouble() || !std::isfinite(value.toDouble()))
-        return std::nullopt;
-    return value.toDouble();
-}
-
-std::optional<std::int64_t> countOf(const QJsonValue &value)
-{
-    const auto d = numberOf(value);
-    if (!d || *d < 0 || *d > 9.0e18)
-        return std::nullopt;
-    return std::llround(*d);
-}
-
 struct Pending
 {
     int outstanding = 0;
@@ -53,16 +30,16 @@ std::vector<BackfillQuote> parseBackfill(const QJsonValue &data)
         quote.instrumentKey = q.value(QLatin1String("instrument_token")).toString();
         if (quote.instrumentKey.isEmpty())
             continue;
-        quote.ltp = priceOf(q.value(QLatin1String("last_price")));
-        quote.close = priceOf(q.value(QLatin1String("cp")));
-        quote.volume = countOf(q.value(QLatin1String("volume")));
-        quote.lastQuantity = countOf(q.value(QLatin1String("ltq")));
-        quote.oi = countOf(q.value(QLatin1String("oi")));
-        quote.iv = numberOf(q.value(QLatin1String("iv")));
-        quote.delta = numberOf(q.value(QLatin1String("delta")));
-        quote.gamma = numberOf(q.value(QLatin1String("gamma")));
-        quote.theta = numberOf(q.value(QLatin1String("theta")));
-        quote.vega = numberOf(q.value(QLatin1String("vega")));
+        quote.ltp = upstox::priceFromJson(q.value(QLatin1String("last_price")));
+        quote.close = upstox::priceFromJson(q.value(QLatin1String("cp")));
+        quote.volume = upstox::countFromJson(q.value(QLatin1String("volume")));
+        quote.lastQuantity = upstox::countFromJson(q.value(QLatin1String("ltq")));
+        quote.oi = upstox::countFromJson(q.value(QLatin1String("oi")));
+        quote.iv = upstox::numberFromJson(q.value(QLatin1String("iv")));
+        quote.delta = upstox::numberFromJson(q.value(QLatin1String("delta")));
+        quote.gamma = upstox::numberFromJson(q.value(QLatin1String("gamma")));
+        quote.theta = upstox::numberFromJson(q.value(QLatin1String("theta")));
+        quote.vega = upstox::numberFromJson(q.value(QLatin1String("vega")));
         quotes.push_back(std::move(quote));
     }
     return quotes;
