@@ -92,4 +92,54 @@ void backfillQuotes(upstox::UpstoxClient &client, const QStringList &ltpKeys,
     }
 }
 
+int mergeBackfill(QuoteBook &book, const std::vector<BackfillQuote> &quotes,
+                  std::int64_t requestedNs)
+{
+    QuoteBook::Writer writer(book);
+    int updated = 0;
+    for (const BackfillQuote &b : quotes) {
+        const QuoteBook::SlotId id = writer.slot(b.instrumentKey.toStdString());
+        if (id == QuoteBook::NoSlot)
+            continue;
+        LiveQuote &q = writer.shadow(id);
+        if (q.receivedNs > requestedNs)
+            continue; // a packet came after the request: it is newer than this answer
+        if (b.ltp) {
+            q.ltp = *b.ltp;
+            q.fields |= LiveQuote::Ltp;
+        }
+        if (b.close) {
+            q.close = *b.close;
+            q.fields |= LiveQuote::Close;
+        }
+        if (b.volume) {
+            q.volume = *b.volume;
+            q.fields |= LiveQuote::Volume;
+        }
+        if (b.lastQuantity) {
+            q.lastQuantity = *b.lastQuantity;
+            q.fields |= LiveQuote::LastQuantity;
+        }
+        if (b.oi) {
+            q.oi = *b.oi;
+            q.fields |= LiveQuote::Oi;
+        }
+        if (b.iv) {
+            q.iv = *b.iv;
+            q.fields |= LiveQuote::Iv;
+        }
+        if (b.delta || b.gamma || b.theta || b.vega) {
+            q.delta = b.delta.value_or(q.delta);
+            q.gamma = b.gamma.value_or(q.gamma);
+            q.theta = b.theta.value_or(q.theta);
+            q.vega = b.vega.value_or(q.vega);
+            q.fields |= LiveQuote::Greeks;
+        }
+        q.receivedNs = requestedNs;
+        writer.publish(id);
+        ++updated;
+    }
+    return updated;
+}
+
 } // namespace strikeline::marketdata

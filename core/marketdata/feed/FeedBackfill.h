@@ -14,6 +14,7 @@
 
 #include "broker/upstox/UpstoxClient.h"
 #include "common/Price.h"
+#include "marketdata/QuoteBook.h"
 
 #include <QJsonValue>
 #include <QObject>
@@ -55,5 +56,11 @@ using BackfillCallback = std::function<void(upstox::UpstoxResult<std::vector<Bac
 // appears twice) or with the first error. No keys: `done` is called at once with nothing.
 void backfillQuotes(upstox::UpstoxClient &client, const QStringList &ltpKeys,
                     const QStringList &greekKeys, QObject *context, BackfillCallback done);
+
+// The backfill into the quote book (a writer, from any thread): each value fills its field only
+// when the instrument has had no feed packet since `requestedNs` (the Unix epoch ns the backfill
+// was asked for), so an answer never overwrites a newer tick. Returns the instruments updated.
+int mergeBackfill(QuoteBook &book, const std::vector<BackfillQuote> &quotes,
+                  std::int64_t requestedNs);
 
 } // namespace strikeline::marketdata
