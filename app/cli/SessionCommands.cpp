@@ -13,6 +13,7 @@
 // (the simulator).
 
 #include "CliCommon.h"
+#include "UpstoxAccess.h"
 #include "broker/upstox/UpstoxClient.h"
 #include "broker/upstox/UpstoxLogin.h"
 #include "common/Logging.h"
@@ -574,6 +575,41 @@ int runWhoami(const QStringList &arguments)
           << (hasAnalytics ? "kept (market data runs without the daily login)" : "none") << '\n';
     out().flush();
     return ExitOk;
+}
+
+Result<std::unique_ptr<MarketDataAccess>> marketDataAccess()
+{
+    QSettings settings;
+    auto store = secretStore(settings, false);
+    const auto readStored = [&](const char *key) -> QByteArray {
+        const auto value = store.store->read(QLatin1String(key));
+        return value && value->has_value() ? (*value)->trimmed() : QByteArray();
+    };
+    QByteArray analytics = qgetenv(session::AnalyticsTokenEnvironment).trimmed();
+    if (analytics.isEmpty())
+        analytics = readStored(session::AnalyticsTokenKey);
+    const QByteArray sessionToken = readStored(session::AccessTokenKey);
+    if (analytics.isEmpty() && sessionToken.isEmpty())
+        return Error::make(ErrorCode::NotFound,
+                           QStringLiteral("not logged in: run 'strikeline-cli login' (or 'login "
+                                          "--analytics-token' for market data without the daily "
+                                          "login); looked in %1: %2")
+                               .arg(store.store->describe(), store.reason));
+    auto access = std::make_unique<MarketDataAccess>();
+    if (!sessionToken.isEmpty())
+        logging::addSecret(QString::fromUtf8(sessionToken));
+    access->session = std::make_unique<FixedToken>(sessionToken);
+    access->tokens = std::make_unique<session::MarketDataTokens>(*access->session);
+    if (!analytics.isEmpty())
+        access->tokens->setAnalyticsToken(analytics); // registers it as a secret
+    access->source = analytics.isEmpty() ? QStringLiteral("the session token")
+                                         : QStringLiteral("the Analytics Token");
+    auto net = network(access->tokens.get());
+    if (!net)
+        return net.error();
+    access->http = std::move(net->http);
+    access->client = std::move(net->client);
+    return access;
 }
 
 } // namespace strikeline::cli

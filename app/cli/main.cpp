@@ -43,6 +43,8 @@ void printUsage(QTextStream &stream)
            "                                       log in to Upstox (your own API app)\n"
            "  logout                               forget the Upstox token\n"
            "  whoami [--json]                      profile, funds and token expiry\n"
+           "  quotes KEY... [--mode ltpc|option_greeks|full] [--count N|--seconds S] [--stats]\n"
+           "                                       live ticks from the Upstox feed\n"
            "  upstox-sim --master FILE|--db URL --port N [--at T] [--seed S] [--fault F]\n"
            "                                       a local Upstox (docs/upstox-sim.md)\n"
            "\n"
@@ -105,6 +107,7 @@ int main(int argc, char **argv)
         {QStringLiteral("login"), strikeline::cli::runLogin},
         {QStringLiteral("logout"), strikeline::cli::runLogout},
         {QStringLiteral("whoami"), strikeline::cli::runWhoami},
+        {QStringLiteral("quotes"), strikeline::cli::runQuotes},
         {QStringLiteral("upstox-sim"), strikeline::cli::runUpstoxSim},
     };
     const auto it = commands.find(command);

@@ -22,6 +22,13 @@
 
 namespace strikeline::marketdata {
 
+bool nseHoursAt(IstMoment now)
+{
+    const int weekday = toQDate(now.day()).dayOfWeek(); // 1 = Monday
+    const int minute = now.minuteOfDay();
+    return weekday <= 5 && minute >= 9 * 60 + 15 && minute < 15 * 60 + 30;
+}
+
 using State = UpstoxMarketFeed::State;
 
 struct FeedShared
@@ -64,10 +71,7 @@ Result<void> checkFeedUrl(const QUrl &url, bool allowLoopback)
 
 bool nseHoursNow()
 {
-    const IstMoment now = SystemClock().now();
-    const int weekday = toQDate(now.day()).dayOfWeek(); // 1 = Monday
-    const int minute = now.minuteOfDay();
-    return weekday <= 5 && minute >= 9 * 60 + 15 && minute < 15 * 60 + 30;
+    return nseHoursAt(SystemClock().now());
 }
 
 std::int64_t monotonicNs()

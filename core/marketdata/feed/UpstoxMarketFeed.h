@@ -21,6 +21,7 @@
 // thread of this object (queued from the feed thread). acquire() answers at once (the limits are
 // checked under a mutex); the requests go out batched, batchDelay after the first change.
 
+#include "common/IstTime.h"
 #include "common/Result.h"
 #include "common/WorkerThread.h"
 #include "marketdata/feed/FeedSubscriptions.h"
@@ -117,6 +118,9 @@ private:
     ThreadPtr m_thread;
     FeedWorker *m_worker = nullptr; // lives on m_thread, deleted there
 };
+
+// NSE's continuous session at `now`: Mon-Fri 09:15-15:30 IST (holidays are not known here).
+bool nseHoursAt(IstMoment now);
 
 // The wait before reconnect attempt `attempt` (0 = the first after a drop):
 // min(backoffMax, backoffInitial * 2^attempt) * (1 + jitter * (2 * unit - 1)), unit in [0, 1)
