@@ -105,10 +105,10 @@ std::optional<Price> ltpOf(const LiveChainInput &input, const std::string &key, 
 
 } // namespace
 
-LiveChain computeLiveChain(const LiveChainInput &input, IstMoment now)
+LiveChain computeLiveChain(const LiveChainInput &input, IstMoment now, std::int64_t receivedNowMs)
 {
     LiveChain chain;
-    const std::int64_t nowMs = now.epochMs;
+    const std::int64_t nowMs = receivedNowMs != 0 ? receivedNowMs : now.epochMs;
     chain.years = yearsToExpiry(input.expiry, expiryCloseMinute(input.segment), now, input.basis);
 
     std::vector<ChainStrike> window;

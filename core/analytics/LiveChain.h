@@ -105,7 +105,11 @@ struct LiveChain
     int listedLegs = 0;
 };
 
-LiveChain computeLiveChain(const LiveChainInput &input, IstMoment now);
+// `now` is the market's time (time to expiry); `receivedNowMs` the time on the clock that stamped
+// the quotes' receive times (the system's, epoch ms), for staleness: they differ when a
+// simulated market runs at another --at. 0: `now`.
+LiveChain computeLiveChain(const LiveChainInput &input, IstMoment now,
+                           std::int64_t receivedNowMs = 0);
 
 // A Quote of the MarketData interface as the quote book's state (for the simulated market).
 marketdata::LiveQuote liveQuoteFrom(const Quote &quote);
