@@ -45,6 +45,9 @@ void printUsage(QTextStream &stream)
            "  whoami [--json]                      profile, funds and token expiry\n"
            "  upstox-sim --master FILE|--db URL --port N [--at T] [--seed S] [--fault F]\n"
            "                                       a local Upstox (docs/upstox-sim.md)\n"
+           "  greeks --type CE|PE --forward F --strike K --price P --expiry YYYY-MM-DD\n"
+           "         [--at T] [--rate R] [--basis calendar|trading] [--segment SEG] [--json]\n"
+           "                                       IV and Greeks of one option (Black-76)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -106,6 +109,7 @@ int main(int argc, char **argv)
         {QStringLiteral("logout"), strikeline::cli::runLogout},
         {QStringLiteral("whoami"), strikeline::cli::runWhoami},
         {QStringLiteral("upstox-sim"), strikeline::cli::runUpstoxSim},
+        {QStringLiteral("greeks"), strikeline::cli::runGreeks},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {
