@@ -181,8 +181,8 @@ int runGreeks(const QStringList &arguments)
         o << QStringLiteral("%1  %2  %3").arg(label, -13).arg(value, 18).arg(unit).trimmed()
           << '\n';
     };
-    o << QStringLiteral("%1 %2 at %3, forward %4, price %5, as of %6")
-             .arg(formatIsoDay(*day), typeText, fixed(*k, 2), fixed(*f, 2), fixed(*p, 2),
+    o << QStringLiteral("%1 %2 expiry %3, forward %4, price %5, as of %6")
+             .arg(typeText, fixed(*k, 2), formatIsoDay(*day), fixed(*f, 2), fixed(*p, 2),
                   now.toString())
       << '\n';
     line(QStringLiteral("Expiry close"), close, QString());
