@@ -83,6 +83,7 @@ void registerSecretArguments(const QStringList &arguments);
 int runLogout(const QStringList &arguments); // SessionCommands.cpp
 int runWhoami(const QStringList &arguments); // SessionCommands.cpp
 int runQuotes(const QStringList &arguments); // MarketCommands.cpp
+int runGreeks(const QStringList &arguments); // AnalyticsCommands.cpp
 
 // SIGINT/SIGTERM -> one byte into a socket pair -> QSocketNotifier -> QCoreApplication::quit():
 // the handler does nothing but an async-signal-safe write, the shutdown happens in the event

@@ -47,6 +47,9 @@ void printUsage(QTextStream &stream)
            "                                       live ticks from the Upstox feed\n"
            "  upstox-sim --master FILE|--db URL --port N [--at T] [--seed S] [--fault F]\n"
            "                                       a local Upstox (docs/upstox-sim.md)\n"
+           "  greeks --type CE|PE --forward F --strike K --price P --expiry YYYY-MM-DD\n"
+           "         [--at T] [--rate R] [--basis calendar|trading] [--segment SEG] [--json]\n"
+           "                                       IV and Greeks of one option (Black-76)\n"
            "\n"
            "Common options: --db URL (sqlite:///file.db or postgresql://user@host/db; default\n"
            "the embedded SQLite database), --master FILE (read a file instead of the database),\n"
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
         {QStringLiteral("whoami"), strikeline::cli::runWhoami},
         {QStringLiteral("quotes"), strikeline::cli::runQuotes},
         {QStringLiteral("upstox-sim"), strikeline::cli::runUpstoxSim},
+        {QStringLiteral("greeks"), strikeline::cli::runGreeks},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

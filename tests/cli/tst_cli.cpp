@@ -5,6 +5,7 @@
 
 #include "CliProcess.h"
 #include "TestData.h"
+#include "analytics/Black76.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -12,8 +13,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 namespace {
 
@@ -78,6 +82,12 @@ private Q_SLOTS:
     void readCommandsCreateNothing();
     void malformedDatabaseUrlsCreateNothing();
     void syncReportsKeptAndRepeatedRows();
+    void greeksRoundTrip_data();
+    void greeksRoundTrip();
+    void greeksTable();
+    void greeksTimeBasis();
+    void greeksErrors_data();
+    void greeksErrors();
 
 private:
     QTemporaryDir m_dir;
@@ -538,6 +548,202 @@ void tst_Cli::syncReportsKeptAndRepeatedRows()
     const Run changes =
         cli({"history", "--changes", QString::number(run.value("id").toInt()), "--db", db});
     QVERIFY2(!changes.out.contains("deactivated"), changes.out.constData());
+}
+
+namespace {
+
+// Black-76 by hand, independent of the CLI's code path: d1, N(d1) and the price.
+double normalCdf(double x)
+{
+    return 0.5 * std::erfc(-x / std::sqrt(2.0));
+}
+
+struct HandBlack76
+{
+    double price = 0;
+    double delta = 0;
+    double gamma = 0; // per rupee
+    double theta = 0; // per calendar day
+    double vega = 0;  // per volatility point
+};
+
+HandBlack76 handBlack76(bool call, double f, double k, double years, double sigma, double rate)
+{
+    const double sd = sigma * std::sqrt(years);
+    const double d1 = (std::log(f / k) + 0.5 * sigma * sigma * years) / sd;
+    const double d2 = d1 - sd;
+    const double df = std::exp(-rate * years);
+    const double pdf = std::exp(-0.5 * d1 * d1) / std::sqrt(2.0 * M_PI);
+    HandBlack76 h;
+    h.price = call ? df * (f * normalCdf(d1) - k * normalCdf(d2))
+                   : df * (k * normalCdf(-d2) - f * normalCdf(-d1));
+    h.delta = call ? df * normalCdf(d1) : -df * normalCdf(-d1);
+    h.gamma = df * pdf / (f * sd);
+    h.vega = df * f * pdf * std::sqrt(years) / 100.0;
+    // dV/dt with the forward held: the decay of the time value plus the rate on the premium.
+    h.theta = (-df * f * pdf * sigma / (2.0 * std::sqrt(years)) + rate * h.price) / 365.0;
+    return h;
+}
+
+// 2025-12-02 09:15 IST to the NSE close on 2025-12-09 (15:30): 7 days 6 h 15 min.
+constexpr double RoundTripYears = (7.0 + 6.25 / 24.0) / 365.0;
+
+QString number(double value)
+{
+    return QString::number(value, 'g', 17);
+}
+
+} // namespace
+
+void tst_Cli::greeksRoundTrip_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<double>("forward");
+    QTest::addColumn<double>("strike");
+    QTest::addColumn<double>("rate");
+    QTest::newRow("CE ATM") << "CE" << 26000.0 << 26000.0 << 0.0;
+    QTest::newRow("CE OTM") << "CE" << 26000.0 << 26500.0 << 0.0;
+    QTest::newRow("CE ITM, rate") << "CE" << 26000.0 << 25500.0 << 0.065;
+    QTest::newRow("PE OTM") << "PE" << 26000.0 << 25600.0 << 0.0;
+    QTest::newRow("PE ITM, rate") << "PE" << 26000.0 << 26400.0 << 0.065;
+}
+
+void tst_Cli::greeksRoundTrip()
+{
+    QFETCH(QString, type);
+    QFETCH(double, forward);
+    QFETCH(double, strike);
+    QFETCH(double, rate);
+    const bool call = type == "CE";
+    const HandBlack76 hand = handBlack76(call, forward, strike, RoundTripYears, 0.15, rate);
+    // core's own price agrees with the hand-written one: the CLI is fed a true Black-76 price.
+    strikeline::Black76Input input{forward, strike, RoundTripYears, 0.15, rate};
+    const auto right = call ? strikeline::OptionRight::Call : strikeline::OptionRight::Put;
+    const double price = strikeline::black76Price(right, input);
+    QVERIFY2(std::abs(price - hand.price) < 1e-8, qPrintable(number(price - hand.price)));
+
+    const Run r = cli({"greeks", "--type", type, "--forward", number(forward), "--strike",
+                       number(strike), "--price", number(price), "--expiry", "2025-12-09", "--at",
+                       "2025-12-02 09:15", "--rate", number(rate), "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject o = r.json();
+    for (const char *key : {"iv", "delta", "gamma", "theta", "vega"})
+        QVERIFY2(o.value(QLatin1String(key)).isDouble(), key);
+    QCOMPARE(o.value("type").toString(), type);
+    QVERIFY2(std::abs(o.value("years").toDouble() - RoundTripYears) < 1e-12, r.out.constData());
+    QVERIFY2(std::abs(o.value("iv").toDouble() - 15.0) < 1e-4, r.out.constData());
+    QVERIFY2(std::abs(o.value("delta").toDouble() - hand.delta) < 1e-6, r.out.constData());
+    // IV is recovered to ~1e-6 vol points, so the Greeks agree to well under 1e-4 relative.
+    const auto close = [&o](const char *key, double expected) {
+        const double got = o.value(QLatin1String(key)).toDouble();
+        return std::abs(got - expected) < 1e-4 * std::abs(expected);
+    };
+    QVERIFY2(close("gamma", hand.gamma), r.out.constData());
+    QVERIFY2(close("theta", hand.theta), r.out.constData());
+    QVERIFY2(close("vega", hand.vega), r.out.constData());
+    // Signs a trader expects: theta decays, vega and gamma are positive.
+    QVERIFY(o.value("theta").toDouble() < 0);
+    QVERIFY(o.value("vega").toDouble() > 0);
+    QVERIFY(call ? hand.delta > 0 : hand.delta < 0);
+}
+
+void tst_Cli::greeksTable()
+{
+    const double price = handBlack76(true, 26000, 26000, RoundTripYears, 0.15, 0).price;
+    const Run r =
+        cli({"greeks", "--type", "ce", "--forward", "26000", "--strike", "26000", "--price",
+             number(price), "--expiry", "2025-12-09", "--at", "2025-12-02 09:15"});
+    QCOMPARE(r.exitCode, 0);
+    const QString text = QString::fromUtf8(r.out);
+    QVERIFY2(text.contains(QRegularExpression(R"(IV\s+15\.00\s+%)")), r.out.constData());
+    QVERIFY2(text.contains(QRegularExpression(R"(To expiry\s+7\.2604)")), r.out.constData());
+    QVERIFY2(text.contains(QRegularExpression(R"(Delta\s+0\.50)")), r.out.constData());
+    for (const char *label : {"Gamma", "Theta", "Vega", "No-arb range", "2025-12-09 15:30 IST"})
+        QVERIFY2(text.contains(QLatin1String(label)), label);
+}
+
+void tst_Cli::greeksTimeBasis()
+{
+    // Friday 15:30 to Monday's 15:30 close: three calendar days, one trading day.
+    const QStringList base{
+        "greeks",  "--type", "PE",       "--forward",  "26000", "--strike",         "25900",
+        "--price", "60",     "--expiry", "2025-12-08", "--at",  "2025-12-05 15:30", "--json"};
+    const Run calendar = cli(base);
+    QCOMPARE(calendar.exitCode, 0);
+    QVERIFY2(std::abs(calendar.json().value("days").toDouble() - 3.0) < 1e-9,
+             calendar.out.constData());
+    const Run trading = cli(base + QStringList{"--basis", "trading"});
+    QCOMPARE(trading.exitCode, 0);
+    QVERIFY2(std::abs(trading.json().value("days").toDouble() - 1.0) < 1e-9,
+             trading.out.constData());
+    QVERIFY2(std::abs(trading.json().value("years").toDouble() - 1.0 / 252.0) < 1e-12,
+             trading.out.constData());
+    // The same price over less time needs a higher volatility.
+    QVERIFY(trading.json().value("iv").toDouble() > calendar.json().value("iv").toDouble());
+}
+
+void tst_Cli::greeksErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("stderrHas");
+    const QStringList ok{"--forward", "26000",      "--strike", "25500",
+                         "--expiry",  "2025-12-09", "--at",     "2025-12-02 09:15"};
+    // A 25500 call on a 26000 forward is worth at least 500.
+    QTest::newRow("below intrinsic") << QStringList{"greeks", "--type", "CE", "--price", "450"} + ok
+                                     << 1 << "below the discounted intrinsic value 500.00";
+    QTest::newRow("above upper bound")
+        << QStringList{"greeks", "--type", "PE", "--price", "25600"} + ok << 1
+        << "the most the option can be worth";
+    QTest::newRow("expired") << QStringList{"greeks",          "--type",     "CE",
+                                            "--price",         "520",        "--forward",
+                                            "26000",           "--strike",   "25500",
+                                            "--expiry",        "2025-12-09", "--at",
+                                            "2025-12-09 15:31"}
+                             << 1 << "expired";
+    QTest::newRow("bad type") << QStringList{"greeks", "--type", "FUT", "--price", "520"} + ok << 2
+                              << "--type must be CE or PE";
+    QTest::newRow("missing forward")
+        << QStringList{"greeks",          "--type", "CE",       "--price",    "520",
+                       "--strike",        "25500",  "--expiry", "2025-12-09", "--at",
+                       "2025-12-02 09:15"}
+        << 2 << "--forward is required";
+    QTest::newRow("bad number") << QStringList{"greeks", "--type", "CE", "--price", "abc"} + ok << 2
+                                << "--price 'abc' is not a number";
+    QTest::newRow("negative price") << QStringList{"greeks", "--type", "CE", "--price", "-5"} + ok
+                                    << 2 << "--price must be positive";
+    QTest::newRow("bad expiry") << QStringList{"greeks", "--type",    "CE",        "--price",
+                                               "520",    "--forward", "26000",     "--strike",
+                                               "25500",  "--expiry",  "2025-13-40"}
+                                << 2 << "valid calendar date";
+    QTest::newRow("bad at") << QStringList{"greeks",  "--type",    "CE",         "--price",
+                                           "520",     "--forward", "26000",      "--strike",
+                                           "25500",   "--expiry",  "2025-12-09", "--at",
+                                           "tomorrow"}
+                            << 2 << "not a date";
+    QTest::newRow("bad basis") << QStringList{"greeks", "--type",  "CE",    "--price",
+                                              "520",    "--basis", "weekly"} +
+                                      ok
+                               << 2 << "--basis";
+    QTest::newRow("repeated option")
+        << QStringList{"greeks", "--type", "CE", "--type", "PE", "--price", "520"} + ok << 2
+        << "given 2 times";
+}
+
+void tst_Cli::greeksErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, stderrHas);
+    const Run r = cli(args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas), r.err.constData());
+    if (exitCode == 1) {
+        // In --json mode the reason is also on stdout, as {"error": ...}.
+        const Run j = cli(args + QStringList{"--json"});
+        QCOMPARE(j.exitCode, 1);
+        QVERIFY2(j.json().value("error").toString().contains(stderrHas), j.out.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
