@@ -85,6 +85,20 @@ int runWhoami(const QStringList &arguments); // SessionCommands.cpp
 int runQuotes(const QStringList &arguments); // MarketCommands.cpp
 int runGreeks(const QStringList &arguments); // AnalyticsCommands.cpp
 
+// `chain UNDERLYING --live` (MarketCommands.cpp): `chain` is the expiry's whole ladder.
+struct LiveChainRequest
+{
+    SnapshotPtr snapshot;
+    OptionChain chain;
+    IstMoment asOf;       // the market's time at the start
+    bool atGiven = false; // --at: run a clock from asOf (a simulator), else the system's
+    int strikesAround = 10;
+    bool json = false;
+    int underlyingWaitMs = 10'000; // for the underlying's or the future's first price
+    int legWaitMs = 15'000;        // for every visible leg's first tick
+};
+int runLiveChain(const LiveChainRequest &request);
+
 // SIGINT/SIGTERM -> one byte into a socket pair -> QSocketNotifier -> QCoreApplication::quit():
 // the handler does nothing but an async-signal-safe write, the shutdown happens in the event
 // loop. For the long-running commands (serve, upstox-sim); one at a time per process.

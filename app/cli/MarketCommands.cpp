@@ -12,25 +12,35 @@
 
 #include "CliCommon.h"
 #include "UpstoxAccess.h"
+#include "analytics/LiveChain.h"
 #include "common/IstTime.h"
 #include "marketdata/FeedRecording.h"
 #include "marketdata/QuoteBook.h"
+#include "marketdata/feed/ChainFeed.h"
+#include "marketdata/feed/LiveMarket.h"
 #include "marketdata/feed/UpstoxFeedDecoder.h"
 #include "marketdata/feed/UpstoxMarketFeed.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <csignal>
 #include <ctime>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace strikeline::cli {
 
@@ -230,8 +240,16 @@ int runQuotes(const QStringList &arguments)
         recorder = std::move(*opened);
     }
 
-    QuoteBook book;
-    UpstoxFeedDecoder decoder(book);
+    marketdata::LiveMarket::Options marketOptions;
+    marketOptions.clock = clock.get();
+    marketOptions.backfill = false; // a stream of the feed's ticks, as they come
+    if (recorder)
+        marketOptions.frameHook = [&recorder](const QByteArray &frame, std::int64_t receivedNs) {
+            recorder->record(frame, receivedNs / 1'000'000);
+        };
+    marketdata::LiveMarket market(*(*access)->client, std::move(marketOptions));
+    QuoteBook &book = market.book();
+    UpstoxFeedDecoder &decoder = market.decoder();
     const bool statsOnly = parser.isSet(stats);
     const bool asJson = parser.isSet(json);
     Printer printer;
@@ -254,23 +272,7 @@ int runQuotes(const QStringList &arguments)
         printer.pending.append(line);
     });
 
-    UpstoxMarketFeed::Options options;
-    // A silent feed is suspicious while the exchange says the segment is open (market_info),
-    // else in NSE hours by the command's clock.
-    const Clock *clockPtr = clock.get();
-    options.marketOpen = [&book, clockPtr] {
-        const auto status = book.segmentStatus(QStringLiteral("NSE_FO"));
-        if (status != marketdata::SegmentStatus::Unknown)
-            return status == marketdata::SegmentStatus::Open;
-        return marketdata::nseHoursAt(clockPtr->now());
-    };
-    UpstoxMarketFeed feed(*(*access)->client, options,
-                          [&](const QByteArray &frame, std::int64_t receivedNs) {
-                              if (!decoder.decode(frame, receivedNs))
-                                  spdlog::warn("quotes: {}", decoder.lastError().toStdString());
-                              if (recorder)
-                                  recorder->record(frame, receivedNs / 1'000'000);
-                          });
+    UpstoxMarketFeed &feed = market.feed();
     if (auto acquired = feed.acquire(command, keys, *feedMode); !acquired)
         return fail(command, acquired.error().message, ExitUsage);
 
@@ -371,6 +373,329 @@ int runQuotes(const QStringList &arguments)
         return fail(command, failure, exitCode);
     if (s.frames == 0 && !statsOnly)
         err() << "quotes: no frame arrived (" << feed.reason() << ")" << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace strikeline::cli
+
+// ---- chain UNDERLYING --live ------------------------------------------------------------------
+
+namespace strikeline::cli {
+
+namespace {
+
+using marketdata::ChainFeed;
+using marketdata::LiveMarket;
+
+QString text(std::string_view value)
+{
+    return QString::fromUtf8(value.data(), static_cast<qsizetype>(value.size()));
+}
+
+QJsonValue optionalNumber(const std::optional<double> &value)
+{
+    return value ? QJsonValue(*value) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue optionalPrice(const std::optional<Price> &value)
+{
+    return value ? QJsonValue(value->toDouble()) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue optionalCount(const std::optional<std::int64_t> &value)
+{
+    return value ? QJsonValue(static_cast<qint64>(*value)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue legJson(const LiveLeg &leg, std::int64_t nowMs)
+{
+    if (!leg.listed())
+        return QJsonValue::Null;
+    return QJsonObject{
+        {QStringLiteral("key"), QString::fromStdString(leg.key)},
+        {QStringLiteral("ltp"), optionalPrice(leg.ltp)},
+        {QStringLiteral("change"), optionalPrice(leg.change)},
+        {QStringLiteral("change_percent"), optionalNumber(leg.changePercent)},
+        {QStringLiteral("bid"), optionalPrice(leg.bid)},
+        {QStringLiteral("bid_qty"), static_cast<qint64>(leg.bidQuantity)},
+        {QStringLiteral("ask"), optionalPrice(leg.ask)},
+        {QStringLiteral("ask_qty"), static_cast<qint64>(leg.askQuantity)},
+        {QStringLiteral("volume"), optionalCount(leg.volume)},
+        {QStringLiteral("oi"), optionalCount(leg.oi)},
+        {QStringLiteral("oi_change"), optionalCount(leg.oiChange)},
+        {QStringLiteral("iv"), optionalNumber(leg.iv)},
+        {QStringLiteral("delta"), optionalNumber(leg.delta)},
+        {QStringLiteral("gamma"), optionalNumber(leg.gamma)},
+        {QStringLiteral("theta"), optionalNumber(leg.theta)},
+        {QStringLiteral("vega"), optionalNumber(leg.vega)},
+        {QStringLiteral("iv_problem"),
+         leg.ivProblem.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(leg.ivProblem)},
+        {QStringLiteral("broker_iv"), optionalNumber(leg.brokerIv)},
+        {QStringLiteral("age_ms"), leg.receivedMs > 0
+                                       ? QJsonValue(static_cast<qint64>(nowMs - leg.receivedMs))
+                                       : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("stale"), leg.stale},
+    };
+}
+
+QString forwardSourceName(const ForwardEstimate &forward)
+{
+    return forward.source == ForwardEstimate::Source::Future
+               ? QStringLiteral("future")
+               : QStringLiteral("synthetic (put-call parity at %1 strikes)")
+                     .arg(forward.strikesUsed);
+}
+
+QString number(const std::optional<double> &value, int decimals)
+{
+    return value ? QString::number(*value, 'f', decimals) : QStringLiteral("-");
+}
+
+QString priceCell(const std::optional<Price> &value)
+{
+    return value ? value->toQString(2) : QStringLiteral("-");
+}
+
+QString countCell(const std::optional<std::int64_t> &value)
+{
+    return value ? QString::number(*value) : QStringLiteral("-");
+}
+
+// One side's cells, nearest the strike last (calls) or first (puts, mirrored).
+QStringList legCells(const LiveLeg &leg)
+{
+    if (!leg.listed())
+        return QStringList(12, QString());
+    return {countCell(leg.oi),    countCell(leg.oiChange), countCell(leg.volume),
+            number(leg.iv, 2),    number(leg.delta, 3),    number(leg.gamma, 5),
+            number(leg.theta, 2), number(leg.vega, 2),     priceCell(leg.bid),
+            priceCell(leg.ask),   priceCell(leg.ltp),      priceCell(leg.change)};
+}
+
+const std::array<int, 12> LegWidths{10, 9, 10, 6, 6, 8, 7, 6, 9, 9, 9, 8};
+const QStringList LegHeaders{
+    QStringLiteral("OI"),    QStringLiteral("dOI"),   QStringLiteral("VOLUME"),
+    QStringLiteral("IV"),    QStringLiteral("DELTA"), QStringLiteral("GAMMA"),
+    QStringLiteral("THETA"), QStringLiteral("VEGA"),  QStringLiteral("BID"),
+    QStringLiteral("ASK"),   QStringLiteral("LTP"),   QStringLiteral("CHG")};
+
+QString sideText(const QStringList &cells, bool mirrored)
+{
+    QStringList parts;
+    for (int i = 0; i < 12; ++i) {
+        const int c = mirrored ? 11 - i : i;
+        parts << cells[c].rightJustified(LegWidths[static_cast<std::size_t>(c)]);
+    }
+    return parts.join(QLatin1Char(' '));
+}
+
+void printLiveChain(const InstrumentSnapshot &s, const OptionChain &ladder, const LiveChain &live,
+                    const QString &source, EpochDay today)
+{
+    QTextStream &o = out();
+    o << text(s.underlyingSymbol(ladder.underlying)) << " ("
+      << text(segmentName(s.underlyingSegment(ladder.underlying))) << ")  expiry "
+      << formatDisplayDay(ladder.expiry) << " (" << (ladder.weekly ? "weekly" : "monthly") << ", "
+      << (ladder.expiry - today) << " days)  LIVE via " << source << '\n';
+    o << "underlying " << priceCell(live.underlying) << "  future " << priceCell(live.futurePrice)
+      << "  forward "
+      << (live.forward
+              ? QStringLiteral("%1 (%2)").arg(QString::number(live.forward->forward, 'f', 2),
+                                              forwardSourceName(*live.forward))
+              : QStringLiteral("- (no future or parity price yet)"))
+      << "  ATM " << number(live.atm.strike, 2) << '\n';
+    o << "call OI " << live.totals.callOi << "  put OI " << live.totals.putOi << "  PCR "
+      << number(live.totals.pcr, 2) << "  max pain " << number(live.totals.maxPain, 2) << "  ("
+      << (live.fullChain ? QStringLiteral("the full chain")
+                         : QStringLiteral("visible strikes only"))
+      << ", " << live.quotedLegs << " of " << live.listedLegs
+      << " legs quoted; IV %, theta per day, vega per vol point)\n\n";
+    o << sideText(LegHeaders, false) << " | " << QStringLiteral("STRIKE").rightJustified(9) << " | "
+      << sideText(LegHeaders, true) << '\n';
+    for (const LiveStrike &row : live.rows) {
+        const bool atm =
+            live.atm.strike && std::abs(row.strike.toDouble() - *live.atm.strike) < 1e-9;
+        o << sideText(legCells(row.call), false) << " | "
+          << QString(row.strike.toQString(2) + (atm ? QLatin1Char('*') : QLatin1Char(' ')))
+                 .rightJustified(9)
+          << " | " << sideText(legCells(row.put), true) << '\n';
+    }
+    o.flush();
+}
+
+} // namespace
+
+int runLiveChain(const LiveChainRequest &request)
+{
+    const QString command = QStringLiteral("chain");
+    const InstrumentSnapshot &s = *request.snapshot;
+    const OptionChain &ladder = request.chain;
+
+    auto access = marketDataAccess();
+    if (!access)
+        return fail(command, access.error());
+    std::unique_ptr<Clock> clock;
+    if (request.atGiven)
+        clock = std::make_unique<ShiftedClock>(request.asOf);
+    else
+        clock = std::make_unique<SystemClock>();
+
+    auto legKeys = std::make_shared<std::set<QString>>();
+    for (const detail::StrikeRow &row : ladder.rows)
+        for (const InstrumentId id : {row.call, row.put})
+            if (id != NoId)
+                legKeys->insert(text(s.instrument(id).instrumentKey()));
+    LiveMarket::Options marketOptions;
+    marketOptions.clock = clock.get();
+    marketOptions.isOption = [legKeys](const QString &key) { return legKeys->contains(key); };
+    LiveMarket market(*(*access)->client, std::move(marketOptions));
+
+    ChainFeed::Options feedOptions;
+    feedOptions.consumer = command;
+    feedOptions.previousOiDirectory =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+        QStringLiteral("/previous-oi");
+    feedOptions.fullChainRefresh = std::chrono::milliseconds(0);
+    ChainFeed chain(market.feed(), *(*access)->client, market.book(), feedOptions);
+    if (auto set = chain.setChain(request.snapshot, ladder, clock->now().day()); !set)
+        return fail(command, set.error());
+
+    QString failure;
+    QObject context;
+    QEventLoop loop;
+    QObject::connect(&market.feed(), &UpstoxMarketFeed::stateChanged, &context,
+                     [&](UpstoxMarketFeed::State state, const QString &reason) {
+                         spdlog::info("chain: feed {}: {}",
+                                      UpstoxMarketFeed::stateName(state).toStdString(),
+                                      reason.toStdString());
+                         if (state == UpstoxMarketFeed::State::LoginRequired) {
+                             failure = QStringLiteral("log in again: %1").arg(reason);
+                             loop.quit();
+                         }
+                     });
+    bool referenceAnswered = false;
+    QObject::connect(&chain, &ChainFeed::referenceChanged, &context, [&] {
+        referenceAnswered = chain.fullChainKnown() || !chain.referenceProblem().isEmpty();
+    });
+    // Runs the loop until `done` holds, `limitMs` passed or the session was refused.
+    const auto waitUntil = [&](const std::function<bool()> &done, int limitMs) {
+        QElapsedTimer waited;
+        waited.start();
+        QTimer poll;
+        poll.setInterval(25);
+        QObject::connect(&poll, &QTimer::timeout, &context, [&] {
+            if (done() || waited.elapsed() >= limitMs)
+                loop.quit();
+        });
+        poll.start();
+        if (!done() && failure.isEmpty())
+            loop.exec();
+        return done();
+    };
+    market.start();
+
+    // 1. Where the money is: the future of the expiry, else the underlying.
+    const bool priced = waitUntil(
+        [&] { return chain.futurePrice().has_value() || chain.underlyingPrice().has_value(); },
+        request.underlyingWaitMs);
+    if (!failure.isEmpty())
+        return fail(command, failure, ExitDataError);
+    std::vector<double> strikes;
+    strikes.reserve(ladder.rows.size());
+    for (const detail::StrikeRow &row : ladder.rows)
+        strikes.push_back(Price::fromRaw(row.strike).toDouble());
+    std::size_t centre = strikes.size() / 2; // the median strike without a price
+    if (priced) {
+        const Price reference =
+            chain.futurePrice().value_or(chain.underlyingPrice().value_or(Price{}));
+        const AtmStrike atm = atmStrike(strikes, reference.toDouble());
+        if (atm.strike) {
+            centre = static_cast<std::size_t>(
+                std::lower_bound(strikes.begin(), strikes.end(), *atm.strike - 1e-9) -
+                strikes.begin());
+        }
+    } else {
+        err() << "strikeline-cli chain: no price of " << chain.underlyingKey()
+              << (chain.futureKey().isEmpty() ? QString()
+                                              : QStringLiteral(" or ") + chain.futureKey())
+              << " within " << request.underlyingWaitMs / 1000
+              << " s: the window is centred on the median strike" << Qt::endl;
+    }
+    const std::size_t n = static_cast<std::size_t>(request.strikesAround);
+    const std::size_t begin = centre > n ? centre - n : 0;
+    const std::size_t end = std::min(strikes.size(), centre + n + 1);
+    if (auto window = chain.setWindow(begin, end); !window)
+        return fail(command, window.error());
+
+    // 2. Every visible leg's first tick, and Upstox's chain for the totals and the previous OI.
+    const auto allQuoted = [&] {
+        const LiveChainInput in = chain.input();
+        for (const LiveChainInput::Row &row : in.rows)
+            for (const std::string *key : {&row.callKey, &row.putKey})
+                if (!key->empty() && !in.quote(*key))
+                    return false;
+        return referenceAnswered;
+    };
+    waitUntil(allQuoted, request.legWaitMs);
+    if (!failure.isEmpty())
+        return fail(command, failure, ExitDataError);
+
+    LiveChainInput input = chain.input();
+    const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
+    const LiveChain live = computeLiveChain(input, clock->now(), nowMs);
+    market.stop();
+    if (live.quotedLegs < live.listedLegs)
+        err() << "strikeline-cli chain: " << live.listedLegs - live.quotedLegs << " of "
+              << live.listedLegs << " legs had no tick within " << request.legWaitMs / 1000
+              << " s: they show '-'" << Qt::endl;
+    if (!chain.referenceProblem().isEmpty())
+        err() << "strikeline-cli chain: " << chain.referenceProblem() << Qt::endl;
+    else if (!chain.previousOiKnown())
+        err() << "strikeline-cli chain: Upstox sent no previous OI: change in OI is '-'"
+              << Qt::endl;
+
+    if (!request.json) {
+        printLiveChain(s, ladder, live, (*access)->source, clock->now().day());
+        return ExitOk;
+    }
+    QJsonArray rows;
+    for (const LiveStrike &row : live.rows)
+        rows.append(QJsonObject{{QStringLiteral("strike"), row.strike.toDouble()},
+                                {QStringLiteral("pcr"), optionalNumber(row.pcr)},
+                                {QStringLiteral("call"), legJson(row.call, nowMs)},
+                                {QStringLiteral("put"), legJson(row.put, nowMs)}});
+    QJsonObject object{
+        {QStringLiteral("underlying"), text(s.underlyingSymbol(ladder.underlying))},
+        {QStringLiteral("segment"), text(segmentName(s.underlyingSegment(ladder.underlying)))},
+        {QStringLiteral("expiry"), formatIsoDay(ladder.expiry)},
+        {QStringLiteral("source"), QStringLiteral("live")},
+        {QStringLiteral("token"), (*access)->source},
+        {QStringLiteral("underlying_key"), chain.underlyingKey()},
+        {QStringLiteral("underlying_ltp"), optionalPrice(live.underlying)},
+        {QStringLiteral("future_key"), chain.futureKey().isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                                   : QJsonValue(chain.futureKey())},
+        {QStringLiteral("future_ltp"), optionalPrice(live.futurePrice)},
+        {QStringLiteral("forward"),
+         live.forward ? QJsonValue(live.forward->forward) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("forward_source"),
+         live.forward ? QJsonValue(live.forward->source == ForwardEstimate::Source::Future
+                                       ? QStringLiteral("future")
+                                       : QStringLiteral("synthetic"))
+                      : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("atm_strike"), optionalNumber(live.atm.strike)},
+        {QStringLiteral("pcr"), optionalNumber(live.totals.pcr)},
+        {QStringLiteral("max_pain"), optionalNumber(live.totals.maxPain)},
+        {QStringLiteral("call_oi"), static_cast<qint64>(live.totals.callOi)},
+        {QStringLiteral("put_oi"), static_cast<qint64>(live.totals.putOi)},
+        {QStringLiteral("full_chain"), live.fullChain},
+        {QStringLiteral("years_to_expiry"), live.years},
+        {QStringLiteral("quoted_legs"), live.quotedLegs},
+        {QStringLiteral("listed_legs"), live.listedLegs},
+        {QStringLiteral("previous_oi"), chain.previousOiKnown()},
+        {QStringLiteral("strikes"), rows},
+    };
+    out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
+    out().flush();
     return ExitOk;
 }
 

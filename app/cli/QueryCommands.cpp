@@ -348,7 +348,11 @@ int runChain(const QStringList &arguments)
                                QStringLiteral("Segment when the underlying trades in several "
                                               "(e.g. BCD_FO for USDINR)."),
                                QStringLiteral("SEGMENT"));
-    parser.addOptions({expiry, spot, strikes, segment});
+    QCommandLineOption live(QStringLiteral("live"),
+                            QStringLiteral("Live prices, OI, IV and Greeks from the Upstox feed "
+                                           "for ATM +- --strikes (default 10), with PCR and max "
+                                           "pain over the full chain."));
+    parser.addOptions({expiry, spot, strikes, segment, live});
     parser.addPositionalArgument(QStringLiteral("underlying"), QStringLiteral("e.g. NIFTY"));
     if (auto stop = parseCommandLine(parser, command, arguments))
         return *stop;
@@ -377,6 +381,16 @@ int runChain(const QStringList &arguments)
             return fail(command, n.error());
         query.strikesAroundAtm = *n;
     }
+    const bool isLive = parser.isSet(live);
+    if (isLive && parser.isSet(spot))
+        return fail(command,
+                    QStringLiteral("--live takes the price from the feed: leave out --spot"),
+                    ExitUsage);
+    LiveChainRequest liveRequest;
+    if (isLive) {
+        liveRequest.strikesAround = parser.isSet(strikes) ? query.strikesAroundAtm : 10;
+        query.strikesAroundAtm = 0; // the whole ladder: the window is centred on the live price
+    }
     if (parser.isSet(segment)) {
         const auto parsed = parseSegmentName(parser.value(segment));
         if (!parsed)
@@ -395,6 +409,14 @@ int runChain(const QStringList &arguments)
         return fail(command, answer.error().message);
     const OptionChain *chain = &answer->chain;
     const std::vector<ExpiryInfo> &expiryList = answer->expiries;
+    if (isLive) {
+        liveRequest.snapshot = ctx->snapshot;
+        liveRequest.chain = *chain;
+        liveRequest.asOf = ctx->asOf;
+        liveRequest.atGiven = parser.isSet(common.at);
+        liveRequest.json = ctx->json;
+        return runLiveChain(liveRequest);
+    }
     if (ctx->json)
         return printJson(json::chain(s, *chain, expiryList, ctx->today));
 
