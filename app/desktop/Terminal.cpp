@@ -6,6 +6,7 @@
 #include "common/ContractSelection.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "marketdata/feed/LiveMarket.h"
 #include "orders/AccountView.h"
 #include "orders/OrderFeedback.h"
 #include "orders/OrderService.h"
@@ -30,6 +31,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QNetworkInformation>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 
@@ -42,6 +44,11 @@ namespace strikeline::desktop {
 namespace {
 
 constexpr qint64 MinuteMs = 60 * 1000;
+
+const QString SimulatedPricesTip =
+    QStringLiteral("No live market feed (no Upstox session or Analytics Token): last prices come "
+                   "from a simulated market (Black-76 options around the underlying's level). "
+                   "Type a spot in the chain to move an underlying.");
 
 QString megabytes(qint64 bytes)
 {
@@ -86,6 +93,10 @@ Terminal::~Terminal()
 {
     // Stop the workers while the window they report to still exists.
     stopApi();
+    // The chain lets go of its subscriptions, then the feed thread ends, before the client the
+    // feed authorizes through goes with the session controller.
+    m_window->chainView().setLiveMarket(nullptr);
+    m_live.reset();
     m_orders.reset(); // joins the journal and persister threads
     m_loader.reset();
     m_sync.reset();
@@ -133,11 +144,7 @@ void Terminal::wireMarket()
 {
     ui::OptionChainView &chain = m_window->chainView();
     chain.setMarketData(&m_market, QStringLiteral("simulated"));
-    m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"),
-                             QStringLiteral("No live market feed: last prices come from a "
-                                            "simulated market (Black-76 options around the "
-                                            "underlying's level). Type a spot in the chain to "
-                                            "move an underlying."));
+    m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"), SimulatedPricesTip);
     connect(&chain, &ui::OptionChainView::underlyingPriceSet, this,
             [this](const QString &symbol, Price price) {
                 m_market.setUnderlyingPrice(symbol.toStdString(), price);
@@ -251,7 +258,54 @@ void Terminal::wireUpstox()
             });
     connect(m_upstox.get(), &ui::SessionController::loggedIn, m_window.get(), [this] {
         m_window->showStatusMessage(QStringLiteral("Logged in to Upstox"), false, 10000);
+        if (m_live)
+            m_live->feed().sessionRestored(); // a feed that stood down on a 401 connects again
     });
+    connect(m_upstox.get(), &ui::SessionController::changed, this, [this] { updateLiveMarket(); });
+    updateLiveMarket();
+}
+
+void Terminal::updateLiveMarket()
+{
+    // The live market runs while market data has a token (an Analytics Token or a session);
+    // without one the chain shows the simulated market, labelled SIMULATED.
+    const bool wanted = m_options.liveMarket && m_upstox->marketDataAvailable();
+    if (wanted == (m_live != nullptr))
+        return;
+    ui::OptionChainView &chain = m_window->chainView();
+    if (!wanted) {
+        chain.setLiveMarket(nullptr);
+        m_live.reset();
+        m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"), SimulatedPricesTip);
+        spdlog::info("live market: off (no market-data token)");
+        return;
+    }
+    marketdata::LiveMarket::Options options;
+    options.clock = &m_clock;
+    options.isOption = [this](const QString &key) {
+        const SnapshotPtr snapshot = m_repository.snapshot();
+        if (!snapshot)
+            return false;
+        const auto id = snapshot->findByKey(key.toStdString());
+        if (!id)
+            return false;
+        const InstrumentKind kind = snapshot->instrument(*id).kind();
+        return kind == InstrumentKind::Call || kind == InstrumentKind::Put;
+    };
+    m_live =
+        std::make_unique<marketdata::LiveMarket>(*m_upstox->marketDataClient(), std::move(options));
+    m_live->start();
+    chain.setLiveMarket(m_live.get(),
+                        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                            QStringLiteral("/previous-oi"));
+    // Honest about what is live: the chain is; the watch list, the ticket and paper fills still
+    // price from the simulated market.
+    m_window->setPriceSource(
+        QStringLiteral("CHAIN LIVE · OTHERS SIMULATED"),
+        QStringLiteral("The option chain shows the Upstox feed (its header says LIVE, DELAYED, "
+                       "STALE or OFFLINE). The watch list, the order ticket, positions and paper "
+                       "fills still use the simulated market."));
+    spdlog::info("live market: on");
 }
 
 void Terminal::openUpstoxPage()

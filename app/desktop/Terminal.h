@@ -19,6 +19,9 @@
 #include <memory>
 
 namespace strikeline {
+namespace marketdata {
+class LiveMarket;
+}
 class OrderService;
 class OrderValidator;
 class PaperBroker;
@@ -59,6 +62,9 @@ struct TerminalOptions
     bool serveApi = false;    // the local HTTP API (a setting, off by default)
     quint16 apiPort = 0;      // 0: the default port
     ui::SessionControllerOptions upstox; // Upstox's address (STRIKELINE_UPSTOX_URL), secrets
+    // The Upstox feed drives the chain while market data has a token (an Analytics Token or a
+    // session); off: the simulated market only.
+    bool liveMarket = true;
 };
 
 class Terminal final : public QObject
@@ -72,6 +78,7 @@ public:
     void start();
 
     ui::MainWindow &window() { return *m_window; }
+    marketdata::LiveMarket *liveMarket() { return m_live.get(); }
     ui::MasterLoader &loader() { return *m_loader; }
     ui::SyncPanel &syncPanel() { return *m_syncPanel; }
     SimulatedMarket &market() { return m_market; }
@@ -103,6 +110,7 @@ private:
     void refreshOrders();
     void wireSelection();
     void wireUpstox();
+    void updateLiveMarket();
     // The last order placed from this window, in the status bar as it is now.
     void showOrderFeedback();
     Verdict validateOrder(const OrderRequest &request) const;
@@ -139,6 +147,7 @@ private:
     std::unique_ptr<ui::SyncController> m_sync;
     std::unique_ptr<ui::MasterLoader> m_loader;
     std::unique_ptr<ui::SessionController> m_upstox;
+    std::unique_ptr<marketdata::LiveMarket> m_live; // while market data has a token
 };
 
 } // namespace strikeline::desktop

@@ -203,8 +203,10 @@ void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file
                 window.commandPalette().popup(&window);
                 window.commandPalette().setQuery(query);
             }
-            // Let the layout settle and paint once before grabbing.
-            QTimer::singleShot(panel.isEmpty() ? 300 : 1500, &window, [&window, file] {
+            // Let the layout settle and paint once before grabbing (a live chain: its feed
+            // connects and the first ticks arrive).
+            const int settle = !panel.isEmpty() ? 1500 : terminal.liveMarket() ? 4000 : 300;
+            QTimer::singleShot(settle, &window, [&window, file] {
                 QDir().mkpath(QFileInfo(file).absolutePath());
                 // The palette is a window of its own: paint it onto the main window's
                 // picture.

@@ -98,7 +98,7 @@ private Q_SLOTS:
     void noSpotNoMoneyness();
     void expirySelection();
     void unknownExpiryEmpties();
-    void pricesFromTheMarket();
+    void liveCellsChangeOneByOne();
 
 private:
     QString moneyness(int row, int column) const
@@ -131,7 +131,7 @@ void tst_OptionChainModel::cleanup()
 void tst_OptionChainModel::startsEmpty()
 {
     QCOMPARE(m_model->rowCount(), 0);
-    QCOMPARE(m_model->columnCount(), 13);
+    QCOMPARE(m_model->columnCount(), 25);
     QCOMPARE(m_model->atmRow(), -1);
     QVERIFY(!m_model->strikeAt(0));
     QVERIFY(!m_model->instrumentAt(0, ChainSide::Call));
@@ -143,17 +143,21 @@ void tst_OptionChainModel::headersMirrored()
     QStringList titles;
     for (int c = 0; c < m_model->columnCount(); ++c)
         titles << m_model->headerData(c, Qt::Horizontal).toString();
-    QCOMPARE(titles,
-             QStringList({QStringLiteral("OI"), QStringLiteral("Chg OI"), QStringLiteral("Volume"),
-                          QStringLiteral("IV"), QStringLiteral("LTP"), QStringLiteral("Chg"),
-                          QStringLiteral("Strike"), QStringLiteral("Chg"), QStringLiteral("LTP"),
-                          QStringLiteral("IV"), QStringLiteral("Volume"), QStringLiteral("Chg OI"),
-                          QStringLiteral("OI")}));
-    QCOMPARE(M::sideOf(M::CallOiColumn), ChainSide::Call);
-    QCOMPARE(M::sideOf(M::CallChangeColumn), ChainSide::Call);
-    QVERIFY(!M::sideOf(M::StrikeColumn));
-    QCOMPARE(M::sideOf(M::PutChangeColumn), ChainSide::Put);
-    QCOMPARE(M::sideOf(M::PutOiColumn), ChainSide::Put);
+    const QStringList calls{
+        QStringLiteral("OI"),   QStringLiteral("Chg OI"), QStringLiteral("Volume"),
+        QStringLiteral("Vega"), QStringLiteral("Θ"),      QStringLiteral("Γ"),
+        QStringLiteral("Δ"),    QStringLiteral("IV"),     QStringLiteral("Bid"),
+        QStringLiteral("Ask"),  QStringLiteral("LTP"),    QStringLiteral("Chg")};
+    QStringList expected = calls;
+    expected << QStringLiteral("Strike");
+    for (qsizetype i = calls.size() - 1; i >= 0; --i)
+        expected << calls[i]; // the puts mirror the calls around the strike
+    QCOMPARE(titles, expected);
+    for (int c = 0; c < M::ColumnCount; ++c) {
+        if (c == M::StrikeColumn)
+            continue;
+        QCOMPARE(M::columnOf(*M::sideOf(c), *M::fieldOf(c)), c);
+    }
 }
 
 void tst_OptionChainModel::rowsAscendingWithStrikeText()
@@ -487,41 +491,125 @@ void tst_OptionChainModel::unknownExpiryEmpties()
     QVERIFY(m_model->lastError().isEmpty());
 }
 
-void tst_OptionChainModel::pricesFromTheMarket()
+namespace {
+
+LiveLeg leg(const std::string &key, double ltp, std::int64_t oi, std::int64_t receivedMs)
 {
-    InstrumentRepository repository;
-    repository.publish(m_u.snapshot);
-    FixedClock clock(IstMoment::fromDay(Today, 10 * 60));
-    SimulatedMarket market(repository, clock);
-    market.setUnderlyingPrice("NIFTY", rupees("26000"));
+    LiveLeg l;
+    l.key = key;
+    l.quoted = true;
+    l.ltp = Price::fromRaw(std::llround(ltp * Price::Scale));
+    l.change = Price::fromRupees(2);
+    l.changePercent = 1.5;
+    l.bid = *l.ltp - Price::fromRaw(500);
+    l.ask = *l.ltp + Price::fromRaw(500);
+    l.bidQuantity = 750;
+    l.askQuantity = 1500;
+    l.volume = 123456;
+    l.oi = oi;
+    l.oiChange = -7500;
+    l.iv = 14.25;
+    l.delta = 0.52;
+    l.gamma = 0.0011;
+    l.theta = -12.5;
+    l.vega = 9.75;
+    l.receivedMs = receivedMs;
+    return l;
+}
+
+} // namespace
+
+void tst_OptionChainModel::liveCellsChangeOneByOne()
+{
     setNear(rupees("26000"));
-    // Without a source every price column says so.
+    QCOMPARE(m_model->rowCount(), 5);
+    // Before any live numbers every market column says so.
     QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), QStringLiteral("—"));
 
+    constexpr std::int64_t Now = 1'765'000'000'000;
+    LiveChain live;
+    for (const char *strike : {"25800", "25900", "26000", "26100", "26200"}) {
+        LiveStrike row;
+        row.strike = rupees(strike);
+        row.call = leg(m_u.nearKeys.at({strike, true}), 100, 75'000, Now);
+        row.put = leg(m_u.nearKeys.at({strike, false}), 50, 150'000, Now);
+        live.rows.push_back(row);
+    }
     QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
-    m_model->setMarketData(&market);
-    QVERIFY(changed.count() >= 4); // the four price columns
-    const std::string key = m_u.nearKeys.at({"25800", true});
-    const Quote before = *market.quote(key);
-    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), before.last.toQString(2));
-    QVERIFY(before.last > rupees("200")); // 200 in the money, three weeks out
-    QCOMPARE(m_model->index(0, M::CallChangeColumn).data().toString(), QStringLiteral("0.00"));
-    // OI, volume and IV have no source yet.
-    QCOMPARE(m_model->index(0, M::CallOiColumn).data().toString(), QStringLiteral("—"));
-    QCOMPARE(m_model->index(0, M::PutIvColumn).data().toString(), QStringLiteral("—"));
+    m_model->setLiveChain(live, Now);
+    QCOMPARE(changed.count(), 5); // one per row, the first time
+    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), QStringLiteral("100.00"));
+    QCOMPARE(m_model->index(0, M::CallChangeColumn).data().toString(), QStringLiteral("+2.00"));
+    QVERIFY(m_model->index(0, M::CallChangeColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("1.50% from the previous close")));
+    QCOMPARE(m_model->index(0, M::CallBidColumn).data().toString(), QStringLiteral("99.95"));
+    QCOMPARE(m_model->index(0, M::PutAskColumn).data().toString(), QStringLiteral("50.05"));
+    QCOMPARE(m_model->index(0, M::CallVolumeColumn).data().toString(), QStringLiteral("1.23L"));
+    QCOMPARE(m_model->index(0, M::CallOiColumn).data().toString(), QStringLiteral("75,000"));
+    QCOMPARE(m_model->index(0, M::PutOiChangeColumn).data().toString(), QStringLiteral("-7,500"));
+    QCOMPARE(m_model->index(0, M::PutIvColumn).data().toString(), QStringLiteral("14.3"));
+    QCOMPARE(m_model->index(0, M::CallDeltaColumn).data().toString(), QStringLiteral("0.52"));
+    QCOMPARE(m_model->index(0, M::CallGammaColumn).data().toString(), QStringLiteral("0.0011"));
+    QCOMPARE(m_model->index(0, M::CallThetaColumn).data().toString(), QStringLiteral("-12.50"));
+    QCOMPARE(m_model->index(0, M::PutVegaColumn).data().toString(), QStringLiteral("9.75"));
+    // The OI bar: against the largest OI on screen (the puts' 150,000).
+    QCOMPARE(m_model->index(0, M::CallOiColumn).data(M::OiShareRole).toDouble(), 0.5);
+    QCOMPARE(m_model->index(0, M::PutOiColumn).data(M::OiShareRole).toDouble(), 1.0);
+    QVERIFY(m_model->index(0, M::CallBidColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("Bid 99.95 × 750")));
 
-    // The underlying moves: calls gain, and the change is signed and coloured.
-    market.setUnderlyingPrice("NIFTY", rupees("26300"));
-    market.advance(60'000);
+    // The same numbers again: nothing is signalled.
     changed.clear();
-    m_model->refreshQuotes();
-    QCOMPARE(changed.count(), 4);
-    const Quote after = *market.quote(key);
-    QVERIFY(after.last > before.last);
-    QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), after.last.toQString(2));
-    const QString change = m_model->index(0, M::CallChangeColumn).data().toString();
-    QCOMPARE(change.startsWith(QLatin1Char('+')), after.last > after.previousClose);
-    m_model->setMarketData(nullptr);
+    m_model->setLiveChain(live, Now + 100);
+    QCOMPARE(changed.count(), 0);
+
+    // One LTP moves: only that row, only the cells that changed (LTP; its flash), and the LTP
+    // flashes until FlashMs has passed.
+    live.rows[2].call.ltp = rupees("101.50");
+    m_model->setLiveChain(live, Now + 200);
+    QCOMPARE(changed.count(), 1);
+    const QModelIndex topLeft = changed.first().at(0).toModelIndex();
+    const QModelIndex bottomRight = changed.first().at(1).toModelIndex();
+    QCOMPARE(topLeft.row(), 2);
+    QCOMPARE(bottomRight.row(), 2);
+    QCOMPARE(topLeft.column(), int(M::CallLtpColumn));
+    QCOMPARE(bottomRight.column(), int(M::CallLtpColumn));
+    QCOMPARE(m_model->index(2, M::CallLtpColumn).data().toString(), QStringLiteral("101.50"));
+    const QVariant flash = m_model->index(2, M::CallLtpColumn).data(Qt::BackgroundRole);
+    QVERIFY(flash.isValid());
+    QVERIFY(flash != m_model->index(2, M::CallChangeColumn).data(Qt::BackgroundRole));
+    changed.clear();
+    m_model->setLiveChain(live, Now + 200 + M::FlashMs + 1); // the flash ends: one more signal
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(m_model->index(2, M::CallLtpColumn).data(Qt::BackgroundRole),
+             m_model->index(2, M::CallChangeColumn).data(Qt::BackgroundRole));
+
+    // A stale leg is greyed; a leg without IV says why in the tooltip.
+    live.rows[1].put.stale = true;
+    live.rows[1].put.iv.reset();
+    live.rows[1].put.ivProblem = QStringLiteral("the price is below intrinsic value");
+    changed.clear();
+    m_model->setLiveChain(live, Now + 2000);
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(m_model->index(1, M::PutLtpColumn).data(M::StaleRole).toBool());
+    QVERIFY(m_model->index(1, M::PutLtpColumn).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(m_model->index(1, M::PutIvColumn).data().toString(), QStringLiteral("—"));
+    QVERIFY(m_model->index(1, M::PutIvColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("below intrinsic")));
+
+    // OI in contracts: units / lot (75).
+    m_model->setOiUnit(M::OiUnit::Contracts);
+    QCOMPARE(m_model->index(0, M::CallOiColumn).data().toString(), QStringLiteral("1,000"));
+    QCOMPARE(m_model->index(0, M::PutOiChangeColumn).data().toString(), QStringLiteral("-100"));
+
+    // A moved window keeps the cells of the strikes it still shows; clearLive forgets them.
+    m_model->clearLive();
     QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), QStringLiteral("—"));
 }
 

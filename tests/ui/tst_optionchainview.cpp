@@ -334,14 +334,17 @@ void tst_OptionChainView::movingPriceKeepsTheLadderStill()
 
     // The row under the mouse, before the price moves.
     const QPoint mouse = table->visualRect(m_view->model().index(3, 1)).center();
-    const QString underMouse = table->indexAt(mouse).siblingAtColumn(6).data().toString();
+    const QString underMouse =
+        table->indexAt(mouse).siblingAtColumn(OptionChainModel::StrikeColumn).data().toString();
     const int scroll = table->verticalScrollBar()->value();
 
     // Two strikes up: the rows do not move, the highlight and the label do.
     market.setUnderlyingPrice("NIFTY", *Price::parse("26190"));
     m_view->refreshQuotes();
     QCOMPARE(strikes().first(), QStringLiteral("25500"));
-    QCOMPARE(table->indexAt(mouse).siblingAtColumn(6).data().toString(), underMouse);
+    QCOMPARE(
+        table->indexAt(mouse).siblingAtColumn(OptionChainModel::StrikeColumn).data().toString(),
+        underMouse);
     QCOMPARE(table->verticalScrollBar()->value(), scroll);
     QCOMPARE(m_view->model().strikeAt(m_view->model().atmRow()),
              std::optional<Price>(*Price::parse("26200")));
@@ -366,7 +369,8 @@ void tst_OptionChainView::allStrikesOpensCentredOnAtm()
     auto *table = child<QTableView>("chainTable");
     const int atm = m_view->model().atmRow();
     QCOMPARE(m_view->model().strikeAt(atm), std::optional<Price>(*Price::parse("26500")));
-    const QRect cell = table->visualRect(m_view->model().index(atm, 6));
+    const QRect cell =
+        table->visualRect(m_view->model().index(atm, OptionChainModel::StrikeColumn));
     QVERIFY2(table->viewport()->rect().contains(cell),
              qPrintable(QStringLiteral("ATM row at y %1, viewport height %2")
                             .arg(cell.y())

@@ -1,13 +1,16 @@
 #include "OptionChainModel.h"
 
-#include "marketdata/MarketData.h"
+#include "common/Text.h"
 #include "theme/Theme.h"
 
 #include <QColor>
+#include <QDateTime>
 #include <QGuiApplication>
+#include <QLocale>
 #include <QPalette>
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 namespace strikeline::ui {
@@ -19,7 +22,7 @@ namespace {
 const QColor ItmShade(234, 179, 8, 46);
 const QColor AtmHighlight(64, 160, 255, 72);
 
-// Shown in the market-data columns: the chain has no quotes wired in yet (a later step).
+// A market column without a value (no tick yet, or nothing to compute from).
 const QString NoData = QStringLiteral("—");
 
 // An int, not Qt::Alignment: Qt 6.4's delegates read this role with toInt().
@@ -30,32 +33,106 @@ QVariant alignmentFor(int column)
         Qt::AlignVCenter);
 }
 
+QString fieldTitle(OptionChainModel::Field field)
+{
+    using F = OptionChainModel::Field;
+    switch (field) {
+    case F::Oi:
+        return QStringLiteral("OI");
+    case F::OiChange:
+        return QStringLiteral("Chg OI");
+    case F::Volume:
+        return QStringLiteral("Volume");
+    case F::Vega:
+        return QStringLiteral("Vega");
+    case F::Theta:
+        return QStringLiteral("Θ");
+    case F::Gamma:
+        return QStringLiteral("Γ");
+    case F::Delta:
+        return QStringLiteral("Δ");
+    case F::Iv:
+        return QStringLiteral("IV");
+    case F::Bid:
+        return QStringLiteral("Bid");
+    case F::Ask:
+        return QStringLiteral("Ask");
+    case F::Ltp:
+        return QStringLiteral("LTP");
+    case F::Change:
+        return QStringLiteral("Chg");
+    case F::Count:
+        break;
+    }
+    return {};
+}
+
+QString fieldDescription(OptionChainModel::Field field)
+{
+    using F = OptionChainModel::Field;
+    switch (field) {
+    case F::Oi:
+        return QStringLiteral("Open interest (bar: against the largest on screen)");
+    case F::OiChange:
+        return QStringLiteral("Change in OI since the previous session's close");
+    case F::Volume:
+        return QStringLiteral("Volume traded today");
+    case F::Vega:
+        return QStringLiteral("Vega: change in price per volatility point");
+    case F::Theta:
+        return QStringLiteral("Theta: change in price per calendar day");
+    case F::Gamma:
+        return QStringLiteral("Gamma: change in delta per point of the underlying");
+    case F::Delta:
+        return QStringLiteral("Delta: change in price per point of the underlying");
+    case F::Iv:
+        return QStringLiteral("Implied volatility in % (Black-76 on the expiry's forward, "
+                              "computed here)");
+    case F::Bid:
+        return QStringLiteral("Best bid (quantity in the tooltip)");
+    case F::Ask:
+        return QStringLiteral("Best ask (quantity in the tooltip)");
+    case F::Ltp:
+        return QStringLiteral("Last traded price");
+    case F::Change:
+        return QStringLiteral("Change from the previous close");
+    case F::Count:
+        break;
+    }
+    return {};
+}
+
 QString columnTitle(int column)
 {
-    switch (column) {
-    case OptionChainModel::CallOiColumn:
-    case OptionChainModel::PutOiColumn:
-        return QStringLiteral("OI");
-    case OptionChainModel::CallOiChangeColumn:
-    case OptionChainModel::PutOiChangeColumn:
-        return QStringLiteral("Chg OI");
-    case OptionChainModel::CallVolumeColumn:
-    case OptionChainModel::PutVolumeColumn:
-        return QStringLiteral("Volume");
-    case OptionChainModel::CallIvColumn:
-    case OptionChainModel::PutIvColumn:
-        return QStringLiteral("IV");
-    case OptionChainModel::CallLtpColumn:
-    case OptionChainModel::PutLtpColumn:
-        return QStringLiteral("LTP");
-    case OptionChainModel::CallChangeColumn:
-    case OptionChainModel::PutChangeColumn:
-        return QStringLiteral("Chg");
-    case OptionChainModel::StrikeColumn:
-        return QStringLiteral("Strike");
-    default:
-        return {};
-    }
+    if (const auto field = OptionChainModel::fieldOf(column))
+        return fieldTitle(*field);
+    return QStringLiteral("Strike");
+}
+
+QString grouped(std::int64_t value)
+{
+    return QLocale(QLocale::English, QLocale::India).toString(static_cast<qlonglong>(value));
+}
+
+QString compact(std::int64_t value)
+{
+    return compactCount(value);
+}
+
+QString signedCompact(std::int64_t value)
+{
+    return value > 0 ? QStringLiteral("+") + compact(value) : compact(value);
+}
+
+QString ageText(std::int64_t ms)
+{
+    if (ms < 1000)
+        return QStringLiteral("%1 ms").arg(ms);
+    if (ms < 120'000)
+        return QStringLiteral("%1 s").arg(static_cast<double>(ms) / 1000.0, 0, 'f', 1);
+    if (ms < 7'200'000)
+        return QStringLiteral("%1 min").arg(ms / 60'000);
+    return QStringLiteral("%1 h").arg(ms / 3'600'000);
 }
 
 QString fromUtf8(std::string_view text)
@@ -80,6 +157,8 @@ void OptionChainModel::setChain(SnapshotPtr snapshot, UnderlyingId underlying, E
                                 EpochDay today, std::optional<Price> spot, int strikesAround)
 {
     beginResetModel();
+    m_live = LiveChain{};
+    m_cells.clear();
     m_snapshot = std::move(snapshot);
     // The whole ladder: the window is the model's, so a moving spot never moves it.
     m_request = ChainRequest{underlying, expiry, today, spot, 0};
@@ -233,6 +312,8 @@ std::span<const detail::StrikeRow> OptionChainModel::rows() const
 void OptionChainModel::clear()
 {
     beginResetModel();
+    m_live = LiveChain{};
+    m_cells.clear();
     m_snapshot.reset();
     m_request = ChainRequest{};
     m_begin = m_end = 0;
@@ -275,6 +356,21 @@ std::optional<InstrumentId> OptionChainModel::instrumentAt(int row, ChainSide si
     return id;
 }
 
+std::optional<OptionChainModel::Field> OptionChainModel::fieldOf(int column)
+{
+    if (column >= CallOiColumn && column < StrikeColumn)
+        return static_cast<Field>(column);
+    if (column > StrikeColumn && column < ColumnCount)
+        return static_cast<Field>(ColumnCount - 1 - column);
+    return std::nullopt;
+}
+
+int OptionChainModel::columnOf(ChainSide side, Field field)
+{
+    const int f = static_cast<int>(field);
+    return side == ChainSide::Call ? f : ColumnCount - 1 - f;
+}
+
 std::optional<ChainSide> OptionChainModel::sideOf(int column)
 {
     if (column >= CallOiColumn && column < StrikeColumn)
@@ -303,25 +399,30 @@ QVariant OptionChainModel::data(const QModelIndex &index, int role) const
     const std::optional<ChainSide> side = sideOf(column);
     const std::optional<InstrumentId> id =
         side ? instrumentAt(row, *side) : std::optional<InstrumentId>{};
+    const LegCells *cells = side && id ? legCells(row, *side) : nullptr;
+    const std::optional<Field> field = fieldOf(column);
     switch (role) {
     case Qt::DisplayRole:
         if (column == StrikeColumn)
             return strikeAt(row)->toQString();
         if (!id)
             return QString(); // a side the exchange does not list stays blank
-        return quoteText(*id, column);
-    case Qt::ForegroundRole:
-        if (id && (column == CallChangeColumn || column == PutChangeColumn) && m_market) {
-            const QString text = quoteText(*id, column).toString();
-            if (text.startsWith(QLatin1Char('+')) || text.startsWith(QLatin1Char('-'))) {
-                const bool gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
-                const ThemeColors colors =
-                    themeColors(gui ? themeOf(QGuiApplication::palette()) : Theme::Light);
-                return QColor(text.startsWith(QLatin1Char('+')) ? colors.positive
-                                                                : colors.negative);
-            }
-        }
+        return cells ? cells->text[static_cast<std::size_t>(*field)] : NoData;
+    case Qt::ForegroundRole: {
+        if (!cells)
+            return {};
+        const bool gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
+        const ThemeColors colors =
+            themeColors(gui ? themeOf(QGuiApplication::palette()) : Theme::Light);
+        if (cells->stale) // greyed: the newest tick is too old to trade on
+            return gui ? QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text)
+                       : QColor(Qt::gray);
+        if (*field == Field::Change && cells->changeSign != 0)
+            return QColor(cells->changeSign > 0 ? colors.positive : colors.negative);
         return {};
+    }
+    case Qt::ToolTipRole:
+        return toolTip(row, column);
     case Qt::TextAlignmentRole:
         return alignmentFor(column);
     case MoneynessRole:
@@ -330,11 +431,237 @@ QVariant OptionChainModel::data(const QModelIndex &index, int role) const
         return {};
     case InstrumentKeyRole:
         return id ? fromUtf8(m_snapshot->instrument(*id).instrumentKey()) : QString();
+    case OiShareRole:
+        if (cells && field == Field::Oi)
+            return cells->oiShare;
+        return {};
+    case StaleRole:
+        return cells ? QVariant(cells->stale) : QVariant();
     case Qt::BackgroundRole:
+        if (cells && field == Field::Ltp && cells->flash != 0) {
+            const bool gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
+            const ThemeColors colors =
+                themeColors(gui ? themeOf(QGuiApplication::palette()) : Theme::Light);
+            QColor flash(cells->flash > 0 ? colors.positive : colors.negative);
+            flash.setAlpha(70);
+            return flash;
+        }
         return background(row, column);
     default:
         return {};
     }
+}
+
+QVariant OptionChainModel::toolTip(int row, int column) const
+{
+    const std::optional<ChainSide> side = sideOf(column);
+    if (!side)
+        return {};
+    const std::optional<InstrumentId> id = instrumentAt(row, *side);
+    if (!id)
+        return {};
+    const LegCells *cells = legCells(row, *side);
+    const QString key = fromUtf8(m_snapshot->instrument(*id).tradingSymbol());
+    if (!cells || !cells->quoted)
+        return QStringLiteral("%1: no tick yet").arg(key);
+    QStringList lines{key};
+    const Field field = *fieldOf(column);
+    if (field == Field::Iv && !cells->ivProblem.isEmpty())
+        lines << QStringLiteral("No IV: %1").arg(cells->ivProblem);
+    const LiveStrike *strike = nullptr;
+    const Price price = *strikeAt(row);
+    for (const LiveStrike &s : m_live.rows)
+        if (s.strike == price)
+            strike = &s;
+    if (strike && (field == Field::Bid || field == Field::Ask)) {
+        const LiveLeg &leg = *side == ChainSide::Call ? strike->call : strike->put;
+        lines << QStringLiteral("Bid %1 × %2  ·  Ask %3 × %4")
+                     .arg(leg.bid ? leg.bid->toQString(2) : NoData, grouped(leg.bidQuantity),
+                          leg.ask ? leg.ask->toQString(2) : NoData, grouped(leg.askQuantity));
+    }
+    if (strike) {
+        const LiveLeg &leg = *side == ChainSide::Call ? strike->call : strike->put;
+        if ((field == Field::Oi || field == Field::OiChange) && leg.oi)
+            lines << QStringLiteral("OI %1 units%2")
+                         .arg(grouped(*leg.oi),
+                              leg.oiChange ? QStringLiteral(" (%1 since the previous close)")
+                                                 .arg(leg.oiChange > 0 ? QStringLiteral("+") +
+                                                                             grouped(*leg.oiChange)
+                                                                       : grouped(*leg.oiChange))
+                                           : QString());
+        if (field == Field::Volume && leg.volume)
+            lines << QStringLiteral("Volume %1 units").arg(grouped(*leg.volume));
+        if (field == Field::Change && leg.changePercent)
+            lines
+                << QStringLiteral("%1% from the previous close").arg(*leg.changePercent, 0, 'f', 2);
+        if (field == Field::Oi && strike->pcr)
+            lines << QStringLiteral("PCR at this strike %1").arg(*strike->pcr, 0, 'f', 2);
+    }
+    if (cells->receivedMs > 0) {
+        const std::int64_t age = QDateTime::currentMSecsSinceEpoch() - cells->receivedMs;
+        lines << QStringLiteral("Newest tick %1 ago%2")
+                     .arg(ageText(std::max<std::int64_t>(0, age)),
+                          cells->stale ? QStringLiteral(" (stale)") : QString());
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+const OptionChainModel::LegCells *OptionChainModel::legCells(int row, ChainSide side) const
+{
+    const std::optional<Price> strike = strikeAt(row);
+    if (!strike)
+        return nullptr;
+    const auto it = m_cells.find(strike->raw());
+    if (it == m_cells.end())
+        return nullptr;
+    return side == ChainSide::Call ? &it->second.call : &it->second.put;
+}
+
+OptionChainModel::LegCells OptionChainModel::formatLeg(const LiveLeg &leg, const LegCells *previous,
+                                                       std::int64_t nowMs, std::int64_t maxOi,
+                                                       std::int32_t lot) const
+{
+    LegCells c;
+    c.quoted = leg.quoted;
+    c.stale = leg.stale;
+    c.receivedMs = leg.receivedMs;
+    c.ivProblem = leg.ivProblem;
+    c.ltp = leg.ltp;
+    const auto text = [&c](Field f) -> QString & { return c.text[static_cast<std::size_t>(f)]; };
+    for (QString &t : c.text)
+        t = NoData;
+    const auto number = [](const std::optional<double> &v, int decimals) {
+        return v ? QString::number(*v, 'f', decimals) : NoData;
+    };
+    const auto oiText = [&](std::int64_t units, bool sign) {
+        const std::int64_t value = m_oiUnit == OiUnit::Contracts && lot > 0 ? units / lot : units;
+        return sign ? signedCompact(value) : compact(value);
+    };
+    if (leg.oi) {
+        text(Field::Oi) = oiText(*leg.oi, false);
+        c.oiShare = maxOi > 0 ? static_cast<double>(*leg.oi) / static_cast<double>(maxOi) : 0.0;
+    }
+    if (leg.oiChange)
+        text(Field::OiChange) = oiText(*leg.oiChange, true);
+    if (leg.volume)
+        text(Field::Volume) = compact(*leg.volume);
+    text(Field::Vega) = number(leg.vega, 2);
+    text(Field::Theta) = number(leg.theta, 2);
+    text(Field::Gamma) = number(leg.gamma, 4);
+    text(Field::Delta) = number(leg.delta, 2);
+    text(Field::Iv) = number(leg.iv, 1);
+    if (leg.bid)
+        text(Field::Bid) = leg.bid->toQString(2);
+    if (leg.ask)
+        text(Field::Ask) = leg.ask->toQString(2);
+    if (leg.ltp)
+        text(Field::Ltp) = leg.ltp->toQString(2);
+    if (leg.change) {
+        const Price delta = *leg.change;
+        c.changeSign = delta.isPositive() ? 1 : delta.isZero() ? 0 : -1;
+        text(Field::Change) =
+            (delta.isPositive() ? QStringLiteral("+") : QString()) + delta.toQString(2);
+    }
+    // A changed LTP flashes green up, red down, for FlashMs.
+    if (previous && previous->ltp && leg.ltp && *previous->ltp != *leg.ltp) {
+        c.flash = *leg.ltp > *previous->ltp ? 1 : -1;
+        c.flashUntilMs = nowMs + FlashMs;
+    } else if (previous && previous->flash != 0 && nowMs < previous->flashUntilMs) {
+        c.flash = previous->flash;
+        c.flashUntilMs = previous->flashUntilMs;
+    }
+    return c;
+}
+
+void OptionChainModel::setLiveChain(const LiveChain &live, std::int64_t nowMs)
+{
+    m_live = live;
+    std::int64_t maxOi = 0;
+    for (const LiveStrike &row : live.rows)
+        for (const LiveLeg *leg : {&row.call, &row.put})
+            if (leg->oi)
+                maxOi = std::max(maxOi, *leg->oi);
+    std::unordered_map<std::int64_t, const LiveStrike *> byStrike;
+    byStrike.reserve(live.rows.size());
+    for (const LiveStrike &row : live.rows)
+        byStrike.emplace(row.strike.raw(), &row);
+
+    const auto same = [](const LegCells &a, const LegCells &b) {
+        return a.text == b.text && a.flash == b.flash && a.stale == b.stale &&
+               a.changeSign == b.changeSign && std::abs(a.oiShare - b.oiShare) < 0.005 &&
+               a.ivProblem == b.ivProblem;
+    };
+    const int shown = rowCount();
+    for (int r = 0; r < shown; ++r) {
+        const detail::StrikeRow &strikeRow = rows()[static_cast<std::size_t>(r)];
+        const auto found = byStrike.find(strikeRow.strike);
+        auto cellsIt = m_cells.find(strikeRow.strike);
+        if (found == byStrike.end()) {
+            if (cellsIt != m_cells.end()) {
+                m_cells.erase(cellsIt);
+                Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
+            }
+            continue;
+        }
+        const LiveStrike &liveRow = *found->second;
+        const RowCells *previous = cellsIt == m_cells.end() ? nullptr : &cellsIt->second;
+        const auto lotOf = [this](InstrumentId id) {
+            return id == NoId ? 0 : m_snapshot->instrument(id).lotSize();
+        };
+        RowCells next{formatLeg(liveRow.call, previous ? &previous->call : nullptr, nowMs, maxOi,
+                                lotOf(strikeRow.call)),
+                      formatLeg(liveRow.put, previous ? &previous->put : nullptr, nowMs, maxOi,
+                                lotOf(strikeRow.put))};
+        int first = ColumnCount;
+        int last = -1;
+        const auto changedSide = [&](ChainSide side, const LegCells &a, const LegCells *b) {
+            for (int f = 0; f < FieldCount; ++f) {
+                const auto fi = static_cast<std::size_t>(f);
+                const bool changed =
+                    !b || a.text[fi] != b->text[fi] || a.stale != b->stale ||
+                    (f == static_cast<int>(Field::Ltp) && a.flash != b->flash) ||
+                    (f == static_cast<int>(Field::Change) && a.changeSign != b->changeSign) ||
+                    (f == static_cast<int>(Field::Oi) &&
+                     std::abs(a.oiShare - b->oiShare) >= 0.005) ||
+                    (f == static_cast<int>(Field::Iv) && a.ivProblem != b->ivProblem);
+                if (changed) {
+                    const int c = columnOf(side, static_cast<Field>(f));
+                    first = std::min(first, c);
+                    last = std::max(last, c);
+                }
+            }
+        };
+        if (previous && same(next.call, previous->call) && same(next.put, previous->put))
+            continue;
+        changedSide(ChainSide::Call, next.call, previous ? &previous->call : nullptr);
+        changedSide(ChainSide::Put, next.put, previous ? &previous->put : nullptr);
+        m_cells[strikeRow.strike] = std::move(next);
+        if (last >= 0)
+            Q_EMIT dataChanged(index(r, first), index(r, last),
+                               {Qt::DisplayRole, Qt::ForegroundRole, Qt::BackgroundRole,
+                                Qt::ToolTipRole, OiShareRole, StaleRole});
+    }
+}
+
+void OptionChainModel::clearLive()
+{
+    m_live = LiveChain{};
+    if (m_cells.empty())
+        return;
+    m_cells.clear();
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+void OptionChainModel::setOiUnit(OiUnit unit)
+{
+    if (unit == m_oiUnit)
+        return;
+    m_oiUnit = unit;
+    const LiveChain live = m_live;
+    m_cells.clear(); // re-formatted in the new unit
+    setLiveChain(live, QDateTime::currentMSecsSinceEpoch());
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
 }
 
 QVariant OptionChainModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -348,47 +675,19 @@ QVariant OptionChainModel::headerData(int section, Qt::Orientation orientation, 
         return alignmentFor(section);
     case Qt::ToolTipRole:
         if (const std::optional<ChainSide> side = sideOf(section)) {
-            const QString prefix = *side == ChainSide::Call ? QStringLiteral("Call (CE) ")
-                                                            : QStringLiteral("Put (PE) ");
-            return QString(prefix + columnTitle(section));
+            const QString prefix = *side == ChainSide::Call ? QStringLiteral("Call (CE): ")
+                                                            : QStringLiteral("Put (PE): ");
+            QString text = prefix + fieldDescription(*fieldOf(section));
+            const Field field = *fieldOf(section);
+            if (field == Field::Oi || field == Field::OiChange)
+                text += m_oiUnit == OiUnit::Contracts ? QStringLiteral(", in contracts (lots)")
+                                                      : QStringLiteral(", in units");
+            return text;
         }
         return QStringLiteral("Strike price (Rs)");
     default:
         return {};
     }
-}
-
-void OptionChainModel::setMarketData(const MarketData *market)
-{
-    m_market = market;
-    refreshQuotes();
-}
-
-void OptionChainModel::refreshQuotes()
-{
-    if (rowCount() == 0)
-        return;
-    const int last = rowCount() - 1;
-    for (int column : {CallLtpColumn, CallChangeColumn, PutChangeColumn, PutLtpColumn})
-        Q_EMIT dataChanged(index(0, column), index(last, column),
-                           {Qt::DisplayRole, Qt::ForegroundRole});
-}
-
-QVariant OptionChainModel::quoteText(InstrumentId id, int column) const
-{
-    const bool ltp = column == CallLtpColumn || column == PutLtpColumn;
-    const bool change = column == CallChangeColumn || column == PutChangeColumn;
-    if (!m_market || (!ltp && !change))
-        return NoData; // OI, volume, IV: no source yet
-    const std::optional<Quote> quote = m_market->quote(m_snapshot->instrument(id).instrumentKey());
-    if (!quote)
-        return NoData;
-    if (ltp)
-        return quote->last.toQString(2);
-    if (quote->previousClose.isZero())
-        return NoData;
-    const Price delta = quote->last - quote->previousClose;
-    return QString((delta.isPositive() ? QStringLiteral("+") : QString()) + delta.toQString(2));
 }
 
 std::optional<Moneyness> OptionChainModel::moneynessAt(int row, int column) const

@@ -1,17 +1,17 @@
 #pragma once
 
+#include "analytics/LiveChain.h"
 #include "instruments/InstrumentSnapshot.h"
 
 #include <QAbstractTableModel>
 #include <QString>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <utility>
-
-namespace strikeline {
-class MarketData;
-}
 
 namespace strikeline::ui {
 
@@ -25,21 +25,55 @@ enum class ChainSide { Call, Put };
 // The window stays where it is while the spot moves: the row under the trader's mouse never
 // changes under it, only the ATM highlight and the shading move (dataChanged). recentre() moves
 // the window onto the ATM strike, as rows removed on one side and inserted on the other.
+//
+// Live numbers (issue 12) arrive as a LiveChain computed elsewhere on the UI cadence
+// (computeLiveChain, about 10 Hz): setLiveChain() formats each cell once, keeps it, and emits
+// dataChanged only for the cells whose text or state changed. data() only reads what was
+// formatted: a tick never resets the model and painting never computes anything.
 class OptionChainModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
+    // One side's fields, from the outside in; the puts mirror the calls around the strike.
+    enum class Field : int {
+        Oi,
+        OiChange,
+        Volume,
+        Vega,
+        Theta,
+        Gamma,
+        Delta,
+        Iv,
+        Bid,
+        Ask,
+        Ltp,
+        Change,
+        Count
+    };
+    static constexpr int FieldCount = static_cast<int>(Field::Count);
     enum Column : int {
         CallOiColumn,
         CallOiChangeColumn,
         CallVolumeColumn,
+        CallVegaColumn,
+        CallThetaColumn,
+        CallGammaColumn,
+        CallDeltaColumn,
         CallIvColumn,
+        CallBidColumn,
+        CallAskColumn,
         CallLtpColumn,
         CallChangeColumn,
         StrikeColumn,
         PutChangeColumn,
         PutLtpColumn,
+        PutAskColumn,
+        PutBidColumn,
         PutIvColumn,
+        PutDeltaColumn,
+        PutGammaColumn,
+        PutThetaColumn,
+        PutVegaColumn,
         PutVolumeColumn,
         PutOiChangeColumn,
         PutOiColumn,
@@ -48,7 +82,11 @@ public:
     enum Role : int {
         MoneynessRole = Qt::UserRole + 1, // QString "ITM"/"ATM"/"OTM"; invalid without a spot
         InstrumentKeyRole,                // QString: that side's key; empty for the strike column
+        OiShareRole, // double 0..1: the cell's OI against the window's largest (OI columns)
+        StaleRole,   // bool: the leg's newest tick is older than the staleness limit
     };
+    // How OI is shown: in units (Upstox's figure) or in contracts (units / lot size).
+    enum class OiUnit { Units, Contracts };
 
     explicit OptionChainModel(QObject *parent = nullptr);
     ~OptionChainModel() override;
@@ -68,10 +106,17 @@ public:
     // The window is centred on ATM (always true for "every strike").
     bool isCentred() const;
     void clear();
-    // Where LTP and change come from (null: "—"). The source must outlive the model.
-    void setMarketData(const MarketData *market);
-    // New prices: dataChanged for the price columns (the rows and shading stay).
-    void refreshQuotes();
+    // The live numbers of the window's rows (matched by strike; rows without one show "—"),
+    // computed at `nowMs` (epoch ms, for the flash of a changed LTP). dataChanged only for the
+    // cells that changed.
+    void setLiveChain(const LiveChain &live, std::int64_t nowMs);
+    // Forgets the live numbers: every market column says "—" again.
+    void clearLive();
+    const LiveChain &liveChain() const { return m_live; }
+    void setOiUnit(OiUnit unit);
+    OiUnit oiUnit() const { return m_oiUnit; }
+    // How long a changed LTP flashes.
+    static constexpr std::int64_t FlashMs = 600;
 
     const SnapshotPtr &snapshot() const { return m_snapshot; }
     // The whole ladder of the expiry (every strike); the model shows rows() of it.
@@ -87,6 +132,12 @@ public:
     std::optional<Price> strikeAt(int row) const;
     std::optional<InstrumentId> instrumentAt(int row, ChainSide side) const;
     static std::optional<ChainSide> sideOf(int column);
+    // The field a column shows (nullopt for the strike).
+    static std::optional<Field> fieldOf(int column);
+    static int columnOf(ChainSide side, Field field);
+    // The window [begin, end) in the whole ladder (chain().rows).
+    std::size_t windowBegin() const { return m_begin; }
+    std::size_t windowEnd() const { return m_end; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -97,7 +148,28 @@ public:
 private:
     std::optional<Moneyness> moneynessAt(int row, int column) const;
     QVariant background(int row, int column) const;
-    QVariant quoteText(InstrumentId id, int column) const;
+    struct LegCells
+    {
+        std::array<QString, FieldCount> text;
+        int changeSign = 0; // -1, 0, +1: the change's colour
+        int flash = 0;      // -1, +1 while a changed LTP flashes; 0 otherwise
+        std::int64_t flashUntilMs = 0;
+        std::int64_t receivedMs = 0;
+        bool stale = false;
+        bool quoted = false;
+        double oiShare = 0;
+        QString ivProblem;
+        std::optional<Price> ltp;
+    };
+    struct RowCells
+    {
+        LegCells call;
+        LegCells put;
+    };
+    const LegCells *legCells(int row, ChainSide side) const;
+    LegCells formatLeg(const LiveLeg &leg, const LegCells *previous, std::int64_t nowMs,
+                       std::int64_t maxOi, std::int32_t lot) const;
+    QVariant toolTip(int row, int column) const;
     void adopt(OptionChain chain);
     int referenceIndex() const; // in m_chain.rows
     std::pair<std::size_t, std::size_t> windowAround(std::size_t centre) const;
@@ -111,7 +183,9 @@ private:
     std::size_t m_begin = 0; // the window [m_begin, m_end) of m_chain.rows
     std::size_t m_end = 0;
     int m_atmRow = -1;
-    const MarketData *m_market = nullptr;
+    LiveChain m_live;
+    std::unordered_map<std::int64_t, RowCells> m_cells; // by strike (raw): survive window moves
+    OiUnit m_oiUnit = OiUnit::Units;
 };
 
 } // namespace strikeline::ui

@@ -1,17 +1,26 @@
 #include "OptionChainView.h"
 
+#include "analytics/LiveChain.h"
 #include "chain/OptionChainModel.h"
+#include "common/Text.h"
 #include "marketdata/MarketData.h"
+#include "marketdata/feed/ChainFeed.h"
+#include "marketdata/feed/LiveMarket.h"
+#include "marketdata/feed/UpstoxMarketFeed.h"
+#include "theme/Theme.h"
 
 #include <QComboBox>
 #include <QCompleter>
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QStackedWidget>
 #include <QStringListModel>
@@ -51,6 +60,110 @@ protected:
             option->backgroundBrush = QColor(128, 128, 128, 28);
     }
 };
+
+// OI as a bar behind the number: where open interest sits, at a glance.
+class OiBarDelegate final : public QStyledItemDelegate
+{
+public:
+    OiBarDelegate(Qt::Alignment anchor, QObject *parent)
+        : QStyledItemDelegate(parent)
+        , m_anchor(anchor)
+    {}
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override
+    {
+        const double share = index.data(OptionChainModel::OiShareRole).toDouble();
+        if (share > 0) {
+            QRect bar = option.rect.adjusted(1, 3, -1, -3);
+            const int width = static_cast<int>(bar.width() * std::min(1.0, share));
+            if (m_anchor == Qt::AlignRight)
+                bar.setLeft(bar.right() - width);
+            else
+                bar.setWidth(width);
+            painter->fillRect(bar, QColor(64, 160, 255, 60));
+        }
+        QStyledItemDelegate::paint(painter, option, index);
+    }
+
+private:
+    Qt::Alignment m_anchor; // the bar grows from the strike outwards
+};
+
+// CALLS | PUTS over the two halves of the columns, following the header as it resizes and
+// scrolls.
+class ColumnGroups final : public QWidget
+{
+public:
+    explicit ColumnGroups(QHeaderView *header)
+        : m_header(header)
+    {
+        setObjectName(QStringLiteral("chainGroups"));
+        setFixedHeight(fontMetrics().height() + 6);
+        connect(header, &QHeaderView::sectionResized, this, [this] { update(); });
+        connect(header, &QHeaderView::geometriesChanged, this, [this] { update(); });
+        connect(header, &QHeaderView::sectionCountChanged, this, [this] { update(); });
+    }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter painter(this);
+        QFont bold = font();
+        bold.setBold(true);
+        painter.setFont(bold);
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        // The header is a sibling's child: compare on the screen.
+        const int offset = m_header->mapToGlobal(QPoint(0, 0)).x() - mapToGlobal(QPoint(0, 0)).x();
+        const int strikeLeft =
+            m_header->sectionViewportPosition(OptionChainModel::StrikeColumn) + offset;
+        const int strikeRight = strikeLeft + m_header->sectionSize(OptionChainModel::StrikeColumn);
+        const QRect calls(0, 0, std::max(0, strikeLeft), height());
+        const QRect puts(strikeRight, 0, std::max(0, width() - strikeRight), height());
+        painter.drawText(calls, Qt::AlignCenter, QStringLiteral("CALLS (CE)"));
+        painter.drawText(puts, Qt::AlignCenter, QStringLiteral("PUTS (PE)"));
+        painter.setPen(palette().color(QPalette::Mid));
+        painter.drawLine(strikeLeft, height() - 1, strikeLeft, height() / 3);
+        painter.drawLine(strikeRight, height() - 1, strikeRight, height() / 3);
+    }
+
+private:
+    QHeaderView *m_header;
+};
+
+const QString ColumnPresetKey = QStringLiteral("chain/columnPreset");
+const QString OiUnitKey = QStringLiteral("chain/oiUnit");
+
+// The fields a preset shows, on both sides.
+std::vector<OptionChainModel::Field> presetFields(const QString &preset)
+{
+    using F = OptionChainModel::Field;
+    if (preset == QLatin1String("prices"))
+        return {F::Oi, F::Volume, F::Bid, F::Ask, F::Ltp, F::Change};
+    if (preset == QLatin1String("greeks"))
+        return {F::Vega, F::Theta, F::Gamma, F::Delta, F::Iv, F::Ltp};
+    if (preset == QLatin1String("oi"))
+        return {F::Oi, F::OiChange, F::Volume, F::Ltp, F::Change};
+    if (preset == QLatin1String("all")) {
+        std::vector<F> all;
+        for (int f = 0; f < OptionChainModel::FieldCount; ++f)
+            all.push_back(static_cast<F>(f));
+        return all;
+    }
+    return {F::Oi, F::OiChange, F::Volume, F::Iv, F::Delta, F::Ltp, F::Change}; // standard
+}
+
+// A quote of the MarketData interface (the simulated market) as the book's state, received now.
+std::optional<marketdata::LiveQuote> simulatedQuote(const MarketData &market,
+                                                    const std::string &key, std::int64_t nowMs)
+{
+    const std::optional<Quote> quote = market.quote(key);
+    if (!quote)
+        return std::nullopt;
+    marketdata::LiveQuote q = liveQuoteFrom(*quote);
+    q.receivedNs = nowMs * 1'000'000;
+    return q;
+}
 
 } // namespace
 
@@ -149,6 +262,35 @@ void OptionChainView::buildUi()
     bar->addWidget(m_atm);
     bar->addWidget(m_info, 1);
 
+    m_state = new QLabel;
+    m_state->setObjectName(QStringLiteral("chainState"));
+    m_state->setTextFormat(Qt::RichText);
+    m_analytics = new QLabel;
+    m_analytics->setObjectName(QStringLiteral("chainAnalytics"));
+    m_analytics->setTextFormat(Qt::PlainText);
+    m_analytics->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_analytics->setMinimumWidth(0);
+    m_columnsCombo = new QComboBox;
+    m_columnsCombo->setObjectName(QStringLiteral("chainColumns"));
+    m_columnsCombo->setToolTip(QStringLiteral("Which columns the chain shows (kept)"));
+    m_columnsCombo->addItem(QStringLiteral("Standard"), QStringLiteral("standard"));
+    m_columnsCombo->addItem(QStringLiteral("Prices"), QStringLiteral("prices"));
+    m_columnsCombo->addItem(QStringLiteral("Greeks"), QStringLiteral("greeks"));
+    m_columnsCombo->addItem(QStringLiteral("OI"), QStringLiteral("oi"));
+    m_columnsCombo->addItem(QStringLiteral("All columns"), QStringLiteral("all"));
+    m_oiUnitCombo = new QComboBox;
+    m_oiUnitCombo->setObjectName(QStringLiteral("chainOiUnit"));
+    m_oiUnitCombo->setToolTip(QStringLiteral("OI and change in OI in units (as Upstox reports "
+                                             "them) or in contracts (lots)"));
+    m_oiUnitCombo->addItem(QStringLiteral("OI in units"), 0);
+    m_oiUnitCombo->addItem(QStringLiteral("OI in lots"), 1);
+
+    auto *bar2 = new QHBoxLayout;
+    bar2->addWidget(m_state);
+    bar2->addWidget(m_analytics, 1);
+    bar2->addWidget(m_columnsCombo);
+    bar2->addWidget(m_oiUnitCombo);
+
     m_message = new QLabel;
     m_message->setObjectName(QStringLiteral("chainMessage"));
     m_message->setAlignment(Qt::AlignCenter);
@@ -174,7 +316,7 @@ void OptionChainView::buildUi()
     header->setHighlightSections(false);
     // Both sides share the width evenly; the strike keeps a width that fits any strike.
     const QFontMetrics metrics = m_table->fontMetrics();
-    header->setMinimumSectionSize(metrics.horizontalAdvance(QStringLiteral("Chg OI")) + 20);
+    header->setMinimumSectionSize(metrics.horizontalAdvance(QStringLiteral("-12.34L")) + 12);
     header->setSectionResizeMode(QHeaderView::Stretch);
     header->setSectionResizeMode(OptionChainModel::StrikeColumn, QHeaderView::Fixed);
     QFont bold = m_table->font();
@@ -188,20 +330,92 @@ void OptionChainView::buildUi()
     });
 
     m_table->installEventFilter(this);
+    for (int column : {int(OptionChainModel::CallOiColumn), int(OptionChainModel::PutOiColumn)})
+        m_table->setItemDelegateForColumn(
+            column, new OiBarDelegate(column == OptionChainModel::CallOiColumn ? Qt::AlignRight
+                                                                               : Qt::AlignLeft,
+                                      m_table));
+
+    m_groups = new ColumnGroups(header);
+    auto *tablePage = new QWidget;
+    auto *tableLayout = new QVBoxLayout(tablePage);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->setSpacing(0);
+    tableLayout->addWidget(m_groups);
+    tableLayout->addWidget(m_table, 1);
+    connect(m_table->horizontalScrollBar(), &QScrollBar::valueChanged, m_groups,
+            [this] { m_groups->update(); });
 
     m_stack = new QStackedWidget;
     m_stack->addWidget(m_message);
-    m_stack->addWidget(m_table);
+    m_stack->addWidget(tablePage);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
+    layout->addLayout(bar2);
     layout->addWidget(m_stack, 1);
+
+    const QSettings settings;
+    const int preset =
+        m_columnsCombo->findData(settings.value(ColumnPresetKey, QStringLiteral("standard")));
+    m_columnsCombo->setCurrentIndex(std::max(0, preset));
+    connect(m_columnsCombo, &QComboBox::currentIndexChanged, this, [this] {
+        QSettings().setValue(ColumnPresetKey, m_columnsCombo->currentData());
+        applyColumnPreset();
+    });
+    applyColumnPreset();
+    m_oiUnitCombo->setCurrentIndex(settings.value(OiUnitKey, 0).toInt() == 1 ? 1 : 0);
+    m_model->setOiUnit(m_oiUnitCombo->currentData().toInt() == 1
+                           ? OptionChainModel::OiUnit::Contracts
+                           : OptionChainModel::OiUnit::Units);
+    connect(m_oiUnitCombo, &QComboBox::currentIndexChanged, this, [this] {
+        const bool lots = m_oiUnitCombo->currentData().toInt() == 1;
+        QSettings().setValue(OiUnitKey, lots ? 1 : 0);
+        m_model->setOiUnit(lots ? OptionChainModel::OiUnit::Contracts
+                                : OptionChainModel::OiUnit::Units);
+    });
+
+    // The UI cadence: live numbers recomputed and pushed at most 10 times a second.
+    m_liveTimer.setInterval(100);
+    connect(&m_liveTimer, &QTimer::timeout, this, [this] { updateLive(); });
+    m_liveTimer.start();
+}
+
+QStringList OptionChainView::columnPresets()
+{
+    return {QStringLiteral("standard"), QStringLiteral("prices"), QStringLiteral("greeks"),
+            QStringLiteral("oi"), QStringLiteral("all")};
+}
+
+QString OptionChainView::columnPreset() const
+{
+    return m_columnsCombo->currentData().toString();
+}
+
+void OptionChainView::setColumnPreset(const QString &preset)
+{
+    const int index = m_columnsCombo->findData(preset);
+    if (index >= 0)
+        m_columnsCombo->setCurrentIndex(index);
+}
+
+void OptionChainView::applyColumnPreset()
+{
+    const std::vector<OptionChainModel::Field> fields = presetFields(columnPreset());
+    for (int column = 0; column < OptionChainModel::ColumnCount; ++column) {
+        const auto field = OptionChainModel::fieldOf(column);
+        const bool shown =
+            !field || std::find(fields.begin(), fields.end(), *field) != fields.end();
+        m_table->setColumnHidden(column, !shown);
+    }
+    if (m_groups)
+        m_groups->update();
 }
 
 QString OptionChainView::currentContractKey() const
 {
-    if (m_stack->currentWidget() != m_table)
+    if (m_stack->currentWidget() != m_table->parentWidget())
         return {};
     return m_table->currentIndex().data(OptionChainModel::InstrumentKeyRole).toString();
 }
@@ -370,7 +584,7 @@ void OptionChainView::showChain()
         return;
     }
     updateInfo();
-    m_stack->setCurrentWidget(m_table);
+    m_stack->setCurrentWidget(m_table->parentWidget());
     scrollToReference();
 }
 
@@ -509,7 +723,6 @@ void OptionChainView::setMarketData(const MarketData *market, const QString &lab
 {
     m_market = market;
     m_marketLabel = label;
-    m_model->setMarketData(market);
     refreshQuotes();
 }
 
@@ -536,6 +749,10 @@ std::optional<Price> OptionChainView::effectiveSpot() const
 
 void OptionChainView::refreshQuotes()
 {
+    if (m_chainFeed && m_liveMarket) { // the live numbers follow on the view's own cadence
+        updateLive();
+        return;
+    }
     const std::optional<Price> level = quotedLevel();
     m_live->setVisible(level.has_value());
     if (level) {
@@ -549,7 +766,223 @@ void OptionChainView::refreshQuotes()
             updateInfo();
         }
     }
-    m_model->refreshQuotes();
+    updateLive();
+}
+
+void OptionChainView::setLiveMarket(marketdata::LiveMarket *market,
+                                    const QString &previousOiDirectory)
+{
+    m_chainFeed.reset(); // lets go of the old market's subscriptions
+    m_liveMarket = market;
+    m_previousOiDirectory = previousOiDirectory;
+    if (market) {
+        marketdata::ChainFeed::Options options;
+        options.consumer = QStringLiteral("chain-view");
+        options.previousOiDirectory = previousOiDirectory;
+        m_chainFeed = std::make_unique<marketdata::ChainFeed>(market->feed(), market->client(),
+                                                              market->book(), options);
+    } else {
+        m_model->clearLive();
+    }
+    updateLive();
+}
+
+void OptionChainView::syncSubscriptions()
+{
+    if (!m_chainFeed || m_model->rowCount() == 0 || !m_snapshot)
+        return;
+    const OptionChain &chain = m_model->chain();
+    if (m_chainFeed->snapshot() != m_model->snapshot() ||
+        m_chainFeed->underlying() != chain.underlying || m_chainFeed->expiry() != chain.expiry) {
+        if (auto set = m_chainFeed->setChain(m_model->snapshot(), chain, m_clock.now().day());
+            !set) {
+            m_marketStateReason = set.error().message;
+            return;
+        }
+    }
+    // The rows on screen (and a few around them), never more than ATM +- 20: the feed's limits
+    // are shared with the watch lists, the ticket and the positions.
+    constexpr int Margin = 3;
+    constexpr int MostStrikes = 41;
+    const int rows = m_model->rowCount();
+    int top = m_table->rowAt(0);
+    int bottom = m_table->rowAt(m_table->viewport()->height() - 1);
+    if (top < 0)
+        top = 0;
+    if (bottom < 0)
+        bottom = rows - 1;
+    top = std::max(0, top - Margin);
+    bottom = std::min(rows - 1, bottom + Margin);
+    if (bottom - top + 1 > MostStrikes) {
+        const int middle = (top + bottom) / 2;
+        top = middle - MostStrikes / 2;
+        bottom = top + MostStrikes - 1;
+    }
+    const std::size_t begin = m_model->windowBegin() + static_cast<std::size_t>(top);
+    const std::size_t end = m_model->windowBegin() + static_cast<std::size_t>(bottom) + 1;
+    if (begin == m_chainFeed->windowBegin() && end == m_chainFeed->windowEnd())
+        return;
+    if (auto window = m_chainFeed->setWindow(begin, end); !window)
+        m_marketStateReason = window.error().message;
+}
+
+void OptionChainView::updateLive()
+{
+    if (m_model->rowCount() == 0 || !m_snapshot)
+        return;
+    const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
+    const bool live = m_chainFeed && m_liveMarket;
+    LiveChainInput input;
+    if (live) {
+        syncSubscriptions();
+        input = m_chainFeed->input(m_model->windowBegin(), m_model->windowEnd());
+    } else if (m_market) {
+        const OptionChain &chain = m_model->chain();
+        input.segment = m_snapshot->underlyingSegment(chain.underlying);
+        input.expiry = chain.expiry;
+        for (const detail::StrikeRow &row : m_model->rows()) {
+            const auto key = [this](InstrumentId id) {
+                return id == NoId ? std::string()
+                                  : std::string(m_snapshot->instrument(id).instrumentKey());
+            };
+            input.rows.push_back({Price::fromRaw(row.strike), key(row.call), key(row.put)});
+        }
+        if (const auto spot = m_snapshot->underlyingSpot(chain.underlying))
+            input.underlyingKey = std::string(m_snapshot->instrument(*spot).instrumentKey());
+        for (const InstrumentId id : m_snapshot->futures(chain.underlying))
+            if (m_snapshot->instrument(id).expiry() == chain.expiry)
+                input.futureKey = std::string(m_snapshot->instrument(id).instrumentKey());
+        const MarketData *market = m_market;
+        input.quote = [market, nowMs](const std::string &key) {
+            return simulatedQuote(*market, key, nowMs);
+        };
+    } else {
+        showMarketState(LiveChain{}, nowMs, false);
+        return;
+    }
+    if (const auto atm = m_model->chain().atmStrike)
+        input.currentAtm = atm->toDouble();
+    const LiveChain chain = computeLiveChain(input, m_clock.now(), nowMs);
+    ++m_liveUpdates;
+    m_model->setLiveChain(chain, nowMs);
+    if (live && chain.underlying) {
+        m_live->setVisible(true);
+        const QString text = QStringLiteral("<b>%1</b> live").arg(chain.underlying->toQString(2));
+        if (m_live->text() != text) {
+            m_live->setText(text);
+            m_live->setToolTip(QStringLiteral("The underlying's last price from the Upstox feed. "
+                                              "ATM and moneyness follow the expiry's forward."));
+        }
+    }
+    if (live && chain.atm.strike && chain.atm.problem == AtmProblem::None && chain.forward) {
+        // The ATM follows the forward, guarded: a missing or stale price never moves it.
+        const Price forward = Price::fromRaw(std::llround(chain.forward->forward * Price::Scale));
+        if (m_model->spot() != forward && !m_spotEdit->hasFocus()) {
+            m_model->setSpot(forward);
+            updateInfo();
+        }
+    }
+    showMarketState(chain, nowMs, !live);
+}
+
+void OptionChainView::showMarketState(const LiveChain &live, std::int64_t nowMs, bool simulated)
+{
+    const ThemeColors colors = themeColors(themeOf(palette()));
+    QString state;
+    QString colour;
+    QString reason;
+    const auto asOf = [&](std::int64_t ms) {
+        if (ms <= 0)
+            return QStringLiteral("no tick yet");
+        const IstMoment at{ms};
+        const std::int64_t second = (at.epochMs / 1000 + IstOffsetSeconds) % 86400;
+        return QStringLiteral("as of %1:%2:%3 IST")
+            .arg(second / 3600, 2, 10, QLatin1Char('0'))
+            .arg(second / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(second % 60, 2, 10, QLatin1Char('0'));
+    };
+    if (simulated) {
+        state = QStringLiteral("SIMULATED");
+        colour = colors.badgeBack;
+        reason = QStringLiteral("Prices from the simulated market (no Upstox session or Analytics "
+                                "Token): for practice, never for a decision.");
+    } else if (m_chainFeed && m_liveMarket) {
+        const auto feedState = m_liveMarket->feed().state();
+        const std::int64_t age = live.newestTickMs > 0 ? nowMs - live.newestTickMs : -1;
+        const bool connected = feedState == marketdata::UpstoxMarketFeed::State::Live;
+        const auto segment = m_liveMarket->book().segmentStatus(
+            fromUtf8(segmentName(m_snapshot->underlyingSegment(m_model->chain().underlying))));
+        const bool closed = segment == marketdata::SegmentStatus::Closed ||
+                            segment == marketdata::SegmentStatus::ClosingEnd;
+        if (!connected) {
+            state = QStringLiteral("OFFLINE");
+            colour = colors.negative;
+            reason = QStringLiteral("The feed is %1: %2. Last known values, %3.")
+                         .arg(marketdata::UpstoxMarketFeed::stateName(feedState).toLower(),
+                              m_liveMarket->feed().reason(), asOf(live.newestTickMs));
+        } else if (closed) {
+            state = QStringLiteral("OFFLINE");
+            colour = colors.negative;
+            reason = QStringLiteral("The market is closed: last known values, %1.")
+                         .arg(asOf(live.newestTickMs));
+        } else if (age < 0 || age > 60'000) {
+            state = QStringLiteral("STALE");
+            colour = colors.negative;
+            reason = QStringLiteral("Connected, but no tick for a minute (%1).")
+                         .arg(asOf(live.newestTickMs));
+        } else if (age > 5'000) {
+            state = QStringLiteral("DELAYED");
+            colour = colors.badgeBack;
+            reason = QStringLiteral("The newest tick is %1 s old.").arg(age / 1000);
+        } else {
+            state = QStringLiteral("LIVE");
+            colour = colors.positive;
+            reason = QStringLiteral("Upstox feed: %1 of %2 legs on screen quoted, %3.")
+                         .arg(live.quotedLegs)
+                         .arg(live.listedLegs)
+                         .arg(asOf(live.newestTickMs));
+        }
+        if (!m_chainFeed->referenceProblem().isEmpty())
+            reason += QStringLiteral("\n") + m_chainFeed->referenceProblem();
+        else if (!m_chainFeed->previousOiKnown())
+            reason += QStringLiteral("\nNo previous OI yet: change in OI shows —.");
+    }
+    if (!m_marketStateReason.isEmpty() && !simulated)
+        reason += QStringLiteral("\n") + m_marketStateReason;
+    if (state != m_marketState || m_state->toolTip() != reason) {
+        m_marketState = state;
+        m_state->setVisible(!state.isEmpty());
+        m_state->setText(
+            QStringLiteral(
+                "<span style=\"background:%1;color:white;font-weight:600;\">&nbsp;%2&nbsp;</span>")
+                .arg(colour, state));
+        m_state->setToolTip(reason);
+    }
+    QStringList parts;
+    if (live.forward)
+        parts << QStringLiteral("Fwd %1 (%2)")
+                     .arg(QString::number(live.forward->forward, 'f', 2),
+                          live.forward->source == ForwardEstimate::Source::Future
+                              ? QStringLiteral("future")
+                              : QStringLiteral("parity"));
+    if (live.totals.pcr)
+        parts << QStringLiteral("PCR %1").arg(*live.totals.pcr, 0, 'f', 2);
+    if (live.totals.maxPain)
+        parts << QStringLiteral("Max pain %1").arg(*live.totals.maxPain, 0, 'f', 0);
+    if (live.totals.callOi > 0 || live.totals.putOi > 0)
+        parts << QStringLiteral("Call OI %1 · Put OI %2")
+                     .arg(compactCount(live.totals.callOi), compactCount(live.totals.putOi));
+    if (!parts.isEmpty() && !live.fullChain)
+        parts << QStringLiteral("(strikes on screen)");
+    const QString text = parts.join(Dot);
+    if (m_analytics->text() != text) {
+        m_analytics->setText(text);
+        m_analytics->setToolTip(
+            live.fullChain ? QStringLiteral("PCR, max pain and totals over every strike of the "
+                                            "expiry (Upstox's option chain, live OI on screen)")
+                           : QStringLiteral("PCR, max pain and totals over the strikes on screen "
+                                            "only"));
+    }
 }
 
 void OptionChainView::markSpotInvalid(const QString &why)

@@ -5,8 +5,11 @@
 #include "instruments/InstrumentSnapshot.h"
 #include "orders/Order.h"
 
+#include <QPointer>
+#include <QTimer>
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 
 class QComboBox;
@@ -19,7 +22,12 @@ class QTableView;
 
 namespace strikeline {
 class MarketData;
-}
+struct LiveChain;
+namespace marketdata {
+class ChainFeed;
+class LiveMarket;
+} // namespace marketdata
+} // namespace strikeline
 
 namespace strikeline::ui {
 
@@ -64,8 +72,25 @@ public:
     // source, moneyness follows the underlying's quoted level; the typed spot sets that level
     // (underlyingPriceSet). Without one, moneyness follows the typed spot.
     void setMarketData(const MarketData *market, const QString &label);
-    // New prices arrived: the level, the shading and the price columns follow.
+    // The live market (the Upstox feed and its quote book), or null: the chain then shows the
+    // simulated market of setMarketData, labelled SIMULATED. With one, the visible strikes (at
+    // most ATM +- 20 of them) become feed subscriptions, Upstox's option chain gives the
+    // previous OI and the full chain's OI, and the header says LIVE, DELAYED, STALE or OFFLINE.
+    // `previousOiDirectory`: where the previous OI is kept per day (empty: not kept).
+    void setLiveMarket(marketdata::LiveMarket *market, const QString &previousOiDirectory = {});
+    // New prices arrived: the level, the shading and the market columns follow (the live
+    // numbers are also recomputed on the view's own 10 Hz cadence).
     void refreshQuotes();
+    // The market state the header shows: "LIVE", "DELAYED", "STALE", "OFFLINE", "SIMULATED" or
+    // "" (no market at all), and why.
+    QString marketState() const { return m_marketState; }
+    QString marketStateReason() const { return m_marketStateReason; }
+    // Column presets: "standard", "prices", "greeks", "oi", "all"; kept in the settings.
+    static QStringList columnPresets();
+    QString columnPreset() const;
+    void setColumnPreset(const QString &preset);
+    // How many times the live numbers were recomputed (for tests and the benchmark).
+    std::uint64_t liveUpdates() const { return m_liveUpdates; }
     // The price moneyness is judged by now: the quoted level, else the typed spot.
     std::optional<Price> effectiveSpot() const;
     // Moves the strike window onto the ATM strike and scrolls to it. A moving price never
@@ -98,6 +123,10 @@ private:
     void scrollToReference();
     void keepCursorAcrossResets();
     QModelIndex cellOf(const QString &instrumentKey, int column = -1) const;
+    void updateLive();
+    void syncSubscriptions();
+    void showMarketState(const LiveChain &live, std::int64_t nowMs, bool simulated);
+    void applyColumnPreset();
 
     const Clock &m_clock;
     SnapshotPtr m_snapshot;
@@ -115,7 +144,19 @@ private:
     QLabel *m_info = nullptr; // strikes and segment: gives way on a narrow window
     QCompleter *m_completer = nullptr;
     QLabel *m_live = nullptr;
+    QLabel *m_state = nullptr;     // LIVE / DELAYED / STALE / OFFLINE / SIMULATED
+    QLabel *m_analytics = nullptr; // forward, PCR, max pain, totals
+    QComboBox *m_columnsCombo = nullptr;
+    QComboBox *m_oiUnitCombo = nullptr;
+    QWidget *m_groups = nullptr; // CALLS | PUTS over the columns
     const MarketData *m_market = nullptr;
+    QPointer<marketdata::LiveMarket> m_liveMarket;
+    std::unique_ptr<marketdata::ChainFeed> m_chainFeed;
+    QString m_previousOiDirectory;
+    QTimer m_liveTimer;
+    QString m_marketState;
+    QString m_marketStateReason;
+    std::uint64_t m_liveUpdates = 0;
     QString m_marketLabel;
     std::optional<Price> quotedLevel() const;
     QStackedWidget *m_stack = nullptr;

@@ -1,5 +1,9 @@
 #include "Text.h"
 
+#include <QLocale>
+
+#include <cmath>
+
 namespace strikeline::ui {
 
 QString stripMnemonic(const QString &text)
@@ -31,6 +35,16 @@ QString lotsText(qint64 count)
 QString unitsText(qint64 count)
 {
     return countText(count, QStringLiteral("unit"), QStringLiteral("units"));
+}
+
+QString compactCount(qint64 count)
+{
+    const double v = static_cast<double>(count);
+    if (std::abs(v) >= 1e7)
+        return QStringLiteral("%1Cr").arg(v / 1e7, 0, 'f', 2);
+    if (std::abs(v) >= 1e5)
+        return QStringLiteral("%1L").arg(v / 1e5, 0, 'f', 2);
+    return QLocale(QLocale::English, QLocale::India).toString(count);
 }
 
 } // namespace strikeline::ui

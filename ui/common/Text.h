@@ -12,5 +12,7 @@ QString stripMnemonic(const QString &text);
 QString countText(qint64 count, const QString &singular, const QString &plural);
 QString lotsText(qint64 count);  // "1 lot", "24 lots"
 QString unitsText(qint64 count); // "1 unit", "1800 units"
+// A count as Indian traders read OI and volume: "12,345", "7.55L" (lakh), "1.23Cr" (crore).
+QString compactCount(qint64 count);
 
 } // namespace strikeline::ui

@@ -68,6 +68,10 @@ SessionController::SessionController(const Clock &clock, SessionControllerOption
         http.allowLoopbackHttp = m_urls->isLoopbackHttp();
         m_http = std::make_unique<net::HttpClient>(http);
         m_client = std::make_unique<upstox::UpstoxClient>(*m_http, *m_urls);
+        net::HttpClient::Options market = http;
+        market.tokens = m_marketTokens.get();
+        m_marketHttp = std::make_unique<net::HttpClient>(market);
+        m_marketClient = std::make_unique<upstox::UpstoxClient>(*m_marketHttp, *m_urls);
     }
 
     connect(m_session.get(), &session::SessionManager::stateChanged, this,
@@ -109,11 +113,18 @@ SessionController::SessionController(const Clock &clock, SessionControllerOption
     startBackgroundThread(*m_thread);
 }
 
+bool SessionController::marketDataAvailable() const
+{
+    return m_marketClient && m_marketTokens->source() != session::MarketDataTokens::Source::None;
+}
+
 SessionController::~SessionController()
 {
     // The login and the client use the network thread: they go before it, and it before the
     // session whose token it reads.
     m_login.reset();
+    m_marketClient.reset();
+    m_marketHttp.reset();
     m_client.reset();
     m_http.reset();
     m_thread.reset(); // joins the secret store's thread; its answers to us are dropped

@@ -100,6 +100,12 @@ public:
     QString analyticsText() const;
     // What market data (the feed, quotes, the chain) reads its token from.
     session::MarketDataTokens &marketDataTokens() { return *m_marketTokens; }
+    // The client market data goes through: the Analytics Token when one is in use, else the
+    // session's; null when Upstox's address is not usable (urlError()).
+    upstox::UpstoxClient *marketDataClient() { return m_marketClient.get(); }
+    // Whether market data has a token now (an Analytics Token, or an active session).
+    bool marketDataAvailable() const;
+    QString urlError() const { return m_urlError; }
 
     QUrl loginUrl() const { return m_loginUrl; } // the dialog opened
     quint16 listeningPort() const;               // 0 when not listening
@@ -147,6 +153,8 @@ private:
     bool m_analyticsFromEnvironment = false;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<upstox::UpstoxClient> m_client;
+    std::unique_ptr<net::HttpClient> m_marketHttp; // its tokens: m_marketTokens
+    std::unique_ptr<upstox::UpstoxClient> m_marketClient;
     std::unique_ptr<upstox::UpstoxLogin> m_login;
     Phase m_phase = Phase::Idle;
     QUrl m_loginUrl;

@@ -43,7 +43,7 @@ std::optional<double> parityPrice(const upstox::OptionChainLeg &leg)
 ChainFeed::ChainFeed(UpstoxMarketFeed &feed, upstox::UpstoxClient &client, QuoteBook &book,
                      Options options, QObject *parent)
     : QObject(parent)
-    , m_feed(feed)
+    , m_feed(&feed)
     , m_client(client)
     , m_book(book)
     , m_options(std::move(options))
@@ -54,12 +54,14 @@ ChainFeed::ChainFeed(UpstoxMarketFeed &feed, upstox::UpstoxClient &client, Quote
 
 ChainFeed::~ChainFeed()
 {
-    m_feed.releaseAll(m_options.consumer);
+    if (m_feed)
+        m_feed->releaseAll(m_options.consumer);
 }
 
 void ChainFeed::clear()
 {
-    m_feed.releaseAll(m_options.consumer);
+    if (m_feed)
+        m_feed->releaseAll(m_options.consumer);
     m_refresh.stop();
     ++m_generation;
     m_snapshot.reset();
@@ -113,8 +115,10 @@ Result<void> ChainFeed::setChain(SnapshotPtr snapshot, const OptionChain &chain,
         reference << m_underlyingKey;
     if (!m_futureKey.isEmpty())
         reference << m_futureKey;
+    if (!m_feed)
+        return Error::make(ErrorCode::InvalidArgument, QStringLiteral("the feed is gone"));
     if (!reference.isEmpty()) {
-        if (auto acquired = m_feed.acquire(m_options.consumer, reference, m_options.referenceMode);
+        if (auto acquired = m_feed->acquire(m_options.consumer, reference, m_options.referenceMode);
             !acquired)
             return acquired;
     }
@@ -142,14 +146,17 @@ Result<void> ChainFeed::setWindow(std::size_t begin, std::size_t end)
     for (const QString &key : keys)
         if (!old.contains(key))
             added << key;
+    if (!m_feed)
+        return Error::make(ErrorCode::InvalidArgument, QStringLiteral("the feed is gone"));
     if (!added.isEmpty()) {
-        if (auto acquired = m_feed.acquire(m_options.consumer, added, m_options.legMode); !acquired)
+        if (auto acquired = m_feed->acquire(m_options.consumer, added, m_options.legMode);
+            !acquired)
             return acquired;
     }
     const std::set<QString> now(keys.cbegin(), keys.cend());
     for (const QString &key : std::as_const(m_legKeys))
         if (!now.contains(key) && key != m_underlyingKey && key != m_futureKey)
-            m_feed.release(m_options.consumer, key);
+            m_feed->release(m_options.consumer, key);
     m_legKeys = keys;
     m_begin = begin;
     m_end = end;
@@ -173,11 +180,18 @@ QuoteBook::SlotId ChainFeed::slotFor(const std::string &key) const
 
 LiveChainInput ChainFeed::input() const
 {
+    return input(m_begin, m_end);
+}
+
+LiveChainInput ChainFeed::input(std::size_t begin, std::size_t end) const
+{
+    end = std::min(end, m_ladder.size());
+    begin = std::min(begin, end);
     LiveChainInput in;
     in.segment = m_segment;
     in.expiry = m_expiry;
-    in.rows.assign(m_ladder.begin() + static_cast<std::ptrdiff_t>(m_begin),
-                   m_ladder.begin() + static_cast<std::ptrdiff_t>(m_end));
+    in.rows.assign(m_ladder.begin() + static_cast<std::ptrdiff_t>(begin),
+                   m_ladder.begin() + static_cast<std::ptrdiff_t>(end));
     in.futureKey = m_futureKey.toStdString();
     in.underlyingKey = m_underlyingKey.toStdString();
     in.quote = [this](const std::string &key) -> std::optional<LiveQuote> {

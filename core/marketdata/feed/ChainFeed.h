@@ -62,7 +62,8 @@ public:
         std::chrono::milliseconds fullChainRefresh{60'000}; // 0: fetched once per chain
     };
 
-    // `feed`, `client` and `book` outlive this object.
+    // `client` and `book` outlive this object; `feed` should (when it goes first, nothing is
+    // released).
     ChainFeed(UpstoxMarketFeed &feed, upstox::UpstoxClient &client, QuoteBook &book,
               Options options, QObject *parent = nullptr);
     ~ChainFeed() override;
@@ -88,6 +89,13 @@ public:
     // chain's OI). Rebuilt per call: cheap (the window's keys and a copy of the full chain). Its
     // functions read this object: use the input before this object goes.
     LiveChainInput input() const;
+    // The same over any rows [begin, end) of the ladder (a view shows more than it subscribes:
+    // rows outside the subscribed window show what the book last had, if anything).
+    LiveChainInput input(std::size_t begin, std::size_t end) const;
+    // Which chain this is (to tell whether a view's chain is still the one subscribed).
+    const SnapshotPtr &snapshot() const { return m_snapshot; }
+    UnderlyingId underlying() const { return m_underlying; }
+    EpochDay expiry() const { return m_expiry; }
 
     // The underlying's and the future's LTP in the book (for centring before legs are quoted).
     std::optional<Price> underlyingPrice() const;
@@ -109,7 +117,7 @@ private:
     QuoteBook::SlotId slotFor(const std::string &key) const;
     std::optional<Price> lastPrice(const QString &key) const;
 
-    UpstoxMarketFeed &m_feed;
+    QPointer<UpstoxMarketFeed> m_feed; // a feed that went first is let go of, never touched
     upstox::UpstoxClient &m_client;
     QuoteBook &m_book;
     Options m_options;
