@@ -1,8 +1,10 @@
 // strikeline-cli quotes against the real simulator process (docs/cli.md, docs/upstox-sim.md):
 // ticks as JSON lines (exactly --count of them), the --stats summary, --record then
 // `upstox-sim --replay` of that recording, a refused token ending in "log in again", and the
-// usage errors. The real feed client, decoder and quote book run inside the CLI.
+// usage errors. The real feed client, decoder and quote
+// book run inside the CLI.
 
+#include "SimProcess.h"
 #include "TestData.h"
 #include "marketdata/FeedRecording.h"
 
@@ -31,12 +33,6 @@ struct Run
     QByteArray err;
 };
 
-struct Sim
-{
-    std::unique_ptr<QProcess> process;
-    QString url;
-};
-
 } // namespace
 
 class tst_QuotesCli final : public QObject
@@ -44,7 +40,6 @@ class tst_QuotesCli final : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void init();
-    void cleanup();
     void jsonTicksStopAtCount();
     void statsIsOneLineSummary();
     void recordThenReplay();
@@ -52,12 +47,11 @@ private Q_SLOTS:
     void usageErrors();
 
 private:
-    Sim startSim(const QStringList &extra);
+    bool startSim(strikeline::testing::SimProcess &sim, const QStringList &extra = {});
     Run run(const QStringList &args, const QString &url,
             const QString &analyticsToken = QStringLiteral("sim-analytics-token"));
 
     std::unique_ptr<QTemporaryDir> m_home;
-    std::vector<Sim> m_sims;
     QString m_master;
 };
 
@@ -69,42 +63,12 @@ void tst_QuotesCli::init()
     QVERIFY(m_home->isValid());
 }
 
-void tst_QuotesCli::cleanup()
+bool tst_QuotesCli::startSim(strikeline::testing::SimProcess &sim, const QStringList &extra)
 {
-    for (Sim &sim : m_sims) {
-        if (sim.process->state() == QProcess::Running) {
-            sim.process->terminate();
-            if (!sim.process->waitForFinished(10000))
-                sim.process->kill();
-        }
-    }
-    m_sims.clear();
-}
-
-Sim tst_QuotesCli::startSim(const QStringList &extra)
-{
-    Sim sim;
-    sim.process = std::make_unique<QProcess>();
-    sim.process->start(QStringLiteral(STRIKELINE_CLI_PATH),
-                       QStringList{QStringLiteral("upstox-sim"), QStringLiteral("--master"),
-                                   m_master, QStringLiteral("--port"), QStringLiteral("0"),
-                                   QStringLiteral("--at"), QString::fromLatin1(At),
-                                   QStringLiteral("--seed"), QStringLiteral("7")} +
-                           extra);
-    if (!sim.process->waitForStarted())
-        return sim;
-    QDeadlineTimer deadline(60000);
-    while (!sim.process->canReadLine() && sim.process->state() == QProcess::Running &&
-           !deadline.hasExpired())
-        sim.process->waitForReadyRead(100);
-    const QString line = QString::fromUtf8(sim.process->readLine()).trimmed();
-    if (line.startsWith(QLatin1String("listening on ")))
-        sim.url = line.mid(13);
-    else
-        qWarning("simulator: %s %s", qPrintable(line),
-                 sim.process->readAllStandardError().constData());
-    m_sims.push_back(std::move(sim));
-    return Sim{nullptr, m_sims.back().url};
+    if (sim.start(m_master, extra))
+        return true;
+    qWarning("%s", qPrintable(sim.errorString()));
+    return false;
 }
 
 Run tst_QuotesCli::run(const QStringList &args, const QString &url, const QString &analyticsToken)
@@ -132,11 +96,11 @@ Run tst_QuotesCli::run(const QStringList &args, const QString &url, const QStrin
 
 void tst_QuotesCli::jsonTicksStopAtCount()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
     const Run r = run({Call, Put, Nifty, QStringLiteral("--mode"), QStringLiteral("option_greeks"),
                        QStringLiteral("--count"), QStringLiteral("12"), QStringLiteral("--json")},
-                      sim.url);
+                      sim.baseUrl());
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 12);
@@ -161,11 +125,11 @@ void tst_QuotesCli::jsonTicksStopAtCount()
 
 void tst_QuotesCli::statsIsOneLineSummary()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
     const Run r = run({Call, Nifty, QStringLiteral("--mode"), QStringLiteral("full"),
                        QStringLiteral("--seconds"), QStringLiteral("2"), QStringLiteral("--stats")},
-                      sim.url);
+                      sim.baseUrl());
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 1);
@@ -182,13 +146,13 @@ void tst_QuotesCli::statsIsOneLineSummary()
 
 void tst_QuotesCli::recordThenReplay()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
     const QString dir = m_home->filePath(QStringLiteral("recording"));
     const Run recorded = run({Call, Put, QStringLiteral("--mode"), QStringLiteral("option_greeks"),
                               QStringLiteral("--seconds"), QStringLiteral("2"),
                               QStringLiteral("--stats"), QStringLiteral("--record"), dir},
-                             sim.url);
+                             sim.baseUrl());
     QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
     const QJsonObject stats = QJsonDocument::fromJson(recorded.out.trimmed()).object();
     const qint64 frames = stats.value(QLatin1String("frames")).toInteger();
@@ -213,12 +177,12 @@ void tst_QuotesCli::recordThenReplay()
     QCOMPARE(read, frames);
 
     // Served again by the simulator, the same protocol reaches the same client.
-    const Sim replay = startSim({QStringLiteral("--replay"), file});
-    QVERIFY(!replay.url.isEmpty());
+    strikeline::testing::SimProcess replay;
+    QVERIFY(startSim(replay, {QStringLiteral("--replay"), file}));
     const Run replayed =
         run({Call, Put, QStringLiteral("--mode"), QStringLiteral("option_greeks"),
              QStringLiteral("--count"), QStringLiteral("2"), QStringLiteral("--json")},
-            replay.url);
+            replay.baseUrl());
     QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
     const QList<QByteArray> lines = replayed.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 2);
@@ -232,9 +196,9 @@ void tst_QuotesCli::recordThenReplay()
 
 void tst_QuotesCli::refusedTokenSaysLogInAgain()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
-    const Run r = run({Call, QStringLiteral("--seconds"), QStringLiteral("60")}, sim.url,
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
+    const Run r = run({Call, QStringLiteral("--seconds"), QStringLiteral("60")}, sim.baseUrl(),
                       QStringLiteral("not-the-analytics-token"));
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("log in again"), r.err.constData());
