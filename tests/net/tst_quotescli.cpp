@@ -1,7 +1,7 @@
 // strikeline-cli quotes against the real simulator process (docs/cli.md, docs/upstox-sim.md):
 // ticks as JSON lines (exactly --count of them), the --stats summary, --record then
-// `upstox-sim --replay` of that recording, a refused token ending in "log in again", and the
-// usage errors. The real feed client, decoder and quote
+// `upstox-sim --replay` of that recording and of the one shipped in tests/data/feed, a refused
+// token ending in "log in again", and the usage errors. The real feed client, decoder and quote
 // book run inside the CLI.
 
 #include "SimProcess.h"
@@ -43,6 +43,7 @@ private Q_SLOTS:
     void jsonTicksStopAtCount();
     void statsIsOneLineSummary();
     void recordThenReplay();
+    void shippedRecordingReplays();
     void refusedTokenSaysLogInAgain();
     void usageErrors();
 
@@ -192,6 +193,48 @@ void tst_QuotesCli::recordThenReplay()
         QVERIFY2(key == Call || key == Put, line.constData());
         QVERIFY(tick.value(QLatin1String("ltp")).toDouble() > 0);
     }
+}
+
+// The recording that ships as test data (tests/data/feed/README.md), served by the simulator to
+// the real client: every tick it prints is one of the recorded keys with a live price.
+void tst_QuotesCli::shippedRecordingReplays()
+{
+    const QString file =
+        strikeline::testdata::shippedFile(QStringLiteral("feed/sim-nifty-2026-08-21.slfeed.gz"));
+    const QStringList keys = {Nifty,
+                              QStringLiteral("NSE_FO|58072"),
+                              QStringLiteral("NSE_FO|61646"),
+                              QStringLiteral("NSE_FO|61647"),
+                              QStringLiteral("NSE_FO|61670"),
+                              QStringLiteral("NSE_FO|61671")};
+    strikeline::testing::SimProcess replay;
+    QVERIFY(startSim(replay, {QStringLiteral("--replay"), file, QStringLiteral("--speed"),
+                              QStringLiteral("4")}));
+    const int count = 20;
+    const Run r = run(keys + QStringList{QStringLiteral("--mode"), QStringLiteral("full"),
+                                         QStringLiteral("--count"), QString::number(count),
+                                         QStringLiteral("--json")},
+                      replay.baseUrl());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), count);
+    std::set<QString> seen;
+    qint64 previousMs = 0;
+    for (const QByteArray &line : lines) {
+        QJsonParseError error{};
+        const QJsonObject tick = QJsonDocument::fromJson(line, &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+        const QString key = tick.value(QLatin1String("key")).toString();
+        QVERIFY2(keys.contains(key), line.constData());
+        seen.insert(key);
+        QVERIFY2(tick.value(QLatin1String("ltp")).toDouble() > 0, line.constData());
+        const qint64 receivedMs = tick.value(QLatin1String("received_ms")).toInteger();
+        QVERIFY2(receivedMs >= previousMs, line.constData());
+        previousMs = receivedMs;
+        if (key.startsWith(QLatin1String("NSE_FO|")))
+            QVERIFY2(tick.contains(QLatin1String("oi")), line.constData()); // recorded in full
+    }
+    QCOMPARE(seen.size(), std::size_t(keys.size())); // the snapshot carries every key
 }
 
 void tst_QuotesCli::refusedTokenSaysLogInAgain()
