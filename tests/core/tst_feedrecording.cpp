@@ -1,9 +1,13 @@
 // The feed recording: frames written by FeedRecorder come back from FeedRecordingReader exactly
 // as they went in, a day per file, and the unhappy paths (a file cut short, a file that is not a
-// recording, a disk slower than the feed, a day past its size cap) lose nothing silently.
+// recording, a disk slower than the feed, a day past its size cap) lose nothing silently; and
+// the simulator recording shipped in tests/data/feed reads and decodes whole.
 
+#include "TestData.h"
 #include "common/IstTime.h"
 #include "marketdata/FeedRecording.h"
+#include "marketdata/QuoteBook.h"
+#include "marketdata/feed/UpstoxFeedDecoder.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,6 +16,8 @@
 #include <QTest>
 
 #include <zlib.h>
+
+#include <map>
 
 using namespace strikeline;
 using namespace strikeline::marketdata;
@@ -53,6 +59,18 @@ std::vector<RecordedFrame> readAll(const QString &path, bool *truncated = nullpt
         *truncated = (*reader)->truncated();
     return frames;
 }
+
+// tests/data/feed/README.md: how the recording was made, and these figures with it.
+const QString ShippedRecording = QStringLiteral("feed/sim-nifty-2026-08-21.slfeed.gz");
+constexpr std::uint64_t ShippedFrames = 33; // `quotes --stats`: recorded_frames
+const char *const ShippedKeys[] = {
+    "NSE_INDEX|Nifty 50", // NIFTY
+    "NSE_FO|58072",       // NIFTY FUT 25 AUG 26
+    "NSE_FO|61646",       // NIFTY 24150 PE 25 AUG 26
+    "NSE_FO|61647",       // NIFTY 24200 CE
+    "NSE_FO|61670",       // NIFTY 24200 PE
+    "NSE_FO|61671",       // NIFTY 24250 CE
+};
 
 } // namespace
 
@@ -234,6 +252,60 @@ private Q_SLOTS:
             readAll(dir.filePath(FeedRecorder::fileName(QStringLiteral("feed"), Morning + DayMs)));
         QCOMPARE(nextDay.size(), std::size_t(1)); // a new day records again
         QCOMPARE(readAll(first).size(), std::size_t(stats.framesWritten - 1));
+    }
+
+    // The shipped recording, read and decoded as the terminal would: every frame whole and a
+    // FeedResponse, in receive order, each key with a live price in the day's session.
+    void shippedRecordingDecodesWhole()
+    {
+        auto reader = FeedRecordingReader::open(testdata::shippedFile(ShippedRecording));
+        QVERIFY2(reader.ok(), qPrintable(reader.ok() ? QString() : reader.error().message));
+        QuoteBook book;
+        UpstoxFeedDecoder decoder(book);
+        std::map<std::string, int> packets;
+        decoder.setTickObserver(
+            [&](QuoteBook::SlotId id, const LiveQuote &) { ++packets[book.keyOf(id)]; });
+        std::uint64_t frames = 0;
+        std::int64_t previousMs = 0;
+        for (;;) {
+            auto next = (*reader)->next();
+            QVERIFY2(next.ok(), qPrintable(next.ok() ? QString() : next.error().message));
+            if (!next->has_value())
+                break;
+            const RecordedFrame &frame = **next;
+            QVERIFY2(frame.receivedMs >= previousMs, qPrintable(QString::number(frames)));
+            previousMs = frame.receivedMs;
+            QVERIFY2(decoder.decode(frame.payload, frame.receivedMs * 1'000'000),
+                     qPrintable(decoder.lastError()));
+            ++frames;
+        }
+        QVERIFY(!(*reader)->truncated());
+        QCOMPARE(frames, ShippedFrames);
+        const UpstoxFeedDecoder::Stats stats = decoder.stats();
+        QCOMPARE(stats.frames, ShippedFrames);
+        QCOMPARE(stats.malformed, std::uint64_t(0));
+        QCOMPARE(stats.unknownKeys, std::uint64_t(0));
+        QVERIFY(stats.marketInfos >= 1); // the feed's first frame
+        QCOMPARE(book.segmentStatus(QStringLiteral("NSE_FO")), SegmentStatus::Open);
+
+        QCOMPARE(book.size(), std::size(ShippedKeys)); // exactly the subscribed keys
+        // 2026-08-21 09:15 to 15:30 IST, the session the simulator's --at put it in.
+        const std::int64_t open = 1787283900000;
+        const std::int64_t close = open + (6 * 60 + 15) * 60 * 1000;
+        for (const char *key : ShippedKeys) {
+            const std::optional<LiveQuote> quote = book.read(key);
+            QVERIFY2(quote, key);
+            QVERIFY2(quote->has(LiveQuote::Ltp) && quote->ltp.raw() > 0, key);
+            QVERIFY2(quote->exchangeMs >= open && quote->exchangeMs <= close, key);
+            QVERIFY2(quote->receivedNs > 0 && quote->receivedNs <= previousMs * 1'000'000, key);
+            QVERIFY2(packets[key] >= 2, key); // the snapshot, then live ticks
+            if (QByteArray(key).startsWith("NSE_FO|")) {
+                // Full mode: a derivative's depth, volume and open interest.
+                QVERIFY2(quote->has(LiveQuote::Depth) && quote->depthLevels >= 1, key);
+                QVERIFY2(quote->has(LiveQuote::Oi) && quote->oi > 0, key);
+                QVERIFY2(quote->has(LiveQuote::Volume), key);
+            }
+        }
     }
 };
 

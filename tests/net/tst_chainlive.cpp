@@ -4,6 +4,7 @@
 // the command kept on disk for the day), the chain's totals over the full chain; a refused
 // token ending in "log in again"; the usage errors.
 
+#include "SimProcess.h"
 #include "TestData.h"
 
 #include <QDir>
@@ -48,8 +49,7 @@ private:
     Run run(const QStringList &args,
             const QString &analyticsToken = QStringLiteral("sim-analytics-token"));
 
-    std::unique_ptr<QProcess> m_sim;
-    QString m_url;
+    strikeline::testing::SimProcess m_sim;
     QString m_master;
     std::unique_ptr<QTemporaryDir> m_home;
 };
@@ -58,19 +58,7 @@ void tst_ChainLive::initTestCase()
 {
     STRIKELINE_REQUIRE_REAL_FILE(master, "fixture-NSE_FO-subset-2026-08-21.json");
     m_master = master;
-    m_sim = std::make_unique<QProcess>();
-    m_sim->start(QStringLiteral(STRIKELINE_CLI_PATH),
-                 {QStringLiteral("upstox-sim"), QStringLiteral("--master"), m_master,
-                  QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--at"),
-                  QString::fromLatin1(At), QStringLiteral("--seed"), QStringLiteral("7")});
-    QVERIFY(m_sim->waitForStarted());
-    QDeadlineTimer deadline(60000);
-    while (!m_sim->canReadLine() && m_sim->state() == QProcess::Running && !deadline.hasExpired())
-        m_sim->waitForReadyRead(100);
-    const QString line = QString::fromUtf8(m_sim->readLine()).trimmed();
-    QVERIFY2(line.startsWith(QLatin1String("listening on ")),
-             qPrintable(line + QString::fromUtf8(m_sim->readAllStandardError())));
-    m_url = line.mid(13);
+    QVERIFY2(m_sim.start(m_master), qPrintable(m_sim.errorString()));
 }
 
 void tst_ChainLive::init()
@@ -81,11 +69,7 @@ void tst_ChainLive::init()
 
 void tst_ChainLive::cleanupTestCase()
 {
-    if (m_sim && m_sim->state() == QProcess::Running) {
-        m_sim->terminate();
-        if (!m_sim->waitForFinished(10000))
-            m_sim->kill();
-    }
+    m_sim.stop();
 }
 
 Run tst_ChainLive::run(const QStringList &args, const QString &analyticsToken)
@@ -94,7 +78,7 @@ Run tst_ChainLive::run(const QStringList &args, const QString &analyticsToken)
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("XDG_DATA_HOME"), m_home->filePath(QStringLiteral("data")));
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home->filePath(QStringLiteral("config")));
-    env.insert(QStringLiteral("STRIKELINE_UPSTOX_URL"), m_url);
+    env.insert(QStringLiteral("STRIKELINE_UPSTOX_URL"), m_sim.baseUrl());
     env.insert(QStringLiteral("STRIKELINE_KEYCHAIN"), QStringLiteral("off"));
     env.remove(QStringLiteral("UPSTOX_ACCESS_TOKEN"));
     env.insert(QStringLiteral("UPSTOX_ANALYTICS_TOKEN"), analyticsToken);

@@ -7,6 +7,7 @@
 
 #include "MarketDataFeedV3.pb.h"
 #include "NetTestSupport.h"
+#include "SimProcess.h"
 #include "TestData.h"
 #include "broker/upstox/UpstoxClient.h"
 #include "marketdata/feed/FeedBackfill.h"
@@ -20,7 +21,6 @@
 #include <QMutexLocker>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrlQuery>
@@ -36,7 +36,6 @@ using State = UpstoxMarketFeed::State;
 
 namespace {
 
-constexpr auto At = "2026-08-21 10:00";
 const QByteArray AnalyticsToken = QByteArrayLiteral("sim-analytics-token");
 const QString Nifty = QStringLiteral("NSE_INDEX|Nifty 50");
 const QString Call = QStringLiteral("NSE_FO|59312");
@@ -114,7 +113,7 @@ private:
     void makeFeed(UpstoxMarketFeed::Options options = fastOptions());
     bool waitForState(State state, int timeoutMs = 30000);
 
-    std::unique_ptr<QProcess> m_sim;
+    testing::SimProcess m_sim;
     QUrl m_simUrl;
     testing::TestTokens m_tokens;
     std::unique_ptr<net::HttpClient> m_http;
@@ -126,17 +125,8 @@ private:
 void tst_MarketFeed::init()
 {
     STRIKELINE_REQUIRE_REAL_FILE(master, "fixture-NSE_FO-subset-2026-08-21.json");
-    m_sim = std::make_unique<QProcess>();
-    m_sim->start(QStringLiteral(STRIKELINE_CLI_PATH),
-                 {QStringLiteral("upstox-sim"), QStringLiteral("--master"), master,
-                  QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--at"),
-                  QString::fromLatin1(At), QStringLiteral("--seed"), QStringLiteral("7")});
-    QVERIFY(m_sim->waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(m_sim->canReadLine() || m_sim->state() != QProcess::Running, 60000);
-    const QString line = QString::fromUtf8(m_sim->readLine()).trimmed();
-    QVERIFY2(line.startsWith(QLatin1String("listening on ")),
-             qPrintable(line + QString::fromUtf8(m_sim->readAllStandardError())));
-    m_simUrl = QUrl(line.mid(13));
+    QVERIFY2(m_sim.start(master), qPrintable(m_sim.errorString()));
+    m_simUrl = m_sim.url();
 
     m_tokens.set(AnalyticsToken);
     net::HttpClient::Options http;
@@ -155,12 +145,7 @@ void tst_MarketFeed::cleanup()
     m_feed.reset();
     m_client.reset();
     m_http.reset();
-    if (m_sim && m_sim->state() == QProcess::Running) {
-        m_sim->terminate();
-        if (!m_sim->waitForFinished(10000))
-            m_sim->kill();
-    }
-    m_sim.reset();
+    m_sim.stop();
 }
 
 void tst_MarketFeed::makeFeed(UpstoxMarketFeed::Options options)

@@ -1,8 +1,10 @@
 // strikeline-cli quotes against the real simulator process (docs/cli.md, docs/upstox-sim.md):
 // ticks as JSON lines (exactly --count of them), the --stats summary, --record then
-// `upstox-sim --replay` of that recording, a refused token ending in "log in again", and the
-// usage errors. The real feed client, decoder and quote book run inside the CLI.
+// `upstox-sim --replay` of that recording and of the one shipped in tests/data/feed, a refused
+// token ending in "log in again", and the usage errors. The real feed client, decoder and quote
+// book run inside the CLI.
 
+#include "SimProcess.h"
 #include "TestData.h"
 #include "marketdata/FeedRecording.h"
 
@@ -31,12 +33,6 @@ struct Run
     QByteArray err;
 };
 
-struct Sim
-{
-    std::unique_ptr<QProcess> process;
-    QString url;
-};
-
 } // namespace
 
 class tst_QuotesCli final : public QObject
@@ -44,20 +40,19 @@ class tst_QuotesCli final : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void init();
-    void cleanup();
     void jsonTicksStopAtCount();
     void statsIsOneLineSummary();
     void recordThenReplay();
+    void shippedRecordingReplays();
     void refusedTokenSaysLogInAgain();
     void usageErrors();
 
 private:
-    Sim startSim(const QStringList &extra);
+    bool startSim(strikeline::testing::SimProcess &sim, const QStringList &extra = {});
     Run run(const QStringList &args, const QString &url,
             const QString &analyticsToken = QStringLiteral("sim-analytics-token"));
 
     std::unique_ptr<QTemporaryDir> m_home;
-    std::vector<Sim> m_sims;
     QString m_master;
 };
 
@@ -69,42 +64,12 @@ void tst_QuotesCli::init()
     QVERIFY(m_home->isValid());
 }
 
-void tst_QuotesCli::cleanup()
+bool tst_QuotesCli::startSim(strikeline::testing::SimProcess &sim, const QStringList &extra)
 {
-    for (Sim &sim : m_sims) {
-        if (sim.process->state() == QProcess::Running) {
-            sim.process->terminate();
-            if (!sim.process->waitForFinished(10000))
-                sim.process->kill();
-        }
-    }
-    m_sims.clear();
-}
-
-Sim tst_QuotesCli::startSim(const QStringList &extra)
-{
-    Sim sim;
-    sim.process = std::make_unique<QProcess>();
-    sim.process->start(QStringLiteral(STRIKELINE_CLI_PATH),
-                       QStringList{QStringLiteral("upstox-sim"), QStringLiteral("--master"),
-                                   m_master, QStringLiteral("--port"), QStringLiteral("0"),
-                                   QStringLiteral("--at"), QString::fromLatin1(At),
-                                   QStringLiteral("--seed"), QStringLiteral("7")} +
-                           extra);
-    if (!sim.process->waitForStarted())
-        return sim;
-    QDeadlineTimer deadline(60000);
-    while (!sim.process->canReadLine() && sim.process->state() == QProcess::Running &&
-           !deadline.hasExpired())
-        sim.process->waitForReadyRead(100);
-    const QString line = QString::fromUtf8(sim.process->readLine()).trimmed();
-    if (line.startsWith(QLatin1String("listening on ")))
-        sim.url = line.mid(13);
-    else
-        qWarning("simulator: %s %s", qPrintable(line),
-                 sim.process->readAllStandardError().constData());
-    m_sims.push_back(std::move(sim));
-    return Sim{nullptr, m_sims.back().url};
+    if (sim.start(m_master, extra))
+        return true;
+    qWarning("%s", qPrintable(sim.errorString()));
+    return false;
 }
 
 Run tst_QuotesCli::run(const QStringList &args, const QString &url, const QString &analyticsToken)
@@ -132,11 +97,11 @@ Run tst_QuotesCli::run(const QStringList &args, const QString &url, const QStrin
 
 void tst_QuotesCli::jsonTicksStopAtCount()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
     const Run r = run({Call, Put, Nifty, QStringLiteral("--mode"), QStringLiteral("option_greeks"),
                        QStringLiteral("--count"), QStringLiteral("12"), QStringLiteral("--json")},
-                      sim.url);
+                      sim.baseUrl());
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 12);
@@ -161,11 +126,11 @@ void tst_QuotesCli::jsonTicksStopAtCount()
 
 void tst_QuotesCli::statsIsOneLineSummary()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
     const Run r = run({Call, Nifty, QStringLiteral("--mode"), QStringLiteral("full"),
                        QStringLiteral("--seconds"), QStringLiteral("2"), QStringLiteral("--stats")},
-                      sim.url);
+                      sim.baseUrl());
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 1);
@@ -182,13 +147,13 @@ void tst_QuotesCli::statsIsOneLineSummary()
 
 void tst_QuotesCli::recordThenReplay()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
     const QString dir = m_home->filePath(QStringLiteral("recording"));
     const Run recorded = run({Call, Put, QStringLiteral("--mode"), QStringLiteral("option_greeks"),
                               QStringLiteral("--seconds"), QStringLiteral("2"),
                               QStringLiteral("--stats"), QStringLiteral("--record"), dir},
-                             sim.url);
+                             sim.baseUrl());
     QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
     const QJsonObject stats = QJsonDocument::fromJson(recorded.out.trimmed()).object();
     const qint64 frames = stats.value(QLatin1String("frames")).toInteger();
@@ -213,12 +178,12 @@ void tst_QuotesCli::recordThenReplay()
     QCOMPARE(read, frames);
 
     // Served again by the simulator, the same protocol reaches the same client.
-    const Sim replay = startSim({QStringLiteral("--replay"), file});
-    QVERIFY(!replay.url.isEmpty());
+    strikeline::testing::SimProcess replay;
+    QVERIFY(startSim(replay, {QStringLiteral("--replay"), file}));
     const Run replayed =
         run({Call, Put, QStringLiteral("--mode"), QStringLiteral("option_greeks"),
              QStringLiteral("--count"), QStringLiteral("2"), QStringLiteral("--json")},
-            replay.url);
+            replay.baseUrl());
     QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
     const QList<QByteArray> lines = replayed.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 2);
@@ -230,11 +195,53 @@ void tst_QuotesCli::recordThenReplay()
     }
 }
 
+// The recording that ships as test data (tests/data/feed/README.md), served by the simulator to
+// the real client: every tick it prints is one of the recorded keys with a live price.
+void tst_QuotesCli::shippedRecordingReplays()
+{
+    const QString file =
+        strikeline::testdata::shippedFile(QStringLiteral("feed/sim-nifty-2026-08-21.slfeed.gz"));
+    const QStringList keys = {Nifty,
+                              QStringLiteral("NSE_FO|58072"),
+                              QStringLiteral("NSE_FO|61646"),
+                              QStringLiteral("NSE_FO|61647"),
+                              QStringLiteral("NSE_FO|61670"),
+                              QStringLiteral("NSE_FO|61671")};
+    strikeline::testing::SimProcess replay;
+    QVERIFY(startSim(replay, {QStringLiteral("--replay"), file, QStringLiteral("--speed"),
+                              QStringLiteral("4")}));
+    const int count = 20;
+    const Run r = run(keys + QStringList{QStringLiteral("--mode"), QStringLiteral("full"),
+                                         QStringLiteral("--count"), QString::number(count),
+                                         QStringLiteral("--json")},
+                      replay.baseUrl());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), count);
+    std::set<QString> seen;
+    qint64 previousMs = 0;
+    for (const QByteArray &line : lines) {
+        QJsonParseError error{};
+        const QJsonObject tick = QJsonDocument::fromJson(line, &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+        const QString key = tick.value(QLatin1String("key")).toString();
+        QVERIFY2(keys.contains(key), line.constData());
+        seen.insert(key);
+        QVERIFY2(tick.value(QLatin1String("ltp")).toDouble() > 0, line.constData());
+        const qint64 receivedMs = tick.value(QLatin1String("received_ms")).toInteger();
+        QVERIFY2(receivedMs >= previousMs, line.constData());
+        previousMs = receivedMs;
+        if (key.startsWith(QLatin1String("NSE_FO|")))
+            QVERIFY2(tick.contains(QLatin1String("oi")), line.constData()); // recorded in full
+    }
+    QCOMPARE(seen.size(), std::size_t(keys.size())); // the snapshot carries every key
+}
+
 void tst_QuotesCli::refusedTokenSaysLogInAgain()
 {
-    const Sim sim = startSim({});
-    QVERIFY(!sim.url.isEmpty());
-    const Run r = run({Call, QStringLiteral("--seconds"), QStringLiteral("60")}, sim.url,
+    strikeline::testing::SimProcess sim;
+    QVERIFY(startSim(sim));
+    const Run r = run({Call, QStringLiteral("--seconds"), QStringLiteral("60")}, sim.baseUrl(),
                       QStringLiteral("not-the-analytics-token"));
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("log in again"), r.err.constData());

@@ -4,6 +4,7 @@
 // the token expiring on the simulator (a 401 is the authority) and a second login, a wrong
 // secret refused with Upstox's message, logout revoking the token at the simulator.
 
+#include "SimProcess.h"
 #include "TestData.h"
 
 #include <QJsonDocument>
@@ -55,7 +56,7 @@ private:
     bool postFault(const QByteArray &name);
 
     std::unique_ptr<QTemporaryDir> m_home;
-    std::unique_ptr<QProcess> m_sim;
+    strikeline::testing::SimProcess m_sim;
     QUrl m_simUrl;
     QString m_redirectUri; // registered with the simulator, as with Upstox: exactly this string
 };
@@ -73,28 +74,14 @@ void tst_SessionSim::init()
         m_redirectUri =
             QStringLiteral("http://127.0.0.1:%1/upstox/callback").arg(probe.serverPort());
     }
-    m_sim = std::make_unique<QProcess>();
-    m_sim->start(QStringLiteral(STRIKELINE_CLI_PATH),
-                 {QStringLiteral("upstox-sim"), QStringLiteral("--master"), master,
-                  QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--at"),
-                  QString::fromLatin1(At), QStringLiteral("--seed"), QStringLiteral("7"),
-                  QStringLiteral("--redirect-uri"), m_redirectUri});
-    QVERIFY(m_sim->waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(m_sim->canReadLine() || m_sim->state() != QProcess::Running, 60000);
-    const QString line = QString::fromUtf8(m_sim->readLine()).trimmed();
-    QVERIFY2(line.startsWith(QLatin1String("listening on ")),
-             qPrintable(line + QString::fromUtf8(m_sim->readAllStandardError())));
-    m_simUrl = QUrl(line.mid(13));
+    QVERIFY2(m_sim.start(master, {QStringLiteral("--redirect-uri"), m_redirectUri}),
+             qPrintable(m_sim.errorString()));
+    m_simUrl = m_sim.url();
 }
 
 void tst_SessionSim::cleanup()
 {
-    if (m_sim && m_sim->state() == QProcess::Running) {
-        m_sim->terminate();
-        if (!m_sim->waitForFinished(10000))
-            m_sim->kill();
-    }
-    m_sim.reset();
+    m_sim.stop();
 }
 
 QProcessEnvironment tst_SessionSim::environment() const

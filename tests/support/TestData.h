@@ -2,7 +2,9 @@
 
 // Locating the real Upstox masters (../shared/data/upstox) and generated fixtures in tests.
 // On a machine without the real files, tests that need them skip with a clear message; with
-// STRIKELINE_REQUIRE_REAL_DATA=1 (CI) they fail instead.
+// STRIKELINE_REQUIRE_REAL_DATA=1 (CI) they fail instead. Data small enough to ship with the
+// project lives in tests/data (its README says how each file was made): a test that uses it is
+// declared with strikeline_use_test_data() and finds it with shippedFile(), on every clone.
 
 #include <QDir>
 #include <QFileInfo>
@@ -26,6 +28,13 @@ inline QString realFile(const QString &name)
 {
     return QDir(realDataDir()).filePath(name);
 }
+
+#ifdef STRIKELINE_TEST_DATA_DIR
+inline QString shippedFile(const QString &relativePath)
+{
+    return QDir(QStringLiteral(STRIKELINE_TEST_DATA_DIR)).filePath(relativePath);
+}
+#endif
 
 } // namespace strikeline::testdata
 
