@@ -297,7 +297,7 @@ void SimMarketState::moveOi(InstrumentBook &b)
 {
     // A few lots at a time (more for a contract with a large OI), never outside the band.
     const std::int64_t lots = b.prevOi / b.lot;
-    const std::int64_t reach = 1 + lots / 1000;
+    const std::int64_t reach = 1 + lots / 20000;
     const std::int64_t low = std::max<std::int64_t>(
         1, static_cast<std::int64_t>(std::ceil(static_cast<double>(lots) * (1 - OiBand))));
     const std::int64_t high =
