@@ -3,14 +3,16 @@
 // What the parts of the Upstox simulator (`strikeline-cli upstox-sim`, docs/upstox-sim.md)
 // share: the instruments and the simulated market behind it, its clock, and the events that
 // cross from the REST side (orders, faults) to the WebSocket side (the market-data feed and the
-// portfolio stream). Built once by the simulator and outliving every part that reads it. All of
-// it lives on the simulator's one thread.
+// portfolio stream), and the per-instrument market state both sides read. Built once by the
+// simulator and outliving every part that reads it. All of it lives on the simulator's one
+// thread.
 
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 
 namespace strikeline {
 class Clock;
@@ -19,6 +21,8 @@ class SimulatedMarket;
 } // namespace strikeline
 
 namespace strikeline::sim {
+
+class SimMarketState;
 
 // Signals from the REST side (orders, /sim/fault) to the streams.
 class SimEventBus final : public QObject
@@ -44,6 +48,10 @@ Q_SIGNALS:
 
 struct SimContext
 {
+    SimContext(const InstrumentRepository &repository, SimulatedMarket &simulated,
+               const Clock &simulatedClock, SimEventBus &bus, int framesPerSecond = 0,
+               std::uint64_t marketSeed = 0);
+
     const InstrumentRepository &instruments;
     SimulatedMarket &market;
     const Clock &clock; // simulated IST: --at, then real time x --speed (ShiftedClock)
@@ -51,6 +59,10 @@ struct SimContext
     // --tick-rate: feed frames per second across all subscriptions; 0 = a realistic market.
     int tickRate = 0;
     std::uint64_t seed = 0; // --seed
+    // Volume, OI, prev_oi and the book per instrument, one for the feed and REST alike
+    // (SimMarketState.h): the feed's tape steps it, SimMarketView reads it. Shared by copies
+    // of the context, never null.
+    std::shared_ptr<SimMarketState> state;
 };
 
 } // namespace strikeline::sim

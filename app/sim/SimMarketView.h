@@ -1,10 +1,10 @@
 #pragma once
 
-// What the simulated market says about one contract beyond its price: volume, open interest
-// that moves through the day (and yesterday's, Upstox's prev_oi), a five-level book with
-// quantities, the day's OHLC and, for options, the greeks. Derived from the SimulatedMarket's
-// quote, the simulated clock and --seed only, so two runs with the same seed and clock agree.
-// The REST quotes and option chain read it; the feed may read the same numbers.
+// What the simulated market says about one contract beyond its price, in the REST side's
+// terms: volume, open interest (and yesterday's, Upstox's prev_oi), a five-level book with
+// quantities, the day's OHLC, circuit limits and, for options, the greeks. Volume, OI and the
+// book are SimMarketState's, the same books the feed's tape steps, so a REST answer agrees with
+// the feed at the same simulated moment; the greeks are Black-76 at the market's volatility.
 
 #include "common/Price.h"
 #include "instruments/InstrumentSnapshot.h"

@@ -823,6 +823,38 @@ private Q_SLOTS:
         }
     }
 
+    // SimMarketState, the books the tape steps and REST reads (tst_simagreement checks that
+    // they agree): prev_oi fixed for the day and the same for the same seed, OI within +-30 %
+    // of it however long it trades, and a book nobody steps catching up in session only.
+    void marketStateBandsAndCatchUp()
+    {
+        SimMarketState state(m_repository, *m_market, m_clock, 7);
+        const InstrumentBook *call = state.read(m_keys.call);
+        QVERIFY(call);
+        const std::int64_t prevOi = call->prevOi;
+        QVERIFY(prevOi > 0 && prevOi % 75 == 0);
+        for (int i = 0; i < 5000; ++i) {
+            state.step(m_keys.call, true);
+            QVERIFY(call->oi % 75 == 0);
+            QVERIFY(call->oi >= 0.7 * static_cast<double>(prevOi));
+            QVERIFY(call->oi <= 1.3 * static_cast<double>(prevOi));
+        }
+        QCOMPARE(call->prevOi, prevOi);
+        QVERIFY(call->oiDayLow <= call->oi && call->oi <= call->oiDayHigh);
+        QCOMPARE(SimMarketState(m_repository, *m_market, m_clock, 7).read(m_keys.call)->prevOi,
+                 prevOi);
+
+        const std::int64_t volume = state.read(m_keys.put)->vtt;
+        QCOMPARE(state.read(m_keys.put)->vtt, volume); // no time passed
+        m_clock.set(at(Today, 10, 1));
+        const std::int64_t later = state.read(m_keys.put)->vtt;
+        QVERIFY(later > volume);
+        m_clock.set(at(Today, 16, 0)); // closed: nothing trades
+        QCOMPARE(state.read(m_keys.put)->vtt, later);
+        m_clock.set(at(Today + 1, 10, 0)); // the next day: a new book, volume from the open
+        QVERIFY(state.read(m_keys.put)->vtt < later);
+    }
+
     void unknownKeysAreNotKnown()
     {
         SimulatedTape tape(m_repository, *m_market, m_clock, 7);

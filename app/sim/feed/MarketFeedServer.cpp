@@ -44,7 +44,7 @@ MarketFeedServer::MarketFeedServer(const SimContext &context, Options options, Q
     : QObject(parent)
     , m_context(context)
     , m_options(options)
-    , m_tape(context.instruments, context.market, context.clock, context.seed)
+    , m_tape(*context.state)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(options.replay         ? 10 // a recording's own spacing, to 10 ms

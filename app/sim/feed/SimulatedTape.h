@@ -4,8 +4,9 @@
 // protobuf (MarketDataFeedV3.proto). Prices, previous close and circuit limits come from the
 // simulated market; what that market does not model (traded volume, open interest, the five
 // (or thirty) best bids and offers with their quantities, total buy/sell quantity, the day's and
-// the minute's OHLC, average traded price, greeks and IV) the tape keeps per instrument here,
-// seeded from --seed and the instrument key so that the same seed gives the same tape.
+// the minute's OHLC, average traded price, greeks and IV) is the simulator's SimMarketState,
+// the one the REST quotes and option chain read too: the tape steps its books and renders them,
+// so the feed and REST agree. The same seed gives the same tape.
 //
 // Live ticks are partial, as Upstox's are (upstox-live.md §0 row 4, §1.4): a trade carries
 // ltpc, depth, OHLC, volume, ATP (and OI only when it moved, greeks and IV for options); a
@@ -19,17 +20,13 @@
 // Not thread-safe: it lives on the simulator's thread.
 
 #include "MarketDataFeedV3.pb.h"
+#include "SimMarketState.h"
 
-#include <absl/container/flat_hash_map.h>
-
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace strikeline {
 class Clock;
@@ -48,12 +45,12 @@ std::optional<FeedMode> parseFeedMode(std::string_view name); // "ltpc", "option
 std::string_view feedModeName(FeedMode mode);
 upstoxpb::RequestMode requestModeOf(FeedMode mode);
 
-// What happened to an instrument in one step of the tape.
-enum class TapeEvent { None, Trade, Quote };
-
 class SimulatedTape final
 {
 public:
+    // The tape of the simulator's shared state (SimContext::state): what the REST side reads.
+    explicit SimulatedTape(SimMarketState &state);
+    // A tape with a state of its own (benchmarks, tests of the tape alone).
     SimulatedTape(const InstrumentRepository &instruments, const SimulatedMarket &market,
                   const Clock &clock, std::uint64_t seed);
     ~SimulatedTape();
@@ -61,7 +58,7 @@ public:
     // Whether the feed knows the key (a live contract of the current master).
     bool knows(std::string_view instrumentKey) const;
 
-    // market_info: every segment's status now, from the simulated clock (IST hours below).
+    // market_info: every segment's status now, from the simulated clock (sessionStatus()).
     upstoxpb::FeedResponse marketInfo() const;
     // The segment's status now ("NSE_FO"), on the same rules; NORMAL_CLOSE for unknown names.
     upstoxpb::MarketStatus segmentStatus(std::string_view segment) const;
@@ -80,36 +77,8 @@ public:
                  TapeEvent event);
 
 private:
-    struct Level
-    {
-        double price = 0;
-        std::int64_t quantity = 0;
-    };
-    struct Bar
-    {
-        std::int64_t startMs = 0;
-        double open = 0, high = 0, low = 0, close = 0;
-        std::int64_t volume = 0;
-    };
-    struct Book;
-
-    Book *bookFor(const std::string &instrumentKey);
-    void refreshPrice(Book &book, bool trade);
-    void rebuildDepth(Book &book);
-    void jiggleDepth(Book &book);
-    void fillLtpc(upstoxpb::LTPC &ltpc, const Book &book) const;
-    void fillDepth(upstoxpb::MarketLevel &level, const Book &book, FeedMode mode) const;
-    void fillOhlc(upstoxpb::MarketOHLC &ohlc, const Book &book) const;
-    void fillGreeks(upstoxpb::OptionGreeks &greeks, const Book &book) const;
-    void fillFull(upstoxpb::Feed &feed, const Book &book, FeedMode mode, bool snapshot,
-                  TapeEvent event) const;
-
-    const InstrumentRepository &m_instruments;
-    const SimulatedMarket &m_market;
-    const Clock &m_clock;
-    std::uint64_t m_seed;
-    std::mt19937_64 m_random;
-    absl::flat_hash_map<std::string, std::unique_ptr<Book>> m_books;
+    std::unique_ptr<SimMarketState> m_ownState; // only without a shared one
+    SimMarketState &m_state;
 };
 
 } // namespace strikeline::sim
