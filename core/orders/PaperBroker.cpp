@@ -170,17 +170,24 @@ void PaperBroker::check(PaperOrder &order, bool atPlacement, std::vector<BrokerE
             return;
         }
     }
+    // The price this order would trade at now: the best offer for a buy and the best bid for a
+    // sell when the source has depth (a live feed), else the last price (the simulated market).
+    std::optional<Price> touch;
+    if (quote) {
+        const std::optional<Price> &side = buy ? quote->ask : quote->bid;
+        touch = side && side->isPositive() ? *side : quote->last;
+    }
     if (r.type == OrderType::Market || r.type == OrderType::StopMarket) {
-        if (!quote) {
+        if (!touch) {
             reject("no last price for " + r.instrumentKey + ": a MARKET order cannot be filled");
             return;
         }
-        fill(order, quote->last, events);
+        fill(order, *touch, events);
         return;
     }
-    const bool crosses = quote && (buy ? quote->last <= r.price : quote->last >= r.price);
+    const bool crosses = touch && (buy ? *touch <= r.price : *touch >= r.price);
     if (crosses) {
-        fill(order, quote->last, events);
+        fill(order, *touch, events);
     } else if (atPlacement && r.validity == Validity::Ioc) {
         order.upstoxStatus = "cancelled";
         events.push_back({BrokerEventKind::Cancelled, order.clientOrderId, order.brokerOrderId, 0,

@@ -1,12 +1,14 @@
 #pragma once
 
 // A broker in process, for paper trading and for tests: acknowledges at once, fills MARKET at
-// the market data's last price and LIMIT when the last price is at or better than the limit
-// (at placement and whenever onPrices() is called: deterministic) and triggers SL/SL-M when the
-// last price crosses the trigger. Outside the segment's session (the validator's market hours)
-// an order is an after-market order: acknowledged with a note, it waits for the open.
-// Positions are not kept here: the order service folds them from the journaled fills.
-// Prices are always labelled by the MarketData they come from (simulated today).
+// the touch (the best ask for a buy, the best bid for a sell, when the market data has depth as
+// a live feed does; else the last price) and LIMIT when the touch is at or better than the limit,
+// at the touch (at placement and whenever onPrices() is called: deterministic), and triggers
+// SL/SL-M when the last price crosses the trigger (as the exchange does). Outside the segment's
+// session (the validator's market hours) an order is an after-market order: acknowledged with a
+// note, it waits for the open. Positions are not kept here: the order service folds them from the
+// journaled fills. Prices are labelled by the MarketData they come from (MarketPrices: live or
+// simulated).
 
 #include "marketdata/MarketData.h"
 #include "orders/BrokerGateway.h"

@@ -21,28 +21,41 @@ public:
     std::optional<Quote> quote(std::string_view instrumentKey) const override
     {
         std::lock_guard lock(m_mutex);
-        const auto it = m_last.find(std::string(instrumentKey));
-        if (it == m_last.end())
+        const auto it = m_quotes.find(std::string(instrumentKey));
+        if (it == m_quotes.end())
             return std::nullopt;
-        Quote q;
-        q.last = it->second;
-        q.simulated = true;
-        return q;
+        return it->second;
     }
+    // A last price alone, as the simulated market gives.
     void set(const std::string &key, Price last)
     {
+        Quote q;
+        q.last = last;
+        q.simulated = true;
         std::lock_guard lock(m_mutex);
-        m_last[key] = last;
+        m_quotes[key] = q;
+    }
+    // A last price with the best bid and ask, as a live feed gives.
+    void setWithDepth(const std::string &key, Price last, Price bid, Price ask)
+    {
+        Quote q;
+        q.last = last;
+        q.bid = bid;
+        q.ask = ask;
+        q.bidQuantity = 75;
+        q.askQuantity = 150;
+        std::lock_guard lock(m_mutex);
+        m_quotes[key] = q;
     }
     void clear(const std::string &key)
     {
         std::lock_guard lock(m_mutex);
-        m_last.erase(key);
+        m_quotes.erase(key);
     }
 
 private:
     mutable std::mutex m_mutex;
-    std::map<std::string, Price> m_last;
+    std::map<std::string, Quote> m_quotes;
 };
 
 inline const std::string NiftyCall = "NSE_FO|41915";

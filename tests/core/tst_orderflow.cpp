@@ -126,6 +126,7 @@ private Q_SLOTS:
     void paperMarketFillsAtLast();
     void paperMarketWithoutPriceIsRejected();
     void paperLimitFillsWhenPriceCrosses();
+    void paperFillsAtTheTouchWhenThereIsDepth();
     void paperStopTriggers();
     void paperIocNotMarketableIsCancelled();
     void paperIsIdempotentOnClientId();
@@ -591,6 +592,50 @@ void tst_OrderFlow::paperLimitFillsWhenPriceCrosses()
     QCOMPARE(events[1].clientOrderId, std::string("l2"));
     broker.onPrices();
     QCOMPARE(events.size(), 2u); // filled orders are not filled again
+}
+
+void tst_OrderFlow::paperFillsAtTheTouchWhenThereIsDepth()
+{
+    // A live feed's quote has a bid and an ask: a buy trades at the ask and a sell at the bid,
+    // not at the last price (which may be minutes old on an illiquid strike).
+    SettableMarket market;
+    FixedClock clock(tradingMoment());
+    PaperBroker broker(market, clock);
+    std::vector<BrokerEvent> events;
+    broker.setEventHandler([&](const BrokerEvent &e) { events.push_back(e); });
+    market.setWithDepth(NiftyCall, Price::fromRupees(120), Price::fromRupees(119),
+                        Price::fromRupees(121));
+    OrderRequest buy = marketBuy(75);
+    buy.clientOrderId = "t1";
+    QVERIFY(broker.placeOrder({buy, false, {}, {}}).ok());
+    QCOMPARE(events.size(), 1u);
+    QCOMPARE(events[0].price, Price::fromRupees(121));
+    OrderRequest sell = marketBuy(75);
+    sell.side = Side::Sell;
+    sell.clientOrderId = "t2";
+    QVERIFY(broker.placeOrder({sell, false, {}, {}}).ok());
+    QCOMPARE(events.size(), 2u);
+    QCOMPARE(events[1].price, Price::fromRupees(119));
+
+    // A buy limit at 120.50 does not cross an ask of 121 although the last price (120) is
+    // below it; it fills at the ask once the offer comes down to it.
+    OrderRequest limit = limitOrder(Side::Buy, 75, Price::fromRaw(1205000));
+    limit.clientOrderId = "t3";
+    QVERIFY(broker.placeOrder({limit, false, {}, {}}).ok());
+    QCOMPARE(events.size(), 2u);
+    market.setWithDepth(NiftyCall, Price::fromRupees(120), Price::fromRupees(119),
+                        Price::fromRaw(1203000));
+    broker.onPrices();
+    QCOMPARE(events.size(), 3u);
+    QCOMPARE(events[2].clientOrderId, std::string("t3"));
+    QCOMPARE(events[2].price, Price::fromRaw(1203000)); // the ask, better than the limit
+
+    // A sell limit crosses on the bid.
+    OrderRequest sellLimit = limitOrder(Side::Sell, 75, Price::fromRupees(119));
+    sellLimit.clientOrderId = "t4";
+    QVERIFY(broker.placeOrder({sellLimit, false, {}, {}}).ok());
+    QCOMPARE(events.size(), 4u);
+    QCOMPARE(events[3].price, Price::fromRupees(119));
 }
 
 void tst_OrderFlow::paperStopTriggers()

@@ -3,8 +3,13 @@
 // counter while readers on other threads check that no read ever mixes two states. Meant to run
 // under the tsan preset too (the payload is atomic words, so TSan has nothing to report).
 
+#include "OrderTestSupport.h"
+#include "marketdata/MarketPrices.h"
 #include "marketdata/QuoteBook.h"
+#include "marketdata/feed/FeedBackfill.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include <atomic>
@@ -16,6 +21,7 @@ using marketdata::LiveQuote;
 using marketdata::QuoteBook;
 using marketdata::QuoteWatch;
 using marketdata::SegmentStatus;
+using ordertest::SettableMarket;
 
 namespace {
 
@@ -72,6 +78,9 @@ private Q_SLOTS:
     void watchReportsOnlyMovedSlots();
     void segmentStatusChangesAreCounted();
     void readersNeverSeeATornState();
+    void marketPricesNeverMixSimulatedIntoALiveSession();
+    void circuitLimitsComeFromTheFullQuote();
+    void aReaderKeepsTheBookAfterTheFeedStops();
 };
 
 void tst_QuoteBook::slotsAreStablePerKey()
@@ -279,6 +288,119 @@ void tst_QuoteBook::readersNeverSeeATornState()
     for (const auto id : ids)
         total += book.version(id) / 2;
     QCOMPARE(total, std::uint64_t(220000)); // every publish counted once
+}
+
+namespace {
+
+// A simulated market that prices the test's keys at 100.
+void priceAt100(SettableMarket &market)
+{
+    market.set("NSE_FO|1", Price::fromRupees(100));
+    market.set("NSE_FO|2", Price::fromRupees(100));
+}
+
+void publishLtp(QuoteBook &book, std::string_view key, Price ltp)
+{
+    QuoteBook::Writer writer(book);
+    const auto id = writer.slot(key);
+    LiveQuote &q = writer.shadow(id);
+    q.ltp = ltp;
+    q.fields |= LiveQuote::Ltp;
+    q.receivedNs = 1'700'000'000'000'000'000;
+    writer.publish(id);
+}
+
+} // namespace
+
+void tst_QuoteBook::marketPricesNeverMixSimulatedIntoALiveSession()
+{
+    SettableMarket simulated;
+    priceAt100(simulated);
+    marketdata::MarketPrices prices(simulated);
+    QVERIFY(!prices.isLive());
+    QVERIFY(prices.quote("NSE_FO|1")->simulated);
+
+    auto book = std::make_shared<QuoteBook>();
+    publishLtp(*book, "NSE_FO|1", Price::fromRupees(123));
+    prices.setLive(book);
+    QVERIFY(prices.isLive());
+    const auto live = prices.quote("NSE_FO|1");
+    QVERIFY(live);
+    QVERIFY(!live->simulated);
+    QCOMPARE(live->last, Price::fromRupees(123));
+    // A key the feed has not priced has no price at all, not the simulated 100.
+    QVERIFY(!prices.quote("NSE_FO|2"));
+
+    prices.setLive(nullptr);
+    QVERIFY(prices.quote("NSE_FO|2")->simulated);
+}
+
+void tst_QuoteBook::circuitLimitsComeFromTheFullQuote()
+{
+    // The shape of GET /v2/market-quote/quotes (reference §3.5): keyed by "SEGMENT:symbol",
+    // the key we asked by in instrument_token; an index has zero limits.
+    const QJsonObject data = QJsonDocument::fromJson(R"({
+        "NSE_FO:NIFTY25DEC26000CE": {"instrument_token": "NSE_FO|1", "last_price": 120.5,
+            "lower_circuit_limit": 0.05, "upper_circuit_limit": 402.3},
+        "NSE_INDEX:Nifty 50": {"instrument_token": "NSE_INDEX|Nifty 50", "last_price": 26000,
+            "lower_circuit_limit": 0, "upper_circuit_limit": 0},
+        "NSE_FO:BAD": {"instrument_token": "NSE_FO|9", "lower_circuit_limit": 50,
+            "upper_circuit_limit": 10},
+        "NSE_FO:NOKEY": {"lower_circuit_limit": 1, "upper_circuit_limit": 2}
+    })")
+                                 .object();
+    const auto limits = marketdata::parseCircuitLimits(data, 5000);
+    QCOMPARE(limits.size(), std::size_t(1));
+    QCOMPARE(limits[0].instrumentKey, std::string("NSE_FO|1"));
+    QCOMPARE(limits[0].lower, Price::fromRaw(500));
+    QCOMPARE(limits[0].upper, Price::fromRaw(4023000));
+    QCOMPARE(limits[0].fetchedMs, std::int64_t(5000));
+
+    SettableMarket simulated;
+    priceAt100(simulated);
+    marketdata::MarketPrices prices(simulated);
+    auto book = std::make_shared<QuoteBook>();
+    publishLtp(*book, "NSE_FO|1", Price::fromRupees(123));
+    prices.setLive(book);
+    QVERIFY(!prices.quote("NSE_FO|1")->upperCircuit);
+    prices.setCircuitLimits(limits);
+    const auto quote = prices.quote("NSE_FO|1");
+    QCOMPARE(quote->lowerCircuit, std::optional(Price::fromRaw(500)));
+    QCOMPARE(quote->upperCircuit, std::optional(Price::fromRaw(4023000)));
+    // Fresh for five minutes, then asked for again; an unknown key is always asked for.
+    const std::vector<std::string> keys{"NSE_FO|1", "NSE_FO|2"};
+    QCOMPARE(prices.staleCircuitLimits(keys, 5000 + 60'000), std::vector<std::string>{"NSE_FO|2"});
+    QCOMPARE(prices.staleCircuitLimits(keys, 5000 + 6 * 60'000), keys);
+    // A new source forgets the old one's limits.
+    prices.setLive(std::make_shared<QuoteBook>());
+    QVERIFY(!prices.circuitLimits("NSE_FO|1"));
+}
+
+void tst_QuoteBook::aReaderKeepsTheBookAfterTheFeedStops()
+{
+    // A reader on another thread (the paper broker) may hold the book while the GUI thread
+    // turns the live market off: the book outlives its owner until the reader lets go.
+    SettableMarket simulated;
+    priceAt100(simulated);
+    marketdata::MarketPrices prices(simulated);
+    std::atomic<bool> stop{false};
+    std::atomic<int> liveReads{0};
+    std::thread reader([&] {
+        while (!stop.load()) {
+            if (const auto q = prices.quote("NSE_FO|1"); q && !q->simulated)
+                liveReads.fetch_add(1);
+        }
+    });
+    for (int round = 0; round < 200; ++round) {
+        auto book = std::make_shared<QuoteBook>();
+        publishLtp(*book, "NSE_FO|1", Price::fromRupees(round + 1));
+        prices.setLive(std::move(book)); // the previous book dies here unless a reader has it
+        std::this_thread::yield();
+        prices.setLive(nullptr);
+    }
+    stop.store(true);
+    reader.join();
+    QVERIFY(!prices.isLive());
 }
 
 QTEST_GUILESS_MAIN(tst_QuoteBook)

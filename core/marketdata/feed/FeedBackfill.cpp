@@ -10,13 +10,66 @@ namespace strikeline::marketdata {
 
 namespace {
 
-struct Pending
+struct Call
 {
-    int outstanding = 0;
-    bool finished = false;
-    std::vector<BackfillQuote> quotes;
-    BackfillCallback done;
+    QString path;
+    QStringList keys;
 };
+
+// GETs every call at once; `done` runs once on `context`'s thread with each answer parsed, in
+// the calls' order whatever order they came in, or with the first error.
+template<typename T>
+void getInBatches(upstox::UpstoxClient &client, const std::vector<Call> &calls, QObject *context,
+                  std::function<std::vector<T>(const QJsonValue &)> parse,
+                  std::function<void(upstox::UpstoxResult<std::vector<T>>)> done)
+{
+    if (calls.empty()) {
+        done(std::vector<T>{});
+        return;
+    }
+    struct Pending
+    {
+        int outstanding = 0;
+        bool finished = false;
+        std::vector<std::vector<T>> slots;
+        std::function<std::vector<T>(const QJsonValue &)> parse;
+        std::function<void(upstox::UpstoxResult<std::vector<T>>)> done;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->outstanding = static_cast<int>(calls.size());
+    pending->slots.resize(calls.size());
+    pending->parse = std::move(parse);
+    pending->done = std::move(done);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        client.get(
+            calls[i].path,
+            QUrlQuery{{QStringLiteral("instrument_key"), calls[i].keys.join(QLatin1Char(','))}},
+            context, [pending, i](upstox::UpstoxResult<QJsonValue> answer) {
+                if (pending->finished)
+                    return;
+                if (!answer.ok()) {
+                    pending->finished = true;
+                    pending->done(answer.error());
+                    return;
+                }
+                pending->slots[i] = pending->parse(answer.value());
+                if (--pending->outstanding > 0)
+                    return;
+                pending->finished = true;
+                std::vector<T> all;
+                for (auto &slot : pending->slots)
+                    for (auto &item : slot)
+                        all.push_back(std::move(item));
+                pending->done(std::move(all));
+            });
+    }
+}
+
+void addBatches(std::vector<Call> &calls, const QString &path, const QStringList &keys, int batch)
+{
+    for (qsizetype i = 0; i < keys.size(); i += batch)
+        calls.push_back({path, keys.mid(i, batch)});
+}
 
 } // namespace
 
@@ -48,48 +101,44 @@ std::vector<BackfillQuote> parseBackfill(const QJsonValue &data)
 void backfillQuotes(upstox::UpstoxClient &client, const QStringList &ltpKeys,
                     const QStringList &greekKeys, QObject *context, BackfillCallback done)
 {
-    auto pending = std::make_shared<Pending>();
-    pending->done = std::move(done);
-    struct Call
-    {
-        QString path;
-        QStringList keys;
-    };
     std::vector<Call> calls;
-    for (qsizetype i = 0; i < ltpKeys.size(); i += LtpBackfillBatch)
-        calls.push_back({QStringLiteral("/v3/market-quote/ltp"), ltpKeys.mid(i, LtpBackfillBatch)});
-    for (qsizetype i = 0; i < greekKeys.size(); i += GreeksBackfillBatch)
-        calls.push_back({QStringLiteral("/v3/market-quote/option-greek"),
-                         greekKeys.mid(i, GreeksBackfillBatch)});
-    if (calls.empty()) {
-        pending->done(std::vector<BackfillQuote>{});
-        return;
+    addBatches(calls, QStringLiteral("/v3/market-quote/ltp"), ltpKeys, LtpBackfillBatch);
+    addBatches(calls, QStringLiteral("/v3/market-quote/option-greek"), greekKeys,
+               GreeksBackfillBatch);
+    getInBatches<BackfillQuote>(client, calls, context, parseBackfill, std::move(done));
+}
+
+std::vector<CircuitLimits> parseCircuitLimits(const QJsonValue &data, std::int64_t fetchedMs)
+{
+    std::vector<CircuitLimits> limits;
+    const QJsonObject map = data.toObject();
+    for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
+        const QJsonObject q = it.value().toObject();
+        CircuitLimits l;
+        l.instrumentKey = q.value(QLatin1String("instrument_token")).toString().toStdString();
+        const auto lower = upstox::priceFromJson(q.value(QLatin1String("lower_circuit_limit")));
+        const auto upper = upstox::priceFromJson(q.value(QLatin1String("upper_circuit_limit")));
+        // Zero (an index, or a band Upstox does not know) is no band.
+        if (l.instrumentKey.empty() || !lower || !upper || !lower->isPositive() ||
+            !upper->isPositive() || *upper < *lower)
+            continue;
+        l.lower = *lower;
+        l.upper = *upper;
+        l.fetchedMs = fetchedMs;
+        limits.push_back(std::move(l));
     }
-    pending->outstanding = static_cast<int>(calls.size());
-    // Answers may come in any order; LTP first then greeks is restored by slot.
-    auto slots = std::make_shared<std::vector<std::vector<BackfillQuote>>>(calls.size());
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        client.get(
-            calls[i].path,
-            QUrlQuery{{QStringLiteral("instrument_key"), calls[i].keys.join(QLatin1Char(','))}},
-            context, [pending, slots, i](upstox::UpstoxResult<QJsonValue> answer) {
-                if (pending->finished)
-                    return;
-                if (!answer.ok()) {
-                    pending->finished = true;
-                    pending->done(answer.error());
-                    return;
-                }
-                (*slots)[i] = parseBackfill(answer.value());
-                if (--pending->outstanding > 0)
-                    return;
-                pending->finished = true;
-                for (auto &slot : *slots)
-                    for (auto &quote : slot)
-                        pending->quotes.push_back(std::move(quote));
-                pending->done(std::move(pending->quotes));
-            });
-    }
+    return limits;
+}
+
+void fetchCircuitLimits(upstox::UpstoxClient &client, const QStringList &keys, std::int64_t nowMs,
+                        QObject *context, CircuitLimitsCallback done)
+{
+    std::vector<Call> calls;
+    addBatches(calls, QStringLiteral("/v2/market-quote/quotes"), keys, FullQuoteBatch);
+    getInBatches<CircuitLimits>(
+        client, calls, context,
+        [nowMs](const QJsonValue &data) { return parseCircuitLimits(data, nowMs); },
+        std::move(done));
 }
 
 int mergeBackfill(QuoteBook &book, const std::vector<BackfillQuote> &quotes,

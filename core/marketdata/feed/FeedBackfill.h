@@ -14,6 +14,7 @@
 
 #include "broker/upstox/UpstoxClient.h"
 #include "common/Price.h"
+#include "marketdata/MarketPrices.h"
 #include "marketdata/QuoteBook.h"
 
 #include <QJsonValue>
@@ -62,5 +63,15 @@ void backfillQuotes(upstox::UpstoxClient &client, const QStringList &ltpKeys,
 // was asked for), so an answer never overwrites a newer tick. Returns the instruments updated.
 int mergeBackfill(QuoteBook &book, const std::vector<BackfillQuote> &quotes,
                   std::int64_t requestedNs);
+
+// The price bands of `keys` from the REST full quote (GET /v2/market-quote/quotes, at most
+// FullQuoteBatch keys a call): the feed carries none, and they are the only documented
+// per-contract band (reference §3.5). A key without a positive band (an index) is left out.
+// `done` runs once on `context`'s thread with every contract's limits or the first error.
+inline constexpr int FullQuoteBatch = 500;
+std::vector<CircuitLimits> parseCircuitLimits(const QJsonValue &data, std::int64_t fetchedMs);
+using CircuitLimitsCallback = std::function<void(upstox::UpstoxResult<std::vector<CircuitLimits>>)>;
+void fetchCircuitLimits(upstox::UpstoxClient &client, const QStringList &keys, std::int64_t nowMs,
+                        QObject *context, CircuitLimitsCallback done);
 
 } // namespace strikeline::marketdata

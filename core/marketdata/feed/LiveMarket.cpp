@@ -26,13 +26,14 @@ LiveMarket::LiveMarket(upstox::UpstoxClient &client, Options options, QObject *p
     : QObject(parent)
     , m_client(client)
     , m_options(std::move(options))
-    , m_decoder(m_book)
+    , m_book(std::make_shared<QuoteBook>())
+    , m_decoder(*m_book)
 {
     UpstoxMarketFeed::Options feedOptions = m_options.feed;
     if (!feedOptions.marketOpen) {
         const Clock *clock = m_options.clock;
         feedOptions.marketOpen = [this, clock] {
-            const SegmentStatus status = m_book.segmentStatus(QStringLiteral("NSE_FO"));
+            const SegmentStatus status = m_book->segmentStatus(QStringLiteral("NSE_FO"));
             if (status != SegmentStatus::Unknown)
                 return status == SegmentStatus::Open;
             return nseHoursAt(clock ? clock->now() : SystemClock().now());
@@ -84,7 +85,7 @@ void LiveMarket::backfill(const QStringList &keys)
                            return;
                        }
                        // The writers' mutex is only ever held by a decode (CPU, microseconds).
-                       const int merged = mergeBackfill(m_book, *answer, requestedNs);
+                       const int merged = mergeBackfill(*m_book, *answer, requestedNs);
                        m_backfillStats.merged += merged;
                        Q_EMIT backfilled(merged);
                    });

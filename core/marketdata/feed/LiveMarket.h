@@ -50,8 +50,10 @@ public:
     LiveMarket(upstox::UpstoxClient &client, Options options, QObject *parent = nullptr);
     ~LiveMarket() override;
 
-    QuoteBook &book() { return m_book; }
-    const QuoteBook &book() const { return m_book; }
+    QuoteBook &book() { return *m_book; }
+    const QuoteBook &book() const { return *m_book; }
+    // The book, shared: a reader on another thread that took it keeps it after this is gone.
+    std::shared_ptr<const QuoteBook> sharedBook() const { return m_book; }
     UpstoxFeedDecoder &decoder() { return m_decoder; }
     UpstoxMarketFeed &feed() { return *m_feed; }
     upstox::UpstoxClient &client() { return m_client; }
@@ -76,7 +78,7 @@ private:
 
     upstox::UpstoxClient &m_client;
     Options m_options;
-    QuoteBook m_book;
+    std::shared_ptr<QuoteBook> m_book;
     UpstoxFeedDecoder m_decoder;
     std::unique_ptr<UpstoxMarketFeed> m_feed;
     BackfillStats m_backfillStats;
