@@ -6,6 +6,7 @@
 #include "common/ContractSelection.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "marketdata/feed/FeedBackfill.h"
 #include "marketdata/feed/LiveMarket.h"
 #include "orders/AccountView.h"
 #include "orders/OrderFeedback.h"
@@ -91,11 +92,15 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
 
 Terminal::~Terminal()
 {
+    // Open tickets release their subscriptions while the maps and the feed they release into
+    // still exist (the window, their parent, outlives every other member).
+    qDeleteAll(m_window->findChildren<ui::OrderTicket *>());
     // Stop the workers while the window they report to still exists.
     stopApi();
     // The chain lets go of its subscriptions, then the feed thread ends, before the client the
     // feed authorizes through goes with the session controller.
     m_window->chainView().setLiveMarket(nullptr);
+    m_prices.setLive(nullptr);
     m_live.reset();
     m_orders.reset(); // joins the journal and persister threads
     m_loader.reset();
@@ -144,12 +149,13 @@ void Terminal::wireMarket()
 {
     ui::OptionChainView &chain = m_window->chainView();
     chain.setMarketData(&m_market, QStringLiteral("simulated"));
-    m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"), SimulatedPricesTip);
+    showPriceSource();
     connect(&chain, &ui::OptionChainView::underlyingPriceSet, this,
             [this](const QString &symbol, Price price) {
                 m_market.setUnderlyingPrice(symbol.toStdString(), price);
             });
-    m_watchPanel->setMarketData(&m_market, QStringLiteral("simulated"));
+    m_watchPanel->setMarketData(&m_prices, QStringLiteral("simulated"));
+    connect(m_watchPanel, &ui::WatchPanel::keysChanged, this, [this] { subscribeWatchList(); });
     connect(m_window.get(), &ui::MainWindow::snapshotApplied, m_watchPanel,
             [this] { m_watchPanel->setSnapshot(m_window->snapshot()); });
     connect(
@@ -178,7 +184,7 @@ void Terminal::wireMarket()
         m_window->chainView().refreshQuotes();
         if (m_broker && m_orders) {
             m_broker->onPrices(); // resting limits that the new prices cross fill now
-            m_ordersPanel->showPositions(m_orders->positions(&m_market), m_repository.snapshot());
+            m_ordersPanel->showPositions(m_orders->positions(&m_prices), m_repository.snapshot());
         }
     });
     m_marketTimer.start(m_options.marketTickMs);
@@ -275,8 +281,13 @@ void Terminal::updateLiveMarket()
     ui::OptionChainView &chain = m_window->chainView();
     if (!wanted) {
         chain.setLiveMarket(nullptr);
+        m_prices.setLive(nullptr); // every panel back on the simulated market, labelled
+        m_watchPanel->setMarketData(&m_prices, QStringLiteral("simulated"));
+        m_circuitsInFlight.clear();
+        m_subscribedOpen.clear();
+        m_subscribedHeld.clear();
         m_live.reset();
-        m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"), SimulatedPricesTip);
+        showPriceSource();
         spdlog::info("live market: off (no market-data token)");
         return;
     }
@@ -294,18 +305,171 @@ void Terminal::updateLiveMarket()
     };
     m_live =
         std::make_unique<marketdata::LiveMarket>(*m_upstox->marketDataClient(), std::move(options));
+    connect(&m_live->feed(), &marketdata::UpstoxMarketFeed::stateChanged, this,
+            [this] { showPriceSource(); });
     m_live->start();
     chain.setLiveMarket(m_live.get(),
                         QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
                             QStringLiteral("/previous-oi"));
-    // Honest about what is live: the chain is; the watch list, the ticket and paper fills still
-    // price from the simulated market.
-    m_window->setPriceSource(
-        QStringLiteral("CHAIN LIVE · OTHERS SIMULATED"),
-        QStringLiteral("The option chain shows the Upstox feed (its header says LIVE, DELAYED, "
-                       "STALE or OFFLINE). The watch list, the order ticket, positions and paper "
-                       "fills still use the simulated market."));
+    // From here every panel prices from the feed: the watch list, open tickets, positions,
+    // the validator and paper fills.
+    m_prices.setLive(m_live->sharedBook());
+    m_watchPanel->setMarketData(&m_prices, QStringLiteral("Upstox feed"));
+    subscribeWatchList();
+    subscribeOrders();
+    for (const auto &[consumer, key] : m_ticketKeys) {
+        subscribe(consumer, {key}, marketdata::FeedMode::Full);
+        refreshCircuitLimits({key});
+    }
+    showPriceSource();
     spdlog::info("live market: on");
+}
+
+void Terminal::showPriceSource()
+{
+    using State = marketdata::UpstoxMarketFeed::State;
+    if (!m_live) {
+        m_window->setPriceSource(QStringLiteral("SIMULATED PRICES"), SimulatedPricesTip);
+        return;
+    }
+    const State state = m_live->feed().state();
+    const QString reason = m_live->feed().reason();
+    const QString what =
+        QStringLiteral("Prices come from the Upstox market-data feed: the option chain, the watch "
+                       "list, the order ticket, positions, the order checks and paper fills. A "
+                       "contract the feed has not priced yet shows no price (never a simulated "
+                       "one).");
+    const QString why = reason.isEmpty() ? QString() : QStringLiteral("\n\n") + reason;
+    switch (state) {
+    case State::Live:
+        m_window->setPriceSource(QStringLiteral("LIVE · UPSTOX FEED"),
+                                 what + QStringLiteral("\n\nFeed: connected."));
+        return;
+    case State::Connecting:
+    case State::Disconnected:
+        m_window->setPriceSource(QStringLiteral("FEED CONNECTING"),
+                                 what + QStringLiteral("\n\nFeed: connecting.") + why, true);
+        return;
+    case State::Reconnecting:
+        m_window->setPriceSource(
+            QStringLiteral("FEED RECONNECTING"),
+            what +
+                QStringLiteral("\n\nFeed: dropped, reconnecting; prices on screen age until "
+                               "it is back (rows grey out).") +
+                why,
+            true);
+        return;
+    case State::LoginRequired:
+        m_window->setPriceSource(
+            QStringLiteral("FEED: LOG IN AGAIN"),
+            what +
+                QStringLiteral("\n\nUpstox refused the token: log in again (Upstox page, "
+                               "Ctrl+Shift+U).") +
+                why,
+            true);
+        return;
+    case State::Stopped:
+        m_window->setPriceSource(QStringLiteral("FEED STOPPED"),
+                                 what + QStringLiteral("\n\nFeed: stopped.") + why, true);
+        return;
+    }
+}
+
+void Terminal::subscribe(const QString &consumer, const QStringList &keys,
+                         marketdata::FeedMode mode)
+{
+    if (!m_live)
+        return;
+    marketdata::UpstoxMarketFeed &feed = m_live->feed();
+    // Releasing and acquiring in one go costs nothing on the wire: the feed sends the diff.
+    feed.releaseAll(consumer);
+    if (keys.isEmpty())
+        return;
+    Result<void> acquired = feed.acquire(consumer, keys, mode);
+    if (!acquired && mode != marketdata::FeedMode::Ltpc) {
+        // Over the richer mode's limit: last prices are better than nothing.
+        acquired = feed.acquire(consumer, keys, marketdata::FeedMode::Ltpc);
+    }
+    if (!acquired) {
+        spdlog::warn("feed: {} not subscribed: {}", consumer.toStdString(),
+                     acquired.error().message.toStdString());
+        m_window->showStatusMessage(
+            QStringLiteral("Live prices for %1 unavailable: %2")
+                .arg(consumer.section(QLatin1Char(':'), 0, 0), acquired.error().message),
+            true, 10000);
+    }
+}
+
+void Terminal::subscribeWatchList()
+{
+    // The list on screen, with depth, volume and OI (its columns): full mode.
+    subscribe(QStringLiteral("watch"), m_watchPanel->model().keys(), marketdata::FeedMode::Full);
+}
+
+void Terminal::subscribeOrders()
+{
+    if (!m_orders || !m_live)
+        return;
+    // Open orders in full (the paper broker fills at the touch), open positions in ltpc (their
+    // P&L needs the last price only).
+    QStringList open;
+    for (const OrderState &o : m_orders->orders()) {
+        const QString key = QString::fromStdString(o.request.instrumentKey);
+        if (!isTerminal(o.status) && o.children.empty() && !open.contains(key))
+            open.append(key);
+    }
+    QStringList held;
+    for (const Position &p : m_orders->positions()) {
+        const QString key = QString::fromStdString(p.instrumentKey);
+        if (p.netQuantity != 0 && !held.contains(key))
+            held.append(key);
+    }
+    // Only when the sets moved: refreshOrders runs on every order event.
+    std::sort(open.begin(), open.end());
+    std::sort(held.begin(), held.end());
+    static const QString OpenOrders = QStringLiteral("open-orders");
+    static const QString Positions = QStringLiteral("positions");
+    if (open != m_subscribedOpen) {
+        m_subscribedOpen = open;
+        subscribe(OpenOrders, open, marketdata::FeedMode::Full);
+        refreshCircuitLimits(open);
+    }
+    if (held != m_subscribedHeld) {
+        m_subscribedHeld = held;
+        subscribe(Positions, held, marketdata::FeedMode::Ltpc);
+    }
+}
+
+void Terminal::refreshCircuitLimits(const QStringList &keys)
+{
+    if (!m_live || keys.isEmpty())
+        return;
+    std::vector<std::string> wanted;
+    for (const QString &key : keys)
+        if (!m_circuitsInFlight.contains(key))
+            wanted.push_back(key.toStdString());
+    const std::int64_t now = m_clock.now().epochMs;
+    QStringList ask;
+    for (const std::string &key : m_prices.staleCircuitLimits(wanted, now))
+        ask.append(QString::fromStdString(key));
+    if (ask.isEmpty())
+        return;
+    for (const QString &key : ask)
+        m_circuitsInFlight.insert(key);
+    marketdata::fetchCircuitLimits(
+        m_live->client(), ask, now, this,
+        [this, ask](upstox::UpstoxResult<std::vector<marketdata::CircuitLimits>> answer) {
+            for (const QString &key : ask)
+                m_circuitsInFlight.remove(key);
+            if (!answer.ok()) {
+                // The checks still run on the LTP; the band check says it had no band.
+                spdlog::warn("circuit limits for {} contracts not fetched: {}", ask.size(),
+                             answer.error().message.toStdString());
+                return;
+            }
+            if (m_live)
+                m_prices.setCircuitLimits(answer.value());
+        });
 }
 
 void Terminal::openUpstoxPage()
@@ -378,7 +542,7 @@ void Terminal::openOrders()
         m_ordersPanel->showUnavailable(m_ordersUnavailable);
         return;
     }
-    m_broker = std::make_unique<PaperBroker>(m_market, m_clock);
+    m_broker = std::make_unique<PaperBroker>(m_prices, m_clock);
     m_validator = std::make_unique<OrderValidator>(m_clock);
     OrderServiceConfig config;
     config.journalDirectory = m_options.journalDirectory;
@@ -427,7 +591,7 @@ Verdict Terminal::validateOrder(const OrderRequest &request) const
         for (const Position &p : m_orders->positions())
             account.setPosition(p.instrumentKey, p.netQuantity);
     }
-    return m_validator->validate(request, *snapshot, &m_market, &account);
+    return m_validator->validate(request, *snapshot, &m_prices, &account);
 }
 
 void Terminal::openTicket(const QString &instrumentKey, Side side)
@@ -451,12 +615,22 @@ void Terminal::openTicket(const QString &instrumentKey, Side side)
         return;
     }
     auto *ticket = new ui::OrderTicket(
-        snapshot, *id, side, [this](const OrderRequest &r) { return validateOrder(r); }, &m_market,
+        snapshot, *id, side, [this](const OrderRequest &r) { return validateOrder(r); }, &m_prices,
         m_window.get());
     ticket->setAttribute(Qt::WA_DeleteOnClose);
     ticket->setClock(&m_clock);
     // The LTP it shows and checks against moves with the market while it is open.
     connect(&m_marketTimer, &QTimer::timeout, ticket, &ui::OrderTicket::refreshQuote);
+    // Live: the ticket's contract in full (LTP, touch) and its price band from the full quote,
+    // for as long as the ticket is open.
+    const QString consumer = QStringLiteral("ticket:%1").arg(++m_nextTicket);
+    m_ticketKeys[consumer] = instrumentKey;
+    subscribe(consumer, {instrumentKey}, marketdata::FeedMode::Full);
+    refreshCircuitLimits({instrumentKey});
+    connect(ticket, &QObject::destroyed, this, [this, consumer] {
+        m_ticketKeys.erase(consumer);
+        subscribe(consumer, {}, marketdata::FeedMode::Full);
+    });
     connect(ticket, &ui::OrderTicket::submitted, this,
             [this](const OrderRequest &request) { submitOrder(request); });
     ticket->open();
@@ -490,7 +664,8 @@ void Terminal::refreshOrders()
     if (!m_orders)
         return;
     m_ordersPanel->showOrders(m_orders->orders());
-    m_ordersPanel->showPositions(m_orders->positions(&m_market), m_repository.snapshot());
+    m_ordersPanel->showPositions(m_orders->positions(&m_prices), m_repository.snapshot());
+    subscribeOrders();
     showOrderFeedback();
 }
 

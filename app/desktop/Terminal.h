@@ -5,17 +5,21 @@
 
 #include "common/IstTime.h"
 #include "instruments/InstrumentRepository.h"
+#include "marketdata/MarketPrices.h"
 #include "marketdata/SimulatedMarket.h"
+#include "marketdata/feed/FeedSubscriptions.h"
 #include "orders/Order.h"
 #include "session/SessionController.h"
 #include "storage/DatabaseConfig.h"
 #include "sync/SyncSchedule.h"
 
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QThread>
 #include <QTimer>
 
+#include <map>
 #include <memory>
 
 namespace strikeline {
@@ -82,6 +86,8 @@ public:
     ui::MasterLoader &loader() { return *m_loader; }
     ui::SyncPanel &syncPanel() { return *m_syncPanel; }
     SimulatedMarket &market() { return m_market; }
+    // What the watch list, the ticket, positions, the validator and paper fills price from.
+    const marketdata::MarketPrices &prices() const { return m_prices; }
 
     // Starts a sync from `source` (URL or file) into the database; false while one runs.
     bool startSync(const QString &source, bool automatic = false);
@@ -111,6 +117,15 @@ private:
     void wireSelection();
     void wireUpstox();
     void updateLiveMarket();
+    // The status bar's badge: simulated, or the live feed's state and reason.
+    void showPriceSource();
+    // Feed subscriptions of the panels that are not the chain (which holds its own):
+    // `consumer` wants `keys` in `mode`, replacing what it wanted. No feed: nothing to do.
+    void subscribe(const QString &consumer, const QStringList &keys, marketdata::FeedMode mode);
+    void subscribeWatchList();
+    void subscribeOrders();
+    // Asks the REST full quote for the bands of `keys` not known or older than five minutes.
+    void refreshCircuitLimits(const QStringList &keys);
     // The last order placed from this window, in the status bar as it is now.
     void showOrderFeedback();
     Verdict validateOrder(const OrderRequest &request) const;
@@ -122,8 +137,10 @@ private:
     const Clock &m_clock;
     const TerminalOptions m_options;
     InstrumentRepository m_repository;
-    // No live feed yet: every price comes from the simulated market, labelled as such.
+    // The simulated market (offline, labelled) and the one source every panel prices from:
+    // the live book while the feed runs, the simulated market otherwise.
     SimulatedMarket m_market;
+    marketdata::MarketPrices m_prices{m_market};
     SyncSchedule m_schedule;
     std::unique_ptr<ui::MainWindow> m_window;
     ui::SyncPanel *m_syncPanel = nullptr; // a tab of the window
@@ -148,6 +165,11 @@ private:
     std::unique_ptr<ui::MasterLoader> m_loader;
     std::unique_ptr<ui::SessionController> m_upstox;
     std::unique_ptr<marketdata::LiveMarket> m_live; // while market data has a token
+    std::map<QString, QString> m_ticketKeys;        // an open ticket's consumer -> its key
+    int m_nextTicket = 0;
+    QStringList m_subscribedOpen; // the keys of open orders and of open positions subscribed
+    QStringList m_subscribedHeld;
+    QSet<QString> m_circuitsInFlight; // keys whose bands are being asked for
 };
 
 } // namespace strikeline::desktop

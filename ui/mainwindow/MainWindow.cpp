@@ -629,7 +629,7 @@ void MainWindow::updateStatus()
     m_priceSourceLabel->setStyleSheet(
         QStringLiteral("QLabel { border: 1px solid %1; color: %1; font-weight: bold; "
                        "padding: 0px 6px; }")
-            .arg(colors.badgeBack));
+            .arg(m_priceSourceWarning ? colors.negative : colors.badgeBack));
     const bool demo = m_snapshot && m_snapshot->info().demo;
     setWindowTitle(demo ? QStringLiteral("Strikeline — DEMO DATA") : QStringLiteral("Strikeline"));
     m_demoLabel->setVisible(demo);
@@ -1150,8 +1150,9 @@ void MainWindow::showApiStatus(const QString &address, const QString &error)
         showStatusMessage(QStringLiteral("Local API not started: ") + error, true, 10000);
 }
 
-void MainWindow::setPriceSource(const QString &badge, const QString &toolTip)
+void MainWindow::setPriceSource(const QString &badge, const QString &toolTip, bool warning)
 {
+    m_priceSourceWarning = warning;
     m_priceSourceLabel->setText(badge);
     m_priceSourceLabel->setToolTip(toolTip);
     m_priceSourceLabel->setVisible(!badge.isEmpty());

@@ -91,8 +91,9 @@ public:
     // the keys that work in one view.
     QString keyboardMapText() const;
 
-    // A permanent badge in the status bar naming where prices come from ("SIMULATED PRICES").
-    void setPriceSource(const QString &badge, const QString &toolTip);
+    // A permanent badge in the status bar naming where prices come from ("SIMULATED PRICES",
+    // "LIVE · UPSTOX FEED"); `warning` colours it as a problem (a feed reconnecting, a login).
+    void setPriceSource(const QString &badge, const QString &toolTip, bool warning = false);
     // A permanent badge ("Clock: 09 Dec 2025 10:30 IST") while the clock is pinned (--at).
     void showPinnedClock(const IstMoment &at);
 
@@ -217,6 +218,7 @@ private:
     QLabel *m_demoLabel = nullptr;
     QLabel *m_syncLabel = nullptr;
     QLabel *m_priceSourceLabel = nullptr;
+    bool m_priceSourceWarning = false;
     QLabel *m_clockLabel = nullptr;
     bool m_demoBannerDismissed = false; // for this session
     QWidget *m_demoBanner = nullptr;
