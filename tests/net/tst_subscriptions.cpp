@@ -278,7 +278,11 @@ void tst_Subscriptions::releaseAllDropsOneConsumer()
     QVERIFY(s.acquire(Chain, QStringList{A, B}, FeedMode::Full).ok());
     QVERIFY(s.acquire(Watch, B, FeedMode::Ltpc).ok());
     (void)s.takeRequests();
+    QCOMPARE(s.wantedKeys(Chain), (QStringList{A, B}));
+    QCOMPARE(s.wantedKeys(Watch), (QStringList{B}));
     s.releaseAll(Chain);
+    QCOMPARE(s.wantedKeys(Chain), QStringList());
+    QCOMPARE(s.wantedKeys(Watch), (QStringList{B}));
     const auto requests = s.takeRequests();
     QCOMPARE(requests.size(), std::size_t(2));
     QCOMPARE(requests[0], (FeedRequest{Method::Unsub, FeedMode::Ltpc, {A}}));

@@ -167,6 +167,15 @@ QStringList FeedSubscriptions::wantedKeys() const
     return keys;
 }
 
+QStringList FeedSubscriptions::wantedKeys(const QString &consumer) const
+{
+    QStringList keys;
+    for (const auto &[key, wanted] : m_wanted)
+        if (wanted.byConsumer.contains(consumer))
+            keys.append(key);
+    return keys;
+}
+
 bool FeedSubscriptions::hasPending() const
 {
     if (m_wanted.size() != m_sent.size())

@@ -83,6 +83,8 @@ public:
     int wantedCount(FeedMode mode) const;
     // The wanted keys, sorted.
     QStringList wantedKeys() const;
+    // The keys `consumer` holds, sorted.
+    QStringList wantedKeys(const QString &consumer) const;
 
     // What the server must be told to hold the wanted set; afterwards it is considered told.
     std::vector<FeedRequest> takeRequests();

@@ -574,6 +574,12 @@ QStringList UpstoxMarketFeed::wantedKeys() const
     return m_shared->subscriptions.wantedKeys();
 }
 
+QStringList UpstoxMarketFeed::wantedKeys(const QString &consumer) const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->subscriptions.wantedKeys(consumer);
+}
+
 UpstoxMarketFeed::State UpstoxMarketFeed::state() const
 {
     QMutexLocker lock(&m_shared->mutex);

@@ -99,6 +99,8 @@ public:
     void release(const QString &consumer, const QString &key);
     void releaseAll(const QString &consumer);
     QStringList wantedKeys() const;
+    // The keys `consumer` holds (sorted): what it asked for and has not let go of.
+    QStringList wantedKeys(const QString &consumer) const;
 
     State state() const;
     QString reason() const;
