@@ -99,6 +99,7 @@ private Q_SLOTS:
     void expirySelection();
     void unknownExpiryEmpties();
     void liveCellsChangeOneByOne();
+    void fieldsWithoutDataAreReported();
 
 private:
     QString moneyness(int row, int column) const
@@ -611,6 +612,57 @@ void tst_OptionChainModel::liveCellsChangeOneByOne()
     // A moved window keeps the cells of the strikes it still shows; clearLive forgets them.
     m_model->clearLive();
     QCOMPARE(m_model->index(0, M::CallLtpColumn).data().toString(), QStringLiteral("—"));
+}
+
+void tst_OptionChainModel::fieldsWithoutDataAreReported()
+{
+    using F = M::Field;
+    setNear(rupees("26000"));
+    // Nothing live yet: every field counts as having data (the preset shows, with "—").
+    for (int f = 0; f < M::FieldCount; ++f)
+        QVERIFY(m_model->fieldHasData(static_cast<F>(f)));
+
+    // A feed without depth or greeks (ltpc, or the simulated market): those fields go.
+    constexpr std::int64_t Now = 1'765'000'000'000;
+    LiveChain live;
+    for (const char *strike : {"25800", "25900", "26000", "26100", "26200"}) {
+        LiveStrike row;
+        row.strike = rupees(strike);
+        for (auto [l, call] : {std::pair{&row.call, true}, std::pair{&row.put, false}}) {
+            *l = leg(m_u.nearKeys.at({strike, call}), 100, 75'000, Now);
+            l->bid.reset();
+            l->ask.reset();
+            l->bidQuantity = l->askQuantity = 0;
+            l->iv.reset();
+            l->delta.reset();
+            l->gamma.reset();
+            l->theta.reset();
+            l->vega.reset();
+            l->ivProblem = QStringLiteral("no IV");
+        }
+        live.rows.push_back(row);
+    }
+    QSignalSpy fields(m_model.get(), &M::fieldsWithDataChanged);
+    m_model->setLiveChain(live, Now);
+    QCOMPARE(fields.count(), 1);
+    for (F f : {F::Ltp, F::Change, F::Volume, F::Oi, F::OiChange})
+        QVERIFY(m_model->fieldHasData(f));
+    for (F f : {F::Bid, F::Ask, F::Iv, F::Delta, F::Gamma, F::Theta, F::Vega})
+        QVERIFY2(!m_model->fieldHasData(f), qPrintable(QString::number(int(f))));
+
+    // One leg with a bid is enough for the column to come back; the same again says nothing.
+    live.rows[3].put.bid = rupees("99.00");
+    m_model->setLiveChain(live, Now + 100);
+    QCOMPARE(fields.count(), 2);
+    QVERIFY(m_model->fieldHasData(F::Bid));
+    QVERIFY(!m_model->fieldHasData(F::Ask));
+    m_model->setLiveChain(live, Now + 200);
+    QCOMPARE(fields.count(), 2);
+
+    // The live numbers go (the feed stopped): the preset again.
+    m_model->clearLive();
+    QCOMPARE(fields.count(), 3);
+    QVERIFY(m_model->fieldHasData(F::Iv));
 }
 
 QTEST_GUILESS_MAIN(tst_OptionChainModel)

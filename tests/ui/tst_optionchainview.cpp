@@ -90,6 +90,7 @@ private Q_SLOTS:
     void farContractShowsAllStrikes();
     void movingPriceKeepsTheLadderStill();
     void allStrikesOpensCentredOnAtm();
+    void columnsWithoutDataCollapse();
     void underlyingCompletesLikeSearch();
 
 private:
@@ -356,6 +357,37 @@ void tst_OptionChainView::movingPriceKeepsTheLadderStill()
     QCOMPARE(strikes().first(), QStringLiteral("25700"));
     QCOMPARE(atm->text(), QStringLiteral("ATM 26200"));
     m_view->setMarketData(nullptr, QString());
+}
+
+void tst_OptionChainView::columnsWithoutDataCollapse()
+{
+    using M = OptionChainModel;
+    auto *table = child<QTableView>("chainTable");
+    m_view->setColumnPreset(QStringLiteral("prices"));
+    m_view->setStrikeWindow(5);
+    openNifty();
+    // No numbers yet: the preset's columns, each saying "—".
+    QVERIFY(!table->isColumnHidden(M::CallBidColumn));
+    QVERIFY(!table->isColumnHidden(M::PutAskColumn));
+    QVERIFY(table->isColumnHidden(M::CallDeltaColumn)); // not in the preset
+
+    // The simulated market has prices but no book: bid and ask collapse, LTP stays.
+    InstrumentRepository repository;
+    repository.publish(m_u.snapshot);
+    SimulatedMarket market(repository, *m_clock);
+    market.setUnderlyingPrice("NIFTY", *Price::parse("26040"));
+    m_view->setMarketData(&market, QStringLiteral("simulated"));
+    m_view->refreshQuotes();
+    QVERIFY(table->isColumnHidden(M::CallBidColumn));
+    QVERIFY(table->isColumnHidden(M::PutAskColumn));
+    QVERIFY(!table->isColumnHidden(M::CallLtpColumn));
+    QVERIFY(!table->isColumnHidden(M::PutLtpColumn));
+    QVERIFY(!table->isColumnHidden(M::StrikeColumn));
+
+    // The source goes: the preset as chosen again.
+    m_view->setMarketData(nullptr, QString());
+    QVERIFY(!table->isColumnHidden(M::CallBidColumn));
+    m_view->setColumnPreset(QStringLiteral("standard"));
 }
 
 void tst_OptionChainView::allStrikesOpensCentredOnAtm()

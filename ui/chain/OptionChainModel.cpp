@@ -177,6 +177,7 @@ void OptionChainModel::setChain(SnapshotPtr snapshot, UnderlyingId underlying, E
         m_lastError = chain.error().message;
     }
     endResetModel();
+    updateFieldsWithData();
 }
 
 void OptionChainModel::setSpot(std::optional<Price> spot)
@@ -320,6 +321,7 @@ void OptionChainModel::clear()
     adopt(OptionChain{});
     m_lastError.clear();
     endResetModel();
+    updateFieldsWithData();
 }
 
 void OptionChainModel::adopt(OptionChain chain)
@@ -641,16 +643,50 @@ void OptionChainModel::setLiveChain(const LiveChain &live, std::int64_t nowMs)
                                {Qt::DisplayRole, Qt::ForegroundRole, Qt::BackgroundRole,
                                 Qt::ToolTipRole, OiShareRole, StaleRole});
     }
+    updateFieldsWithData();
+}
+
+bool OptionChainModel::fieldHasData(Field field) const
+{
+    return (m_fieldsWithData >> static_cast<unsigned>(field)) & 1u;
+}
+
+void OptionChainModel::updateFieldsWithData()
+{
+    unsigned mask = 0;
+    bool any = false;
+    const int shown = rowCount();
+    for (int r = 0; r < shown; ++r) {
+        const auto cells = m_cells.find(rows()[static_cast<std::size_t>(r)].strike);
+        if (cells == m_cells.end())
+            continue;
+        for (const LegCells *leg : {&cells->second.call, &cells->second.put}) {
+            for (int f = 0; f < FieldCount; ++f) {
+                const QString &text = leg->text[static_cast<std::size_t>(f)];
+                if (!text.isEmpty() && text != NoData) {
+                    mask |= 1u << static_cast<unsigned>(f);
+                    any = true;
+                }
+            }
+        }
+    }
+    if (!any)
+        mask = ~0u; // nothing live yet (connecting, or no feed): the preset as it is
+    if (mask == m_fieldsWithData)
+        return;
+    m_fieldsWithData = mask;
+    Q_EMIT fieldsWithDataChanged();
 }
 
 void OptionChainModel::clearLive()
 {
     m_live = LiveChain{};
-    if (m_cells.empty())
-        return;
-    m_cells.clear();
-    if (rowCount() > 0)
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    if (!m_cells.empty()) {
+        m_cells.clear();
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    }
+    updateFieldsWithData();
 }
 
 void OptionChainModel::setOiUnit(OiUnit unit)

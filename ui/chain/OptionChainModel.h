@@ -113,6 +113,10 @@ public:
     // Forgets the live numbers: every market column says "—" again.
     void clearLive();
     const LiveChain &liveChain() const { return m_live; }
+    // Whether any row of the window has a number in that field (either side). Before the
+    // first live number every field counts as having data: a chain that is still connecting
+    // shows its preset's columns with "—", it does not collapse to the strikes.
+    bool fieldHasData(Field field) const;
     void setOiUnit(OiUnit unit);
     OiUnit oiUnit() const { return m_oiUnit; }
     // How long a changed LTP flashes.
@@ -145,7 +149,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    // fieldHasData() changed for at least one field: the view collapses or restores columns.
+    void fieldsWithDataChanged();
+
 private:
+    void updateFieldsWithData();
     std::optional<Moneyness> moneynessAt(int row, int column) const;
     QVariant background(int row, int column) const;
     struct LegCells
@@ -186,6 +195,7 @@ private:
     LiveChain m_live;
     std::unordered_map<std::int64_t, RowCells> m_cells; // by strike (raw): survive window moves
     OiUnit m_oiUnit = OiUnit::Units;
+    unsigned m_fieldsWithData = ~0u; // bit per Field; all before the first live number
 };
 
 } // namespace strikeline::ui

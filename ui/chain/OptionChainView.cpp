@@ -364,6 +364,8 @@ void OptionChainView::buildUi()
         QSettings().setValue(ColumnPresetKey, m_columnsCombo->currentData());
         applyColumnPreset();
     });
+    connect(m_model, &OptionChainModel::fieldsWithDataChanged, this,
+            &OptionChainView::applyColumnPreset);
     applyColumnPreset();
     m_oiUnitCombo->setCurrentIndex(settings.value(OiUnitKey, 0).toInt() == 1 ? 1 : 0);
     m_model->setOiUnit(m_oiUnitCombo->currentData().toInt() == 1
@@ -405,8 +407,12 @@ void OptionChainView::applyColumnPreset()
     const std::vector<OptionChainModel::Field> fields = presetFields(columnPreset());
     for (int column = 0; column < OptionChainModel::ColumnCount; ++column) {
         const auto field = OptionChainModel::fieldOf(column);
+        // A column the preset names and some row has a number in (columns without data
+        // collapse, and come back when the source fills them: no depth in the simulated
+        // market, no greeks from a feed in ltpc).
         const bool shown =
-            !field || std::find(fields.begin(), fields.end(), *field) != fields.end();
+            !field || (std::find(fields.begin(), fields.end(), *field) != fields.end() &&
+                       m_model->fieldHasData(*field));
         m_table->setColumnHidden(column, !shown);
     }
     if (m_groups)
@@ -857,6 +863,7 @@ void OptionChainView::updateLive()
             return simulatedQuote(*market, key, nowMs);
         };
     } else {
+        m_model->clearLive(); // no source: no numbers, rather than the last ones frozen
         showMarketState(LiveChain{}, nowMs, false);
         return;
     }
@@ -896,10 +903,15 @@ void OptionChainView::showMarketState(const LiveChain &live, std::int64_t nowMs,
             return QStringLiteral("no tick yet");
         const IstMoment at{ms};
         const std::int64_t second = (at.epochMs / 1000 + IstOffsetSeconds) % 86400;
-        return QStringLiteral("as of %1:%2:%3 IST")
+        // Another day's values (kept from a previous run) say which day.
+        const QString day = at.day() == IstMoment{nowMs}.day()
+                                ? QString()
+                                : formatDisplayDay(at.day()) + QLatin1Char(' ');
+        return QStringLiteral("as of %4%1:%2:%3 IST")
             .arg(second / 3600, 2, 10, QLatin1Char('0'))
             .arg(second / 60 % 60, 2, 10, QLatin1Char('0'))
-            .arg(second % 60, 2, 10, QLatin1Char('0'));
+            .arg(second % 60, 2, 10, QLatin1Char('0'))
+            .arg(day);
     };
     if (simulated) {
         state = QStringLiteral("SIMULATED");
