@@ -2,6 +2,7 @@
 // navigation into the results, the contract panel and the status bar's warnings; the one
 // selected contract that every view writes and every order action trades.
 
+#include "QuoteTable.h"
 #include "RecordFactory.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
@@ -35,6 +36,7 @@
 #include <QThread>
 #include <QToolButton>
 
+#include <map>
 #include <memory>
 
 using namespace strikeline;
@@ -121,6 +123,7 @@ private Q_SLOTS:
     void chainToolbarFits_data();
     void chainToolbarFits();
     void recentreKeyCentresTheChain();
+    void resultsAndContractShowTheLastPrice();
 
 private:
     template<typename T>
@@ -918,6 +921,41 @@ void tst_MainWindow::recentreKeyCentresTheChain()
     QCOMPARE(child<QTabWidget>("mainTabs")->currentWidget(), &m_window->chainView());
     QVERIFY(model.isCentred());
     QVERIFY(m_window->recentreAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_E)));
+}
+
+void tst_MainWindow::resultsAndContractShowTheLastPrice()
+{
+    publish(realMasterInfo());
+    testing::QuoteTable prices;
+    m_window->setMarketData(&prices);
+    QSignalSpy shown(m_window.get(), &MainWindow::searchResultsShown);
+    QTest::keyClicks(child<QLineEdit>("searchEdit"), QStringLiteral("nifty fut"));
+    // Once typing stops, the first results are named once (the terminal subscribes them).
+    QVERIFY(shown.wait(5000));
+    QCOMPARE(shown.count(), 1);
+    const QStringList keys = shown.at(0).at(0).toStringList();
+    QCOMPARE(keys.size(), 2); // the two live futures
+    QCOMPARE(keys.first(), resultText(0, SearchResultsModel::KeyColumn));
+    QCOMPARE(resultText(0, SearchResultsModel::LtpColumn), QStringLiteral("—"));
+
+    m_window->showResult(0);
+    QCOMPARE(text("contractLastPrice"), QStringLiteral("no last price yet"));
+
+    // A tick arrives: the results' cell and the panel follow on the cadence, with its age.
+    Quote quote;
+    quote.last = *Price::parse("26150.1");
+    quote.previousClose = *Price::parse("26000");
+    quote.timeMs = m_clock->now().epochMs - 3000;
+    prices.quotes[keys.first().toStdString()] = quote;
+    QTRY_COMPARE(resultText(0, SearchResultsModel::LtpColumn), QStringLiteral("26150.10"));
+    QTRY_COMPARE(text("contractLastPrice"),
+                 QStringLiteral("Rs 26150.10 · +150.10 (+0.58%) · 3s ago"));
+    QCOMPARE(child<QLabel>("contractLastPrice")->toolTip(),
+             QStringLiteral("Last tick at 09:59:57 IST"));
+
+    // No source: no price, and no invented one.
+    m_window->setMarketData(nullptr);
+    QCOMPARE(text("contractLastPrice"), QStringLiteral("—"));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -1,5 +1,6 @@
 // SearchResultsModel presents core's hits as they come: texts, alignment, the key role, resets.
 
+#include "QuoteTable.h"
 #include "RecordFactory.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "search/SearchResultsModel.h"
@@ -8,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <map>
 #include <memory>
 
 using namespace strikeline;
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void keyRoleAndToolTip();
     void resetWithNewResults();
     void expiryTextRelativeToToday();
+    void ltpFromThePriceSource();
 
 private:
     Universe m_universe;
@@ -98,7 +101,7 @@ void tst_SearchResultsModel::startsEmpty()
 {
     QCOMPARE(m_model->rowCount(), 0);
     QCOMPARE(m_model->columnCount(), int(SearchResultsModel::ColumnCount));
-    QCOMPARE(m_model->columnCount(), 9);
+    QCOMPARE(m_model->columnCount(), 10);
     QVERIFY(!m_model->instrumentAt(0));
     QVERIFY(!m_model->index(0, 0).isValid());
 }
@@ -108,11 +111,11 @@ void tst_SearchResultsModel::headers()
     QStringList titles;
     for (int c = 0; c < m_model->columnCount(); ++c)
         titles << m_model->headerData(c, Qt::Horizontal).toString();
-    QCOMPARE(titles,
-             QStringList(
-                 {QStringLiteral("Symbol"), QStringLiteral("Segment"), QStringLiteral("Type"),
-                  QStringLiteral("Expiry"), QStringLiteral("Strike"), QStringLiteral("Lot"),
-                  QStringLiteral("Tick (Rs)"), QStringLiteral("Freeze"), QStringLiteral("Key")}));
+    QCOMPARE(titles, QStringList({QStringLiteral("Symbol"), QStringLiteral("Segment"),
+                                  QStringLiteral("Type"), QStringLiteral("Expiry"),
+                                  QStringLiteral("Strike"), QStringLiteral("LTP"),
+                                  QStringLiteral("Lot"), QStringLiteral("Tick (Rs)"),
+                                  QStringLiteral("Freeze"), QStringLiteral("Key")}));
     QVERIFY(!m_model->headerData(0, Qt::Vertical).isValid());
 }
 
@@ -166,8 +169,9 @@ void tst_SearchResultsModel::numbersAlignRight()
     const auto alignment = [this](int column) {
         return Qt::Alignment(m_model->index(FutureRow, column).data(Qt::TextAlignmentRole).toInt());
     };
-    for (int column : {SearchResultsModel::StrikeColumn, SearchResultsModel::LotColumn,
-                       SearchResultsModel::TickColumn, SearchResultsModel::FreezeColumn})
+    for (int column : {SearchResultsModel::StrikeColumn, SearchResultsModel::LtpColumn,
+                       SearchResultsModel::LotColumn, SearchResultsModel::TickColumn,
+                       SearchResultsModel::FreezeColumn})
         QVERIFY2(alignment(column) & Qt::AlignRight, qPrintable(QString::number(column)));
     for (int column : {SearchResultsModel::SymbolColumn, SearchResultsModel::ExpiryColumn,
                        SearchResultsModel::KeyColumn})
@@ -236,6 +240,71 @@ void tst_SearchResultsModel::expiryTextRelativeToToday()
     m_model->setResults(m_universe.snapshot, m_universe.hits); // no as-of day: the date alone
     QCOMPARE(m_model->index(CallRow, SearchResultsModel::ExpiryColumn).data().toString(),
              QStringLiteral("09 Dec 2025"));
+}
+
+void tst_SearchResultsModel::ltpFromThePriceSource()
+{
+    using M = SearchResultsModel;
+    const IstMoment now = IstMoment::fromDay(Today, 10 * 60);
+    FixedClock clock(now);
+    m_model->setResults(m_universe.snapshot, m_universe.hits, Today);
+    // No source: a dash, no tooltip about ages.
+    QCOMPARE(m_model->index(FutureRow, M::LtpColumn).data().toString(), QStringLiteral("—"));
+
+    testing::QuoteTable prices;
+    const std::string future = m_universe.records[FutureRow].instrumentKey;
+    const std::string silver = m_universe.records[SilverRow].instrumentKey;
+    Quote live;
+    live.last = *Price::parse("26150.5");
+    live.timeMs = now.epochMs - 2000;
+    prices.quotes[future] = live;
+    Quote simulated;
+    simulated.last = Price::fromRupees(71234);
+    simulated.timeMs = now.epochMs;
+    simulated.simulated = true;
+    prices.quotes[silver] = simulated;
+    m_model->setMarketData(&prices, &clock);
+    QCOMPARE(m_model->index(FutureRow, M::LtpColumn).data().toString(), QStringLiteral("26150.50"));
+    QCOMPARE(m_model->index(FutureRow, M::LtpColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Last tick at 09:59:58 IST · 2s ago"));
+    QVERIFY(!m_model->index(FutureRow, M::LtpColumn).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(m_model->index(SilverRow, M::LtpColumn).data().toString(), QStringLiteral("71234.00"));
+    QVERIFY(m_model->index(SilverRow, M::LtpColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .startsWith(QStringLiteral("Simulated price")));
+    QCOMPARE(m_model->index(CallRow, M::LtpColumn).data().toString(), QStringLiteral("—"));
+    QCOMPARE(m_model->index(CallRow, M::LtpColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("No last price yet"));
+
+    // One price moves: one cell is signalled, none when nothing moved.
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_model->refreshPrices();
+    QCOMPARE(changed.count(), 0);
+    prices.quotes[future].last = *Price::parse("26151");
+    prices.quotes[future].timeMs = now.epochMs;
+    m_model->refreshPrices();
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed[0][0].toModelIndex(), m_model->index(FutureRow, M::LtpColumn));
+    QCOMPARE(changed[0][1].toModelIndex(), m_model->index(FutureRow, M::LtpColumn));
+    QCOMPARE(m_model->index(FutureRow, M::LtpColumn).data().toString(), QStringLiteral("26151.00"));
+
+    // A live tick older than 30 s greys out.
+    prices.quotes[future].timeMs = now.epochMs - 45'000;
+    m_model->refreshPrices();
+    QVERIFY(m_model->index(FutureRow, M::LtpColumn).data(Qt::ForegroundRole).isValid());
+    QVERIFY(m_model->index(FutureRow, M::LtpColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .endsWith(QStringLiteral(": stale")));
+
+    // The first rows' keys, for the feed.
+    QCOMPARE(m_model->keys(2),
+             (QStringList{QString::fromStdString(future),
+                          QString::fromStdString(m_universe.records[CallRow].instrumentKey)}));
+    QCOMPARE(m_model->keys(100).size(), int(RowCount));
+    m_model->setMarketData(nullptr, nullptr);
+    QCOMPARE(m_model->index(FutureRow, M::LtpColumn).data().toString(), QStringLiteral("—"));
 }
 
 QTEST_GUILESS_MAIN(tst_SearchResultsModel)

@@ -2,6 +2,7 @@
 // on a refresh, staleness, a key the master no longer lists), checked with
 // QAbstractItemModelTester; and the panel's named lists, persisted in the settings.
 
+#include "QuoteTable.h"
 #include "RecordFactory.h"
 #include "marketdata/MarketData.h"
 #include "watch/WatchListModel.h"
@@ -25,20 +26,6 @@ using strikeline::ui::WatchPanel;
 namespace {
 
 const EpochDay Today = day(2025, 12, 9);
-
-// Quotes the test sets by hand: the model's source, as the quote book or the simulated market.
-class TestMarket final : public MarketData
-{
-public:
-    std::optional<Quote> quote(std::string_view key) const override
-    {
-        const auto it = quotes.find(std::string(key));
-        if (it == quotes.end())
-            return std::nullopt;
-        return it->second;
-    }
-    std::map<std::string, Quote> quotes;
-};
 
 struct Universe
 {
@@ -124,7 +111,7 @@ private Q_SLOTS:
 
     void aRefreshRepaintsOnlyWhatChanged()
     {
-        TestMarket market;
+        testing::QuoteTable market;
         market.quotes[m_u.future] = quote(26100, 26000);
         market.quotes[m_u.call] = quote(120, 100);
         WatchListModel model(m_clock);
@@ -188,7 +175,7 @@ private Q_SLOTS:
 
     void aTinyMoveIsNotANegativeZero()
     {
-        TestMarket market;
+        testing::QuoteTable market;
         Quote tiny = quote(26100, 26100);
         tiny.last = Price::fromRaw(tiny.last.raw() - 500); // 0.05 below: -0.0002 %
         market.quotes[m_u.future] = tiny;
@@ -204,7 +191,7 @@ private Q_SLOTS:
 
     void aStaleLivePriceGreysItsRow()
     {
-        TestMarket market;
+        testing::QuoteTable market;
         market.quotes[m_u.future] = quote(26100, 26000, 45'000);
         market.quotes[m_u.call] = quote(120, 100, 45'000, /*simulated=*/true);
         WatchListModel model(m_clock);

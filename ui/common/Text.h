@@ -14,5 +14,9 @@ QString lotsText(qint64 count);  // "1 lot", "24 lots"
 QString unitsText(qint64 count); // "1 unit", "1800 units"
 // A count as Indian traders read OI and volume: "12,345", "7.55L" (lakh), "1.23Cr" (crore).
 QString compactCount(qint64 count);
+// How old a tick is, compactly: "0s", "42s", "3m 05s", "2h 10m", "3d" (negative counts as 0).
+QString tickAgeText(qint64 ms);
+// The IST wall clock of an epoch-ms instant: "10:00:01 IST".
+QString istClockText(qint64 epochMs);
 
 } // namespace strikeline::ui

@@ -3,6 +3,7 @@
 #include "chain/OptionChainView.h"
 #include "common/ContractSelection.h"
 #include "common/ElidedLabel.h"
+#include "common/Money.h"
 #include "common/Tables.h"
 #include "common/Text.h"
 #include "instruments/InstrumentRepository.h"
@@ -104,6 +105,19 @@ MainWindow::MainWindow(InstrumentRepository &repository, const Clock &clock, QWi
     setObjectName(QStringLiteral("mainWindow"));
     buildUi();
     buildActions();
+    // Prices move on their own: the results' LTP cells and the contract's last price are read
+    // again four times a second (only changed cells are signalled).
+    m_priceTimer = new QTimer(this);
+    m_priceTimer->setInterval(250);
+    connect(m_priceTimer, &QTimer::timeout, this, [this] {
+        m_results->refreshPrices();
+        showContractPrice();
+    });
+    m_resultsShownTimer = new QTimer(this);
+    m_resultsShownTimer->setSingleShot(true);
+    m_resultsShownTimer->setInterval(300);
+    connect(m_resultsShownTimer, &QTimer::timeout, this,
+            [this] { Q_EMIT searchResultsShown(m_results->keys(SubscribedResults)); });
 
     // Published from the loader thread: queued, so the snapshot is always taken up between two
     // events of this thread and never in the middle of a search or a paint.
@@ -341,6 +355,8 @@ QWidget *MainWindow::buildContractPanel()
         addValueRow(contractForm, QStringLiteral("Quantity in"), "contractQuantityUnit");
     m_contract.lastSeen =
         addValueRow(contractForm, QStringLiteral("Last seen by"), "contractLastSeen");
+    m_contract.lastPrice =
+        addValueRow(contractForm, QStringLiteral("Last price"), "contractLastPrice");
 
     auto *masterBox = new QGroupBox(QStringLiteral("Instrument master"));
     masterBox->setObjectName(QStringLiteral("masterPanel"));
@@ -506,6 +522,60 @@ void MainWindow::runSearch()
     m_lastSearchMicros = static_cast<double>(timer.nsecsElapsed()) / 1000.0;
     m_results->setResults(m_snapshot, std::move(hits), request.today);
     updateResultsArea();
+    m_resultsShownTimer->start();
+}
+
+void MainWindow::setMarketData(const MarketData *market)
+{
+    m_market = market;
+    m_results->setMarketData(market, &m_clock);
+    showContractPrice();
+    if (market)
+        m_priceTimer->start();
+    else
+        m_priceTimer->stop();
+}
+
+void MainWindow::showContractPrice()
+{
+    const std::optional<InstrumentId> id = m_selection->id();
+    if (!id || !m_snapshot || *id >= m_snapshot->size()) {
+        m_contract.lastPrice->setText(None);
+        m_contract.lastPrice->setToolTip({});
+        return;
+    }
+    const InstrumentView view = m_snapshot->instrument(*id);
+    const std::optional<Quote> quote =
+        m_market ? m_market->quote(view.instrumentKey()) : std::nullopt;
+    if (!quote) {
+        m_contract.lastPrice->setText(m_market ? QStringLiteral("no last price yet") : None);
+        m_contract.lastPrice->setToolTip({});
+        return;
+    }
+    const Price tick = view.tickSize().isPositive() ? view.tickSize() : Price::fromRaw(1);
+    QString text = QStringLiteral("Rs ") + formatPrice(quote->last, tick);
+    if (quote->previousClose.isPositive()) {
+        const Price change = quote->last - quote->previousClose;
+        const double percent = 100.0 * static_cast<double>(change.raw()) /
+                               static_cast<double>(quote->previousClose.raw());
+        text += QStringLiteral(" · %1%2 (%3%4%)")
+                    .arg(change.isPositive() ? QStringLiteral("+") : QString(),
+                         formatPrice(change, tick), percent > 0 ? QStringLiteral("+") : QString())
+                    .arg(percent, 0, 'f', 2);
+    }
+    QString tip;
+    if (quote->timeMs > 0) {
+        const std::int64_t age = m_clock.now().epochMs - quote->timeMs;
+        text += QStringLiteral(" · ") + tickAgeText(age) + QStringLiteral(" ago");
+        tip = (quote->simulated ? QStringLiteral("Simulated price at ")
+                                : QStringLiteral("Last tick at ")) +
+              istClockText(quote->timeMs);
+    }
+    if (quote->simulated)
+        text += QStringLiteral(" (simulated)");
+    if (m_contract.lastPrice->text() != text)
+        m_contract.lastPrice->setText(text);
+    m_contract.lastPrice->setToolTip(tip);
 }
 
 void MainWindow::updateResultsArea()
@@ -1000,6 +1070,7 @@ QString MainWindow::untradableText(InstrumentId id, Side side) const
 void MainWindow::showSelection()
 {
     showContract(m_selection->id());
+    showContractPrice();
     m_contractHint->setText(m_selection->reason().isEmpty()
                                 ? ContractHint
                                 : m_selection->reason() + QStringLiteral(".\n\n") + ContractHint);

@@ -23,7 +23,8 @@ class QTimer;
 
 namespace strikeline {
 class InstrumentRepository;
-}
+class MarketData;
+} // namespace strikeline
 
 namespace strikeline::ui {
 
@@ -91,6 +92,11 @@ public:
     // the keys that work in one view.
     QString keyboardMapText() const;
 
+    // Where the search results' LTP column and the contract panel's last price read from (the
+    // terminal's MarketPrices; null: none). Outlives the window; read on a 4 Hz cadence.
+    void setMarketData(const MarketData *market);
+    // The keys the search results show first (what searchResultsShown names).
+    static constexpr int SubscribedResults = 20;
     // A permanent badge in the status bar naming where prices come from ("SIMULATED PRICES",
     // "LIVE · UPSTOX FEED"); `warning` colours it as a problem (a feed reconnecting, a login).
     void setPriceSource(const QString &badge, const QString &toolTip, bool warning = false);
@@ -124,6 +130,9 @@ Q_SIGNALS:
     void importRequested(const QString &path);
     void cancelSyncRequested();
     void orderTicketRequested(const QString &instrumentKey, strikeline::Side side);
+    // The first SubscribedResults keys of the results, once the trader stops typing (300 ms):
+    // the composition root subscribes them to the feed. Empty when there are none.
+    void searchResultsShown(const QStringList &instrumentKeys);
     // "Add to watch list" (Ctrl+D) on the selected contract.
     void watchAddRequested(const QString &instrumentKey);
     void themeChangeRequested(strikeline::ui::Theme theme);
@@ -152,6 +161,7 @@ private:
     void applySnapshot(const SnapshotPtr &snapshot);
     void runSearch();
     void showContract(std::optional<InstrumentId> id);
+    void showContractPrice();
     void updateStatus();
     void updateResultsArea();
     void focusSearch();
@@ -195,7 +205,11 @@ private:
         QLabel *freeze = nullptr;
         QLabel *quantityUnit = nullptr;
         QLabel *lastSeen = nullptr;
+        QLabel *lastPrice = nullptr;
     } m_contract;
+    const MarketData *m_market = nullptr;
+    QTimer *m_priceTimer = nullptr;        // the prices' cadence
+    QTimer *m_resultsShownTimer = nullptr; // searchResultsShown, after typing stops
     struct MasterLabels
     {
         QLabel *source = nullptr;

@@ -1,17 +1,25 @@
 #include "SearchResultsModel.h"
 
+#include "common/Money.h"
 #include "common/Text.h"
+
+#include <QBrush>
+#include <QPalette>
 
 namespace strikeline::ui {
 
 namespace {
 
 const QString Dot = QStringLiteral(" · ");
+const QString None = QStringLiteral("—");
+// A live tick older than this greys out (as the watch list's).
+constexpr std::int64_t StaleAfterMs = 30'000;
 
 bool isNumericColumn(int column)
 {
     switch (column) {
     case SearchResultsModel::StrikeColumn:
+    case SearchResultsModel::LtpColumn:
     case SearchResultsModel::LotColumn:
     case SearchResultsModel::TickColumn:
     case SearchResultsModel::FreezeColumn:
@@ -103,7 +111,78 @@ void SearchResultsModel::setResults(SnapshotPtr snapshot, std::vector<SearchHit>
     m_snapshot = std::move(snapshot);
     m_hits = m_snapshot ? std::move(hits) : std::vector<SearchHit>{};
     m_today = today;
+    m_prices.clear();
+    m_prices.reserve(m_hits.size());
+    for (const SearchHit &hit : m_hits)
+        m_prices.push_back(priceCell(m_snapshot->instrument(hit.id)));
     endResetModel();
+}
+
+void SearchResultsModel::setMarketData(const MarketData *market, const Clock *clock)
+{
+    m_market = market;
+    m_clock = clock;
+    refreshPrices();
+}
+
+void SearchResultsModel::refreshPrices()
+{
+    int first = -1;
+    const auto flush = [this, &first](int end) {
+        if (first >= 0)
+            Q_EMIT dataChanged(index(first, LtpColumn), index(end - 1, LtpColumn),
+                               {Qt::DisplayRole, Qt::ToolTipRole, Qt::ForegroundRole});
+        first = -1;
+    };
+    for (std::size_t r = 0; r < m_hits.size(); ++r) {
+        PriceCell cell = priceCell(m_snapshot->instrument(m_hits[r].id));
+        const int row = static_cast<int>(r);
+        if (cell == m_prices[r]) {
+            flush(row);
+            continue;
+        }
+        m_prices[r] = std::move(cell);
+        if (first < 0)
+            first = row;
+    }
+    flush(static_cast<int>(m_hits.size()));
+}
+
+QStringList SearchResultsModel::keys(int count) const
+{
+    QStringList keys;
+    const std::size_t n = std::min(m_hits.size(), static_cast<std::size_t>(std::max(0, count)));
+    for (std::size_t r = 0; r < n; ++r)
+        keys.append(toQString(m_snapshot->instrument(m_hits[r].id).instrumentKey()));
+    return keys;
+}
+
+SearchResultsModel::PriceCell SearchResultsModel::priceCell(const InstrumentView &instrument) const
+{
+    PriceCell cell{None, {}, false};
+    if (!m_market)
+        return cell;
+    const std::optional<Quote> quote = m_market->quote(instrument.instrumentKey());
+    if (!quote) {
+        cell.toolTip = QStringLiteral("No last price yet");
+        return cell;
+    }
+    const Price tick =
+        instrument.tickSize().isPositive() ? instrument.tickSize() : Price::fromRaw(1);
+    cell.text = formatPrice(quote->last, tick);
+    if (quote->timeMs > 0) {
+        const std::int64_t age = m_clock ? m_clock->now().epochMs - quote->timeMs : 0;
+        cell.stale = !quote->simulated && age > StaleAfterMs;
+        // Whole seconds: the text changes once a second, not on every refresh.
+        cell.toolTip = (quote->simulated ? QStringLiteral("Simulated price at ")
+                                         : QStringLiteral("Last tick at ")) +
+                       istClockText(quote->timeMs) + Dot + tickAgeText(age) +
+                       QStringLiteral(" ago") +
+                       (cell.stale ? QStringLiteral(": stale") : QString());
+    } else if (quote->simulated) {
+        cell.toolTip = QStringLiteral("Simulated price");
+    }
+    return cell;
 }
 
 void SearchResultsModel::clear()
@@ -135,11 +214,19 @@ QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
     const InstrumentView instrument = m_snapshot->instrument(*instrumentAt(index.row()));
     switch (role) {
     case Qt::DisplayRole:
+        if (index.column() == LtpColumn)
+            return m_prices[static_cast<std::size_t>(index.row())].text;
         return displayText(instrument, index.column());
     case Qt::TextAlignmentRole:
         return alignmentFor(index.column());
     case Qt::ToolTipRole:
+        if (index.column() == LtpColumn)
+            return m_prices[static_cast<std::size_t>(index.row())].toolTip;
         return toolTip(instrument);
+    case Qt::ForegroundRole:
+        if (index.column() == LtpColumn && m_prices[static_cast<std::size_t>(index.row())].stale)
+            return QBrush(QPalette().color(QPalette::PlaceholderText));
+        return {};
     case InstrumentKeyRole:
         return toQString(instrument.instrumentKey());
     default:
@@ -157,6 +244,8 @@ QVariant SearchResultsModel::headerData(int section, Qt::Orientation orientation
         switch (section) {
         case ExpiryColumn:
             return QStringLiteral("Expiry date (IST) and calendar days left");
+        case LtpColumn:
+            return QStringLiteral("Last traded price (hover a cell for its age; grey: stale)");
         case LotColumn:
             return QStringLiteral("Units per lot");
         case TickColumn:
@@ -180,6 +269,8 @@ QVariant SearchResultsModel::headerData(int section, Qt::Orientation orientation
         return QStringLiteral("Expiry");
     case StrikeColumn:
         return QStringLiteral("Strike");
+    case LtpColumn:
+        return QStringLiteral("LTP");
     case LotColumn:
         return QStringLiteral("Lot");
     case TickColumn:

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "common/IstTime.h"
 #include "instruments/InstrumentSnapshot.h"
+#include "marketdata/MarketData.h"
 
 #include <QAbstractTableModel>
 
@@ -12,6 +14,10 @@ namespace strikeline::ui {
 
 // The search results as a table: one row per hit, in the order core ranked them. The model only
 // presents; it never filters or sorts (InstrumentSnapshot::search does).
+//
+// The LTP column reads the terminal's price source (MarketPrices: the live book, or the
+// simulated market): refreshPrices(), on the window's cadence, formats each row's price once
+// and signals only the cells whose text changed; data() only reads.
 class SearchResultsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -22,6 +28,7 @@ public:
         TypeColumn,
         ExpiryColumn,
         StrikeColumn,
+        LtpColumn, // the last price and its age (tooltip) from the terminal's price source
         LotColumn,
         TickColumn,
         FreezeColumn,
@@ -40,6 +47,14 @@ public:
     void setResults(SnapshotPtr snapshot, std::vector<SearchHit> hits, EpochDay today = NoDay);
     void clear();
 
+    // Where the LTP column reads from (null: no prices, the column says "—"); `clock` stamps
+    // the ages. Both outlive the model. Refreshes the column.
+    void setMarketData(const MarketData *market, const Clock *clock);
+    // Re-reads every row's quote; dataChanged for the LTP cells whose text or state changed.
+    void refreshPrices();
+    // The keys of the first `count` rows (the ones a trader reads; the feed subscribes them).
+    QStringList keys(int count) const;
+
     const SnapshotPtr &snapshot() const { return m_snapshot; }
     std::optional<InstrumentId> instrumentAt(int row) const;
 
@@ -52,10 +67,21 @@ public:
 private:
     QString displayText(const InstrumentView &instrument, int column) const;
     QString toolTip(const InstrumentView &instrument) const;
+    struct PriceCell
+    {
+        QString text;    // "123.45", or "—"
+        QString toolTip; // "Last tick at 10:00:01 IST · 2s ago", "Simulated price at …"
+        bool stale = false;
+        bool operator==(const PriceCell &) const = default;
+    };
+    PriceCell priceCell(const InstrumentView &instrument) const;
 
     SnapshotPtr m_snapshot;
     std::vector<SearchHit> m_hits;
+    std::vector<PriceCell> m_prices; // by row
     EpochDay m_today = NoDay;
+    const MarketData *m_market = nullptr;
+    const Clock *m_clock = nullptr;
 };
 
 // Text shared by the results table and the contract panel, so both say the same thing.

@@ -1,6 +1,7 @@
 #include "WatchListModel.h"
 
 #include "common/Money.h"
+#include "common/Text.h"
 #include "theme/Theme.h"
 
 #include <QBrush>
@@ -19,31 +20,6 @@ const QString None = QStringLiteral("—");
 QString count(std::int64_t value)
 {
     return QLocale(QLocale::English).toString(static_cast<qlonglong>(value));
-}
-
-QString ageText(std::int64_t ms)
-{
-    if (ms < 0)
-        ms = 0;
-    const std::int64_t s = ms / 1000;
-    if (s < 60)
-        return QStringLiteral("%1s").arg(s);
-    if (s < 3600)
-        return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    if (s < 86400)
-        return QStringLiteral("%1h %2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10,
-                                                           QLatin1Char('0'));
-    return QStringLiteral("%1d").arg(s / 86400);
-}
-
-QString istClock(std::int64_t epochMs)
-{
-    const std::int64_t s = floorDiv(epochMs, 1000) + IstOffsetSeconds;
-    const std::int64_t inDay = s - floorDiv(s, 86400) * 86400;
-    return QStringLiteral("%1:%2:%3 IST")
-        .arg(inDay / 3600, 2, 10, QLatin1Char('0'))
-        .arg((inDay % 3600) / 60, 2, 10, QLatin1Char('0'))
-        .arg(inDay % 60, 2, 10, QLatin1Char('0'));
 }
 
 } // namespace
@@ -135,13 +111,13 @@ bool WatchListModel::update(Row &row, int &firstColumn, int &lastColumn) const
             text[OiColumn] = count(*quote->oi);
         if (quote->timeMs > 0) {
             const std::int64_t age = m_clock.now().epochMs - quote->timeMs;
-            text[AgeColumn] = ageText(age);
+            text[AgeColumn] = tickAgeText(age);
             stale = !quote->simulated && age > StaleAfterMs;
-            ageToolTip =
-                QStringLiteral("%1 at %2%3")
-                    .arg(quote->simulated ? QStringLiteral("Simulated price")
-                                          : QStringLiteral("Last tick"),
-                         istClock(quote->timeMs), stale ? QStringLiteral(": stale") : QString());
+            ageToolTip = QStringLiteral("%1 at %2%3")
+                             .arg(quote->simulated ? QStringLiteral("Simulated price")
+                                                   : QStringLiteral("Last tick"),
+                                  istClockText(quote->timeMs),
+                                  stale ? QStringLiteral(": stale") : QString());
         }
     }
     firstColumn = ColumnCount;
