@@ -47,7 +47,7 @@ shoot() { # name theme size suffix args...
     # Each shot starts with an empty order journal: the orders view shows what it placed.
     rm -rf "$XDG_DATA_HOME/Strikeline/strikeline/journal"
     xvfb-run -a -s "-screen 0 1920x1080x24" \
-        "$desktop" --db "$db" --at "$at" --theme "$theme" --size "$size" \
+        "$desktop" --db "${shot_db:-$db}" --at "${shot_at:-$at}" --theme "$theme" --size "$size" \
         --screenshot "$out/$name-$theme$suffix.png" "$@" >/dev/null
     echo "$out/$name-$theme$suffix.png"
 }
@@ -69,3 +69,28 @@ for theme in light dark; do
     # The narrowest window we support: the status line elides instead of clipping.
     shoot search "$theme" 1024x700 -1024 --query "nifty 26000"
 done
+
+# The live market: the chain and the search results on the feed of `strikeline-cli upstox-sim`
+# (the fixture's day, its Analytics Token), never on Upstox. The shots wait for the first ticks.
+fixture=${STRIKELINE_SCREENSHOT_LIVE_MASTER:-$root/../shared/data/upstox/fixture-NSE_FO-subset-2026-08-21.json}
+if [ -f "$fixture" ]; then
+    shot_db="sqlite://$scratch/live.db"
+    shot_at="2026-08-21 10:00"
+    "$cli" sync --db "$shot_db" --source "$fixture" >/dev/null
+    "$cli" upstox-sim --master "$fixture" --port 0 --at "$shot_at" >"$scratch/sim.out" 2>"$scratch/sim.err" &
+    sim=$!
+    trap 'kill $sim 2>/dev/null; rm -rf "$scratch"' EXIT
+    for _ in $(seq 100); do
+        grep -q '^listening on ' "$scratch/sim.out" && break
+        sleep 0.2
+    done
+    url=$(sed -n 's/^listening on //p' "$scratch/sim.out")
+    [ -n "$url" ] || { echo "screenshots: the simulator did not start: $(cat "$scratch/sim.err")" >&2; exit 1; }
+    export STRIKELINE_UPSTOX_URL=$url UPSTOX_ANALYTICS_TOKEN=sim-analytics-token
+    for theme in light dark; do
+        shoot chain-live "$theme" 1280x800 "" --query "NIFTY" --chain NIFTY
+        shoot chain-live "$theme" 1920x1080 -1920 --query "NIFTY" --chain NIFTY
+        shoot search-live "$theme" 1280x800 "" --query "nifty fut"
+    done
+    unset STRIKELINE_UPSTOX_URL UPSTOX_ANALYTICS_TOKEN shot_db shot_at
+fi

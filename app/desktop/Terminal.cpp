@@ -155,6 +155,20 @@ void Terminal::wireMarket()
                 m_market.setUnderlyingPrice(symbol.toStdString(), price);
             });
     m_watchPanel->setMarketData(&m_prices, QStringLiteral("simulated"));
+    // The search results' LTP and the contract panel's last price: the same source.
+    m_window->setMarketData(&m_prices);
+    connect(m_window.get(), &ui::MainWindow::searchResultsShown, this,
+            [this](const QStringList &keys) {
+                m_searchKeys = keys;
+                subscribeBrowsing();
+            });
+    connect(&m_window->selection(), &ui::ContractSelection::changed, this, [this] {
+        const QString key = m_window->selectedContractKey();
+        if (key == m_selectedKey)
+            return;
+        m_selectedKey = key;
+        subscribeBrowsing();
+    });
     connect(m_watchPanel, &ui::WatchPanel::keysChanged, this, [this] { subscribeWatchList(); });
     connect(m_window.get(), &ui::MainWindow::snapshotApplied, m_watchPanel,
             [this] { m_watchPanel->setSnapshot(m_window->snapshot()); });
@@ -303,6 +317,10 @@ void Terminal::updateLiveMarket()
         const InstrumentKind kind = snapshot->instrument(*id).kind();
         return kind == InstrumentKind::Call || kind == InstrumentKind::Put;
     };
+    // The last known values of the previous run come back (the chain can be browsed OFFLINE
+    // after a restart; they are never traded on) and this run's are kept for the next.
+    options.lastQuotesPath = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                             QStringLiteral("/last-quotes.bin");
     m_live =
         std::make_unique<marketdata::LiveMarket>(*m_upstox->marketDataClient(), std::move(options));
     connect(&m_live->feed(), &marketdata::UpstoxMarketFeed::stateChanged, this,
@@ -317,6 +335,7 @@ void Terminal::updateLiveMarket()
     m_watchPanel->setMarketData(&m_prices, QStringLiteral("Upstox feed"));
     subscribeWatchList();
     subscribeOrders();
+    subscribeBrowsing();
     for (const auto &[consumer, key] : m_ticketKeys) {
         subscribe(consumer, {key}, marketdata::FeedMode::Full);
         refreshCircuitLimits({key});
@@ -404,6 +423,16 @@ void Terminal::subscribeWatchList()
 {
     // The list on screen, with depth, volume and OI (its columns): full mode.
     subscribe(QStringLiteral("watch"), m_watchPanel->model().keys(), marketdata::FeedMode::Full);
+}
+
+void Terminal::subscribeBrowsing()
+{
+    // What the trader is looking at: the first search results in ltpc (their LTP column), the
+    // contract in the panel in full (its last price; a ticket opened on it starts warm).
+    subscribe(QStringLiteral("search"), m_searchKeys, marketdata::FeedMode::Ltpc);
+    subscribe(QStringLiteral("contract"),
+              m_selectedKey.isEmpty() ? QStringList{} : QStringList{m_selectedKey},
+              marketdata::FeedMode::Full);
 }
 
 void Terminal::subscribeOrders()

@@ -124,6 +124,7 @@ private:
     void subscribe(const QString &consumer, const QStringList &keys, marketdata::FeedMode mode);
     void subscribeWatchList();
     void subscribeOrders();
+    void subscribeBrowsing();
     // Asks the REST full quote for the bands of `keys` not known or older than five minutes.
     void refreshCircuitLimits(const QStringList &keys);
     // The last order placed from this window, in the status bar as it is now.
@@ -169,6 +170,8 @@ private:
     int m_nextTicket = 0;
     QStringList m_subscribedOpen; // the keys of open orders and of open positions subscribed
     QStringList m_subscribedHeld;
+    QStringList m_searchKeys;         // the first search results (ltpc)
+    QString m_selectedKey;            // the contract panel's (full)
     QSet<QString> m_circuitsInFlight; // keys whose bands are being asked for
 };
 

@@ -151,7 +151,7 @@ std::optional<LiveQuote> QuoteBook::read(std::string_view key) const
 std::optional<Quote> QuoteBook::quote(std::string_view instrumentKey) const
 {
     const auto live = read(instrumentKey);
-    if (!live || !live->has(LiveQuote::Ltp))
+    if (!live || !live->has(LiveQuote::Ltp) || live->origin == LiveQuote::Restored)
         return std::nullopt;
     Quote quote;
     quote.last = live->ltp;
@@ -189,6 +189,18 @@ LiveQuote &QuoteBook::Writer::shadow(SlotId id)
 }
 
 void QuoteBook::Writer::publish(SlotId id)
+{
+    m_book.slotAt(id)->shadow.origin = LiveQuote::Received;
+    publishAs(id);
+}
+
+void QuoteBook::Writer::publishRestored(SlotId id)
+{
+    m_book.slotAt(id)->shadow.origin = LiveQuote::Restored;
+    publishAs(id);
+}
+
+void QuoteBook::Writer::publishAs(SlotId id)
 {
     Slot *slot = m_book.slotAt(id);
     const auto copy = std::bit_cast<std::array<std::uint64_t, Words>>(slot->shadow);

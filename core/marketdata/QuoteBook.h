@@ -80,12 +80,15 @@ struct LiveQuote
         DayOhlc = 1u << 12,
     };
     static constexpr int MaxDepth = 5;
+    // Where the state came from: this run's feed or REST, or a previous run's file
+    // (LastQuotes.h), which is shown but never traded on.
+    enum Origin : std::int32_t { Received = 0, Restored = 1 };
 
     std::uint32_t fields = 0;
     std::int32_t depthLevels = 0;
     std::int32_t mode =
         -1; // the feed's RequestMode of the newest packet (0 ltpc, 1 full, 2 greeks)
-    std::int32_t reserved = 0;
+    std::int32_t origin = Received; // set by Writer::publish / publishRestored
     Price ltp;
     Price close;
     std::int64_t lastQuantity = 0;
@@ -142,6 +145,8 @@ public:
     std::optional<LiveQuote> read(std::string_view key) const;
 
     // MarketData: the last price with depth, volume and OI, for the order path and the UI.
+    // A slot restored from a previous run's file has no quote: a price of yesterday is never
+    // one to trade on (the chain reads it with read(), as last known values).
     std::optional<Quote> quote(std::string_view instrumentKey) const override;
 
     // Writing. Take a Writer (it holds the writers' mutex), merge into shadows, publish.
@@ -149,13 +154,17 @@ public:
     {
     public:
         explicit Writer(QuoteBook &book);
-        // The slot's writer-private state, to merge into; publish(id) makes it visible.
+        // The slot's writer-private state, to merge into; publish(id) makes it visible, as
+        // received this run (LiveQuote::Received).
         LiveQuote &shadow(SlotId id);
         void publish(SlotId id);
+        // The same for a state read back from a previous run (LiveQuote::Restored).
+        void publishRestored(SlotId id);
         // The writer's own key -> slot cache in front of the book's map.
         SlotId slot(std::string_view key);
 
     private:
+        void publishAs(SlotId id);
         QuoteBook &m_book;
         std::unique_lock<std::mutex> m_lock;
     };

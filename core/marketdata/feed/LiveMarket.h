@@ -19,7 +19,9 @@
 #include "marketdata/feed/UpstoxMarketFeed.h"
 
 #include <QObject>
+#include <QTimer>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -44,6 +46,11 @@ public:
         std::function<bool(const QString &key)> isOption;
         // Runs on the feed thread after each frame was decoded (a recorder); cheap, no throw.
         FrameHook frameHook;
+        // The book's last known values on disk (LastQuotes.h): read back into the book at
+        // start() (marked restored: shown by the chain, never traded on), written every
+        // `saveInterval` and when this object goes, all on the thread pool. Empty: neither.
+        QString lastQuotesPath;
+        std::chrono::milliseconds saveInterval = std::chrono::seconds(60);
     };
 
     // `client` outlives this object.
@@ -72,9 +79,16 @@ public:
 
 Q_SIGNALS:
     void backfilled(int instruments);
+    // The last known values were read back: `instruments` slots, the newest received at
+    // `newestMs` (epoch ms).
+    void restored(int instruments, qint64 newestMs);
 
 private:
     void backfill(const QStringList &keys);
+    void restoreLastQuotes();
+    // Writes the book on the thread pool; a save that finds a newer one already written skips.
+    void saveLastQuotes();
+    struct SaveState;
 
     upstox::UpstoxClient &m_client;
     Options m_options;
@@ -82,6 +96,9 @@ private:
     UpstoxFeedDecoder m_decoder;
     std::unique_ptr<UpstoxMarketFeed> m_feed;
     BackfillStats m_backfillStats;
+    std::shared_ptr<SaveState> m_saves;
+    QTimer *m_saveTimer = nullptr;
+    bool m_restoreStarted = false;
 };
 
 } // namespace strikeline::marketdata
