@@ -409,6 +409,25 @@ void tst_MarketFeed::backfillAfterResubscribe()
     }
     QVERIFY(quotes[3].oi.has_value());
 
+    // A key Upstox does not know (an expired contract in a watch list) refuses its whole
+    // request: the others are asked again without it, and still come back.
+    const QString unknown = QStringLiteral("BSE_FO|1102290");
+    const auto partly =
+        testing::waitFor<upstox::UpstoxResult<std::vector<marketdata::BackfillQuote>>>(
+            [&](QObject *context, auto done) {
+                marketdata::backfillQuotes(*m_client, QStringList{Call, unknown, Put, Nifty},
+                                           QStringList{unknown, Call}, context, done);
+            });
+    QVERIFY(partly.has_value());
+    QVERIFY2(partly->ok(), partly->ok() ? "" : qPrintable(partly->error().toString()));
+    QStringList answered;
+    for (const auto &q : partly->value())
+        answered.append(q.instrumentKey);
+    answered.sort();
+    QStringList expected{Call, Put, Nifty, Call};
+    expected.sort();
+    QCOMPARE(answered, expected);
+
     // Nothing asked: answered at once with nothing.
     bool called = false;
     QObject context;

@@ -3,6 +3,8 @@
 #include <QJsonObject>
 #include <QUrlQuery>
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <memory>
 
@@ -15,6 +17,15 @@ struct Call
     QString path;
     QStringList keys;
 };
+
+// Upstox refuses a whole request for one key it does not know (UDAPI1011: an expired contract
+// in a watch list, a key of another master): such a call is split in halves and asked again, so
+// one bad key costs a few requests, never everyone else's prices. A single key it refuses is
+// left out (and logged).
+bool refusedKeys(const upstox::UpstoxError &error)
+{
+    return error.code == QLatin1String("UDAPI1011");
+}
 
 // GETs every call at once; `done` runs once on `context`'s thread with each answer parsed, in
 // the calls' order whatever order they came in, or with the first error.
@@ -34,35 +45,56 @@ void getInBatches(upstox::UpstoxClient &client, const std::vector<Call> &calls, 
         std::vector<std::vector<T>> slots;
         std::function<std::vector<T>(const QJsonValue &)> parse;
         std::function<void(upstox::UpstoxResult<std::vector<T>>)> done;
+        std::function<void(std::size_t slot, Call call)> get;
     };
     auto pending = std::make_shared<Pending>();
     pending->outstanding = static_cast<int>(calls.size());
     pending->slots.resize(calls.size());
     pending->parse = std::move(parse);
     pending->done = std::move(done);
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        client.get(
-            calls[i].path,
-            QUrlQuery{{QStringLiteral("instrument_key"), calls[i].keys.join(QLatin1Char(','))}},
-            context, [pending, i](upstox::UpstoxResult<QJsonValue> answer) {
-                if (pending->finished)
-                    return;
-                if (!answer.ok()) {
-                    pending->finished = true;
-                    pending->done(answer.error());
-                    return;
-                }
-                pending->slots[i] = pending->parse(answer.value());
-                if (--pending->outstanding > 0)
-                    return;
-                pending->finished = true;
-                std::vector<T> all;
-                for (auto &slot : pending->slots)
-                    for (auto &item : slot)
-                        all.push_back(std::move(item));
-                pending->done(std::move(all));
-            });
-    }
+    // Each request's callback holds the state; the state's `get` holds it weakly (no cycle).
+    const std::weak_ptr<Pending> weak = pending;
+    pending->get = [&client, context, weak](std::size_t slot, Call call) {
+        const std::shared_ptr<Pending> held = weak.lock();
+        if (!held)
+            return;
+        const QString path = call.path;
+        const QString keys = call.keys.join(QLatin1Char(','));
+        client.get(path, QUrlQuery{{QStringLiteral("instrument_key"), keys}}, context,
+                   [pending = held, slot,
+                    call = std::move(call)](upstox::UpstoxResult<QJsonValue> answer) {
+                       if (pending->finished)
+                           return;
+                       if (!answer.ok() && refusedKeys(answer.error())) {
+                           if (call.keys.size() > 1) {
+                               const qsizetype half = call.keys.size() / 2;
+                               ++pending->outstanding; // this call becomes two
+                               pending->get(slot, Call{call.path, call.keys.mid(0, half)});
+                               pending->get(slot, Call{call.path, call.keys.mid(half)});
+                               return;
+                           }
+                           spdlog::warn("{}: Upstox does not know {}: left out",
+                                        call.path.toStdString(), call.keys.value(0).toStdString());
+                       } else if (!answer.ok()) {
+                           pending->finished = true;
+                           pending->done(answer.error());
+                           return;
+                       } else {
+                           for (T &item : pending->parse(answer.value()))
+                               pending->slots[slot].push_back(std::move(item));
+                       }
+                       if (--pending->outstanding > 0)
+                           return;
+                       pending->finished = true;
+                       std::vector<T> all;
+                       for (auto &items : pending->slots)
+                           for (auto &item : items)
+                               all.push_back(std::move(item));
+                       pending->done(std::move(all));
+                   });
+    };
+    for (std::size_t i = 0; i < calls.size(); ++i)
+        pending->get(i, calls[i]);
 }
 
 void addBatches(std::vector<Call> &calls, const QString &path, const QStringList &keys, int batch)
