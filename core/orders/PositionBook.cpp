@@ -133,6 +133,8 @@ PositionBook::positions(const MarketData *market,
         p.realisedPnl = book.realised + book.realisedPerUnit * p.qtyMultiplier;
         if (const auto quote = market ? market->quote(key) : std::nullopt) {
             p.lastPrice = quote->last;
+            p.lastPriceMs = quote->timeMs;
+            p.lastPriceSimulated = quote->simulated;
             p.unrealisedPnl = valueOf(quote->last - p.averagePrice, book.net, p.qtyMultiplier);
         }
         out.push_back(std::move(p));

@@ -31,6 +31,8 @@ struct Position
     Money realisedPnl;              // today's: (exit - average) x closed quantity x multiplier
     Money unrealisedPnl;            // (last - average) x net quantity x multiplier; zero without
     std::optional<Price> lastPrice;
+    std::int64_t lastPriceMs = 0;    // when that price was made (epoch ms); 0: unknown
+    bool lastPriceSimulated = false; // from the simulated market, not a feed
 };
 
 class PositionBook final

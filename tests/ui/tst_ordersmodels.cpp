@@ -110,6 +110,24 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
         QCOMPARE(model.index(0, PositionsModel::UnrealisedColumn).data().toString(),
                  QStringLiteral("-75.00"));
+        // The last price says where and when it was made.
+        QCOMPARE(model.index(0, PositionsModel::LastPriceColumn).data(Qt::ToolTipRole).toString(),
+                 QString());
+        p.lastPriceMs = IstMoment::fromDay(20686, 10 * 60).epochMs + 1500; // 10:00:01 IST
+        model.setPositions({p});
+        QCOMPARE(model.index(0, PositionsModel::LastPriceColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("Last tick at 10:00:01 IST"));
+        p.lastPriceSimulated = true;
+        model.setPositions({p});
+        QCOMPARE(model.index(0, PositionsModel::LastPriceColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("Simulated price at 10:00:01 IST"));
+        Position noPrice = p;
+        noPrice.lastPrice.reset();
+        model.setPositions({noPrice});
+        QVERIFY(model.index(0, PositionsModel::LastPriceColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("No last price")));
         Position q = p;
         q.instrumentKey = "NSE_FO|2";
         model.setPositions({p, q});

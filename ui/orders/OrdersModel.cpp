@@ -1,6 +1,7 @@
 #include "OrdersModel.h"
 
 #include "common/Money.h"
+#include "common/Text.h"
 #include "orders/ContractValue.h"
 #include "theme/Theme.h"
 
@@ -321,6 +322,13 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ToolTipRole) {
         if (index.column() == KeyColumn)
             return fromUtf8(p.instrumentKey);
+        if (index.column() == LastPriceColumn)
+            return !p.lastPrice ? QStringLiteral("No last price: the P&L waits for one")
+                   : p.lastPriceMs <= 0
+                       ? QString()
+                       : (p.lastPriceSimulated ? QStringLiteral("Simulated price at ")
+                                               : QStringLiteral("Last tick at ")) +
+                             istClockText(p.lastPriceMs);
         if (index.column() == UnrealisedColumn && p.lastPrice && p.netQuantity != 0)
             return QStringLiteral("(%1 - %2) x %3 x %4 (qty multiplier) = Rs %5")
                 .arg(formatPrice(*p.lastPrice, tick), formatPrice(p.averagePrice, tick),
