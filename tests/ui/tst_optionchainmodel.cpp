@@ -608,6 +608,13 @@ void tst_OptionChainModel::liveCellsChangeOneByOne()
     m_model->setOiUnit(M::OiUnit::Contracts);
     QCOMPARE(m_model->index(0, M::CallOiColumn).data().toString(), QStringLiteral("1,000"));
     QCOMPARE(m_model->index(0, M::PutOiChangeColumn).data().toString(), QStringLiteral("-100"));
+    // Five digits and a sign do not fit the column: from 10,000 on, a change is in lakh.
+    m_model->setOiUnit(M::OiUnit::Units);
+    live.rows[0].put.oiChange = 96'505;
+    live.rows[0].call.oiChange = -1'01'000;
+    m_model->setLiveChain(live, Now + 2000);
+    QCOMPARE(m_model->index(0, M::PutOiChangeColumn).data().toString(), QStringLiteral("+0.97L"));
+    QCOMPARE(m_model->index(0, M::CallOiChangeColumn).data().toString(), QStringLiteral("-1.01L"));
 
     // A moved window keeps the cells of the strikes it still shows; clearLive forgets them.
     m_model->clearLive();

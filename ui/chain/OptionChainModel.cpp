@@ -119,9 +119,14 @@ QString compact(std::int64_t value)
     return compactCount(value);
 }
 
+// A change in OI with its sign: in lakh from 10,000 on ("+0.97L"), so a five-digit change
+// with its sign fits the column as the OI beside it does (the exact figure is in the tooltip).
 QString signedCompact(std::int64_t value)
 {
-    return value > 0 ? QStringLiteral("+") + compact(value) : compact(value);
+    const QString sign = value > 0 ? QStringLiteral("+") : QString();
+    if (std::abs(value) >= 10'000 && std::abs(value) < 100'000)
+        return sign + QStringLiteral("%1L").arg(static_cast<double>(value) / 1e5, 0, 'f', 2);
+    return sign + compact(value);
 }
 
 QString ageText(std::int64_t ms)
