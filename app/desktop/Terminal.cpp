@@ -195,6 +195,8 @@ void Terminal::wireMarket()
             });
     connect(&m_marketTimer, &QTimer::timeout, this, [this] {
         m_market.advance(m_options.marketTickMs);
+        if (m_live && m_live->book().segmentVersion() != m_shownSegmentVersion)
+            showPriceSource(); // a segment opened or closed: the badge's tooltip says so
         m_window->chainView().refreshQuotes();
         if (m_broker && m_orders) {
             m_broker->onPrices(); // resting limits that the new prices cross fill now
@@ -359,10 +361,19 @@ void Terminal::showPriceSource()
                        "contract the feed has not priced yet shows no price (never a simulated "
                        "one).");
     const QString why = reason.isEmpty() ? QString() : QStringLiteral("\n\n") + reason;
+    // Upstox's market_info, per segment, as the feed last said it.
+    m_shownSegmentVersion = m_live->book().segmentVersion();
+    QStringList segments;
+    for (const auto &[segment, status] : m_live->book().segmentStatuses())
+        segments.append(segment + QLatin1Char(' ') + marketdata::segmentStatusName(status));
+    const QString markets = segments.isEmpty()
+                                ? QString()
+                                : QStringLiteral("\n\nMarkets: ") +
+                                      segments.join(QStringLiteral(" · ")) + QLatin1Char('.');
     switch (state) {
     case State::Live:
         m_window->setPriceSource(QStringLiteral("LIVE · UPSTOX FEED"),
-                                 what + QStringLiteral("\n\nFeed: connected."));
+                                 what + QStringLiteral("\n\nFeed: connected.") + markets);
         return;
     case State::Connecting:
     case State::Disconnected:

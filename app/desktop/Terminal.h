@@ -170,9 +170,10 @@ private:
     int m_nextTicket = 0;
     QStringList m_subscribedOpen; // the keys of open orders and of open positions subscribed
     QStringList m_subscribedHeld;
-    QStringList m_searchKeys;         // the first search results (ltpc)
-    QString m_selectedKey;            // the contract panel's (full)
-    QSet<QString> m_circuitsInFlight; // keys whose bands are being asked for
+    QStringList m_searchKeys;                // the first search results (ltpc)
+    QString m_selectedKey;                   // the contract panel's (full)
+    std::uint64_t m_shownSegmentVersion = 0; // the market_info the badge's tooltip shows
+    QSet<QString> m_circuitsInFlight;        // keys whose bands are being asked for
 };
 
 } // namespace strikeline::desktop

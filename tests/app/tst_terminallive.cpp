@@ -171,6 +171,10 @@ void tst_TerminalLive::watchListAndTicketPriceFromTheFeed()
     QTRY_COMPARE_WITH_TIMEOUT(badgeOf(window), QStringLiteral("LIVE · UPSTOX FEED"), 20000);
     QVERIFY(terminal->prices().isLive());
     marketdata::LiveMarket &live = *terminal->liveMarket();
+    // Upstox's market_info per segment, in the badge's tooltip.
+    const auto *badge = window.findChild<QLabel *>(QStringLiteral("priceSourceLabel"));
+    QTRY_VERIFY2_WITH_TIMEOUT(badge->toolTip().contains(QStringLiteral("NSE_FO open")),
+                              qPrintable(badge->toolTip()), 10000);
 
     // A watch row is a feed subscription, and shows the book's numbers.
     const QString future = niftyKey(*terminal, InstrumentKind::Future);
