@@ -952,6 +952,9 @@ void tst_MainWindow::resultsAndContractShowTheLastPrice()
                  QStringLiteral("Rs 26150.10 · +150.10 (+0.58%) · 3s ago"));
     QCOMPARE(child<QLabel>("contractLastPrice")->toolTip(),
              QStringLiteral("Last tick at 09:59:57 IST"));
+    // A change too small for two decimals of a percent is no change of sign.
+    prices.quotes[keys.first().toStdString()].last = *Price::parse("25999.3");
+    QTRY_COMPARE(text("contractLastPrice"), QStringLiteral("Rs 25999.30 · -0.70 (0.00%) · 3s ago"));
 
     // No source: no price, and no invented one.
     m_window->setMarketData(nullptr);

@@ -42,6 +42,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace strikeline::ui {
 
@@ -556,12 +557,14 @@ void MainWindow::showContractPrice()
     QString text = QStringLiteral("Rs ") + formatPrice(quote->last, tick);
     if (quote->previousClose.isPositive()) {
         const Price change = quote->last - quote->previousClose;
-        const double percent = 100.0 * static_cast<double>(change.raw()) /
-                               static_cast<double>(quote->previousClose.raw());
+        // Rounded before it is signed: -0.003 % reads 0.00 %, as the watch list says it.
+        const double percent = std::round(10'000.0 * static_cast<double>(change.raw()) /
+                                          static_cast<double>(quote->previousClose.raw())) /
+                               100.0;
         text += QStringLiteral(" · %1%2 (%3%4%)")
                     .arg(change.isPositive() ? QStringLiteral("+") : QString(),
                          formatPrice(change, tick), percent > 0 ? QStringLiteral("+") : QString())
-                    .arg(percent, 0, 'f', 2);
+                    .arg(percent == 0.0 ? 0.0 : percent, 0, 'f', 2);
     }
     QString tip;
     if (quote->timeMs > 0) {
