@@ -75,6 +75,8 @@ int runSync(const QStringList &arguments);
 int runHistory(const QStringList &arguments);
 int runValidate(const QStringList &arguments); // OrderCommands.cpp
 int runOrder(const QStringList &arguments);    // OrderCommands.cpp
+int runHalt(const QStringList &arguments);     // OrderCommands.cpp: the kill switch
+int runResume(const QStringList &arguments);
 int runServe(const QStringList &arguments);
 int runLogin(const QStringList &arguments); // SessionCommands.cpp
 // Registers the values of --client-secret and --code as secrets before anything logs the

@@ -10,6 +10,7 @@
 #include "marketdata/SimulatedMarket.h"
 #include "orders/AccountView.h"
 #include "orders/ContractValue.h"
+#include "orders/KillSwitch.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderService.h"
 #include "orders/OrderValidator.h"
@@ -486,6 +487,20 @@ QJsonArray quantitiesJson(const std::vector<std::int64_t> &slices)
     return array;
 }
 
+// The kill switch as `halt` / `resume` (or the desktop) left it; an unreadable file is the safe
+// side, halted, with the reason.
+HaltState haltStateFromFile(const QString &command)
+{
+    Result<HaltState> read = readHaltState(defaultHaltFile());
+    if (read)
+        return read.value();
+    err() << "strikeline-cli " << command << ": " << read.error().message << Qt::endl;
+    HaltState unknown;
+    unknown.halted = true;
+    unknown.reason = read.error().message;
+    return unknown;
+}
+
 int printJson(const QJsonObject &object, int code)
 {
     out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
@@ -527,7 +542,10 @@ int runValidate(const QStringList &arguments)
 
     const std::optional<SingleQuote> market = lastPriceQuote(in, when);
     const FixedClock clock(when);
-    const OrderValidator validator(clock, in.limits);
+    OrderValidator validator(clock, in.limits);
+    KillSwitch killSwitch;
+    killSwitch.set(haltStateFromFile(command));
+    validator.setKillSwitch(&killSwitch);
     const Verdict verdict = validator.validate(request, s, market ? &*market : nullptr,
                                                in.useAccount ? &in.account : nullptr);
 
@@ -799,7 +817,10 @@ int runOrder(const QStringList &arguments)
     const MarketData &market = single ? static_cast<const MarketData &>(*single)
                                       : static_cast<const MarketData &>(simulated);
     PaperBroker broker(market, clock);
-    const OrderValidator validator(clock, in.limits);
+    OrderValidator validator(clock, in.limits);
+    KillSwitch killSwitch;
+    killSwitch.set(haltStateFromFile(command));
+    validator.setKillSwitch(&killSwitch);
     // As in the terminal: the account is the positions the journal's fills make (none until
     // the journal is open below) unless --position / --margin describe it.
     const OrderService *journaled = nullptr;
@@ -975,6 +996,60 @@ int runOrder(const QStringList &arguments)
     if (a.duplicate)
         return answer(a, ExitDuplicate);
     return answer(a, a.ok ? ExitOk : ExitRejected);
+}
+
+namespace {
+
+int runKillSwitch(const QStringList &arguments, bool halt)
+{
+    const QString command = halt ? QStringLiteral("halt") : QStringLiteral("resume");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        halt ? QStringLiteral("The kill switch: every new order is refused (exit 3, reason "
+                              "trading_halted) here, in the desktop terminal and through its "
+                              "local API, until 'strikeline-cli resume'. Open orders stay open: "
+                              "cancel them in the terminal (Trade > Halt trading offers to).")
+             : QStringLiteral("Turns the kill switch off: orders are checked and sent again."));
+    const QCommandLineOption reason(QStringLiteral("reason"),
+                                    QStringLiteral("Why (shown with every refused order)."),
+                                    QStringLiteral("TEXT"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Answer in JSON."));
+    if (halt)
+        parser.addOption(reason);
+    parser.addOption(json);
+    parser.addHelpOption();
+    if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
+        return *stop;
+    HaltState state;
+    state.halted = halt;
+    state.by = QStringLiteral("CLI");
+    state.sinceMs = SystemClock().now().epochMs;
+    if (halt)
+        state.reason = parser.value(reason).trimmed();
+    const QString path = defaultHaltFile();
+    if (auto written = writeHaltState(path, state); !written)
+        return fail(command, written.error());
+    if (parser.isSet(json))
+        return printJson(
+            QJsonObject{{QStringLiteral("halted"), halt},
+                        {QStringLiteral("reason"), state.reason},
+                        {QStringLiteral("since_ms"), static_cast<double>(state.sinceMs)},
+                        {QStringLiteral("file"), path}},
+            ExitOk);
+    out() << (halt ? haltedMessage(state) : QStringLiteral("Trading resumed.")) << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace
+
+int runHalt(const QStringList &arguments)
+{
+    return runKillSwitch(arguments, true);
+}
+
+int runResume(const QStringList &arguments)
+{
+    return runKillSwitch(arguments, false);
 }
 
 } // namespace strikeline::cli

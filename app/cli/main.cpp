@@ -38,6 +38,8 @@ void printUsage(QTextStream &stream)
            "                                       pre-trade checks of one order\n"
            "  order (validate's options) --paper [--tag ID] [--journal DIR] [--spot P]\n"
            "                                       place one order with the paper broker\n"
+           "  halt [--reason TEXT] | resume        the kill switch: refuse every new order\n"
+           "                                       (here, in the terminal, its API) or not\n"
            "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
            "  login [--client-id ID --client-secret S --redirect-uri URI] [--code CODE]\n"
            "                                       log in to Upstox (your own API app)\n"
@@ -106,6 +108,8 @@ int main(int argc, char **argv)
         {QStringLiteral("history"), strikeline::cli::runHistory},
         {QStringLiteral("validate"), strikeline::cli::runValidate},
         {QStringLiteral("order"), strikeline::cli::runOrder},
+        {QStringLiteral("halt"), strikeline::cli::runHalt},
+        {QStringLiteral("resume"), strikeline::cli::runResume},
         {QStringLiteral("serve"), strikeline::cli::runServe},
         {QStringLiteral("login"), strikeline::cli::runLogin},
         {QStringLiteral("logout"), strikeline::cli::runLogout},

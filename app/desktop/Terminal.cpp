@@ -28,13 +28,18 @@
 #include "watch/WatchPanel.h"
 
 #include <QAction>
+#include <QDir>
+#include <QFileInfo>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QNetworkInformation>
+#include <QPointer>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QThreadPool>
 
 #include <spdlog/spdlog.h>
 
@@ -112,6 +117,7 @@ Terminal::~Terminal()
 
 void Terminal::start()
 {
+    wireKillSwitch();
     if (m_options.autoSync)
         QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
     m_window->show();
@@ -122,6 +128,104 @@ void Terminal::start()
         m_loader->load(m_options.masterFile);
     else
         m_loader->loadDatabase(m_options.database);
+}
+
+void Terminal::wireKillSwitch()
+{
+    m_haltFile = m_options.haltFile.isEmpty() ? defaultHaltFile() : m_options.haltFile;
+    connect(m_window.get(), &ui::MainWindow::haltRequested, this,
+            [this](bool halt) { setHalted(halt); });
+    // `strikeline-cli halt` in a shell stops this terminal too: the folder is watched (the file
+    // may not exist yet, and QSaveFile replaces it by a rename).
+    const QString folder = QFileInfo(m_haltFile).absolutePath();
+    QDir().mkpath(folder);
+    m_haltWatcher.addPath(folder);
+    connect(&m_haltWatcher, &QFileSystemWatcher::directoryChanged, this,
+            [this] { readHaltFile(); });
+    readHaltFile();
+}
+
+void Terminal::readHaltFile()
+{
+    const QPointer<Terminal> self(this);
+    QThreadPool::globalInstance()->start([self, path = m_haltFile] {
+        Result<HaltState> read = readHaltState(path);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, read = std::move(read)] {
+                if (!self)
+                    return;
+                if (!read) {
+                    // Unreadable: the safe side is halted, saying why.
+                    spdlog::error("kill switch: {}", read.error().message.toStdString());
+                    HaltState unknown;
+                    unknown.halted = true;
+                    unknown.reason = read.error().message;
+                    self->applyHalt(unknown);
+                    return;
+                }
+                self->applyHalt(read.value());
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Terminal::applyHalt(const HaltState &state)
+{
+    if (state == m_killSwitch.state())
+        return;
+    m_killSwitch.set(state);
+    m_window->setHalted(state.halted, state.halted ? haltedMessage(state) : QString());
+    spdlog::warn("kill switch: trading {}{}", state.halted ? "halted" : "resumed",
+                 state.by.isEmpty() ? std::string() : " from the " + state.by.toStdString());
+    m_window->showStatusMessage(state.halted ? haltedMessage(state)
+                                             : QStringLiteral("Trading resumed."),
+                                state.halted, 10000);
+}
+
+void Terminal::setHalted(bool halt, bool askToCancel)
+{
+    HaltState state;
+    state.halted = halt;
+    state.by = QStringLiteral("desktop");
+    state.sinceMs = m_clock.now().epochMs;
+    if (halt)
+        state.reason = QStringLiteral("halted from the terminal");
+    // In RAM first: the next order is refused now, whatever the disk does.
+    applyHalt(state);
+    QThreadPool::globalInstance()->start([path = m_haltFile, state] {
+        if (auto written = writeHaltState(path, state); !written)
+            spdlog::error("kill switch: not kept on disk: {}",
+                          written.error().message.toStdString());
+    });
+    if (!halt || !askToCancel || !m_orders)
+        return;
+    std::vector<std::string> open;
+    for (const OrderState &o : m_orders->orders())
+        if (!isTerminal(o.status) && o.children.empty())
+            open.push_back(o.request.clientOrderId);
+    if (open.empty())
+        return;
+    const auto answer = QMessageBox::question(
+        m_window.get(), QStringLiteral("Trading halted"),
+        QStringLiteral("No new order will be sent. Also cancel the %1 open order%2?")
+            .arg(open.size())
+            .arg(open.size() == 1 ? QString() : QStringLiteral("s")),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes)
+        return;
+    int failed = 0;
+    for (const std::string &id : open)
+        if (!m_orders->cancel(id))
+            ++failed;
+    refreshOrders();
+    if (failed > 0)
+        m_window->showStatusMessage(
+            QStringLiteral("Trading halted; %1 of %2 open orders could not be cancelled: see the "
+                           "orders panel.")
+                .arg(failed)
+                .arg(open.size()),
+            true, 15000);
 }
 
 void Terminal::wireLoader()
@@ -584,6 +688,7 @@ void Terminal::openOrders()
     }
     m_broker = std::make_unique<PaperBroker>(m_prices, m_clock);
     m_validator = std::make_unique<OrderValidator>(m_clock);
+    m_validator->setKillSwitch(&m_killSwitch);
     OrderServiceConfig config;
     config.journalDirectory = m_options.journalDirectory;
     config.database = m_options.database;

@@ -8,11 +8,13 @@
 #include "marketdata/MarketPrices.h"
 #include "marketdata/SimulatedMarket.h"
 #include "marketdata/feed/FeedSubscriptions.h"
+#include "orders/KillSwitch.h"
 #include "orders/Order.h"
 #include "session/SessionController.h"
 #include "storage/DatabaseConfig.h"
 #include "sync/SyncSchedule.h"
 
+#include <QFileSystemWatcher>
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -69,6 +71,8 @@ struct TerminalOptions
     // The Upstox feed drives the chain while market data has a token (an Analytics Token or a
     // session); off: the simulated market only.
     bool liveMarket = true;
+    // The kill switch's file (shared with `strikeline-cli halt`); empty: defaultHaltFile().
+    QString haltFile;
 };
 
 class Terminal final : public QObject
@@ -100,6 +104,10 @@ public:
     // Places an order from a ticket; the outcome goes to the status bar and the orders panel.
     void submitOrder(const OrderRequest &request);
     OrderService *orders() { return m_orders.get(); }
+    // The kill switch: `halt` refuses every new order from here on (and offers to cancel the
+    // open ones when `askToCancel`), or resumes; the file is written off this thread.
+    void setHalted(bool halt, bool askToCancel = true);
+    const KillSwitch &killSwitch() const { return m_killSwitch; }
     ui::OrdersPanel &ordersPanel() { return *m_ordersPanel; }
     ui::WatchPanel &watchPanel() { return *m_watchPanel; }
     // The Upstox session (the status-bar indicator, the Upstox page).
@@ -117,6 +125,10 @@ private:
     void wireSelection();
     void wireUpstox();
     void updateLiveMarket();
+    void wireKillSwitch();
+    // Reads the kill switch's file on the thread pool and applies it here.
+    void readHaltFile();
+    void applyHalt(const HaltState &state);
     // The status bar's badge: simulated, or the live feed's state and reason.
     void showPriceSource();
     // Feed subscriptions of the panels that are not the chain (which holds its own):
@@ -141,6 +153,9 @@ private:
     // The simulated market (offline, labelled) and the one source every panel prices from:
     // the live book while the feed runs, the simulated market otherwise.
     SimulatedMarket m_market;
+    KillSwitch m_killSwitch; // read by the validator on any thread
+    QString m_haltFile;
+    QFileSystemWatcher m_haltWatcher;
     marketdata::MarketPrices m_prices{m_market};
     SyncSchedule m_schedule;
     std::unique_ptr<ui::MainWindow> m_window;

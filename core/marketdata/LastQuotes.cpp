@@ -1,12 +1,10 @@
 #include "marketdata/LastQuotes.h"
 
+#include "common/AtomicFile.h"
 #include "marketdata/QuoteBook.h"
 
 #include <QDataStream>
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
-#include <QSaveFile>
 
 #include <string>
 #include <utility>
@@ -122,23 +120,16 @@ Result<LastQuotesStats> saveLastQuotes(const QuoteBook &book, const QString &pat
         stats.newestNs = std::max(stats.newestNs, q.receivedNs);
         kept.emplace_back(book.keyOf(id), q);
     }
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot create the folder of %1").arg(path));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    QDataStream out(&file);
+    QByteArray bytes;
+    QDataStream out(&bytes, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_4);
     out << Magic << Version << static_cast<quint32>(kept.size());
     for (const auto &[key, q] : kept) {
         out << QByteArray(key.data(), static_cast<qsizetype>(key.size()));
         writeQuote(out, q);
     }
-    if (out.status() != QDataStream::Ok || !file.commit())
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    if (auto written = writeFileAtomically(path, bytes); !written)
+        return written.error();
     stats.instruments = static_cast<int>(kept.size());
     return stats;
 }

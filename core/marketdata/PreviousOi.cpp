@@ -1,10 +1,11 @@
 #include "PreviousOi.h"
 
+#include "common/AtomicFile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 namespace strikeline::marketdata {
 
@@ -91,15 +92,7 @@ Result<void> PreviousOiStore::save(const PreviousOi &previous) const
         {QStringLiteral("prev_oi"), oi},
     };
     const QString path = filePath(previous.underlyingKey, previous.expiry, previous.tradingDay);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    file.write(QJsonDocument(root).toJson(QJsonDocument::Compact));
-    if (!file.commit())
-        return Error::make(ErrorCode::Io,
-                           QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    return success();
+    return writeFileAtomically(path, QJsonDocument(root).toJson(QJsonDocument::Compact));
 }
 
 int PreviousOiStore::forgetBefore(EpochDay day) const

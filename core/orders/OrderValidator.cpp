@@ -4,6 +4,7 @@
 #include "ContractValue.h"
 #include "instruments/InstrumentSnapshot.h"
 #include "marketdata/MarketData.h"
+#include "orders/KillSwitch.h"
 #include "orders/OrderEvent.h"
 
 #include <algorithm>
@@ -168,6 +169,14 @@ Verdict OrderValidator::validate(const OrderRequest &request, const InstrumentSn
     Verdict verdict;
     Checker check(verdict);
     const IstMoment now = m_clock.now();
+
+    // The kill switch decides before anything else: nothing goes while it is on.
+    if (m_killSwitch) {
+        if (const HaltState halt = m_killSwitch->state(); halt.halted) {
+            check.error(issue::TradingHalted, haltedMessage(halt));
+            return verdict;
+        }
+    }
 
     const std::optional<InstrumentId> id = snapshot.findByKey(request.instrumentKey);
     if (!id) {

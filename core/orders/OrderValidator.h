@@ -20,6 +20,7 @@ class MarketData;
 
 // Stable issue codes (docs/orders.md lists each with its meaning). Never renamed once released.
 namespace issue {
+inline constexpr std::string_view TradingHalted = "trading_halted"; // the kill switch is on
 inline constexpr std::string_view UnknownInstrument = "unknown_instrument";
 inline constexpr std::string_view NotTradable = "not_tradable";
 inline constexpr std::string_view ContractExpired = "contract_expired";
@@ -87,6 +88,8 @@ IstMoment nextSessionOpen(Segment segment, IstMoment moment);
 // is today's open): how the book says an order is waiting for the market.
 QString afterMarketNote(Segment segment, IstMoment moment);
 
+class KillSwitch;
+
 class OrderValidator final
 {
 public:
@@ -99,10 +102,14 @@ public:
                      const AccountView *account = nullptr) const;
 
     const ValidationLimits &limits() const { return m_limits; }
+    // While `killSwitch` is halted every order is refused (trading_halted) before any other
+    // check. Null: no kill switch. It outlives the validator.
+    void setKillSwitch(const KillSwitch *killSwitch) { m_killSwitch = killSwitch; }
 
 private:
     const Clock &m_clock;
     ValidationLimits m_limits;
+    const KillSwitch *m_killSwitch = nullptr;
 };
 
 } // namespace strikeline

@@ -8,6 +8,7 @@
 #include "instruments/MasterGenerator.h"
 #include "mainwindow/MainWindow.h"
 #include "mainwindow/MasterLoader.h"
+#include "orders/KillSwitch.h"
 #include "orders/OrderService.h"
 #include "orders/OrderTicket.h"
 #include "orders/OrdersModel.h"
@@ -17,6 +18,7 @@
 
 #include <QAction>
 #include <QEventLoop>
+#include <QFile>
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void ordersSurviveARestart();
     void feedbackFollowsTheOrderAndRowsSelect();
     void watchListTakesTheSelectionAndTrades();
+    void killSwitchRefusesOrdersAndFollowsTheCli();
 
 private:
     TerminalOptions options() const
@@ -345,6 +348,61 @@ void tst_Terminal::feedbackFollowsTheOrderAndRowsSelect()
     QVERIFY(ticket);
     QVERIFY(ticket->findChild<QLabel *>(QStringLiteral("ticketSymbol"))->text().contains(symbol));
     ticket->reject();
+}
+
+void tst_Terminal::killSwitchRefusesOrdersAndFollowsTheCli()
+{
+    TerminalOptions o = options();
+    o.haltFile = m_dir.filePath(QStringLiteral("kill/halt.json"));
+    Terminal terminal(m_clock, o);
+    QSignalSpy applied(&terminal.window(), &ui::MainWindow::snapshotApplied);
+    terminal.start();
+    QVERIFY(applied.wait(60000));
+    QVERIFY(!terminal.killSwitch().halted());
+    auto *badge = terminal.window().findChild<QLabel *>(QStringLiteral("haltLabel"));
+    QVERIFY(badge);
+    QVERIFY(!badge->isVisible());
+
+    // Ctrl+Shift+H (no open orders to offer to cancel): halted at once, kept on disk.
+    terminal.window().haltAction()->trigger();
+    QVERIFY(terminal.killSwitch().halted());
+    QVERIFY(terminal.window().haltAction()->isChecked());
+    QVERIFY(badge->isVisible());
+    QTRY_VERIFY(QFile::exists(o.haltFile));
+    QTRY_VERIFY(readHaltState(o.haltFile).value().halted);
+
+    // Every order is refused before it is journaled.
+    const SnapshotPtr snapshot = terminal.window().snapshot();
+    std::string key;
+    for (InstrumentId id = 0; id < snapshot->size() && key.empty(); ++id) {
+        const InstrumentView v = snapshot->instrument(id);
+        if (v.kind() == InstrumentKind::Future && !v.isExpiredAt(Today))
+            key = std::string(v.instrumentKey());
+    }
+    OrderRequest request;
+    request.instrumentKey = key;
+    request.type = OrderType::Market;
+    request.quantity = snapshot->instrument(*snapshot->findByKey(key)).lotSize();
+    const int before = terminal.ordersPanel().ordersModel().rowCount();
+    terminal.submitOrder(request);
+    QVERIFY2(terminal.window().statusMessage().contains(QLatin1String("halted")),
+             qPrintable(terminal.window().statusMessage()));
+    QCOMPARE(terminal.ordersPanel().ordersModel().rowCount(), before);
+
+    // `strikeline-cli resume` in a shell (the same file): the terminal follows.
+    HaltState resumed;
+    resumed.by = QStringLiteral("CLI");
+    QVERIFY(writeHaltState(o.haltFile, resumed));
+    QTRY_VERIFY_WITH_TIMEOUT(!terminal.killSwitch().halted(), 10000);
+    QVERIFY(!badge->isVisible());
+    QVERIFY(!terminal.window().haltAction()->isChecked());
+    // And `strikeline-cli halt` stops it again.
+    QVERIFY(writeHaltState(
+        o.haltFile, HaltState{true, QStringLiteral("from a script"), QStringLiteral("CLI"), 0}));
+    QTRY_VERIFY_WITH_TIMEOUT(terminal.killSwitch().halted(), 10000);
+    QVERIFY(badge->toolTip().contains(QStringLiteral("from a script")));
+    terminal.setHalted(false);
+    QVERIFY(!terminal.killSwitch().halted());
 }
 
 QTEST_MAIN(tst_Terminal)

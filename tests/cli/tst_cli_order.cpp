@@ -158,6 +158,61 @@ private Q_SLOTS:
         m_dbFile = m_dir.filePath(QString("case%1/orders.db").arg(m_case));
     }
 
+    void haltRefusesEveryOrderUntilResumed()
+    {
+        const auto resume = qScopeGuard(
+            [this] { strikeline::testing::runCli(m_dir.filePath("home"), {"resume"}); });
+        const Run halted = Run{strikeline::testing::runCli(
+            m_dir.filePath("home"), {"halt", "--reason", "nervous market", "--json"})};
+        QVERIFY2(halted.exitCode == 0, halted.err.constData());
+        QCOMPARE(halted.json().value("halted").toBool(), true);
+        const QString file = halted.json().value("file").toString();
+        QVERIFY2(file.startsWith(m_dir.filePath("home/data")), qPrintable(file));
+        QVERIFY(QFileInfo::exists(file));
+
+        // Refused before anything is written, whatever the order.
+        const QStringList args{"--paper", "--key",  Call,    "--side",  "buy", "--qty",
+                               "35",      "--type", "limit", "--price", "400", "--json"};
+        Run r = order(args);
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.codes(), QStringList{"trading_halted"});
+        QVERIFY2(r.json()
+                     .value("reasons")
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value("message")
+                     .toString()
+                     .contains("nervous market"),
+                 r.out.constData());
+        QVERIFY(journalFiles().isEmpty());
+        // validate says the same: it would be refused.
+        const Run v = Run{strikeline::testing::runCli(
+            m_dir.filePath("home"),
+            {"validate", "--master", m_master, "--at", Morning, "--key", Call, "--side", "buy",
+             "--qty", "35", "--type", "limit", "--price", "400", "--json"})};
+        QCOMPARE(v.exitCode, 3);
+        QCOMPARE(v.codes(), QStringList{"trading_halted"});
+
+        // A damaged file is the safe side: still halted, saying why.
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write("{\"halted\": fal");
+        }
+        r = order(args);
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.codes(), QStringList{"trading_halted"});
+        QVERIFY2(r.err.contains("damaged"), r.err.constData());
+
+        const Run resumed = Run{strikeline::testing::runCli(m_dir.filePath("home"), {"resume"})};
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        QVERIFY2(resumed.out.contains("Trading resumed."), resumed.out.constData());
+        r = order(args);
+        QVERIFY2(r.exitCode == 0, r.out.constData());
+        QCOMPARE(journalFiles().size(), 1);
+    }
+
     void marketFillsAtLtp()
     {
         const Run r = order({"--paper", "--key", Call, "--side", "buy", "--qty", "70", "--type",

@@ -306,6 +306,10 @@ void MainWindow::buildUi()
     m_apiLabel->setObjectName(QStringLiteral("apiLabel"));
     m_apiLabel->hide();
     statusBar()->addPermanentWidget(m_apiLabel);
+    m_haltLabel = new QLabel(QStringLiteral("TRADING HALTED"));
+    m_haltLabel->setObjectName(QStringLiteral("haltLabel"));
+    m_haltLabel->hide();
+    statusBar()->addPermanentWidget(m_haltLabel);
     m_priceSourceLabel = new QLabel;
     m_priceSourceLabel->setObjectName(QStringLiteral("priceSourceLabel"));
     m_priceSourceLabel->hide();
@@ -526,6 +530,17 @@ void MainWindow::runSearch()
     m_resultsShownTimer->start();
 }
 
+void MainWindow::setHalted(bool halted, const QString &message)
+{
+    const QSignalBlocker blocker(m_haltAction);
+    m_haltAction->setChecked(halted);
+    m_haltAction->setText(halted ? QStringLiteral("&Resume trading")
+                                 : QStringLiteral("&Halt trading"));
+    m_haltLabel->setToolTip(message);
+    m_haltLabel->setVisible(halted);
+    updateStatus();
+}
+
 void MainWindow::setMarketData(const MarketData *market)
 {
     m_market = market;
@@ -699,6 +714,10 @@ void MainWindow::updateStatus()
     m_demoLabel->setStyleSheet(
         QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: 1px 8px; }")
             .arg(colors.badgeBack, colors.badgeText));
+    m_haltLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; "
+                       "padding: 1px 8px; }")
+            .arg(colors.negative));
     m_priceSourceLabel->setStyleSheet(
         QStringLiteral("QLabel { border: 1px solid %1; color: %1; font-weight: bold; "
                        "padding: 0px 6px; }")
@@ -857,6 +876,14 @@ void MainWindow::buildActions()
         }
         Q_EMIT watchAddRequested(m_selection->key());
     });
+    m_haltAction =
+        make(QStringLiteral("&Halt trading"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H)},
+             QStringLiteral("The kill switch: refuse every new order (ticket, CLI, "
+                            "local API) until you resume"),
+             "haltAction");
+    m_haltAction->setCheckable(true);
+    connect(m_haltAction, &QAction::triggered, this,
+            [this](bool checked) { Q_EMIT haltRequested(checked); });
     m_ordersAction = make(QStringLiteral("&Orders"), {QKeySequence(Qt::Key_F3)},
                           QStringLiteral("Today's orders and positions"), "ordersAction");
     m_ordersAction->setEnabled(false); // until an orders panel is added
@@ -892,6 +919,8 @@ void MainWindow::buildActions()
     trade->addAction(m_sellAction);
     trade->addAction(m_ordersAction);
     trade->addAction(m_watchAddAction);
+    trade->addSeparator();
+    trade->addAction(m_haltAction);
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_searchAction);
@@ -914,6 +943,7 @@ void MainWindow::buildActions()
     toolbar->addSeparator();
     toolbar->addAction(m_buyAction);
     toolbar->addAction(m_sellAction);
+    toolbar->addAction(m_haltAction);
     toolbar->addSeparator();
     toolbar->addAction(m_paletteAction);
 
@@ -925,7 +955,7 @@ QList<QAction *> MainWindow::paletteActions() const
     QList<QAction *> actions = {m_syncAction,   m_importAction, m_cancelSyncAction,
                                 m_searchAction, m_chainAction,  m_recentreAction};
     actions += m_panelActions;
-    actions += {m_buyAction, m_sellAction, m_watchAddAction};
+    actions += {m_buyAction, m_sellAction, m_watchAddAction, m_haltAction};
     if (!m_panelActions.contains(m_ordersAction))
         actions += m_ordersAction;
     actions += {m_darkThemeAction, m_apiAction, m_keysAction, m_quitAction};

@@ -87,6 +87,11 @@ public:
     QAction *darkThemeAction() const { return m_darkThemeAction; }
     QAction *apiAction() const { return m_apiAction; }
     QAction *recentreAction() const { return m_recentreAction; }
+    // Ctrl+Shift+H: the kill switch (checked while trading is halted).
+    QAction *haltAction() const { return m_haltAction; }
+    // Shows the kill switch's state: a red TRADING HALTED badge with `message` as its tooltip,
+    // the action checked and named "Resume trading". Does not emit haltRequested.
+    void setHalted(bool halted, const QString &message);
 
     // The keyboard map (Help menu) as rich text: every shortcut of the window's actions and
     // the keys that work in one view.
@@ -133,6 +138,9 @@ Q_SIGNALS:
     // The first SubscribedResults keys of the results, once the trader stops typing (300 ms):
     // the composition root subscribes them to the feed. Empty when there are none.
     void searchResultsShown(const QStringList &instrumentKeys);
+    // The trader asked to halt (true) or resume (false) trading: the composition root turns the
+    // kill switch and answers with setHalted().
+    void haltRequested(bool halt);
     // "Add to watch list" (Ctrl+D) on the selected contract.
     void watchAddRequested(const QString &instrumentKey);
     void themeChangeRequested(strikeline::ui::Theme theme);
@@ -256,6 +264,8 @@ private:
     QAction *m_keysAction = nullptr;
     QAction *m_apiAction = nullptr;
     QAction *m_recentreAction = nullptr;
+    QAction *m_haltAction = nullptr;
+    QLabel *m_haltLabel = nullptr;
     QLabel *m_apiLabel = nullptr;
     QList<QAction *> m_panelActions;
 };
