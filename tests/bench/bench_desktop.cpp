@@ -535,6 +535,52 @@ BENCHMARK(BM_LiveChainAnd2000Instruments)
     ->Iterations(1)
     ->Unit(benchmark::kSecond);
 
+// The baseline of the stall figures: the same window and chain with no feed (no simulator, no
+// live market), the same watchdog for the same wall time. What it reports is the machine (the
+// scheduler, other processes), not the live market.
+void BM_ChainWindowWithoutFeed(benchmark::State &state)
+{
+    const QByteArray secondsEnv = qgetenv("STRIKELINE_BENCH_LIVE_SECONDS");
+    const int seconds = secondsEnv.isEmpty() ? 20 : secondsEnv.toInt();
+    const SnapshotPtr snapshot =
+        testing::loadSnapshot(QStringLiteral(STRIKELINE_REAL_DATA_DIR "/NSE-2026-08-21.json.gz"));
+    if (!snapshot) {
+        state.SkipWithError("cannot read NSE-2026-08-21.json.gz");
+        return;
+    }
+    FixedClock clock(IstMoment::fromDay(20686, 10 * 60));
+    InstrumentRepository repository;
+    ui::MainWindow window(repository, clock);
+    window.resize(1600, 1500);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window)) {
+        state.SkipWithError("window not exposed");
+        return;
+    }
+    QSignalSpy applied(&window, &ui::MainWindow::snapshotApplied);
+    repository.publish(snapshot);
+    if (applied.count() == 0)
+        applied.wait(10000);
+    window.chainView().setStrikeWindow(20);
+    window.openChain(QStringLiteral("NIFTY"));
+    QTest::qWait(1000);
+    for (auto _ : state) {
+        Watchdog watchdog;
+        const double cpuBefore = processCpuSeconds();
+        QElapsedTimer wall;
+        wall.start();
+        watchdog.start();
+        QTest::qWait(seconds * 1000);
+        watchdog.stop();
+        const double wallSeconds = static_cast<double>(wall.nsecsElapsed()) / 1.0e9;
+        state.SetIterationTime(wallSeconds);
+        state.counters["stall_max_ms"] = watchdog.longestMs();
+        state.counters["stalls_over_16ms"] = watchdog.over16();
+        state.counters["cpu_pct"] = 100.0 * (processCpuSeconds() - cpuBefore) / wallSeconds;
+    }
+}
+BENCHMARK(BM_ChainWindowWithoutFeed)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+
 } // namespace
 
 int main(int argc, char **argv)
