@@ -325,7 +325,9 @@ public:
     // On the GUI thread, after a widget painted.
     void painted(QObject *receiver, QEvent *event)
     {
-        if (receiver != m_table.viewport() || m_consumed.empty())
+        // Every update that changed cells ends here, with new frames or without (a flash that
+        // ended, a leg going stale).
+        if (receiver != m_table.viewport() || m_updatedNs == 0)
             return;
         if (!static_cast<QPaintEvent *>(event)->region().intersects(m_dirty))
             return;
