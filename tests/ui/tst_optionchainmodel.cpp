@@ -615,6 +615,10 @@ void tst_OptionChainModel::liveCellsChangeOneByOne()
     m_model->setLiveChain(live, Now + 2000);
     QCOMPARE(m_model->index(0, M::PutOiChangeColumn).data().toString(), QStringLiteral("+0.97L"));
     QCOMPARE(m_model->index(0, M::CallOiChangeColumn).data().toString(), QStringLiteral("-1.01L"));
+    // A delta that rounds to zero has no sign.
+    live.rows[0].put.delta = -0.0004;
+    m_model->setLiveChain(live, Now + 2100);
+    QCOMPARE(m_model->index(0, M::PutDeltaColumn).data().toString(), QStringLiteral("0.00"));
 
     // A moved window keeps the cells of the strikes it still shows; clearLive forgets them.
     m_model->clearLive();

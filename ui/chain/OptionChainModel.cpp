@@ -538,7 +538,12 @@ OptionChainModel::LegCells OptionChainModel::formatLeg(const LiveLeg &leg, const
     for (QString &t : c.text)
         t = NoData;
     const auto number = [](const std::optional<double> &v, int decimals) {
-        return v ? QString::number(*v, 'f', decimals) : NoData;
+        if (!v)
+            return NoData;
+        // A value that rounds to zero reads 0.00, not -0.00 (a deep OTM put's delta).
+        const double scale = std::pow(10.0, decimals);
+        const double rounded = std::round(*v * scale) / scale;
+        return QString::number(rounded == 0.0 ? 0.0 : rounded, 'f', decimals);
     };
     const auto oiText = [&](std::int64_t units, bool sign) {
         const std::int64_t value = m_oiUnit == OiUnit::Contracts && lot > 0 ? units / lot : units;

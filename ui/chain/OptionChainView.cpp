@@ -9,10 +9,12 @@
 #include "marketdata/feed/UpstoxMarketFeed.h"
 #include "theme/Theme.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QCompleter>
 #include <QDateTime>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QKeySequence>
@@ -23,6 +25,7 @@
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QStackedWidget>
+#include <QStaticText>
 #include <QStringListModel>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -45,15 +48,95 @@ QString fromUtf8(std::string_view text)
 
 // The strike is the spine of the chain: bold, centred, on its own shade unless the model
 // highlights the row (ATM).
-class StrikeDelegate final : public QStyledItemDelegate
+// Every chain cell. A chain repaints most of its 41 x 25 cells ten times a second, and
+// QStyledItemDelegate lays each text out again on every paint (QTextEngine, HarfBuzz: most of the
+// GUI thread's time, docs/PERFORMANCE.md). This one draws the same thing (background, OI bar,
+// text in the model's colour and alignment, elided when it does not fit) from QStaticText kept
+// per text, so an unchanged cell costs a blit. A selected or focused cell goes the style's way.
+class ChainCellDelegate : public QStyledItemDelegate
 {
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    explicit ChainCellDelegate(QObject *parent)
+        : QStyledItemDelegate(parent)
+    {}
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        if (opt.state & (QStyle::State_Selected | QStyle::State_HasFocus)) {
+            paintBar(painter, opt, index);
+            QStyledItemDelegate::paint(painter, option, index);
+            return;
+        }
+        if (opt.backgroundBrush.style() != Qt::NoBrush)
+            painter->fillRect(opt.rect, opt.backgroundBrush);
+        paintBar(painter, opt, index);
+        if (opt.text.isEmpty())
+            return;
+        const QWidget *widget = opt.widget;
+        QStyle *style = widget ? widget->style() : QApplication::style();
+        const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) + 1;
+        const QRect box = opt.rect.adjusted(margin, 0, -margin, 0);
+        const QStaticText &text = staticText(opt, box.width());
+        const QSizeF size = text.size();
+        qreal x = box.left();
+        if (opt.displayAlignment & Qt::AlignRight)
+            x = box.right() + 1 - size.width();
+        else if (opt.displayAlignment & Qt::AlignHCenter)
+            x = box.left() + (box.width() - size.width()) / 2;
+        const qreal y = box.top() + (box.height() - size.height()) / 2;
+        const QPalette::ColorGroup group =
+            opt.state & QStyle::State_Enabled ? QPalette::Normal : QPalette::Disabled;
+        painter->save();
+        painter->setFont(opt.font);
+        painter->setPen(opt.palette.color(group, QPalette::Text));
+        painter->setClipRect(opt.rect);
+        painter->drawStaticText(QPointF(x, y), text);
+        painter->restore();
+    }
+
+protected:
+    virtual void paintBar(QPainter *, const QStyleOptionViewItem &, const QModelIndex &) const {}
+
+private:
+    // The text laid out once, elided to `width`; the cache forgets everything when it is full or
+    // the font changes (a theme or zoom), so it stays a few hundred kB at most.
+    const QStaticText &staticText(const QStyleOptionViewItem &opt, int width) const
+    {
+        if (opt.font != m_font) {
+            m_cache.clear();
+            m_font = opt.font;
+        }
+        QString shown = opt.text;
+        if (opt.fontMetrics.horizontalAdvance(shown) > width)
+            shown = opt.fontMetrics.elidedText(shown, Qt::ElideRight, width);
+        auto it = m_cache.find(shown);
+        if (it == m_cache.end()) {
+            if (m_cache.size() > 8192)
+                m_cache.clear();
+            QStaticText text(shown);
+            text.setTextFormat(Qt::PlainText);
+            text.prepare(QTransform(), opt.font);
+            it = m_cache.insert(shown, text);
+        }
+        return *it;
+    }
+
+    mutable QHash<QString, QStaticText> m_cache;
+    mutable QFont m_font;
+};
+
+class StrikeDelegate final : public ChainCellDelegate
+{
+public:
+    using ChainCellDelegate::ChainCellDelegate;
 
 protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
-        QStyledItemDelegate::initStyleOption(option, index);
+        ChainCellDelegate::initStyleOption(option, index);
         option->font.setBold(true);
         option->displayAlignment = Qt::AlignCenter;
         if (option->backgroundBrush.style() == Qt::NoBrush)
@@ -62,28 +145,28 @@ protected:
 };
 
 // OI as a bar behind the number: where open interest sits, at a glance.
-class OiBarDelegate final : public QStyledItemDelegate
+class OiBarDelegate final : public ChainCellDelegate
 {
 public:
     OiBarDelegate(Qt::Alignment anchor, QObject *parent)
-        : QStyledItemDelegate(parent)
+        : ChainCellDelegate(parent)
         , m_anchor(anchor)
     {}
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-               const QModelIndex &index) const override
+protected:
+    void paintBar(QPainter *painter, const QStyleOptionViewItem &option,
+                  const QModelIndex &index) const override
     {
         const double share = index.data(OptionChainModel::OiShareRole).toDouble();
-        if (share > 0) {
-            QRect bar = option.rect.adjusted(1, 3, -1, -3);
-            const int width = static_cast<int>(bar.width() * std::min(1.0, share));
-            if (m_anchor == Qt::AlignRight)
-                bar.setLeft(bar.right() - width);
-            else
-                bar.setWidth(width);
-            painter->fillRect(bar, QColor(64, 160, 255, 60));
-        }
-        QStyledItemDelegate::paint(painter, option, index);
+        if (share <= 0)
+            return;
+        QRect bar = option.rect.adjusted(1, 3, -1, -3);
+        const int width = static_cast<int>(bar.width() * std::min(1.0, share));
+        if (m_anchor == Qt::AlignRight)
+            bar.setLeft(bar.right() - width);
+        else
+            bar.setWidth(width);
+        painter->fillRect(bar, QColor(64, 160, 255, 60));
     }
 
 private:
@@ -304,6 +387,7 @@ void OptionChainView::buildUi()
     m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("chainTable"));
     m_table->setModel(m_model);
+    m_table->setItemDelegate(new ChainCellDelegate(m_table));
     m_table->setItemDelegateForColumn(OptionChainModel::StrikeColumn, new StrikeDelegate(m_table));
     m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
