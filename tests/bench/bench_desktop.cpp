@@ -10,6 +10,7 @@
 //    repainted.
 
 #include "SimLiveMarket.h"
+#include "Watchdog.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
 #include "instruments/InstrumentRepository.h"
@@ -224,43 +225,7 @@ public:
 
 BenchApplication *g_app = nullptr;
 
-// Records the longest gap between ticks of a 5 ms timer on the GUI thread (as in
-// tst_responsiveness).
-class Watchdog final : public QObject
-{
-public:
-    Watchdog()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(5);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            const qint64 gap = now - m_lastNs;
-            m_longestNs = std::max(m_longestNs, gap);
-            if (gap > 16'000'000)
-                ++m_over16;
-            m_lastNs = now;
-            ++m_ticks;
-        });
-    }
-    void start()
-    {
-        m_clock.start();
-        m_timer.start();
-    }
-    void stop() { m_timer.stop(); }
-    double longestMs() const { return static_cast<double>(m_longestNs) / 1.0e6; }
-    int ticks() const { return m_ticks; }
-    int over16() const { return m_over16; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_lastNs = 0;
-    qint64 m_longestNs = 0;
-    int m_ticks = 0;
-    int m_over16 = 0;
-};
+using strikeline::testing::Watchdog;
 
 // Runs the GUI thread's event loop for `ms`. Not QTest::qWait: it sleeps 10 ms between
 // batches of events, which the watchdog would report as stalls.

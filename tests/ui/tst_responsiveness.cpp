@@ -15,6 +15,7 @@
 
 #include "SimLiveMarket.h"
 #include "TestData.h"
+#include "Watchdog.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
 #include "instruments/InstrumentRepository.h"
@@ -44,40 +45,7 @@ namespace {
 
 constexpr qint64 RegressionStallMs = 1000;
 
-// Records the longest gap between ticks of a fast timer on the thread it lives on.
-class Watchdog final : public QObject
-{
-public:
-    Watchdog()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(5);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            m_longestNs = std::max(m_longestNs, now - m_lastNs);
-            m_lastNs = now;
-            ++m_ticks;
-        });
-    }
-    void start()
-    {
-        m_longestNs = 0;
-        m_ticks = 0;
-        m_clock.start();
-        m_lastNs = 0;
-        m_timer.start();
-    }
-    void stop() { m_timer.stop(); }
-    double longestMs() const { return static_cast<double>(m_longestNs) / 1.0e6; }
-    int ticks() const { return m_ticks; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_lastNs = 0;
-    qint64 m_longestNs = 0;
-    int m_ticks = 0;
-};
+using strikeline::testing::Watchdog;
 
 } // namespace
 
