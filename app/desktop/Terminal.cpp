@@ -75,6 +75,7 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     , m_loader(std::make_unique<ui::MasterLoader>(m_repository, clock))
     , m_upstox(std::make_unique<ui::SessionController>(clock, m_options.upstox))
 {
+    m_haltIo.setMaxThreadCount(1);
     m_syncPanel = new ui::SyncPanel;
     m_syncPanel->setObjectName(QStringLiteral("syncPanel"));
     m_window->addPanel(m_syncPanel, QStringLiteral("Sync && data"), QKeySequence(Qt::Key_F7));
@@ -136,10 +137,8 @@ void Terminal::wireKillSwitch()
     connect(m_window.get(), &ui::MainWindow::haltRequested, this,
             [this](bool halt) { setHalted(halt); });
     // `strikeline-cli halt` in a shell stops this terminal too: the folder is watched (the file
-    // may not exist yet, and QSaveFile replaces it by a rename).
-    const QString folder = QFileInfo(m_haltFile).absolutePath();
-    QDir().mkpath(folder);
-    m_haltWatcher.addPath(folder);
+    // may not exist yet, and QSaveFile replaces it by a rename). The first read, on the pool,
+    // makes the folder; the watch starts when it is back.
     connect(&m_haltWatcher, &QFileSystemWatcher::directoryChanged, this,
             [this] { readHaltFile(); });
     readHaltFile();
@@ -148,13 +147,21 @@ void Terminal::wireKillSwitch()
 void Terminal::readHaltFile()
 {
     const QPointer<Terminal> self(this);
-    QThreadPool::globalInstance()->start([self, path = m_haltFile] {
+    const std::uint64_t generation = m_haltGeneration;
+    m_haltIo.start([self, generation, path = m_haltFile] {
+        const QString folder = QFileInfo(path).absolutePath();
+        QDir().mkpath(folder);
         Result<HaltState> read = readHaltState(path);
         QMetaObject::invokeMethod(
             self.data(),
-            [self, read = std::move(read)] {
+            [self, generation, folder, read = std::move(read)] {
                 if (!self)
                     return;
+                // A read asked for before the trader's own halt or resume is older than it.
+                if (generation != self->m_haltGeneration)
+                    return;
+                if (!self->m_haltWatcher.directories().contains(folder))
+                    self->m_haltWatcher.addPath(folder);
                 if (!read) {
                     // Unreadable: the safe side is halted, saying why.
                     spdlog::error("kill switch: {}", read.error().message.toStdString());
@@ -191,9 +198,11 @@ void Terminal::setHalted(bool halt, bool askToCancel)
     state.sinceMs = m_clock.now().epochMs;
     if (halt)
         state.reason = QStringLiteral("halted from the terminal");
-    // In RAM first: the next order is refused now, whatever the disk does.
+    // In RAM first: the next order is refused now, whatever the disk does. The file's reads and
+    // writes run in order on one thread, so a quick halt-resume-halt ends as the trader left it.
+    ++m_haltGeneration;
     applyHalt(state);
-    QThreadPool::globalInstance()->start([path = m_haltFile, state] {
+    m_haltIo.start([path = m_haltFile, state] {
         if (auto written = writeHaltState(path, state); !written)
             spdlog::error("kill switch: not kept on disk: {}",
                           written.error().message.toStdString());

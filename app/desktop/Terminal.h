@@ -19,6 +19,7 @@
 #include <QSet>
 #include <QString>
 #include <QThread>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <map>
@@ -156,6 +157,7 @@ private:
     KillSwitch m_killSwitch; // read by the validator on any thread
     QString m_haltFile;
     QFileSystemWatcher m_haltWatcher;
+    std::uint64_t m_haltGeneration = 0; // bumped by every halt or resume from this window
     marketdata::MarketPrices m_prices{m_market};
     SyncSchedule m_schedule;
     std::unique_ptr<ui::MainWindow> m_window;
@@ -177,6 +179,7 @@ private:
     ui::SessionPage *m_upstoxPage = nullptr;           // a tab of the window
     ui::SessionIndicator *m_upstoxIndicator = nullptr; // in the status bar
     // Threads last: destroyed (cancelled and joined) before what they report to.
+    QThreadPool m_haltIo; // the kill switch's file, one read or write at a time, in order
     std::unique_ptr<ui::SyncController> m_sync;
     std::unique_ptr<ui::MasterLoader> m_loader;
     std::unique_ptr<ui::SessionController> m_upstox;

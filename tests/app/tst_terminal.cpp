@@ -403,6 +403,20 @@ void tst_Terminal::killSwitchRefusesOrdersAndFollowsTheCli()
     QVERIFY(badge->toolTip().contains(QStringLiteral("from a script")));
     terminal.setHalted(false);
     QVERIFY(!terminal.killSwitch().halted());
+
+    // Quick toggles from the window end as the trader left them, in RAM and on disk (the
+    // file's writes run in order; a read from before a toggle is not applied after it).
+    terminal.setHalted(true, false);
+    terminal.setHalted(false, false);
+    terminal.setHalted(true, false);
+    QVERIFY(terminal.killSwitch().halted());
+    QTRY_VERIFY(readHaltState(o.haltFile).value().halted);
+    QTest::qWait(300); // let the watcher's reads of those writes come back
+    QVERIFY(terminal.killSwitch().halted());
+    terminal.setHalted(false, false);
+    QTRY_VERIFY(!readHaltState(o.haltFile).value().halted);
+    QTest::qWait(300);
+    QVERIFY(!terminal.killSwitch().halted());
 }
 
 QTEST_MAIN(tst_Terminal)
