@@ -1006,8 +1006,8 @@ int runKillSwitch(const QStringList &arguments, bool halt)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         halt ? QStringLiteral("The kill switch: every new order is refused (exit 3, reason "
-                              "trading_halted) here, in the desktop terminal and through its "
-                              "local API, until 'strikeline-cli resume'. Open orders stay open: "
+                              "trading_halted) here and in the desktop terminal, until "
+                              "'strikeline-cli resume'. Open orders stay open: "
                               "cancel them in the terminal (Trade > Halt trading offers to).")
              : QStringLiteral("Turns the kill switch off: orders are checked and sent again."));
     const QCommandLineOption reason(QStringLiteral("reason"),

@@ -1,9 +1,9 @@
 #pragma once
 
 // The local kill switch (issue 13, "a local kill switch"): while it is on, the validator refuses
-// every new order (`trading_halted`) before anything is journaled or sent, from the ticket, the
-// CLI and the local API alike, since they all validate through OrderValidator. Cancelling is not
-// an order and still goes.
+// every new order (`trading_halted`) before anything is journaled or sent, from the ticket and
+// the CLI alike (and from the local API's order routes when part 3 adds them: everything that
+// places an order validates through OrderValidator). Cancelling is not an order and still goes.
 //
 // The state lives in a small JSON file in the data folder, so `strikeline-cli halt` in a shell
 // stops the desktop as well. A process reads the file into a KillSwitch: an immutable value

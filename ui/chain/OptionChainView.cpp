@@ -138,6 +138,7 @@ protected:
     {
         ChainCellDelegate::initStyleOption(option, index);
         option->font.setBold(true);
+        option->fontMetrics = QFontMetrics(option->font); // elided by the bold width
         option->displayAlignment = Qt::AlignCenter;
         if (option->backgroundBrush.style() == Qt::NoBrush)
             option->backgroundBrush = QColor(128, 128, 128, 28);

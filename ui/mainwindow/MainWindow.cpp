@@ -878,8 +878,8 @@ void MainWindow::buildActions()
     });
     m_haltAction =
         make(QStringLiteral("&Halt trading"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H)},
-             QStringLiteral("The kill switch: refuse every new order (ticket, CLI, "
-                            "local API) until you resume"),
+             QStringLiteral("The kill switch: refuse every new order (the ticket and "
+                            "strikeline-cli) until you resume"),
              "haltAction");
     m_haltAction->setCheckable(true);
     connect(m_haltAction, &QAction::triggered, this,
