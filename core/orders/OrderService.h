@@ -5,7 +5,7 @@
 // one group-committed fdatasync of the journal before the order is sent (the write-ahead rule,
 // docs/orders-flow.md). Today's orders live in RAM (the book) for the UI.
 
-#include "orders/BrokerGateway.h"
+#include "orders/PaperBroker.h"
 #include "orders/OrderEvent.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderPersister.h"
@@ -105,7 +105,7 @@ public:
     {
         ContractLookup lookup;
         ValidateOrder validator;
-        BrokerGateway &gateway;
+        SyncGateway &gateway;
         const Clock &clock;
     };
 

@@ -10,6 +10,7 @@
 // journaled fills. Prices are labelled by the MarketData they come from (MarketPrices: live or
 // simulated).
 
+#include "common/Result.h"
 #include "marketdata/MarketData.h"
 #include "orders/BrokerGateway.h"
 
@@ -21,9 +22,46 @@
 
 namespace strikeline {
 
+// The paper broker's own synchronous interface (its matching engine, shared with the
+// simulator's SimOrders); orders/PaperGateway.h puts it behind the asynchronous BrokerGateway.
+struct PlaceOrderAck
+{
+    // One per child, in slice order (one element for an order that is not sliced).
+    std::vector<std::string> brokerOrderIds;
+    bool duplicate = false; // the client order id was placed before: these are its ids
+    // What the trader should know about the accepted order, for the book's message column:
+    // "after-market order: waits for the NSE_FO open at 09:15 IST". Empty when nothing.
+    std::string note;
+};
+
+enum class BrokerEventKind : std::uint8_t { Fill, Rejected, Cancelled };
+
+// An asynchronous update about one (child) order, after its acknowledgement.
+struct BrokerEvent
+{
+    BrokerEventKind kind = BrokerEventKind::Fill;
+    std::string clientOrderId; // the child's id for a slice
+    std::string brokerOrderId;
+    std::int64_t quantity = 0; // Fill: this trade
+    Price price;               // Fill: this trade's price
+    std::string reason;        // Rejected / Cancelled; a note on a Fill (after-market)
+    std::string upstoxStatus;  // the broker's own status string after the update
+    std::int64_t timeMs = 0;
+};
+
+class SyncGateway
+{
+public:
+    using EventHandler = std::function<void(const BrokerEvent &)>;
+    virtual ~SyncGateway() = default;
+    virtual Result<PlaceOrderAck> placeOrder(const PlaceOrderRequest &request) = 0;
+    virtual Result<void> cancelOrder(const std::string &brokerOrderId) = 0;
+    virtual void setEventHandler(EventHandler handler) = 0;
+};
+
 class Clock;
 
-class PaperBroker final : public BrokerGateway
+class PaperBroker final : public SyncGateway
 {
 public:
     PaperBroker(const MarketData &market, const Clock &clock);
