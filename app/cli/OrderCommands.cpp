@@ -14,7 +14,7 @@
 #include "orders/OrderJournal.h"
 #include "orders/OrderService.h"
 #include "orders/OrderValidator.h"
-#include "orders/PaperBroker.h"
+#include "orders/PaperGateway.h"
 #include "storage/Database.h"
 
 #include <QCommandLineParser>
@@ -816,7 +816,8 @@ int runOrder(const QStringList &arguments)
     const std::optional<SingleQuote> single = lastPriceQuote(in, clock.now());
     const MarketData &market = single ? static_cast<const MarketData &>(*single)
                                       : static_cast<const MarketData &>(simulated);
-    PaperBroker broker(market, clock);
+    PaperGateway paperGateway(market, clock);
+    PaperBroker &broker = paperGateway.broker();
     OrderValidator validator(clock, in.limits);
     KillSwitch killSwitch;
     killSwitch.set(haltStateFromFile(command));
@@ -897,7 +898,8 @@ int runOrder(const QStringList &arguments)
     config.journalDirectory = journalDirectory;
     config.database = *database;
     auto opened = OrderService::open(
-        OrderService::Dependencies{contractLookupFor(repository), validate, broker, clock}, config);
+        OrderService::Dependencies{contractLookupFor(repository), validate, {&paperGateway}, clock},
+        config);
     if (!opened) {
         return fail(command, QStringLiteral("cannot open the order journal in %1: %2")
                                  .arg(journalDirectory, opened.error().message));
@@ -917,8 +919,10 @@ int runOrder(const QStringList &arguments)
     }
     const SubmitOutcome &outcome = *submitted;
     if (!outcome.duplicate && outcome.status != OrderStatus::Rejected &&
-        in.request.type == OrderType::Limit)
+        in.request.type == OrderType::Limit) {
         broker.onPrices(); // a limit that crosses the price fills now, as on the next tick
+        service.drain();   // and the fill it reports is applied
+    }
 
     OrderAnswer a;
     a.duplicate = outcome.duplicate;

@@ -15,7 +15,7 @@
 #include "orders/OrderValidator.h"
 #include "orders/OrdersModel.h"
 #include "orders/OrdersPanel.h"
-#include "orders/PaperBroker.h"
+#include "orders/PaperGateway.h"
 #include "session/SessionController.h"
 #include "session/SessionIndicator.h"
 #include "session/SessionPage.h"
@@ -223,18 +223,23 @@ void Terminal::setHalted(bool halt, bool askToCancel)
         QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
     if (answer != QMessageBox::Yes)
         return;
-    int failed = 0;
-    for (const std::string &id : open)
-        if (!m_orders->cancel(id))
-            ++failed;
-    refreshOrders();
-    if (failed > 0)
-        m_window->showStatusMessage(
-            QStringLiteral("Trading halted; %1 of %2 open orders could not be cancelled: see the "
-                           "orders panel.")
-                .arg(failed)
-                .arg(open.size()),
-            true, 15000);
+    // On the order thread: the answer comes back here, the window never waits for it.
+    const std::size_t asked = open.size();
+    m_orders->cancelAllAsync(std::nullopt, [this, asked](std::size_t cancelled) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, asked, cancelled] {
+                refreshOrders();
+                if (cancelled < asked)
+                    m_window->showStatusMessage(
+                        QStringLiteral("Trading halted; %1 of %2 open orders could not be "
+                                       "cancelled: see the orders panel.")
+                            .arg(asked - cancelled)
+                            .arg(asked),
+                        true, 15000);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void Terminal::wireLoader()
@@ -684,10 +689,16 @@ void Terminal::openOrders()
         if (!m_orders)
             return;
         m_reportedOrderId = id.toStdString(); // what the status bar follows now
-        if (Result<void> cancelled = m_orders->cancel(id.toStdString()); !cancelled)
-            m_window->showStatusMessage(
-                QStringLiteral("Cancel failed: ") + cancelled.error().message, true);
-        refreshOrders();
+        m_orders->cancelAsync(id.toStdString(), [this](Result<void> cancelled) {
+            if (cancelled)
+                return; // the durable events refresh the panel
+            QMetaObject::invokeMethod(
+                this,
+                [this, message = cancelled.error().message] {
+                    m_window->showStatusMessage(QStringLiteral("Cancel failed: ") + message, true);
+                },
+                Qt::QueuedConnection);
+        });
     });
 
     if (m_options.journalDirectory.isEmpty()) {
@@ -695,7 +706,7 @@ void Terminal::openOrders()
         m_ordersPanel->showUnavailable(m_ordersUnavailable);
         return;
     }
-    m_broker = std::make_unique<PaperBroker>(m_prices, m_clock);
+    m_broker = std::make_unique<PaperGateway>(m_prices, m_clock);
     m_validator = std::make_unique<OrderValidator>(m_clock);
     m_validator->setKillSwitch(&m_killSwitch);
     OrderServiceConfig config;
@@ -715,7 +726,8 @@ void Terminal::openOrders()
     auto service = OrderService::open(
         OrderService::Dependencies{contractLookupFor(m_repository),
                                    [this](const OrderRequest &r) { return validateOrder(r); },
-                                   *m_broker, m_clock},
+                                   {m_broker.get()},
+                                   m_clock},
         config, callbacks, &report);
     if (!service) {
         m_ordersUnavailable = service.error().message;
@@ -794,7 +806,17 @@ void Terminal::submitOrder(const OrderRequest &request)
 {
     if (!m_orders)
         return;
-    Result<SubmitOutcome> outcome = m_orders->submit(request);
+    // Validated, journaled and handed to the gateway on the order thread; the answer comes back
+    // here as a queued call. The window never waits on the journal's sync or the broker.
+    m_orders->submitAsync(request, [this](Result<SubmitOutcome> outcome) {
+        QMetaObject::invokeMethod(
+            this, [this, outcome = std::move(outcome)] { onSubmitted(outcome); },
+            Qt::QueuedConnection);
+    });
+}
+
+void Terminal::onSubmitted(const Result<SubmitOutcome> &outcome)
+{
     if (!outcome) {
         m_reportedOrderId.clear();
         m_window->showStatusMessage(QStringLiteral("Order not placed: ") + outcome.error().message,

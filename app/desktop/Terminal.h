@@ -4,6 +4,7 @@
 // root; main.cpp only parses options). Owns them for the life of the window.
 
 #include "common/IstTime.h"
+#include "common/Result.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/MarketPrices.h"
 #include "marketdata/SimulatedMarket.h"
@@ -30,8 +31,9 @@ namespace marketdata {
 class LiveMarket;
 }
 class OrderService;
+struct SubmitOutcome;
 class OrderValidator;
-class PaperBroker;
+class PaperGateway;
 struct OrderRequest;
 struct Verdict;
 } // namespace strikeline
@@ -104,6 +106,7 @@ public:
     void openTicket(const QString &instrumentKey, Side side);
     // Places an order from a ticket; the outcome goes to the status bar and the orders panel.
     void submitOrder(const OrderRequest &request);
+    void onSubmitted(const Result<SubmitOutcome> &outcome);
     OrderService *orders() { return m_orders.get(); }
     // The kill switch: `halt` refuses every new order from here on (and offers to cancel the
     // open ones when `askToCancel`), or resumes; the file is written off this thread.
@@ -168,7 +171,7 @@ private:
     quint16 m_apiPort = 0;
     ui::OrdersPanel *m_ordersPanel = nullptr; // a tab of the window
     ui::WatchPanel *m_watchPanel = nullptr;   // a tab of the window
-    std::unique_ptr<PaperBroker> m_broker;
+    std::unique_ptr<PaperGateway> m_broker;
     std::unique_ptr<OrderValidator> m_validator;
     std::unique_ptr<OrderService> m_orders; // before the broker it sends to: destroyed first
     QString m_ordersUnavailable;

@@ -6,7 +6,6 @@ namespace strikeline {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> VenueNames = {"paper", "upstox"};
 constexpr std::array<std::string_view, 12> StateNames = {
     "pending",  "open",           "trigger_pending", "modify_pending",
     "modified", "modify_refused", "cancel_pending",  "cancel_refused",
@@ -16,19 +15,6 @@ constexpr std::array<std::string_view, 9> RefusalNames = {
     "market_closed", "insufficient_funds", "session_expired", "network"};
 
 } // namespace
-
-std::string_view venueName(Venue venue)
-{
-    return VenueNames.at(static_cast<std::size_t>(venue));
-}
-
-std::optional<Venue> parseVenue(std::string_view name)
-{
-    for (std::size_t i = 0; i < VenueNames.size(); ++i)
-        if (VenueNames[i] == name)
-            return static_cast<Venue>(i);
-    return std::nullopt;
-}
 
 std::string_view brokerOrderStateName(BrokerOrderState state)
 {

@@ -26,12 +26,6 @@
 
 namespace strikeline {
 
-// Which gateway an order goes to. Recorded with the order (its Created event), so a restart
-// knows which broker to reconcile it with.
-enum class Venue : std::uint8_t { Paper, Upstox };
-std::string_view venueName(Venue venue); // "paper", "upstox"
-std::optional<Venue> parseVenue(std::string_view name);
-
 using GatewayRequestId = std::uint64_t;
 
 struct PlaceOrderRequest

@@ -103,4 +103,18 @@ std::optional<Validity> parseValidity(std::string_view text)
     return parseNamed(text, names);
 }
 
+std::string_view venueName(Venue venue)
+{
+    return venue == Venue::Upstox ? "upstox" : "paper";
+}
+
+std::optional<Venue> parseVenue(std::string_view name)
+{
+    if (name == "paper")
+        return Venue::Paper;
+    if (name == "upstox")
+        return Venue::Upstox;
+    return std::nullopt;
+}
+
 } // namespace strikeline

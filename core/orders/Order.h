@@ -22,6 +22,11 @@ enum class OrderType : std::uint8_t { Market, Limit, StopLimit, StopMarket };
 // Upstox's product: I (intraday), D (delivery / carry-forward NRML for F&O).
 enum class Product : std::uint8_t { Intraday, Delivery };
 enum class Validity : std::uint8_t { Day, Ioc };
+// Which gateway an order goes to (orders/BrokerGateway.h). Recorded with the order (its Created
+// event), so a restart knows which broker to reconcile it with.
+enum class Venue : std::uint8_t { Paper, Upstox };
+std::string_view venueName(Venue venue); // "paper", "upstox"
+std::optional<Venue> parseVenue(std::string_view name);
 
 std::string_view sideName(Side side);             // "BUY", "SELL"
 std::string_view orderTypeName(OrderType type);   // "MARKET", "LIMIT", "SL", "SL-M"
@@ -57,6 +62,8 @@ struct OrderRequest
     // Idempotency key, sent to Upstox as `tag` (at most 20 characters). A retry carries the
     // same id, so an order can never be placed twice.
     std::string clientOrderId;
+    // Where it goes: the paper gateway unless the trader chose live (orders/BrokerGateway.h).
+    Venue venue = Venue::Paper;
 };
 
 // ---- the validator's verdict -------------------------------------------------------------

@@ -11,11 +11,25 @@ namespace strikeline {
 namespace {
 
 constexpr std::array<std::string_view, OrderStatusCount> StatusNames = {
-    "new",    "validated", "sent",     "acknowledged", "partially_filled",
-    "filled", "rejected",  "cancelled"};
-constexpr std::array<std::string_view, OrderEventKindCount> KindNames = {
-    "created",      "validated", "sent",     "acknowledged",
-    "partial_fill", "fill",      "rejected", "cancelled"};
+    "new",       "validated",        "sent",           "acknowledged",
+    "triggered", "partially_filled", "pending_modify", "pending_cancel",
+    "filled",    "rejected",         "cancelled",      "lost"};
+constexpr std::array<std::string_view, OrderEventKindCount> KindNames = {"created",
+                                                                         "validated",
+                                                                         "sent",
+                                                                         "acknowledged",
+                                                                         "partial_fill",
+                                                                         "fill",
+                                                                         "rejected",
+                                                                         "cancelled",
+                                                                         "triggered",
+                                                                         "modify_requested",
+                                                                         "modified",
+                                                                         "modify_refused",
+                                                                         "cancel_requested",
+                                                                         "cancel_refused",
+                                                                         "broker_status",
+                                                                         "lost"};
 
 template<typename Enum, std::size_t N>
 std::optional<Enum> parseFrom(const std::array<std::string_view, N> &names, std::string_view name)
@@ -82,45 +96,21 @@ std::optional<OrderEventKind> parseOrderEventKind(std::string_view name)
 bool isTerminal(OrderStatus status)
 {
     return status == OrderStatus::Filled || status == OrderStatus::Rejected ||
-           status == OrderStatus::Cancelled;
+           status == OrderStatus::Cancelled || status == OrderStatus::Lost;
 }
 
-std::string_view upstoxStatusFor(OrderStatus status)
+bool isWorking(OrderStatus status)
 {
     switch (status) {
-    case OrderStatus::New:
-    case OrderStatus::Validated:
-        return "validation pending";
-    case OrderStatus::Sent:
-        return "put order req received";
     case OrderStatus::Acknowledged:
-    case OrderStatus::PartiallyFilled: // Upstox keeps "open" and reports filled_quantity
-        return "open";
-    case OrderStatus::Filled:
-        return "complete";
-    case OrderStatus::Rejected:
-        return "rejected";
-    case OrderStatus::Cancelled:
-        return "cancelled";
+    case OrderStatus::Triggered:
+    case OrderStatus::PartiallyFilled:
+    case OrderStatus::PendingModify:
+    case OrderStatus::PendingCancel:
+        return true;
+    default:
+        return false;
     }
-    return "open";
-}
-
-std::optional<OrderStatus> statusFromUpstox(std::string_view s)
-{
-    if (s == "put order req received" || s == "validation pending" || s == "open pending")
-        return OrderStatus::Sent;
-    if (s == "open" || s == "trigger pending" || s == "after market order req received")
-        return OrderStatus::Acknowledged;
-    if (s == "complete")
-        return OrderStatus::Filled;
-    if (s == "rejected")
-        return OrderStatus::Rejected;
-    if (s == "cancelled" || s == "cancelled after market order")
-        return OrderStatus::Cancelled;
-    // modify pending, modified, not modified, cancel pending, not cancelled,
-    // modify validation pending, modify after market order req received: no lifecycle step.
-    return std::nullopt;
 }
 
 bool isValidClientOrderId(std::string_view id)
@@ -243,6 +233,23 @@ QByteArray OrderEvent::encode() const
         }
         if (sliceCount > 0)
             o.insert(QLatin1String("slices"), sliceCount);
+        if (venue != Venue::Paper)
+            o.insert(QLatin1String("venue"), str(venueName(venue)));
+        if (external)
+            o.insert(QLatin1String("ext"), true);
+        break;
+    }
+    case OrderEventKind::ModifyRequested:
+    case OrderEventKind::Modified: {
+        QJsonObject m;
+        m.insert(QLatin1String("type"), str(orderTypeName(request.type)));
+        m.insert(QLatin1String("validity"), str(validityName(request.validity)));
+        m.insert(QLatin1String("qty"), i64(request.quantity));
+        m.insert(QLatin1String("price"), i64(request.price.raw()));
+        m.insert(QLatin1String("trigger"), i64(request.trigger.raw()));
+        o.insert(QLatin1String("mod"), m);
+        if (!reason.empty())
+            o.insert(QLatin1String("reason"), str(reason));
         break;
     }
     case OrderEventKind::Acknowledged: {
@@ -265,9 +272,24 @@ QByteArray OrderEvent::encode() const
     case OrderEventKind::Cancelled:
         o.insert(QLatin1String("reason"), str(reason));
         break;
+    case OrderEventKind::Triggered:
+    case OrderEventKind::ModifyRefused:
+    case OrderEventKind::CancelRequested:
+    case OrderEventKind::CancelRefused:
+    case OrderEventKind::BrokerStatus:
+    case OrderEventKind::Lost:
+        if (!reason.empty())
+            o.insert(QLatin1String("reason"), str(reason));
+        break;
     case OrderEventKind::Validated:
     case OrderEventKind::Sent:
         break;
+    }
+    if (!brokerStatus.empty())
+        o.insert(QLatin1String("bs"), str(brokerStatus));
+    if (!tradeId.empty()) {
+        o.insert(QLatin1String("tid"), str(tradeId));
+        o.insert(QLatin1String("tq"), i64(tradedAfter));
     }
     if (filledQuantity != 0) {
         o.insert(QLatin1String("filled"), i64(filledQuantity));
@@ -337,7 +359,36 @@ Result<OrderEvent> OrderEvent::decode(const QByteArray &payload, std::uint64_t s
         e.parentClientOrderId = stdString(o.value(QLatin1String("parent")));
         e.sliceIndex = o.value(QLatin1String("slice")).toInt();
         e.sliceCount = o.value(QLatin1String("slices")).toInt();
+        const QJsonValue venue = o.value(QLatin1String("venue"));
+        const auto v =
+            venue.isUndefined() ? std::optional<Venue>(Venue::Paper) : parseVenue(stdString(venue));
+        if (!v)
+            return bad(QStringLiteral("unknown venue"));
+        e.venue = *v;
+        e.request.venue = *v;
+        e.external = o.value(QLatin1String("ext")).toBool();
     }
+    if (e.kind == OrderEventKind::ModifyRequested || e.kind == OrderEventKind::Modified) {
+        const QJsonObject m = o.value(QLatin1String("mod")).toObject();
+        const auto type = enumOf(parseOrderType, m.value(QLatin1String("type")));
+        const auto validity = enumOf(parseValidity, m.value(QLatin1String("validity")));
+        const auto qty = readI64(m, QLatin1String("qty"));
+        const auto price = readI64(m, QLatin1String("price"));
+        const auto trigger = readI64(m, QLatin1String("trigger"));
+        if (!type || !validity || !qty || !price || !trigger)
+            return bad(QStringLiteral("malformed modification"));
+        e.request.type = *type;
+        e.request.validity = *validity;
+        e.request.quantity = *qty;
+        e.request.price = Price::fromRaw(*price);
+        e.request.trigger = Price::fromRaw(*trigger);
+    }
+    e.tradeId = stdString(o.value(QLatin1String("tid")));
+    const auto traded = readI64(o, QLatin1String("tq"));
+    if (!traded)
+        return bad(QStringLiteral("malformed trade"));
+    e.tradedAfter = *traded;
+    e.brokerStatus = stdString(o.value(QLatin1String("bs")));
     for (const QJsonValue &id : o.value(QLatin1String("broker")).toArray())
         e.brokerOrderIds.push_back(stdString(id));
     const auto fq = readI64(o, QLatin1String("fq"));

@@ -7,6 +7,7 @@
 #include "common/IstTime.h"
 #include "common/Price.h"
 #include "common/Result.h"
+#include "orders/BrokerGateway.h"
 #include "orders/Order.h"
 
 #include <QByteArray>
@@ -22,26 +23,41 @@ namespace strikeline {
 enum class OrderStatus : std::uint8_t {
     New,
     Validated,
-    Sent,
-    Acknowledged,
+    Sent,         // handed to the gateway; no answer yet (or the answer was lost: see Lost)
+    Acknowledged, // working at the broker (a stop order: waiting for its trigger)
+    Triggered,    // a stop order whose trigger fired: working as a market or limit order
     PartiallyFilled,
+    PendingModify, // a modification was sent; the order works as it was until it is confirmed
+    PendingCancel, // a cancel was sent; fills may still arrive until it is confirmed
     Filled,
     Rejected,
     Cancelled,
+    // Sent, but the broker had no order with its tag after the bounded wait (docs/orders.md):
+    // not sent again. Leaves this status if the broker reports it after all.
+    Lost,
 };
-inline constexpr int OrderStatusCount = 8;
+inline constexpr int OrderStatusCount = 12;
 
 enum class OrderEventKind : std::uint8_t {
-    Created,      // the request as accepted from the ticket (status New)
-    Validated,    // the validator found no error
-    Sent,         // handed to the broker gateway (written before the send)
-    Acknowledged, // the broker took it: carries the broker order id(s)
-    PartialFill,  // some quantity traded
-    Fill,         // the remaining quantity traded
-    Rejected,     // by the validator, the broker or the exchange: carries the reason
-    Cancelled,    // the unfilled remainder was cancelled
+    Created,         // the request as accepted from the ticket (status New)
+    Validated,       // the validator found no error
+    Sent,            // handed to the broker gateway (written before the send)
+    Acknowledged,    // the broker took it: carries the broker order id(s)
+    PartialFill,     // some quantity traded
+    Fill,            // the remaining quantity traded
+    Rejected,        // by the validator, the broker or the exchange: carries the reason
+    Cancelled,       // the unfilled remainder was cancelled
+    Triggered,       // a stop order's trigger fired
+    ModifyRequested, // the trader asked for a modification: carries the new request
+    Modified,        // the modification took effect (or the broker reports one): the new request
+    ModifyRefused,   // the broker refused the modification: the order is as it was
+    CancelRequested, // the trader asked for a cancel
+    CancelRefused,   // the broker refused the cancel: the order is as it was
+    BrokerStatus,    // the broker's own status changed without a step of ours (one we do not
+                     // know, or a transient one): kept and shown
+    Lost,            // no broker order with this tag after the bounded wait
 };
-inline constexpr int OrderEventKindCount = 8;
+inline constexpr int OrderEventKindCount = 16;
 
 std::string_view orderStatusName(OrderStatus status); // "new", "partially_filled" ...
 std::optional<OrderStatus> parseOrderStatus(std::string_view name);
@@ -49,11 +65,9 @@ std::string_view orderEventKindName(OrderEventKind kind); // "created", "partial
 std::optional<OrderEventKind> parseOrderEventKind(std::string_view name);
 bool isTerminal(OrderStatus status); // filled, rejected, cancelled
 
-// Upstox's order status string (reference §3.3, lower case) for ours, as a gateway reports it.
-std::string_view upstoxStatusFor(OrderStatus status);
-// Ours for an Upstox status; nullopt for the transient "... pending"/"modified" strings that do
-// not move our lifecycle (the order stays where it is).
-std::optional<OrderStatus> statusFromUpstox(std::string_view upstoxStatus);
+// Working: at the broker and able to trade (acknowledged, triggered, partially filled, or with a
+// modify or cancel on its way).
+bool isWorking(OrderStatus status);
 
 // Upstox's `tag`: at most 20 characters. We also restrict the alphabet so an id is safe in a
 // file name, a URL and a log line.
@@ -117,6 +131,10 @@ struct OrderEvent
     std::string parentClientOrderId; // empty unless this is a slice
     int sliceIndex = 0;              // 1..N for a slice, 0 otherwise
     int sliceCount = 0;              // a parent's number of children (0 = not sliced)
+    Venue venue = Venue::Paper;      // the gateway the order goes to
+    bool external = false;           // placed elsewhere (the broker's app or web), seen by us
+    // ModifyRequested / Modified: `request` carries the order's new type, validity, quantity,
+    // price and trigger (the rest is the order's).
 
     std::vector<std::string> brokerOrderIds; // Acknowledged
     std::int64_t fillQuantity = 0;           // PartialFill / Fill: this trade
@@ -124,6 +142,9 @@ struct OrderEvent
     std::int64_t filledQuantity = 0; // cumulative after this event
     Price averagePrice;              // cumulative after this event
     std::string reason;              // Rejected / Cancelled; a broker note (after-market)
+    std::string tradeId;             // a fill's exchange trade id, when the broker gave one
+    std::int64_t tradedAfter = 0;    // with a trade id: the order's traded quantity after it
+    std::string brokerStatus;        // the broker's own status string, when this came from it
 
     // The exact bytes journaled for this event (set by the journaling code and by decode), so
     // the database stores them verbatim without encoding again; empty for an unjournaled event.

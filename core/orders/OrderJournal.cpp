@@ -289,6 +289,12 @@ void OrderJournal::setDurableCallback(DurableCallback callback)
     m_callback = std::move(callback);
 }
 
+void OrderJournal::setFailureCallback(std::function<void(const Error &)> callback)
+{
+    std::lock_guard lock(m_mutex);
+    m_failureCallback = std::move(callback);
+}
+
 Result<std::uint64_t>
 OrderJournal::append(const std::function<QByteArray(std::uint64_t sequence)> &encode)
 {
@@ -415,8 +421,16 @@ void OrderJournal::run()
             }
         }
         m_durable.notify_all();
-        if (!written)
+        if (!written) {
+            std::function<void(const Error &)> failed;
+            {
+                std::lock_guard lock(m_mutex);
+                failed = m_failureCallback;
+            }
+            if (failed)
+                failed(written.error());
             return;
+        }
     }
 }
 

@@ -86,6 +86,9 @@ public:
     // to the last durable byte) and never reaches the callback: what a failed journal reports
     // as not written is not replayed on the next start either.
     void setDurableCallback(DurableCallback callback);
+    // Called once on the journal thread when the journal fails (a write or sync error): what
+    // waits for durability will never get it.
+    void setFailureCallback(std::function<void(const Error &)> callback);
 
     // Queues one record. `encode` receives the record's sequence and returns its payload (so
     // an id derived from the sequence can be written inside it). Fails once the journal has
@@ -127,6 +130,7 @@ private:
     bool m_stopping = false;
     JournalStats m_stats;
     DurableCallback m_callback;
+    std::function<void(const Error &)> m_failureCallback;
     std::thread m_thread;
 };
 

@@ -323,6 +323,8 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         const OrderEvent *event = nullptr;
         const OrderEvent *broker = nullptr;
         const OrderEvent *reason = nullptr;
+        const OrderEvent *status = nullptr;   // the newest with the broker's status string
+        const OrderEvent *modified = nullptr; // the newest confirmed modification: the terms
     };
     std::map<std::pair<QString, std::string>, Latest> latest;
     for (const OrderEvent &e : events) { // in sequence order
@@ -336,10 +338,14 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
             l.broker = &e;
         if (!e.reason.empty())
             l.reason = &e;
+        if (!e.brokerStatus.empty())
+            l.status = &e;
+        if (e.kind == OrderEventKind::Modified)
+            l.modified = &e;
     }
     if (!created.empty()) {
         QVariantList values;
-        values.reserve(static_cast<qsizetype>(created.size() * 24));
+        values.reserve(static_cast<qsizetype>(created.size() * 26));
         for (const OrderEvent *event : created) {
             const OrderEvent &e = *event;
             const ContractIdentity &c = e.contract;
@@ -354,7 +360,8 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
                    << qs(productName(r.product)) << qs(validityName(r.validity)) << i64(r.quantity)
                    << i64(r.price.raw()) << i64(r.trigger.raw())
                    << qs(orderStatusName(e.statusAfter)) << i64(e.timeMs) << i64(e.timeMs)
-                   << i64(static_cast<std::int64_t>(e.sequence));
+                   << i64(static_cast<std::int64_t>(e.sequence)) << qs(venueName(e.venue))
+                   << e.external;
         }
         // No ON CONFLICT: a second `created` for one order of one journal is a bug upstream,
         // and failing the batch says so instead of moving the first order's row.
@@ -364,9 +371,9 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
                            "parent_client_order_id, slice_index, slice_count, instrument_key, "
                            "trading_symbol, segment, option_type, expiry, strike_raw, lot_size, "
                            "tick_raw, side, order_type, product, validity, quantity, price_raw, "
-                           "trigger_raw, status, created_at_ms, updated_at_ms, last_sequence) "
-                           "VALUES "),
-            QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), QString(), 24);
+                           "trigger_raw, status, created_at_ms, updated_at_ms, last_sequence, "
+                           "venue, external) VALUES "),
+            QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"), QString(), 26);
         if (auto r = insert.run(values); !r)
             return r.error();
     }
@@ -384,22 +391,35 @@ Result<StoreBatchResult> applyInTransaction(Database &db, const std::vector<Orde
         values << e.journalId << text(e.clientOrderId) << i64(static_cast<std::int64_t>(e.sequence))
                << qs(orderStatusName(e.statusAfter)) << i64(e.filledQuantity)
                << i64(e.averagePrice.raw()) << broker.join(QLatin1Char(','))
-               << (l.reason ? text(l.reason->reason) : QVariant(QString())) << i64(e.timeMs);
+               << (l.reason ? text(l.reason->reason) : QVariant(QString())) << i64(e.timeMs)
+               << (l.status ? text(l.status->brokerStatus) : QVariant(QString()))
+               << (l.modified ? qs(orderTypeName(l.modified->request.type)) : QVariant(QString()))
+               << (l.modified ? i64(l.modified->request.quantity) : i64(0))
+               << (l.modified ? i64(l.modified->request.price.raw()) : i64(0))
+               << (l.modified ? i64(l.modified->request.trigger.raw()) : i64(0));
     }
     ChunkedStatement update(
         db,
-        QStringLiteral("WITH v (journal, id, seq, status, filled, average, broker, reason, t) AS "
-                       "(VALUES "),
+        QStringLiteral("WITH v (journal, id, seq, status, filled, average, broker, reason, t, "
+                       "bstatus, mtype, mqty, mprice, mtrigger) AS (VALUES "),
         QStringLiteral("(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), "
                        "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), "
-                       "CAST(? AS BIGINT))"),
+                       "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), "
+                       "CAST(? AS BIGINT), CAST(? AS BIGINT))"),
+        // A confirmed modification (mtype set) carries the order's new terms.
         QStringLiteral(") UPDATE orders SET status = v.status, filled_quantity = v.filled, "
                        "average_price_raw = v.average, broker_order_ids = "
                        "COALESCE(NULLIF(v.broker, ''), orders.broker_order_ids), reject_reason = "
-                       "COALESCE(NULLIF(v.reason, ''), orders.reject_reason), updated_at_ms = "
-                       "v.t, last_sequence = v.seq FROM v WHERE orders.journal_id = v.journal "
-                       "AND orders.client_order_id = v.id AND orders.last_sequence < v.seq"),
-        9);
+                       "COALESCE(NULLIF(v.reason, ''), orders.reject_reason), broker_status = "
+                       "COALESCE(NULLIF(v.bstatus, ''), orders.broker_status), order_type = "
+                       "COALESCE(NULLIF(v.mtype, ''), orders.order_type), quantity = CASE WHEN "
+                       "v.mtype = '' THEN orders.quantity ELSE v.mqty END, price_raw = CASE WHEN "
+                       "v.mtype = '' THEN orders.price_raw ELSE v.mprice END, trigger_raw = CASE "
+                       "WHEN v.mtype = '' THEN orders.trigger_raw ELSE v.mtrigger END, "
+                       "updated_at_ms = v.t, last_sequence = v.seq FROM v WHERE orders.journal_id "
+                       "= v.journal AND orders.client_order_id = v.id AND orders.last_sequence < "
+                       "v.seq"),
+        14);
     if (auto r = update.run(values); !r)
         return r.error();
     return result;

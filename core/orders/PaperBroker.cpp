@@ -105,20 +105,31 @@ Result<PlaceOrderAck> PaperBroker::placeOrder(const PlaceOrderRequest &request)
     return ack;
 }
 
+Result<PaperBroker::PaperOrder *> PaperBroker::workingOrderLocked(const std::string &brokerOrderId,
+                                                                  const char *action)
+{
+    auto it = m_orders.find(brokerOrderId);
+    if (it == m_orders.end())
+        return Error::make(ErrorCode::NotFound,
+                           QStringLiteral("no paper order %1").arg(text(brokerOrderId)));
+    PaperOrder &order = it->second;
+    if (order.upstoxStatus != "open" && order.upstoxStatus != "trigger pending")
+        return Error::make(
+            ErrorCode::Conflict,
+            QStringLiteral("order %1 is %2 and cannot be %3")
+                .arg(text(brokerOrderId), text(order.upstoxStatus), QLatin1String(action)));
+    return &order;
+}
+
 Result<void> PaperBroker::cancelOrder(const std::string &brokerOrderId)
 {
     std::vector<BrokerEvent> events;
     {
         std::lock_guard lock(m_mutex);
-        auto it = m_orders.find(brokerOrderId);
-        if (it == m_orders.end())
-            return Error::make(ErrorCode::NotFound,
-                               QStringLiteral("no paper order %1").arg(text(brokerOrderId)));
-        PaperOrder &order = it->second;
-        if (order.upstoxStatus != "open" && order.upstoxStatus != "trigger pending")
-            return Error::make(ErrorCode::Conflict,
-                               QStringLiteral("order %1 is %2 and cannot be cancelled")
-                                   .arg(text(brokerOrderId), text(order.upstoxStatus)));
+        auto working = workingOrderLocked(brokerOrderId, "cancelled");
+        if (!working)
+            return working.error();
+        PaperOrder &order = **working;
         order.upstoxStatus = "cancelled";
         events.push_back({BrokerEventKind::Cancelled, order.clientOrderId, order.brokerOrderId, 0,
                           Price(), "cancelled by the trader", order.upstoxStatus,
@@ -126,6 +137,47 @@ Result<void> PaperBroker::cancelOrder(const std::string &brokerOrderId)
     }
     emit(events);
     return success();
+}
+
+Result<void> PaperBroker::modifyOrder(const std::string &brokerOrderId, OrderType type,
+                                      std::int64_t quantity, Price price, Price trigger)
+{
+    std::vector<BrokerEvent> events;
+    {
+        std::lock_guard lock(m_mutex);
+        auto working = workingOrderLocked(brokerOrderId, "modified");
+        if (!working)
+            return working.error();
+        PaperOrder &order = **working;
+        if (quantity <= order.filledQuantity)
+            return Error::make(ErrorCode::InvalidArgument,
+                               QStringLiteral("quantity %1 is not above the %2 filled")
+                                   .arg(quantity)
+                                   .arg(order.filledQuantity));
+        order.request.type = type;
+        order.request.quantity = quantity;
+        order.request.price = price;
+        order.request.trigger = trigger;
+        if (!needsTrigger(type)) {
+            order.triggered = false;
+            order.upstoxStatus = "open";
+        } else if (!order.triggered) {
+            order.upstoxStatus = "trigger pending";
+        }
+        check(order, false, events);
+    }
+    emit(events);
+    return success();
+}
+
+std::vector<PaperBroker::PaperOrder> PaperBroker::orders() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<PaperOrder> out;
+    out.reserve(m_orders.size());
+    for (const auto &[id, order] : m_orders)
+        out.push_back(order);
+    return out;
 }
 
 void PaperBroker::onPrices()

@@ -68,6 +68,10 @@ public:
 
     Result<PlaceOrderAck> placeOrder(const PlaceOrderRequest &request) override;
     Result<void> cancelOrder(const std::string &brokerOrderId) override;
+    // Changes a working order's terms (type, quantity, price, trigger) and checks it against the
+    // market again, as the exchange does: a modified limit that now crosses fills at once.
+    Result<void> modifyOrder(const std::string &brokerOrderId, OrderType type,
+                             std::int64_t quantity, Price price, Price trigger);
     void setEventHandler(EventHandler handler) override;
 
     // Re-checks every open order against the current prices (fills crossed limits, triggers
@@ -86,10 +90,13 @@ public:
         std::string upstoxStatus; // "open", "trigger pending", "complete", "rejected", "cancelled"
     };
     std::optional<PaperOrder> order(const std::string &brokerOrderId) const;
+    std::vector<PaperOrder> orders() const; // every order, by broker id
     std::size_t orderCount() const;
     std::size_t placeRequestCount() const; // requests that created orders (not duplicates)
 
 private:
+    // The open (or trigger-pending) order with this id, or why there is none.
+    Result<PaperOrder *> workingOrderLocked(const std::string &brokerOrderId, const char *action);
     // Returns the events of this check; the caller emits them outside the lock.
     void check(PaperOrder &order, bool atPlacement, std::vector<BrokerEvent> &events);
     void fill(PaperOrder &order, Price price, std::vector<BrokerEvent> &events);

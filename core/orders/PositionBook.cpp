@@ -84,7 +84,8 @@ void PositionBook::startDay()
     }
 }
 
-void PositionBook::carryForward(const std::vector<OrderEvent> &earlierDays, EpochDay today)
+void PositionBook::carryForward(const std::vector<OrderEvent> &earlierDays, EpochDay today,
+                                Venue venue)
 {
     struct Placed
     {
@@ -97,7 +98,8 @@ void PositionBook::carryForward(const std::vector<OrderEvent> &earlierDays, Epoc
         if (sequenceDay(e.sequence) >= today)
             continue; // a later day's journal, seen with the clock pinned (--at) in the past
         if (e.kind == OrderEventKind::Created) {
-            orders[e.clientOrderId] = {e.request, e.contract, e.sliceCount > 0};
+            if (e.venue == venue)
+                orders[e.clientOrderId] = {e.request, e.contract, e.sliceCount > 0};
             continue;
         }
         if (e.kind != OrderEventKind::PartialFill && e.kind != OrderEventKind::Fill)

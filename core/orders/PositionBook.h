@@ -47,7 +47,9 @@ public:
     // Earlier days' journaled events, oldest first: their carry-forward fills (product D,
     // contract not expired by `today`) become today's opening positions; intraday (I)
     // positions were squared off with their day. Ends with startDay().
-    void carryForward(const std::vector<OrderEvent> &earlierDays, EpochDay today);
+    // Only the orders of `venue`: paper and live positions never mix.
+    void carryForward(const std::vector<OrderEvent> &earlierDays, EpochDay today,
+                      Venue venue = Venue::Paper);
 
     // Every contract traded (flat ones too, with their realised P&L), by key, priced by
     // `market` when given. `multiplierFor` answers for positions whose fills did not record it.

@@ -241,9 +241,9 @@ void tst_Terminal::ticketPlacesAPaperOrder()
     bad.type = OrderType::Limit;
     bad.quantity = 1; // not a multiple of the lot
     bad.price = Price::fromRupees(100);
-    terminal.submitOrder(bad);
-    const QString message = terminal.window().statusMessage();
-    QVERIFY2(message.contains(QLatin1String("rejected")), qPrintable(message));
+    terminal.submitOrder(bad); // validated on the order thread: the answer comes back queued
+    QTRY_VERIFY2(terminal.window().statusMessage().contains(QLatin1String("rejected")),
+                 qPrintable(terminal.window().statusMessage()));
 }
 
 void tst_Terminal::ordersSurviveARestart()

@@ -19,7 +19,7 @@
 #include "common/IstTime.h"
 #include "marketdata/MarketData.h"
 #include "orders/OrderService.h"
-#include "orders/PaperBroker.h"
+#include "orders/PaperGateway.h"
 #include "storage/Database.h"
 
 #include <QDir>
@@ -118,13 +118,14 @@ void BM_SubmitToPaperAck(benchmark::State &state)
     QTemporaryDir dir(benchDir() + QStringLiteral("/bench-orders-XXXXXX"));
     FixedMarket market;
     FixedClock clock(IstMoment::fromDay(fromQDate(QDate(2025, 12, 9)), 630));
-    PaperBroker broker(market, clock);
+    PaperGateway gateway(market, clock);
     OrderServiceConfig config;
     config.journalDirectory = dir.filePath(QStringLiteral("journal"));
     config.database.path = dir.filePath(QStringLiteral("orders.db"));
     config.durability =
         state.range(0) == 0 ? DurabilityRule::JournalBeforeSend : DurabilityRule::SendThenJournal;
-    auto service = OrderService::open({fixedLookup(), trivialValidator(), broker, clock}, config);
+    auto service =
+        OrderService::open({fixedLookup(), trivialValidator(), {&gateway}, clock}, config);
     if (!service) {
         state.SkipWithError(qPrintable(service.error().message));
         return;
@@ -173,14 +174,14 @@ void BM_Sustained(benchmark::State &state)
         }
         FixedMarket market;
         FixedClock clock(IstMoment::fromDay(fromQDate(QDate(2025, 12, 9)), 630));
-        PaperBroker broker(market, clock);
+        PaperGateway gateway(market, clock);
         OrderServiceConfig config;
         config.journalDirectory = dir.filePath(QStringLiteral("journal"));
         config.database = db;
         config.durability = state.range(1) == 0 ? DurabilityRule::JournalBeforeSend
                                                 : DurabilityRule::SendThenJournal;
         auto service =
-            OrderService::open({fixedLookup(), trivialValidator(), broker, clock}, config);
+            OrderService::open({fixedLookup(), trivialValidator(), {&gateway}, clock}, config);
         if (!service) {
             state.SkipWithError(qPrintable(service.error().message));
             return;

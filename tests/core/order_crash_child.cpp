@@ -6,7 +6,7 @@
 //   order_crash_child <journal dir> <sqlite file> <seed> <orders>
 
 #include "OrderTestSupport.h"
-#include "orders/PaperBroker.h"
+#include "orders/PaperGateway.h"
 
 #include <QCoreApplication>
 #include <QRandomGenerator>
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     market.set(NiftyCall, Price::fromRupees(100));
     market.set(NiftyFut, Price::fromRupees(26000));
     FixedClock clock(tradingMoment());
-    PaperBroker broker(market, clock);
+    PaperGateway gateway(market, clock);
     OrderServiceConfig config;
     config.journalDirectory = args[1];
     config.database.backend = DatabaseBackend::Sqlite;
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         std::fflush(stdout);
     };
     // Slices at 150 units: a 225-unit order goes as 2 children.
-    auto service = OrderService::open({testLookup(), acceptingValidator(150), broker, clock},
+    auto service = OrderService::open({testLookup(), acceptingValidator(150), {&gateway}, clock},
                                       config, callbacks);
     if (!service) {
         std::fprintf(stderr, "open: %s\n", qPrintable(service.error().message));

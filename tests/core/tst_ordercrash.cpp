@@ -6,7 +6,7 @@
 #include "OrderTestSupport.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderStore.h"
-#include "orders/PaperBroker.h"
+#include "orders/PaperGateway.h"
 #include "storage/Database.h"
 
 #include <QProcess>
@@ -82,13 +82,13 @@ void tst_OrderCrash::killedAtRandomPoints()
     // Recovery in this process: replay the journal into the database.
     SettableMarket market;
     FixedClock clock(tradingMoment());
-    PaperBroker broker(market, clock);
+    PaperGateway gateway(market, clock);
     OrderServiceConfig config;
     config.journalDirectory = journal;
     config.database.path = dbPath;
     RecoveryReport report;
-    auto service = OrderService::open({testLookup(), acceptingValidator(), broker, clock}, config,
-                                      {}, &report);
+    auto service = OrderService::open({testLookup(), acceptingValidator(), {&gateway}, clock},
+                                      config, {}, &report);
     QVERIFY2(service.ok(), qPrintable(service.ok() ? QString() : service.error().message));
     QVERIFY(service.value()->waitPersisted(60s));
     qInfo("recovery: %zu events replayed, %lld torn bytes cut, %zu orders sent but never "

@@ -7,6 +7,7 @@
 #include "orders/OrderStore.h"
 #include "orders/OrderValidator.h"
 #include "orders/PaperBroker.h"
+#include "orders/PaperGateway.h"
 #include "orders/PositionBook.h"
 #include "storage/Database.h"
 
@@ -60,7 +61,8 @@ struct Recorder
                 [this](const PersistenceState &s) {
                     std::lock_guard lock(mutex);
                     states.push_back(s);
-                }};
+                },
+                {}};
     }
     bool sawDelayed()
     {
@@ -90,7 +92,8 @@ struct Harness
 {
     SettableMarket market;
     FixedClock clock{tradingMoment()};
-    PaperBroker broker{market, clock};
+    PaperGateway gateway{market, clock};
+    PaperBroker &broker = gateway.broker();
     Recorder recorder;
     std::unique_ptr<OrderService> service;
 
@@ -101,7 +104,7 @@ struct Harness
         config.database = db;
         config.persister.firstRetry = 20ms;
         config.persister.maxRetry = 200ms;
-        auto s = OrderService::open({testLookup(), acceptingValidator(freeze), broker, clock},
+        auto s = OrderService::open({testLookup(), acceptingValidator(freeze), {&gateway}, clock},
                                     config, recorder.callbacks());
         if (!s)
             return s.error();
@@ -969,12 +972,14 @@ void tst_OrderFlow::serviceLimitThenCancel()
     // A price that later crosses does not fill a cancelled order.
     h.market.set(NiftyCall, Price::fromRupees(90));
     h.broker.onPrices();
+    h.service->drain(); // the fills it reports reach the book on the order thread
     QCOMPARE(h.service->order(out->clientOrderId)->status, OrderStatus::Cancelled);
     // A resting limit fills on a later price.
     auto resting = h.service->submit(limitOrder(Side::Sell, 75, Price::fromRupees(99)));
     QCOMPARE(resting->status, OrderStatus::Acknowledged);
     h.market.set(NiftyCall, Price::fromRupees(99));
     h.broker.onPrices();
+    h.service->drain(); // the fills it reports reach the book on the order thread
     QCOMPARE(h.service->order(resting->clientOrderId)->status, OrderStatus::Filled);
     QVERIFY(h.service->waitPersisted(10s));
     QCOMPARE(countRows(db, QStringLiteral("SELECT count(*) FROM orders WHERE status IN "
@@ -1001,8 +1006,8 @@ void tst_OrderFlow::serviceRecoversBookFromJournal()
     OrderServiceConfig config;
     config.journalDirectory = journal;
     config.database = db;
-    auto s = OrderService::open({testLookup(), acceptingValidator(), h.broker, h.clock}, config, {},
-                                &report);
+    auto s = OrderService::open({testLookup(), acceptingValidator(), {&h.gateway}, h.clock}, config,
+                                {}, &report);
     QVERIFY(s.ok());
     QCOMPARE(report.ordersInBook, 2u);
     QCOMPARE(report.eventsReplayed, 9u);
@@ -1115,8 +1120,8 @@ void tst_OrderFlow::openFailsCleanlyOnABusyJournal()
     OrderServiceConfig config;
     config.journalDirectory = scratch.journal;
     config.database = scratch.db;
-    auto s = OrderService::open({testLookup(), acceptingValidator(), second.broker, second.clock},
-                                config);
+    auto s = OrderService::open(
+        {testLookup(), acceptingValidator(), {&second.gateway}, second.clock}, config);
     QVERIFY(!s.ok());
     QCOMPARE(s.error().code, ErrorCode::Conflict);
 }
@@ -1268,6 +1273,7 @@ void tst_OrderFlow::serviceAfterMarketOrderSaysItWaits()
     QCOMPARE(h.service->order(out->clientOrderId)->reason, waiting->reason);
     h.clock.set(IstMoment::fromDay(tradingMoment().day() + 1, 9 * 60 + 15));
     h.broker.onPrices();
+    h.service->drain(); // the fills it reports reach the book on the order thread
     const auto filled = h.service->order(out->clientOrderId);
     QCOMPARE(filled->status, OrderStatus::Filled);
     QCOMPARE(QString::fromStdString(filled->reason),

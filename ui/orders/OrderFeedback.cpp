@@ -59,6 +59,21 @@ QString orderFeedbackText(const OrderState &order)
     case OrderStatus::Sent:
         outcome =
             QStringLiteral("sent %1 %2, waiting for the broker").arg(ordered, restingPrice(r));
+        if (!reason.isEmpty()) // "no answer from upstox (...): checking its order book by tag"
+            outcome += QStringLiteral(": ") + reason;
+        break;
+    case OrderStatus::Triggered:
+        outcome = QStringLiteral("triggered: %1 working %2").arg(ordered, restingPrice(r));
+        break;
+    case OrderStatus::PendingModify:
+        outcome = QStringLiteral("modification sent, waiting for the broker (works %1 meanwhile)")
+                      .arg(restingPrice(r));
+        break;
+    case OrderStatus::PendingCancel:
+        outcome = QStringLiteral("cancel sent, waiting for the broker");
+        break;
+    case OrderStatus::Lost:
+        outcome = QStringLiteral("LOST: ") + reason;
         break;
     case OrderStatus::Acknowledged:
         outcome = QStringLiteral("open: %1 %2, nothing filled yet").arg(ordered, restingPrice(r));

@@ -69,8 +69,16 @@ QString orderStatusText(OrderStatus status)
         return QStringLiteral("Sent");
     case OrderStatus::Acknowledged:
         return QStringLiteral("Open");
+    case OrderStatus::Triggered:
+        return QStringLiteral("Triggered");
     case OrderStatus::PartiallyFilled:
         return QStringLiteral("Partially filled");
+    case OrderStatus::PendingModify:
+        return QStringLiteral("Modifying…");
+    case OrderStatus::PendingCancel:
+        return QStringLiteral("Cancelling…");
+    case OrderStatus::Lost:
+        return QStringLiteral("Lost");
     case OrderStatus::Filled:
         return QStringLiteral("Filled");
     case OrderStatus::Rejected:
@@ -218,13 +226,14 @@ QVariant OrdersModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == SideColumn)
             return QColor(o.request.side == Side::Buy ? colors().positive : colors().negative);
-        if (index.column() == StatusColumn && o.status == OrderStatus::Rejected)
+        if (index.column() == StatusColumn &&
+            (o.status == OrderStatus::Rejected || o.status == OrderStatus::Lost))
             return QColor(colors().negative);
         return {};
     case ClientOrderIdRole:
         return fromUtf8(o.clientOrderId);
     case OpenRole:
-        return o.status == OrderStatus::Acknowledged || o.status == OrderStatus::PartiallyFilled;
+        return isWorking(o.status);
     default:
         return {};
     }

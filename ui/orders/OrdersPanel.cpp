@@ -143,7 +143,7 @@ void OrdersPanel::showOrders(std::vector<OrderState> orders)
     for (const OrderState &o : orders) {
         if (!o.parentClientOrderId.empty())
             continue;
-        open += o.status == OrderStatus::Acknowledged || o.status == OrderStatus::PartiallyFilled;
+        open += isWorking(o.status);
         filled += o.status == OrderStatus::Filled;
         rejected += o.status == OrderStatus::Rejected;
     }
