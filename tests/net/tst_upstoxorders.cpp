@@ -14,12 +14,14 @@
 #include "broker/upstox/UpstoxClient.h"
 #include "broker/upstox/UpstoxOrderGateway.h"
 #include "broker/upstox/UpstoxPortfolio.h"
+#include "common/WorkerThread.h"
 #include "net/HttpClient.h"
 
 #include <QDeadlineTimer>
 #include <QMutex>
 #include <QMutexLocker>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 #include <thread>
@@ -136,6 +138,17 @@ PlaceOrderRequest order(OrderType type, std::int64_t quantity, const std::string
     return r;
 }
 
+// The stream's timeouts shrunk so a drop is seen in a second.
+UpstoxOrderGateway::Options fastOptions()
+{
+    UpstoxOrderGateway::Options options;
+    options.stream.pingInterval = std::chrono::milliseconds(300);
+    options.stream.pongDeadline = std::chrono::milliseconds(3000);
+    options.stream.backoffInitial = std::chrono::milliseconds(100);
+    options.stream.backoffMax = std::chrono::milliseconds(1000);
+    return options;
+}
+
 // Far below the market: rests open.
 const Price Resting = Price::fromRupees(1500);
 
@@ -170,6 +183,7 @@ private Q_SLOTS:
     void streamStandsDownOnExpiredToken();
     void noEventAfterSinkReset();
     void positionsAndMargin();
+    void gatewayOnAThreadOfItsOwn();
 
 private:
     // A sent request's reply, once it has come.
@@ -205,11 +219,7 @@ void tst_UpstoxOrders::init()
     m_client = std::make_unique<upstox::UpstoxClient>(*m_http, urls.value());
 
     m_positions = std::make_shared<std::vector<upstox::UpstoxPosition>>();
-    UpstoxOrderGateway::Options options;
-    options.stream.pingInterval = std::chrono::milliseconds(300);
-    options.stream.pongDeadline = std::chrono::milliseconds(3000);
-    options.stream.backoffInitial = std::chrono::milliseconds(100);
-    options.stream.backoffMax = std::chrono::milliseconds(1000);
+    UpstoxOrderGateway::Options options = fastOptions();
     options.onPosition = [positions = m_positions](upstox::UpstoxPosition p) {
         positions->push_back(std::move(p)); // the gateway's thread: this one
     };
@@ -591,6 +601,37 @@ void tst_UpstoxOrders::positionsAndMargin()
     const auto none = testing::waitFor<upstox::UpstoxResult<upstox::MarginRequirement>>(
         [&](QObject *context, auto done) { upstox::requiredMargin(*m_client, {}, context, done); });
     QVERIFY(none && !none->ok());
+}
+
+// What the composition root does: the gateway on a worker thread with an event loop, made
+// there by moveToThread (the stream's socket is made on that thread when it starts), called
+// from this one, deleted on its own thread when that thread finishes.
+void tst_UpstoxOrders::gatewayOnAThreadOfItsOwn()
+{
+    m_gateway.reset();
+    ThreadPtr thread = makeNamedThread(QStringLiteral("test-orders"));
+    auto *gateway = new UpstoxOrderGateway(*m_client, fastOptions());
+    gateway->moveToThread(thread.get());
+    connect(thread.get(), &QThread::finished, gateway, &QObject::deleteLater);
+    auto log = std::make_shared<EventLog>();
+    std::atomic<bool> offThisThread{true};
+    QThread *test = QThread::currentThread();
+    gateway->setEventSink([log, test, &offThisThread](std::vector<GatewayEvent> batch) {
+        if (QThread::currentThread() == test)
+            offThisThread = false;
+        log->add(std::move(batch));
+    });
+    thread->start();
+    gateway->startStream();
+    QTRY_VERIFY_WITH_TIMEOUT(log->count(StreamState::Live) == 1, 20000);
+    const GatewayRequestId id = gateway->place(order(OrderType::Limit, 65, "thr-1", Resting));
+    QTRY_VERIFY_WITH_TIMEOUT(log->reply(id).has_value(), 20000);
+    QCOMPARE(log->reply(id)->outcome, ReplyOutcome::Accepted);
+    const std::string brokerId = log->reply(id)->brokerOrderIds.front();
+    QTRY_VERIFY_WITH_TIMEOUT(log->sawUpdate(brokerId, BrokerOrderState::Open), 20000);
+    QVERIFY(offThisThread);
+    gateway->setEventSink({});
+    thread.reset(); // quits, joins; the gateway and its socket go with the thread
 }
 
 QTEST_GUILESS_MAIN(tst_UpstoxOrders)
