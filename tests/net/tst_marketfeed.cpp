@@ -8,6 +8,7 @@
 #include "MarketDataFeedV3.pb.h"
 #include "NetTestSupport.h"
 #include "SimProcess.h"
+#include "SimSession.h"
 #include "TestData.h"
 #include "broker/upstox/UpstoxClient.h"
 #include "marketdata/feed/FeedBackfill.h"
@@ -15,15 +16,10 @@
 #include "net/HttpClient.h"
 
 #include <QDeadlineTimer>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTest>
-#include <QUrlQuery>
 
 #include <atomic>
 #include <memory>
@@ -172,57 +168,12 @@ bool tst_MarketFeed::waitForState(State state, int timeoutMs)
 
 bool tst_MarketFeed::postFault(const QString &name, const QString &value)
 {
-    QNetworkAccessManager nam;
-    QNetworkRequest request(m_simUrl.resolved(QUrl(QStringLiteral("/sim/fault"))));
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QJsonObject body{{QStringLiteral("name"), name}};
-    if (!value.isEmpty())
-        body.insert(QStringLiteral("value"), value);
-    QNetworkReply *reply = nam.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    QSignalSpy done(reply, &QNetworkReply::finished);
-    done.wait(20000);
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    delete reply;
-    return status == 200;
+    return testing::simFault(m_simUrl, name, value);
 }
 
-// The daily login as a browser and the app would do it: the auto-approving dialog's 302 gives a
-// code, exchanged for a session token.
 QByteArray tst_MarketFeed::loginToken()
 {
-    const QString redirect = QStringLiteral("http://127.0.0.1:5055/upstox/callback");
-    QNetworkAccessManager nam;
-    QUrl dialog = m_simUrl.resolved(QUrl(QStringLiteral("/v2/login/authorization/dialog")));
-    dialog.setQuery(QUrlQuery{{QStringLiteral("response_type"), QStringLiteral("code")},
-                              {QStringLiteral("client_id"), QStringLiteral("strikeline-sim")},
-                              {QStringLiteral("redirect_uri"), redirect},
-                              {QStringLiteral("state"), QStringLiteral("s1")}});
-    QNetworkRequest first(dialog);
-    first.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                       QNetworkRequest::ManualRedirectPolicy);
-    QNetworkReply *reply = nam.get(first);
-    QSignalSpy done(reply, &QNetworkReply::finished);
-    done.wait(20000);
-    const QUrl location(QString::fromUtf8(reply->rawHeader("Location")));
-    delete reply;
-    const QString code = QUrlQuery(location).queryItemValue(QStringLiteral("code"));
-    if (code.isEmpty())
-        return {};
-    QUrlQuery form{{QStringLiteral("code"), code},
-                   {QStringLiteral("client_id"), QStringLiteral("strikeline-sim")},
-                   {QStringLiteral("client_secret"), QStringLiteral("sim-secret")},
-                   {QStringLiteral("redirect_uri"), redirect},
-                   {QStringLiteral("grant_type"), QStringLiteral("authorization_code")}};
-    QNetworkRequest exchange(
-        m_simUrl.resolved(QUrl(QStringLiteral("/v2/login/authorization/token"))));
-    exchange.setHeader(QNetworkRequest::ContentTypeHeader,
-                       QByteArrayLiteral("application/x-www-form-urlencoded"));
-    QNetworkReply *answer = nam.post(exchange, form.toString(QUrl::FullyEncoded).toUtf8());
-    QSignalSpy exchanged(answer, &QNetworkReply::finished);
-    exchanged.wait(20000);
-    const QJsonObject body = QJsonDocument::fromJson(answer->readAll()).object();
-    delete answer;
-    return body.value(QLatin1String("access_token")).toString().toUtf8();
+    return testing::simLogin(m_simUrl);
 }
 
 void tst_MarketFeed::connectSubscribeFramesArrive()

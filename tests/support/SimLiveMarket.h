@@ -11,6 +11,7 @@
 // The target defines STRIKELINE_CLI_PATH (SimProcess) and links Qt6::Network.
 
 #include "SimProcess.h"
+#include "SimSession.h"
 #include "broker/upstox/UpstoxClient.h"
 #include "common/IstTime.h"
 #include "instruments/InstrumentSnapshot.h"
@@ -20,15 +21,8 @@
 #include "net/TokenProvider.h"
 
 #include <QByteArray>
-#include <QEventLoop>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QTimer>
 
 #include <memory>
 
@@ -132,23 +126,7 @@ public:
     // POST /sim/fault (docs/upstox-sim.md, "Faults"); true when the simulator took it.
     bool fault(const QString &name, const QString &value = {}) const
     {
-        QNetworkAccessManager nam;
-        QNetworkRequest request(m_sim.url().resolved(QUrl(QStringLiteral("/sim/fault"))));
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          QByteArrayLiteral("application/json"));
-        QJsonObject body{{QStringLiteral("name"), name}};
-        if (!value.isEmpty())
-            body.insert(QStringLiteral("value"), value);
-        QNetworkReply *reply =
-            nam.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
-        QEventLoop loop;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        QTimer::singleShot(20000, &loop, &QEventLoop::quit);
-        if (!reply->isFinished())
-            loop.exec();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        delete reply;
-        return status == 200;
+        return simFault(m_sim.url(), name, value);
     }
 
     void stop()

@@ -252,26 +252,14 @@ net::RequestId UpstoxClient::profile(QObject *context,
                                      std::function<void(UpstoxResult<UpstoxProfile>)> done)
 {
     return get(QStringLiteral("/v2/user/profile"), {}, context,
-               [done = std::move(done)](UpstoxResult<QJsonValue> data) {
-                   if (!data.ok()) {
-                       done(data.error());
-                       return;
-                   }
-                   done(parseProfile(data.value()));
-               });
+               parsedBy(&parseProfile, std::move(done)));
 }
 
 net::RequestId UpstoxClient::funds(QObject *context,
                                    std::function<void(UpstoxResult<UpstoxFunds>)> done)
 {
     return get(QStringLiteral("/v2/user/get-funds-and-margin"), {}, context,
-               [done = std::move(done)](UpstoxResult<QJsonValue> data) {
-                   if (!data.ok()) {
-                       done(data.error());
-                       return;
-                   }
-                   done(parseFunds(data.value()));
-               });
+               parsedBy(&parseFunds, std::move(done)));
 }
 
 } // namespace strikeline::upstox

@@ -63,6 +63,20 @@ UpstoxResult<UpstoxFunds> parseFunds(const QJsonValue &data);
 // The envelope of an answer: its `data` on success, else Upstox's error.
 UpstoxResult<QJsonValue> readEnvelope(const net::HttpResponse &response);
 
+// A DataCallback that hands `done` what `parse` makes of the data, or the error as it came.
+template<typename T>
+std::function<void(UpstoxResult<QJsonValue>)> parsedBy(UpstoxResult<T> (*parse)(const QJsonValue &),
+                                                       std::function<void(UpstoxResult<T>)> done)
+{
+    return [parse, done = std::move(done)](UpstoxResult<QJsonValue> data) {
+        if (!data.ok()) {
+            done(data.error());
+            return;
+        }
+        done(parse(data.value()));
+    };
+}
+
 class UpstoxClient final
 {
 public:

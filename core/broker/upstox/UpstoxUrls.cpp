@@ -1,6 +1,7 @@
 #include "UpstoxUrls.h"
 
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QSettings>
 
 namespace strikeline::upstox {
@@ -127,6 +128,36 @@ QUrl UpstoxUrls::loginDialogUrl(const QString &clientId, const QString &redirect
 QUrl UpstoxUrls::tokenUrl() const
 {
     return apiUrl(QStringLiteral("/v2/login/authorization/token"));
+}
+
+QUrl authorizedStreamUrl(const QJsonValue &data)
+{
+    const QJsonObject o = data.toObject();
+    QString uri = o.value(QLatin1String("authorized_redirect_uri")).toString();
+    if (uri.isEmpty())
+        uri = o.value(QLatin1String("authorizedRedirectUri")).toString();
+    return QUrl(uri);
+}
+
+Result<void> checkStreamUrl(const QUrl &url, bool allowLoopback)
+{
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || url.host().isEmpty() ||
+        (scheme != QLatin1String("wss") && scheme != QLatin1String("ws")))
+        return Error::make(ErrorCode::Network,
+                           QStringLiteral("Upstox's authorize gave no usable wss:// URL"));
+    QUrl base;
+    base.setScheme(scheme == QLatin1String("wss") ? QStringLiteral("https")
+                                                  : QStringLiteral("http"));
+    base.setHost(url.host());
+    base.setPort(url.port());
+    if (scheme == QLatin1String("wss") ||
+        (allowLoopback && UpstoxUrls::fromBase(base.toString()).ok()))
+        return {};
+    return Error::make(ErrorCode::InvalidArgument,
+                       QStringLiteral("The stream URL must be wss:// (ws:// only to a local "
+                                      "simulator); got %1://%2")
+                           .arg(scheme, url.host()));
 }
 
 } // namespace strikeline::upstox

@@ -13,6 +13,7 @@
 #include "common/Result.h"
 #include "net/RateLimiter.h"
 
+#include <QJsonValue>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QUrl>
@@ -39,6 +40,13 @@ inline constexpr char StandardLimit[] = "upstox-standard";
 inline constexpr char MultiOrderLimit[] = "upstox-multi-order";
 std::vector<net::RateWindow> standardRateLimit();   // 50/s, 500/min, 2000/30 min
 std::vector<net::RateWindow> multiOrderRateLimit(); // 4/s, 40/min, 160/30 min
+
+// The single-use ws[s] URL a feed's authorize answer hands out: `authorized_redirect_uri`, or
+// the SDK's camelCase `authorizedRedirectUri` (upstox-live.md §1.4). Empty when it has none.
+QUrl authorizedStreamUrl(const QJsonValue &data);
+// wss, or ws to a loopback host when the REST side is loopback http too (the simulator): the
+// same rule as the bases (https, or http to loopback), read on the ws[s] scheme.
+Result<void> checkStreamUrl(const QUrl &url, bool allowLoopback);
 
 struct UpstoxUrls
 {

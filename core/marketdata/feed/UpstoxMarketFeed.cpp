@@ -1,6 +1,7 @@
 #include "marketdata/feed/UpstoxMarketFeed.h"
 
 #include "broker/upstox/UpstoxClient.h"
+#include "common/Backoff.h"
 #include "common/IstTime.h"
 
 #include <QDateTime>
@@ -18,7 +19,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 
 namespace strikeline::marketdata {
 
@@ -45,29 +45,6 @@ struct FeedShared
 };
 
 namespace {
-
-// wss, or ws to a loopback host when the REST side is loopback http too (the simulator): the
-// same rule as UpstoxUrls' bases (https, or http to loopback), read on the ws[s] scheme.
-Result<void> checkFeedUrl(const QUrl &url, bool allowLoopback)
-{
-    const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || url.host().isEmpty() ||
-        (scheme != QLatin1String("wss") && scheme != QLatin1String("ws")))
-        return Error::make(ErrorCode::Network,
-                           QStringLiteral("Upstox's feed authorize gave no usable wss:// URL"));
-    QUrl base;
-    base.setScheme(scheme == QLatin1String("wss") ? QStringLiteral("https")
-                                                  : QStringLiteral("http"));
-    base.setHost(url.host());
-    base.setPort(url.port());
-    if (scheme == QLatin1String("wss") ||
-        (allowLoopback && upstox::UpstoxUrls::fromBase(base.toString()).ok()))
-        return {};
-    return Error::make(ErrorCode::InvalidArgument,
-                       QStringLiteral("The feed URL must be wss:// (ws:// only to a local "
-                                      "simulator); got %1://%2")
-                           .arg(scheme, url.host()));
-}
 
 bool nseHoursNow()
 {
@@ -234,12 +211,8 @@ private:
             scheduleReconnect(QStringLiteral("feed authorize failed: %1").arg(error.toString()));
             return;
         }
-        const QJsonObject data = answer.value().toObject();
-        QString uri = data.value(QLatin1String("authorized_redirect_uri")).toString();
-        if (uri.isEmpty())
-            uri = data.value(QLatin1String("authorizedRedirectUri")).toString();
-        const QUrl url(uri);
-        if (auto ok = checkFeedUrl(url, m_client.urls().isLoopbackHttp()); !ok) {
+        const QUrl url = upstox::authorizedStreamUrl(answer.value());
+        if (auto ok = upstox::checkStreamUrl(url, m_client.urls().isLoopbackHttp()); !ok) {
             scheduleReconnect(ok.error().message);
             return;
         }
@@ -488,11 +461,7 @@ private:
 std::chrono::milliseconds feedBackoffDelay(int attempt, const UpstoxMarketFeed::Options &options,
                                            double unit)
 {
-    const double base = static_cast<double>(options.backoffInitial.count()) *
-                        std::pow(2.0, std::clamp(attempt, 0, 30));
-    const double capped = std::min(base, static_cast<double>(options.backoffMax.count()));
-    const double spread = options.jitter * (2 * std::clamp(unit, 0.0, 1.0) - 1);
-    return std::chrono::milliseconds(std::llround(std::max(0.0, capped * (1 + spread))));
+    return backoffDelay(attempt, options.backoffInitial, options.backoffMax, options.jitter, unit);
 }
 
 UpstoxMarketFeed::UpstoxMarketFeed(upstox::UpstoxClient &client, Options options, Sink sink,
