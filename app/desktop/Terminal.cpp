@@ -2,6 +2,7 @@
 
 #include "api/ApiServer.h"
 #include "api/ApiToken.h"
+#include "broker/upstox/UpstoxOrderGateway.h"
 #include "chain/OptionChainView.h"
 #include "common/ContractSelection.h"
 #include "mainwindow/MainWindow.h"
@@ -9,6 +10,7 @@
 #include "marketdata/feed/FeedBackfill.h"
 #include "marketdata/feed/LiveMarket.h"
 #include "orders/AccountView.h"
+#include "orders/ModifyOrderDialog.h"
 #include "orders/OrderFeedback.h"
 #include "orders/OrderService.h"
 #include "orders/OrderTicket.h"
@@ -109,6 +111,10 @@ Terminal::~Terminal()
     m_prices.setLive(nullptr);
     m_live.reset();
     m_orders.reset(); // joins the journal and persister threads
+    // Then the live gateway (its sink is gone): its thread ends and deletes it there, before
+    // the session's client it sends through.
+    m_liveGatewayThread.reset();
+    m_liveGateway = nullptr;
     m_loader.reset();
     m_sync.reset();
     delete m_upstoxIndicator; // reads the controller on every repaint of its theme
@@ -685,6 +691,8 @@ void Terminal::openOrders()
     using ui::MainWindow;
     connect(m_window.get(), &MainWindow::orderTicketRequested, this,
             [this](const QString &key, Side side) { openTicket(key, side); });
+    connect(m_ordersPanel, &ui::OrdersPanel::modifyRequested, this,
+            [this](const QString &id) { openModify(id.toStdString()); });
     connect(m_ordersPanel, &ui::OrdersPanel::cancelRequested, this, [this](const QString &id) {
         if (!m_orders)
             return;
@@ -707,6 +715,20 @@ void Terminal::openOrders()
         return;
     }
     m_broker = std::make_unique<PaperGateway>(m_prices, m_clock);
+    std::vector<BrokerGateway *> gateways{m_broker.get()};
+    if (upstox::UpstoxClient *client = m_upstox->tradingClient()) {
+        m_liveGatewayThread = makeNamedThread(QStringLiteral("strikeline-orders-net"));
+        m_liveGateway = new upstox::UpstoxOrderGateway(*client, {});
+        m_liveGateway->moveToThread(m_liveGatewayThread.get());
+        connect(m_liveGatewayThread.get(), &QThread::finished, m_liveGateway,
+                &QObject::deleteLater);
+        m_liveGatewayThread->start();
+        gateways.push_back(m_liveGateway);
+        // The portfolio stream runs while the session is active: it stands down without one
+        // and is asked back once the trader has logged in again.
+        connect(&m_upstox->session(), &session::SessionManager::stateChanged, this,
+                [this](session::SessionState state) { followSession(state); });
+    }
     m_validator = std::make_unique<OrderValidator>(m_clock);
     m_validator->setKillSwitch(&m_killSwitch);
     OrderServiceConfig config;
@@ -718,6 +740,10 @@ void Terminal::openOrders()
         QMetaObject::invokeMethod(
             this, [this] { refreshOrders(); }, Qt::QueuedConnection);
     };
+    callbacks.stream = [this](Venue, const GatewayStatus &status) {
+        QMetaObject::invokeMethod(
+            this, [this, status] { showOrderStream(status); }, Qt::QueuedConnection);
+    };
     callbacks.persistence = [this](const PersistenceState &state) {
         QMetaObject::invokeMethod(
             this, [this, state] { m_ordersPanel->showPersistence(state); }, Qt::QueuedConnection);
@@ -726,8 +752,7 @@ void Terminal::openOrders()
     auto service = OrderService::open(
         OrderService::Dependencies{contractLookupFor(m_repository),
                                    [this](const OrderRequest &r) { return validateOrder(r); },
-                                   {m_broker.get()},
-                                   m_clock},
+                                   gateways, m_clock},
         config, callbacks, &report);
     if (!service) {
         m_ordersUnavailable = service.error().message;
@@ -740,7 +765,78 @@ void Terminal::openOrders()
     spdlog::info("orders: journal {} ({} files, {} events replayed, {} orders today)",
                  m_options.journalDirectory.toStdString(), report.journalFiles,
                  report.eventsReplayed, report.ordersInBook);
+    if (m_liveGateway)
+        followSession(m_upstox->session().state());
     refreshOrders();
+}
+
+void Terminal::followSession(session::SessionState state)
+{
+    using session::SessionState;
+    if (!m_liveGateway)
+        return;
+    const bool active = state == SessionState::Active || state == SessionState::Expiring;
+    if (active) {
+        m_liveGateway->sessionRestored(); // a stream that stood down on a 401 comes back
+        m_liveGateway->startStream();
+    } else {
+        m_liveGateway->stopStream();
+        GatewayStatus off;
+        off.state = StreamState::Stopped;
+        off.reason = state == SessionState::Expired ? "the Upstox session expired: log in again"
+                                                    : "not logged in to Upstox";
+        showOrderStream(off);
+    }
+    for (ui::OrderTicket *ticket : m_window->findChildren<ui::OrderTicket *>()) {
+        QString why;
+        const bool available = liveTradingAvailable(&why);
+        ticket->setLiveAvailable(available, why);
+    }
+}
+
+bool Terminal::liveTradingAvailable(QString *why) const
+{
+    using session::SessionState;
+    const auto say = [why](const QString &text) {
+        if (why)
+            *why = text;
+        return false;
+    };
+    if (!m_orders || !m_liveGateway)
+        return say(QStringLiteral("Live trading needs Upstox's address (see the Upstox page)"));
+    const SessionState state = m_upstox->session().state();
+    if (state != SessionState::Active && state != SessionState::Expiring)
+        return say(QStringLiteral("Log in to Upstox to trade live (Session > Log in)"));
+    return true;
+}
+
+void Terminal::showOrderStream(const GatewayStatus &status)
+{
+    const QString reason = QString::fromStdString(status.reason);
+    switch (status.state) {
+    case StreamState::Live:
+        m_window->setOrderStream(QStringLiteral("ORDERS LIVE"),
+                                 QStringLiteral("Upstox's order stream is connected: order "
+                                                "updates arrive as they happen"),
+                                 false, true);
+        return;
+    case StreamState::Connecting:
+        m_window->setOrderStream(QStringLiteral("ORDERS CONNECTING"), reason, false, true);
+        return;
+    case StreamState::Reconnecting:
+        m_window->setOrderStream(QStringLiteral("ORDERS RECONNECTING"),
+                                 reason + QStringLiteral("\nOrders still go out; their updates "
+                                                         "are fetched from the order book once "
+                                                         "the stream is back."),
+                                 true, true);
+        return;
+    case StreamState::StandingDown:
+        m_window->setOrderStream(QStringLiteral("ORDERS: LOG IN AGAIN"), reason, true, true);
+        return;
+    case StreamState::Stopped:
+        m_window->setOrderStream(QString(), reason, false, false);
+        return;
+    }
 }
 
 Verdict Terminal::validateOrder(const OrderRequest &request) const
@@ -797,6 +893,9 @@ void Terminal::openTicket(const QString &instrumentKey, Side side)
         m_ticketKeys.erase(consumer);
         subscribe(consumer, {}, marketdata::FeedMode::Full);
     });
+    QString liveWhy;
+    const bool live = liveTradingAvailable(&liveWhy);
+    ticket->setLiveAvailable(live, liveWhy);
     connect(ticket, &ui::OrderTicket::submitted, this,
             [this](const OrderRequest &request) { submitOrder(request); });
     ticket->open();
@@ -806,6 +905,33 @@ void Terminal::submitOrder(const OrderRequest &request)
 {
     if (!m_orders)
         return;
+    if (request.venue == Venue::Upstox) {
+        QString why;
+        if (!liveTradingAvailable(&why)) {
+            m_window->showStatusMessage(QStringLiteral("Live order not sent: ") + why, true);
+            return;
+        }
+        // The first live order of the day asks: a paper habit must not become a real order.
+        const EpochDay today = m_clock.now().day();
+        if (m_liveConfirmedDay != today) {
+            const QString question =
+                QStringLiteral("This is today's first LIVE order: it goes to Upstox and trades "
+                               "real money.\n\n%1 %2 × %3\n\nSend it live?")
+                    .arg(QString::fromUtf8(sideName(request.side).data()),
+                         QString::fromStdString(request.instrumentKey))
+                    .arg(request.quantity);
+            const bool yes =
+                m_confirmLive ? m_confirmLive(m_window.get(), question)
+                              : QMessageBox::question(m_window.get(), QStringLiteral("Live order"),
+                                                      question, QMessageBox::Yes | QMessageBox::No,
+                                                      QMessageBox::No) == QMessageBox::Yes;
+            if (!yes) {
+                m_window->showStatusMessage(QStringLiteral("Live order not sent."), false);
+                return;
+            }
+            m_liveConfirmedDay = today;
+        }
+    }
     // Validated, journaled and handed to the gateway on the order thread; the answer comes back
     // here as a queued call. The window never waits on the journal's sync or the broker.
     m_orders->submitAsync(request, [this](Result<SubmitOutcome> outcome) {
@@ -813,6 +939,45 @@ void Terminal::submitOrder(const OrderRequest &request)
             this, [this, outcome = std::move(outcome)] { onSubmitted(outcome); },
             Qt::QueuedConnection);
     });
+}
+
+void Terminal::openModify(const std::string &clientOrderId)
+{
+    if (!m_orders)
+        return;
+    const std::optional<OrderState> order = m_orders->order(clientOrderId);
+    if (!order || !isWorking(order->status))
+        return;
+    if (order->venue == Venue::Upstox) {
+        QString why;
+        if (!liveTradingAvailable(&why)) {
+            m_window->showStatusMessage(QStringLiteral("Cannot modify a live order: ") + why, true);
+            return;
+        }
+    }
+    auto *dialog = new ui::ModifyOrderDialog(*order, m_window.get());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const std::optional<OrderModification> change = dialog->modification();
+        if (!change)
+            return;
+        const std::string id = dialog->clientOrderId();
+        m_reportedOrderId = id;
+        m_orders->modifyAsync(id, *change, [this](Result<SubmitOutcome> outcome) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, outcome = std::move(outcome)] {
+                    if (!outcome)
+                        m_window->showStatusMessage(
+                            QStringLiteral("Not modified: ") + outcome.error().message, true);
+                    else if (outcome->status == OrderStatus::Rejected)
+                        m_window->showStatusMessage(
+                            QStringLiteral("Not modified: ") + outcome->reason, true);
+                },
+                Qt::QueuedConnection);
+        });
+    });
+    dialog->open();
 }
 
 void Terminal::onSubmitted(const Result<SubmitOutcome> &outcome)
@@ -853,8 +1018,10 @@ void Terminal::showOrderFeedback()
         if (order.clientOrderId != m_reportedOrderId)
             continue;
         const QString text =
-            QStringLiteral("Order %1 %2 (paper)")
-                .arg(QString::fromStdString(order.clientOrderId), ui::orderFeedbackText(order));
+            QStringLiteral("Order %1 %2 (%3)")
+                .arg(QString::fromStdString(order.clientOrderId), ui::orderFeedbackText(order),
+                     order.venue == Venue::Upstox ? QStringLiteral("LIVE, Upstox")
+                                                  : QStringLiteral("paper"));
         if (text != m_reportedText) { // a new state is news, the same one again is not
             m_reportedText = text;
             m_window->showStatusMessage(text, order.status == OrderStatus::Rejected);

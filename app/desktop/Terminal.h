@@ -5,10 +5,12 @@
 
 #include "common/IstTime.h"
 #include "common/Result.h"
+#include "common/WorkerThread.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/MarketPrices.h"
 #include "marketdata/SimulatedMarket.h"
 #include "marketdata/feed/FeedSubscriptions.h"
+#include "orders/BrokerGateway.h"
 #include "orders/KillSwitch.h"
 #include "orders/Order.h"
 #include "session/SessionController.h"
@@ -34,6 +36,9 @@ class OrderService;
 struct SubmitOutcome;
 class OrderValidator;
 class PaperGateway;
+namespace upstox {
+class UpstoxOrderGateway;
+} // namespace upstox
 struct OrderRequest;
 struct Verdict;
 } // namespace strikeline
@@ -107,6 +112,16 @@ public:
     // Places an order from a ticket; the outcome goes to the status bar and the orders panel.
     void submitOrder(const OrderRequest &request);
     void onSubmitted(const Result<SubmitOutcome> &outcome);
+    // F2 / double-click in the orders panel: the modify dialog for a working order.
+    void openModify(const std::string &clientOrderId);
+    // Asks before the first live order of each day (replaceable for tests: true to send).
+    void setLiveConfirm(std::function<bool(QWidget *, const QString &)> confirm)
+    {
+        m_confirmLive = std::move(confirm);
+    }
+    bool liveTradingAvailable(QString *why = nullptr) const;
+    void followSession(session::SessionState state);
+    void showOrderStream(const GatewayStatus &status);
     OrderService *orders() { return m_orders.get(); }
     // The kill switch: `halt` refuses every new order from here on (and offers to cancel the
     // open ones when `askToCancel`), or resumes; the file is written off this thread.
@@ -172,6 +187,12 @@ private:
     ui::OrdersPanel *m_ordersPanel = nullptr; // a tab of the window
     ui::WatchPanel *m_watchPanel = nullptr;   // a tab of the window
     std::unique_ptr<PaperGateway> m_broker;
+    // Live orders: the Upstox gateway on a thread of its own (it owns the portfolio stream),
+    // deleted there when the thread ends. Null when Upstox's address is not usable.
+    upstox::UpstoxOrderGateway *m_liveGateway = nullptr;
+    ThreadPtr m_liveGatewayThread;
+    EpochDay m_liveConfirmedDay = NoDay; // the first live order of a day asks first
+    std::function<bool(QWidget *, const QString &)> m_confirmLive;
     std::unique_ptr<OrderValidator> m_validator;
     std::unique_ptr<OrderService> m_orders; // before the broker it sends to: destroyed first
     QString m_ordersUnavailable;

@@ -10,6 +10,7 @@
 // No live order: the orders go to the paper broker, the prices come from the simulator.
 
 #include "SimProcess.h"
+#include "SimSession.h"
 #include "Terminal.h"
 #include "TestData.h"
 #include "broker/upstox/UpstoxUrls.h"
@@ -20,6 +21,7 @@
 #include "marketdata/MarketPrices.h"
 #include "marketdata/QuoteBook.h"
 #include "marketdata/feed/LiveMarket.h"
+#include "orders/ModifyOrderDialog.h"
 #include "orders/OrderTicket.h"
 #include "orders/OrderValidator.h"
 #include "orders/OrdersModel.h"
@@ -30,11 +32,13 @@
 
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -93,6 +97,7 @@ private Q_SLOTS:
     void watchListAndTicketPriceFromTheFeed();
     void aDroppedFeedIsShownAndComesBack();
     void lastValuesAreBrowsableOfflineAfterARestart();
+    void liveOrderGoesToUpstoxModifiedAndCancelled();
     void cleanupTestCase();
 
 private:
@@ -243,6 +248,100 @@ void tst_TerminalLive::watchListAndTicketPriceFromTheFeed()
     QTRY_VERIFY_WITH_TIMEOUT(live.feed().wantedKeys(ticketConsumers.first()).isEmpty(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(live.feed().wantedKeys(QStringLiteral("positions")).contains(option),
                              10000);
+}
+
+// The one place a desktop test sends a live order: to the simulator, on a session the test
+// logged in for (STRIKELINE's Upstox address is the simulator's, never a real host).
+void tst_TerminalLive::liveOrderGoesToUpstoxModifiedAndCancelled()
+{
+    const QUrl sim(m_sim.baseUrl());
+    QCOMPARE(sim.host(), QStringLiteral("127.0.0.1"));
+    const QByteArray token = testing::simLogin(sim);
+    QVERIFY(!token.isEmpty());
+    qputenv(session::AccessTokenEnvironment, token);
+    const auto unset = qScopeGuard([] { qunsetenv(session::AccessTokenEnvironment); });
+    std::unique_ptr<Terminal> terminal = startTerminal();
+    QVERIFY(terminal);
+    ui::MainWindow &window = terminal->window();
+    // The order stream's state is on screen.
+    const auto *stream = window.findChild<QLabel *>(QStringLiteral("orderStreamLabel"));
+    QVERIFY(stream);
+    QTRY_COMPARE_WITH_TIMEOUT(stream->text(), QStringLiteral("ORDERS LIVE"), 20000);
+    QVERIFY(stream->isVisible());
+    int confirmations = 0;
+    terminal->setLiveConfirm([&confirmations](QWidget *, const QString &question) {
+        ++confirmations;
+        return question.contains(QLatin1String("LIVE"));
+    });
+
+    const QString option = niftyKey(*terminal, InstrumentKind::Call);
+    const auto sendLive = [&](int lots) -> QString {
+        Q_EMIT window.orderTicketRequested(option, Side::Buy);
+        QPointer<ui::OrderTicket> ticket = window.findChild<ui::OrderTicket *>();
+        if (!ticket)
+            return QStringLiteral("no ticket");
+        if (!QTest::qWaitFor(
+                [&] { return terminal->prices().circuitLimits(option.toStdString()).has_value(); },
+                20000))
+            return QStringLiteral("no price band");
+        const Price resting = terminal->prices().circuitLimits(option.toStdString())->lower;
+        ticket->setLive(true);
+        if (!ticket->isLive())
+            return QStringLiteral("live not offered");
+        ticket->setLots(lots);
+        ticket->setOrderType(OrderType::Limit);
+        ticket->setPriceText(QString::fromStdString(resting.toString())); // rests: below market
+        if (!ticket->verdict().ok())
+            return ticket->problemText();
+        ticket->accept();
+        return {};
+    };
+    const ui::OrdersModel &orders = terminal->ordersPanel().ordersModel();
+    const int before = orders.rowCount();
+    QCOMPARE(sendLive(1), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(orders.rowCount(), before + 1, 10000);
+    QCOMPARE(orders.index(0, ui::OrdersModel::VenueColumn).data().toString(),
+             QStringLiteral("LIVE"));
+    QTRY_COMPARE_WITH_TIMEOUT(orders.index(0, ui::OrdersModel::StatusColumn).data().toString(),
+                              QStringLiteral("Open"), 10000);
+    QVERIFY(!orders.index(0, ui::OrdersModel::BrokerIdColumn).data().toString().isEmpty());
+    const std::string id =
+        orders.index(0, 0).data(ui::OrdersModel::ClientOrderIdRole).toString().toStdString();
+    QCOMPARE(confirmations, 1);
+    // The second live order of the day does not ask again.
+    QCOMPARE(sendLive(1), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(orders.rowCount(), before + 2, 10000);
+    QCOMPARE(confirmations, 1);
+
+    // F2: a new price, confirmed by Upstox.
+    const Price was = terminal->orders()->order(id)->request.price;
+    terminal->openModify(id);
+    QPointer<ui::ModifyOrderDialog> dialog = window.findChild<ui::ModifyOrderDialog *>();
+    QVERIFY(dialog);
+    const Price lower = was + Price::fromPaise(5);
+    dialog->setPriceText(QString::fromStdString(lower.toString()));
+    dialog->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order(id)->request.price, lower, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order(id)->status, OrderStatus::Acknowledged,
+                              10000);
+
+    // Delete in the panel: cancelled at Upstox.
+    Q_EMIT terminal->ordersPanel().cancelRequested(QString::fromStdString(id));
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order(id)->status, OrderStatus::Cancelled, 10000);
+    // Exactly one order at the broker for that tag: nothing was sent twice.
+    QNetworkAccessManager nam;
+    QUrl history = sim.resolved(QUrl(QStringLiteral("/v2/order/history")));
+    history.setQuery(QStringLiteral("tag=") + QString::fromStdString(id));
+    QNetworkRequest request(history);
+    request.setRawHeader("Authorization", "Bearer " + token);
+    const auto reply = testing::finished(nam.get(request));
+    const QJsonArray states =
+        QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("data")).toArray();
+    QSet<QString> brokerIds;
+    for (const QJsonValue &state : states)
+        brokerIds.insert(state.toObject().value(QLatin1String("order_id")).toString());
+    QCOMPARE(brokerIds.size(), 1);
+    QVERIFY(terminal->orders()->waitPersisted(std::chrono::seconds(30)));
 }
 
 void tst_TerminalLive::aDroppedFeedIsShownAndComesBack()

@@ -283,6 +283,41 @@ private Q_SLOTS:
         QCOMPARE(panel.ordersView()->currentIndex().data(ui::OrdersModel::ClientOrderIdRole),
                  QVariant(QStringLiteral("B")));
     }
+
+    void panelModifiesWithF2AndDoubleClick()
+    {
+        ui::OrdersPanel panel;
+        panel.show();
+        OrderState live = order("L", OrderStatus::PendingCancel, 75, 2000);
+        live.venue = Venue::Upstox;
+        live.brokerStatus = "cancel pending";
+        panel.showOrders({order("A", OrderStatus::Filled, 75, 1000), live});
+        const ui::OrdersModel &model = panel.ordersModel();
+        // Newest first: L, then A. A live order says so, with the broker's own words.
+        QCOMPARE(model.index(0, ui::OrdersModel::VenueColumn).data().toString(),
+                 QStringLiteral("LIVE"));
+        QCOMPARE(model.index(0, ui::OrdersModel::StatusColumn).data().toString(),
+                 QStringLiteral("Cancelling…"));
+        QVERIFY(model.index(0, ui::OrdersModel::StatusColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("cancel pending")));
+        QCOMPARE(model.index(1, ui::OrdersModel::VenueColumn).data().toString(),
+                 QStringLiteral("PAPER"));
+        QSignalSpy asked(&panel, &ui::OrdersPanel::modifyRequested);
+        QTableView *view = panel.ordersView();
+        view->setFocus();
+        view->selectRow(1); // filled: nothing to modify
+        QTest::keyClick(view, Qt::Key_F2);
+        QCOMPARE(asked.count(), 0);
+        view->selectRow(0);
+        QTest::keyClick(view, Qt::Key_F2);
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(asked.at(0).at(0).toString(), QStringLiteral("L"));
+        Q_EMIT view->doubleClicked(view->currentIndex());
+        QCOMPARE(asked.count(), 2);
+        QVERIFY(panel.findChild<QPushButton *>(QStringLiteral("modifyOrderButton"))->isEnabled());
+    }
 };
 
 QTEST_MAIN(tst_OrdersModels)

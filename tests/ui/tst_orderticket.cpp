@@ -12,6 +12,7 @@
 #include "theme/Theme.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void largeOrderShowsItsSlices();
     void marketOrderNeedsASecondConfirmation();
     void limitOrderSubmitsTheRequest();
+    void liveIsChosenOnlyWithASessionAndLooksDifferent();
     void badQuantityIsAnErrorNotOneLot_data();
     void badQuantityIsAnErrorNotOneLot();
     void strayEntersNeverSubmit();
@@ -143,7 +145,7 @@ void tst_OrderTicket::startsAtTheLastPriceOnTheTickGrid()
     QVERIFY(r.price.isMultipleOf(rupees("0.05")));
     QVERIFY(m_ticket->verdict().ok());
     QVERIFY(submitButton()->isEnabled());
-    QCOMPARE(submitButton()->text(), QStringLiteral("Submit BUY"));
+    QCOMPARE(submitButton()->text(), QStringLiteral("Submit paper BUY"));
     QVERIFY(m_ticket->findChild<QLabel *>(QStringLiteral("ticketLtp"))
                 ->text()
                 .contains(QLatin1String("simulated")));
@@ -234,11 +236,39 @@ void tst_OrderTicket::marketOrderNeedsASecondConfirmation()
     QCOMPARE(submitted.at(0).at(0).value<OrderRequest>().type, OrderType::Market);
 }
 
+void tst_OrderTicket::liveIsChosenOnlyWithASessionAndLooksDifferent()
+{
+    auto *live = m_ticket->findChild<QCheckBox *>(QStringLiteral("ticketLive"));
+    auto *venue = m_ticket->findChild<QLabel *>(QStringLiteral("ticketVenue"));
+    QVERIFY(live && venue);
+    // Paper by default, and live cannot be chosen without a session.
+    QVERIFY(!live->isEnabled());
+    m_ticket->setLive(true);
+    QVERIFY(!m_ticket->isLive());
+    QCOMPARE(m_ticket->request()->venue, Venue::Paper);
+    QVERIFY(venue->text().startsWith(QLatin1String("PAPER")));
+    // With one, Ctrl+L ticks it: the banner and the button say LIVE.
+    m_ticket->setLiveAvailable(true, {});
+    QTest::keyClick(m_ticket.get(), Qt::Key_L, Qt::ControlModifier);
+    QVERIFY(m_ticket->isLive());
+    QCOMPARE(m_ticket->request()->venue, Venue::Upstox);
+    QVERIFY(venue->text().startsWith(QLatin1String("LIVE")));
+    QCOMPARE(submitButton()->text(), QStringLiteral("Send LIVE BUY"));
+    QSignalSpy submitted(m_ticket.get(), &OrderTicket::submitted);
+    // The session ends: the ticket goes back to paper rather than keep a live choice.
+    m_ticket->setLiveAvailable(false, QStringLiteral("Log in to Upstox"));
+    QVERIFY(!m_ticket->isLive());
+    QCOMPARE(live->toolTip(), QStringLiteral("Log in to Upstox"));
+    QTest::keyClick(m_ticket.get(), Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(submitted.count(), 1);
+    QCOMPARE(submitted.at(0).at(0).value<OrderRequest>().venue, Venue::Paper);
+}
+
 void tst_OrderTicket::limitOrderSubmitsTheRequest()
 {
     QSignalSpy submitted(m_ticket.get(), &OrderTicket::submitted);
     m_ticket->setSide(Side::Sell);
-    QCOMPARE(submitButton()->text(), QStringLiteral("Submit SELL"));
+    QCOMPARE(submitButton()->text(), QStringLiteral("Submit paper SELL"));
     m_ticket->setLots(2);
     QTest::keyClick(m_ticket.get(), Qt::Key_Return, Qt::ControlModifier); // the explicit send
     QCOMPARE(submitted.count(), 1);
@@ -340,7 +370,7 @@ void tst_OrderTicket::functionKeysFlipTheSideAndItsColour()
     const QString buyLook = submitButton()->styleSheet();
     QTest::keyClick(focused(), Qt::Key_F2);
     QCOMPARE(m_ticket->request()->side, Side::Sell);
-    QCOMPARE(submitButton()->text(), QStringLiteral("Submit SELL"));
+    QCOMPARE(submitButton()->text(), QStringLiteral("Submit paper SELL"));
     QVERIFY(header->text().contains(QLatin1String("SELL")));
     QVERIFY(submitButton()->styleSheet() != buyLook);
     QVERIFY(

@@ -310,6 +310,10 @@ void MainWindow::buildUi()
     m_haltLabel->setObjectName(QStringLiteral("haltLabel"));
     m_haltLabel->hide();
     statusBar()->addPermanentWidget(m_haltLabel);
+    m_orderStreamLabel = new QLabel;
+    m_orderStreamLabel->setObjectName(QStringLiteral("orderStreamLabel"));
+    m_orderStreamLabel->hide();
+    statusBar()->addPermanentWidget(m_orderStreamLabel);
     m_priceSourceLabel = new QLabel;
     m_priceSourceLabel->setObjectName(QStringLiteral("priceSourceLabel"));
     m_priceSourceLabel->hide();
@@ -541,6 +545,16 @@ void MainWindow::setHalted(bool halted, const QString &message)
     updateStatus();
 }
 
+void MainWindow::setOrderStream(const QString &text, const QString &reason, bool warning,
+                                bool shown)
+{
+    m_orderStreamLabel->setText(text);
+    m_orderStreamLabel->setToolTip(reason);
+    m_orderStreamLabel->setVisible(shown);
+    m_orderStreamWarning = warning;
+    updateStatus();
+}
+
 void MainWindow::setMarketData(const MarketData *market)
 {
     m_market = market;
@@ -718,6 +732,10 @@ void MainWindow::updateStatus()
         QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; "
                        "padding: 1px 8px; }")
             .arg(colors.negative));
+    m_orderStreamLabel->setStyleSheet(
+        QStringLiteral("QLabel { border: 1px solid %1; color: %1; font-weight: bold; "
+                       "padding: 0px 6px; }")
+            .arg(m_orderStreamWarning ? colors.negative : colors.badgeBack));
     m_priceSourceLabel->setStyleSheet(
         QStringLiteral("QLabel { border: 1px solid %1; color: %1; font-weight: bold; "
                        "padding: 0px 6px; }")

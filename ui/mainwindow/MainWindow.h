@@ -92,6 +92,9 @@ public:
     // Shows the kill switch's state: a red TRADING HALTED badge with `message` as its tooltip,
     // the action checked and named "Resume trading". Does not emit haltRequested.
     void setHalted(bool halted, const QString &message);
+    // The live order stream's state in the status bar ("ORDERS LIVE", "ORDERS RECONNECTING",
+    // "ORDERS: LOG IN AGAIN"), with the reason in its tooltip; hidden while nothing trades live.
+    void setOrderStream(const QString &text, const QString &reason, bool warning, bool shown);
 
     // The keyboard map (Help menu) as rich text: every shortcut of the window's actions and
     // the keys that work in one view.
@@ -266,6 +269,8 @@ private:
     QAction *m_recentreAction = nullptr;
     QAction *m_haltAction = nullptr;
     QLabel *m_haltLabel = nullptr;
+    QLabel *m_orderStreamLabel = nullptr;
+    bool m_orderStreamWarning = false;
     QLabel *m_apiLabel = nullptr;
     QList<QAction *> m_panelActions;
 };

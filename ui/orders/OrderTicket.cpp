@@ -4,6 +4,7 @@
 #include "search/SearchResultsModel.h"
 #include "theme/Theme.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QFormLayout>
@@ -187,7 +188,20 @@ void OrderTicket::buildUi()
     m_validity->addItem(QStringLiteral("DAY"), static_cast<int>(Validity::Day));
     m_validity->addItem(QStringLiteral("IOC"), static_cast<int>(Validity::Ioc));
 
+    m_live = new QCheckBox(QStringLiteral("Send &live to Upstox"));
+    m_live->setObjectName(QStringLiteral("ticketLive"));
+    m_live->setEnabled(false);
+    m_live->setToolTip(QStringLiteral("Log in to Upstox to trade live (Session > Log in)"));
+    connect(m_live, &QCheckBox::toggled, this, [this] {
+        updateSideLook();
+        revalidate();
+    });
+    m_venue = new QLabel;
+    m_venue->setObjectName(QStringLiteral("ticketVenue"));
+    m_venue->setAlignment(Qt::AlignCenter);
+
     auto *form = new QFormLayout;
+    form->addRow(QString(), m_live);
     form->addRow(QStringLiteral("Quantity"), quantityRow);
     form->addRow(QStringLiteral("Type"), m_type);
     form->addRow(QStringLiteral("Price"), priceRow);
@@ -234,6 +248,7 @@ void OrderTicket::buildUi()
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
+    layout->addWidget(m_venue);
     layout->addWidget(rules);
     layout->addLayout(sides);
     layout->addLayout(form);
@@ -360,7 +375,17 @@ void OrderTicket::updateSideLook()
             .arg(sideWord(m_side),
                  fromUtf8(m_snapshot->instrument(m_contract).tradingSymbol()).toHtmlEscaped()));
     m_header->setStyleSheet(QStringLiteral("QLabel { background: %1; color: white; }").arg(colour));
-    m_submit->setText(QStringLiteral("Submit ") + sideWord(m_side));
+    const bool live = isLive();
+    m_venue->setText(live ? QStringLiteral("LIVE · Upstox · real money")
+                          : QStringLiteral("PAPER · simulated fills, no broker"));
+    m_venue->setStyleSheet(
+        live ? QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; "
+                              "padding: 2px; }")
+                   .arg(colors.negative)
+             : QStringLiteral("QLabel { border: 1px dashed %1; color: %1; padding: 2px; }")
+                   .arg(colors.badgeBack));
+    m_submit->setText((live ? QStringLiteral("Send LIVE ") : QStringLiteral("Submit paper ")) +
+                      sideWord(m_side));
     m_submit->setStyleSheet(QStringLiteral("QPushButton:enabled { background: %1; color: white; "
                                            "font-weight: bold; padding: 4px 12px; }")
                                 .arg(colour));
@@ -448,7 +473,26 @@ std::optional<OrderRequest> OrderTicket::request() const
     r.quantity = m_unit == QuantityUnit::Lots ? *lots : *lots * m_lot;
     r.price = needsLimitPrice(r.type) ? *price : Price();
     r.trigger = needsTrigger(r.type) ? *trigger : Price();
+    r.venue = isLive() ? Venue::Upstox : Venue::Paper;
     return r;
+}
+
+void OrderTicket::setLiveAvailable(bool available, const QString &why)
+{
+    m_live->setEnabled(available);
+    m_live->setToolTip(available ? QStringLiteral("Ctrl+L: send this order to Upstox, live") : why);
+    if (!available && m_live->isChecked())
+        m_live->setChecked(false); // a session that ends takes the live choice with it
+}
+
+void OrderTicket::setLive(bool live)
+{
+    m_live->setChecked(live && m_live->isEnabled());
+}
+
+bool OrderTicket::isLive() const
+{
+    return m_live && m_live->isChecked();
 }
 
 void OrderTicket::revalidate()
@@ -554,6 +598,12 @@ void OrderTicket::keyPressEvent(QKeyEvent *event)
             accept();
         else
             m_hint->setText(StrayEnterHint);
+        event->accept();
+        return;
+    }
+    if (event->key() == Qt::Key_L && event->modifiers() == Qt::ControlModifier) {
+        if (m_live->isEnabled())
+            m_live->toggle(); // Ctrl+L: live or paper, from any field
         event->accept();
         return;
     }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -62,6 +63,13 @@ public:
     void setPriceText(const QString &text);
     void setTriggerText(const QString &text);
     void stepPrice(int ticks); // the +/- buttons
+
+    // Live or paper: paper unless the trader ticks "Send live to Upstox" (Ctrl+L), which is
+    // possible only while `available` (an active Upstox session); `why` says otherwise. A live
+    // ticket looks different at once: a red LIVE banner and "Send LIVE" on the button.
+    void setLiveAvailable(bool available, const QString &why);
+    void setLive(bool live);
+    bool isLive() const;
 
 Q_SIGNALS:
     void submitted(const strikeline::OrderRequest &request);
@@ -118,6 +126,8 @@ private:
     QLabel *m_problems = nullptr;
     QLabel *m_hint = nullptr;
     QPushButton *m_submit = nullptr;
+    QCheckBox *m_live = nullptr;
+    QLabel *m_venue = nullptr; // PAPER / LIVE banner under the header
     QPushButton *m_cancel = nullptr;
 };
 

@@ -193,6 +193,10 @@ QString OrdersModel::text(const OrderState &o, int column) const
     }
     case ReasonColumn:
         return fromUtf8(o.reason);
+    case VenueColumn:
+        if (o.venue == Venue::Paper)
+            return QStringLiteral("PAPER");
+        return o.external ? QStringLiteral("LIVE · external") : QStringLiteral("LIVE");
     default:
         return {};
     }
@@ -210,6 +214,11 @@ QVariant OrdersModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == ClientIdColumn)
             return clientOrderIdExplanation();
+        if (index.column() == StatusColumn && !o.brokerStatus.empty())
+            return QString(QStringLiteral("The broker says: ") + fromUtf8(o.brokerStatus));
+        if (index.column() == VenueColumn && o.external)
+            return QStringLiteral("Placed outside Strikeline (the Upstox app or web); seen on "
+                                  "Upstox's order stream or order book");
         return index.column() == ReasonColumn || index.column() == BrokerIdColumn
                    ? QVariant(text(o, index.column()))
                    : QVariant();
@@ -226,6 +235,8 @@ QVariant OrdersModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == SideColumn)
             return QColor(o.request.side == Side::Buy ? colors().positive : colors().negative);
+        if (index.column() == VenueColumn && o.venue == Venue::Upstox)
+            return QColor(colors().negative); // real money stands out
         if (index.column() == StatusColumn &&
             (o.status == OrderStatus::Rejected || o.status == OrderStatus::Lost))
             return QColor(colors().negative);
@@ -251,8 +262,8 @@ QVariant OrdersModel::headerData(int section, Qt::Orientation orientation, int r
     if (role != Qt::DisplayRole)
         return {};
     static const char *const titles[ColumnCount] = {
-        "Time (IST)", "Contract", "Side",   "Qty",       "Price", "Status",
-        "Client id",  "Reason",   "Filled", "Avg price", "Type",  "Broker ids"};
+        "Time (IST)", "Contract", "Side",      "Qty",  "Price", "Status",    "Client id",
+        "Reason",     "Filled",   "Avg price", "Type", "Venue", "Broker ids"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section])
                                                  : QVariant();
 }

@@ -32,6 +32,7 @@ public:
         FilledColumn,
         AveragePriceColumn,
         TypeColumn,
+        VenueColumn,    // PAPER, LIVE, or LIVE (external: placed in the broker's app)
         BrokerIdColumn, // last: stretched, left-aligned under a left-aligned label
         ColumnCount
     };

@@ -6,6 +6,7 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QShortcut>
@@ -51,6 +52,11 @@ OrdersPanel::OrdersPanel(QWidget *parent)
     m_cancel->setObjectName(QStringLiteral("cancelOrderButton"));
     m_cancel->setToolTip(QStringLiteral("Cancel the selected open order (Delete)"));
     m_cancel->setEnabled(false);
+    m_modify = new QPushButton(QStringLiteral("Modify…"));
+    m_modify->setObjectName(QStringLiteral("modifyOrderButton"));
+    m_modify->setToolTip(QStringLiteral("Change the selected open order's price, quantity or "
+                                        "trigger (F2, or double-click it)"));
+    m_modify->setEnabled(false);
 
     m_ordersView = makeTable(m_orders, "ordersView");
     const QFontMetrics fm = m_ordersView->fontMetrics();
@@ -98,6 +104,11 @@ OrdersPanel::OrdersPanel(QWidget *parent)
         if (current.isValid() && current.data(OrdersModel::OpenRole).toBool())
             Q_EMIT cancelRequested(current.data(OrdersModel::ClientOrderIdRole).toString());
     });
+    connect(m_modify, &QPushButton::clicked, this, [this] { requestModify(); });
+    connect(m_ordersView, &QTableView::doubleClicked, this, [this] { requestModify(); });
+    // F2 opens a sell ticket everywhere else; on the orders table it modifies the order under
+    // the cursor (the table takes the key before the window's shortcut sees it).
+    m_ordersView->installEventFilter(this);
     auto *del = new QShortcut(QKeySequence::Delete, m_ordersView);
     del->setContext(Qt::WidgetShortcut);
     connect(del, &QShortcut::activated, m_cancel, &QPushButton::click);
@@ -106,6 +117,7 @@ OrdersPanel::OrdersPanel(QWidget *parent)
     top->addWidget(heading(QStringLiteral("Today's orders")));
     top->addWidget(m_summary, 1);
     top->addWidget(m_persistence);
+    top->addWidget(m_modify);
     top->addWidget(m_cancel);
 
     auto *ordersBox = new QWidget;
@@ -191,7 +203,31 @@ void OrdersPanel::showUnavailable(const QString &why)
 void OrdersPanel::updateCancelButton()
 {
     const QModelIndex current = m_ordersView->currentIndex();
-    m_cancel->setEnabled(current.isValid() && current.data(OrdersModel::OpenRole).toBool());
+    const bool open = current.isValid() && current.data(OrdersModel::OpenRole).toBool();
+    m_cancel->setEnabled(open);
+    m_modify->setEnabled(open);
+}
+
+void OrdersPanel::requestModify()
+{
+    const QModelIndex current = m_ordersView->currentIndex();
+    if (current.isValid() && current.data(OrdersModel::OpenRole).toBool())
+        Q_EMIT modifyRequested(current.data(OrdersModel::ClientOrderIdRole).toString());
+}
+
+bool OrdersPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_ordersView &&
+        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress)) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_F2 && key->modifiers() == Qt::NoModifier) {
+            event->accept();
+            if (event->type() == QEvent::KeyPress)
+                requestModify();
+            return event->type() == QEvent::KeyPress;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 } // namespace strikeline::ui

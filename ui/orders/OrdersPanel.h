@@ -41,9 +41,15 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void cancelRequested(const QString &clientOrderId);
+    // F2 or a double-click on a working order: the trader wants to change its terms.
+    void modifyRequested(const QString &clientOrderId);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void updateCancelButton();
+    void requestModify();
 
     OrdersModel *m_orders = nullptr;
     PositionsModel *m_positions = nullptr;
@@ -52,6 +58,7 @@ private:
     QLabel *m_persistence = nullptr;
     QLabel *m_summary = nullptr;
     QPushButton *m_cancel = nullptr;
+    QPushButton *m_modify = nullptr;
 };
 
 } // namespace strikeline::ui

@@ -103,6 +103,9 @@ public:
     // The client market data goes through: the Analytics Token when one is in use, else the
     // session's; null when Upstox's address is not usable (urlError()).
     upstox::UpstoxClient *marketDataClient() { return m_marketClient.get(); }
+    // The client orders go through: always the session's token (never the read-only Analytics
+    // Token); null when Upstox's address is not usable (urlError()).
+    upstox::UpstoxClient *tradingClient() { return m_client.get(); }
     // Whether market data has a token now (an Analytics Token, or an active session).
     bool marketDataAvailable() const;
     QString urlError() const { return m_urlError; }
