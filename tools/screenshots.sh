@@ -16,7 +16,7 @@ master=${STRIKELINE_SCREENSHOT_MASTER:-$root/../shared/data/upstox/complete-2025
 at=${STRIKELINE_SCREENSHOT_AT:-2025-12-09 10:30}
 out=${STRIKELINE_SCREENSHOT_OUT:-$root/docs/screenshots}
 cli=$build/app/strikeline-cli
-desktop=$build/app/strikeline
+desktop=$build/app/strikeline-screenshots
 
 for tool in xvfb-run "$cli" "$desktop"; do
     command -v "$tool" >/dev/null || { echo "screenshots: $tool not found (build first)" >&2; exit 1; }

@@ -716,7 +716,8 @@ void Terminal::openOrders()
     }
     m_broker = std::make_unique<PaperGateway>(m_prices, m_clock);
     std::vector<BrokerGateway *> gateways{m_broker.get()};
-    if (upstox::UpstoxClient *client = m_upstox->tradingClient()) {
+    upstox::UpstoxClient *client = m_options.liveOrders ? m_upstox->tradingClient() : nullptr;
+    if (client) {
         m_liveGatewayThread = makeNamedThread(QStringLiteral("strikeline-orders-net"));
         m_liveGateway = new upstox::UpstoxOrderGateway(*client, {});
         m_liveGateway->moveToThread(m_liveGatewayThread.get());

@@ -79,6 +79,8 @@ struct TerminalOptions
     // The Upstox feed drives the chain while market data has a token (an Analytics Token or a
     // session); off: the simulated market only.
     bool liveMarket = true;
+    // Whether live orders (Upstox) can exist at all; off for the smoke test and screenshots.
+    bool liveOrders = true;
     // The kill switch's file (shared with `strikeline-cli halt`); empty: defaultHaltFile().
     QString haltFile;
 };

@@ -134,6 +134,8 @@ void runSmokeTest(MainWindow &window, MasterLoader &loader, const QElapsedTimer 
         });
 }
 
+#ifdef STRIKELINE_SCREENSHOTS
+// strikeline-screenshots only (never the installed terminal): the docs' pictures.
 // For the docs only: a few paper orders on the top result of the search (a market buy that
 // fills, a limit sell far above the price that rests), then the orders tab -- or the ticket.
 void stageOrders(strikeline::desktop::Terminal &terminal, bool ticketOnly)
@@ -232,6 +234,8 @@ void takeScreenshot(strikeline::desktop::Terminal &terminal, const QString &file
         });
 }
 
+#endif // STRIKELINE_SCREENSHOTS
+
 void setApplicationNames()
 {
     QCoreApplication::setApplicationName(QStringLiteral("strikeline"));
@@ -290,6 +294,7 @@ int main(int argc, char *argv[])
         QStringLiteral("smoke-test"),
         QStringLiteral("Open the window, load the instruments, search for NIFTY, print a "
                        "summary and exit (0 on success)."));
+#ifdef STRIKELINE_SCREENSHOTS
     QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                         QStringLiteral("Save the window as a PNG and exit."),
                                         QStringLiteral("FILE"));
@@ -311,6 +316,7 @@ int main(int argc, char *argv[])
                                      QStringLiteral("For --screenshot: show the command palette "
                                                     "with the query typed."));
     paletteOption.setFlags(QCommandLineOption::HiddenFromHelp);
+#endif
     const QCommandLineOption themeOption(
         QStringLiteral("theme"), QStringLiteral("light or dark (default: the last one used)."),
         QStringLiteral("THEME"));
@@ -319,6 +325,7 @@ int main(int argc, char *argv[])
         QStringLiteral("Pin the clock to this IST time (YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"), "
                        "e.g. to trade an old master on paper; the window shows a Clock badge."),
         QStringLiteral("TIME"));
+#ifdef STRIKELINE_SCREENSHOTS
     QCommandLineOption sizeOption(
         QStringLiteral("size"), QStringLiteral("For --screenshot: the window size, WIDTHxHEIGHT."),
         QStringLiteral("SIZE"));
@@ -328,12 +335,16 @@ int main(int argc, char *argv[])
         QStringLiteral("For --screenshot: show this panel (sync, orders, ticket, upstox, watch)."),
         QStringLiteral("NAME"));
     panelOption.setFlags(QCommandLineOption::HiddenFromHelp);
+#endif
     const QCommandLineOption noAutoSyncOption(
         QStringLiteral("no-auto-sync"),
         QStringLiteral("Do not sync the instrument master automatically after 06:00 IST."));
-    parser.addOptions({masterOption, dbOption, smokeOption, screenshotOption, queryOption,
-                       chainOption, spotOption, paletteOption, themeOption, atOption, panelOption,
-                       sizeOption, noAutoSyncOption});
+    parser.addOptions({masterOption, dbOption, smokeOption, themeOption, atOption,
+                       noAutoSyncOption});
+#ifdef STRIKELINE_SCREENSHOTS
+    parser.addOptions({screenshotOption, queryOption, chainOption, spotOption, paletteOption,
+                       panelOption, sizeOption});
+#endif
 
     parser.addOption(QCommandLineOption(
         QStringLiteral("log-level"),
@@ -400,7 +411,11 @@ int main(int argc, char *argv[])
         strikeline::logging::addShownText(database.redacted());
     }
 
-    const bool scripted = parser.isSet(smokeOption) || parser.isSet(screenshotOption);
+#ifdef STRIKELINE_SCREENSHOTS
+    const bool scripted = true;
+#else
+    const bool scripted = parser.isSet(smokeOption);
+#endif
     strikeline::desktop::TerminalOptions options;
     options.database = database;
     options.masterFile = parser.value(masterOption);
@@ -416,12 +431,16 @@ int main(int argc, char *argv[])
     // Smoke tests and screenshots leave the user's keychain alone (a file store they opted in
     // to, or memory, as STRIKELINE_KEYCHAIN=off asks for).
     options.upstox.secrets.tryKeychain = !scripted;
+    // A smoke test and a screenshot never reach a live gateway: no Upstox order path exists in
+    // them, whatever session a keychain or the environment holds.
+    options.liveOrders = !scripted;
     strikeline::desktop::Terminal terminal(clock, options);
     QObject::connect(&terminal.window(), &MainWindow::apiServerToggled, &app,
                      [](bool on) { QSettings().setValue(QStringLiteral("api/enabled"), on); });
     MainWindow &window = terminal.window();
     if (fixedClock)
         window.showPinnedClock(fixedClock->now());
+#ifdef STRIKELINE_SCREENSHOTS
     if (parser.isSet(sizeOption)) {
         const QStringList parts = parser.value(sizeOption).split(QLatin1Char('x'));
         const int width = parts.size() == 2 ? parts[0].toInt() : 0;
@@ -432,6 +451,7 @@ int main(int argc, char *argv[])
         }
         window.resize(width, height);
     }
+#endif
 
     QObject::connect(&window, &MainWindow::themeChangeRequested, &app,
                      [&app, themeKey](Theme chosen) {
@@ -441,10 +461,12 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(smokeOption))
         runSmokeTest(window, terminal.loader(), sinceStart);
+#ifdef STRIKELINE_SCREENSHOTS
     else if (parser.isSet(screenshotOption))
         takeScreenshot(terminal, parser.value(screenshotOption), parser.value(queryOption),
                        parser.value(chainOption), parser.value(spotOption),
                        parser.isSet(paletteOption), parser.value(panelOption));
+#endif
 
     terminal.start();
     return QApplication::exec();
