@@ -6,6 +6,9 @@
 //                                fdatasync), 1 = SendThenJournal. The validator is replaced by a
 //                                trivial function (one slice) and the contract lookup by a
 //                                fixed contract: only the order path is measured.
+//   BM_SubmitToWire              submitAsync() as the ticket calls it: what the caller pays (it
+//                                returns before the journal's sync) and the time until the
+//                                order reaches the gateway, journaled first.
 //   BM_Sustained/<backend>/<rule> 50,000 orders from 32 submitting threads through the journal
 //                                and the persister into SQLite (0) or PostgreSQL (1), until
 //                                every row is in the database; rows and events are counted
@@ -28,6 +31,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -149,6 +153,91 @@ void BM_SubmitToPaperAck(benchmark::State &state)
     service.value()->waitPersisted(120s);
 }
 BENCHMARK(BM_SubmitToPaperAck)->Arg(0)->Arg(1)->Iterations(20000)->Unit(benchmark::kMicrosecond);
+
+// The paper gateway, stamping the moment the order service hands it an order: for a broker
+// over a network that is when the request goes on the wire (the gateway queues it to its socket
+// at once). Everything else goes straight through.
+class StampingGateway final : public BrokerGateway
+{
+public:
+    explicit StampingGateway(PaperGateway &inner)
+        : m_inner(inner)
+    {}
+    Venue venue() const override { return m_inner.venue(); }
+    GatewayRequestId place(const PlaceOrderRequest &request) override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stamp = std::chrono::steady_clock::now();
+            ++m_places;
+        }
+        m_placed.notify_all();
+        return m_inner.place(request);
+    }
+    GatewayRequestId modify(const ModifyOrderRequest &r) override { return m_inner.modify(r); }
+    GatewayRequestId cancel(const std::string &id) override { return m_inner.cancel(id); }
+    GatewayRequestId findByTag(const std::string &tag) override { return m_inner.findByTag(tag); }
+    GatewayRequestId fetchBook() override { return m_inner.fetchBook(); }
+    void setEventSink(EventSink sink) override { m_inner.setEventSink(std::move(sink)); }
+
+    // Waits for the next place after `count` of them; its time.
+    std::chrono::steady_clock::time_point waitPlace(std::uint64_t count)
+    {
+        std::unique_lock lock(m_mutex);
+        m_placed.wait(lock, [&] { return m_places > count; });
+        return m_stamp;
+    }
+
+private:
+    PaperGateway &m_inner;
+    std::mutex m_mutex;
+    std::condition_variable m_placed;
+    std::chrono::steady_clock::time_point m_stamp;
+    std::uint64_t m_places = 0;
+};
+
+// The ticket's path: submitAsync() from the caller's thread (what the GUI thread pays), and the
+// time until the order reaches the gateway after its events are durable in the journal
+// (JournalBeforeSend: one group-committed fdatasync on the real disk).
+void BM_SubmitToWire(benchmark::State &state)
+{
+    QTemporaryDir dir(benchDir() + QStringLiteral("/bench-orders-XXXXXX"));
+    FixedMarket market;
+    FixedClock clock(IstMoment::fromDay(fromQDate(QDate(2025, 12, 9)), 630));
+    PaperGateway paper(market, clock);
+    StampingGateway gateway(paper);
+    OrderServiceConfig config;
+    config.journalDirectory = dir.filePath(QStringLiteral("journal"));
+    config.database.path = dir.filePath(QStringLiteral("orders.db"));
+    auto service =
+        OrderService::open({fixedLookup(), trivialValidator(), {&gateway}, clock}, config);
+    if (!service) {
+        state.SkipWithError(qPrintable(service.error().message));
+        return;
+    }
+    std::vector<std::int64_t> caller;
+    std::vector<std::int64_t> wire;
+    caller.reserve(20000);
+    wire.reserve(20000);
+    std::uint64_t placed = 0;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        service.value()->submitAsync(marketOrder());
+        const auto returned = std::chrono::steady_clock::now();
+        const auto sent = gateway.waitPlace(placed++);
+        caller.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(returned - start).count());
+        wire.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(sent - start).count());
+    }
+    state.counters["caller_p50_us"] = static_cast<double>(percentile(caller, 0.5)) / 1000.0;
+    state.counters["caller_p99_us"] = static_cast<double>(percentile(caller, 0.99)) / 1000.0;
+    state.counters["wire_p50_us"] = static_cast<double>(percentile(wire, 0.5)) / 1000.0;
+    state.counters["wire_p99_us"] = static_cast<double>(percentile(wire, 0.99)) / 1000.0;
+    state.counters["wire_max_us"] = static_cast<double>(percentile(wire, 1.0)) / 1000.0;
+    reportJournal(state, service.value()->journalStats());
+    service.value()->waitPersisted(120s);
+}
+BENCHMARK(BM_SubmitToWire)->Iterations(5000)->Unit(benchmark::kMicrosecond);
 
 void BM_Sustained(benchmark::State &state)
 {

@@ -86,6 +86,53 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    void ordersUpdateInPlaceNeverReset()
+    {
+        ui::OrdersModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        OrderState a = order("A", OrderStatus::Sent, 75, 1000);
+        a.lastSequence = 1;
+        model.setOrders({a});
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changes(&model, &QAbstractItemModel::dataChanged);
+        // A acknowledged, B new (on top), then B's two slices under it.
+        a.status = OrderStatus::Acknowledged;
+        a.lastSequence = 2;
+        OrderState b = order("B", OrderStatus::Sent, 150, 2000);
+        b.lastSequence = 3;
+        model.setOrders({a, b});
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(inserts.count(), 1);
+        QCOMPARE(inserts.at(0).at(1).toInt(), 0); // the newest first
+        QCOMPARE(changes.count(), 1);
+        QCOMPARE(changes.at(0).at(0).toModelIndex().row(), 1); // A moved down one, changed
+        QCOMPARE(model.index(1, ui::OrdersModel::StatusColumn).data().toString(),
+                 QStringLiteral("Open"));
+        OrderState b1 = order("B.01", OrderStatus::Sent, 75, 2000);
+        b1.parentClientOrderId = "B";
+        b1.sliceIndex = 1;
+        OrderState b2 = b1;
+        b2.clientOrderId = "B.02";
+        b2.sliceIndex = 2;
+        model.setOrders({a, b, b1, b2});
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(inserts.count(), 2);
+        QCOMPARE(inserts.at(1).at(1).toInt(), 1); // right under their parent
+        QCOMPARE(inserts.at(1).at(2).toInt(), 2);
+        QCOMPARE(model.index(3, ui::OrdersModel::ClientIdColumn).data().toString(),
+                 QStringLiteral("A"));
+        // Nothing changed: nothing said.
+        changes.clear();
+        model.setOrders({a, b, b1, b2});
+        QCOMPARE(changes.count(), 0);
+        // Another day's book (fewer orders): a reset.
+        model.setOrders({b});
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(model.rowCount(), 1);
+    }
+
     void positionsTickInPlace()
     {
         PositionsModel model;

@@ -127,9 +127,75 @@ void OrdersModel::setOrders(std::vector<OrderState> orders)
         for (const OrderState *c : orphans)
             rows.push_back(*c);
 
-    beginResetModel();
-    m_rows = std::move(rows);
-    endResetModel();
+    applyRows(std::move(rows));
+}
+
+// Orders are only ever added during a day (and change state), so the new rows are the old ones
+// in the same order with new ones inserted: one pass inserts the new runs where they belong and
+// reports the rows whose state moved, never a reset for an update. Anything else (another day's
+// book) resets.
+void OrdersModel::applyRows(std::vector<OrderState> rows)
+{
+    std::size_t oldIndex = 0;
+    bool insertOnly = rows.size() >= m_rows.size();
+    for (std::size_t i = 0; insertOnly && i < rows.size(); ++i)
+        if (oldIndex < m_rows.size() && rows[i].clientOrderId == m_rows[oldIndex].clientOrderId)
+            ++oldIndex;
+    insertOnly = insertOnly && oldIndex == m_rows.size();
+    if (!insertOnly) {
+        beginResetModel();
+        m_rows = std::move(rows);
+        endResetModel();
+        return;
+    }
+    // Insert the new runs, front to back: m_rows becomes rows' id sequence.
+    std::vector<bool> inserted(rows.size(), false);
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < rows.size();) {
+        if (at < m_rows.size() && m_rows[at].clientOrderId == rows[i].clientOrderId) {
+            ++at;
+            ++i;
+            continue;
+        }
+        std::size_t end = i;
+        while (end < rows.size() &&
+               (at >= m_rows.size() || rows[end].clientOrderId != m_rows[at].clientOrderId))
+            ++end;
+        beginInsertRows({}, static_cast<int>(at), static_cast<int>(at + (end - i) - 1));
+        m_rows.insert(m_rows.begin() + static_cast<std::ptrdiff_t>(at),
+                      std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(i)),
+                      std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(end)));
+        endInsertRows();
+        std::fill(inserted.begin() + static_cast<std::ptrdiff_t>(i),
+                  inserted.begin() + static_cast<std::ptrdiff_t>(end), true);
+        at += end - i;
+        i = end;
+    }
+    // The rows whose state moved, as contiguous ranges.
+    int first = -1;
+    const auto flush = [this, &first](int last) {
+        if (first >= 0)
+            Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
+        first = -1;
+    };
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (inserted[r]) { // moved in above, already announced
+            flush(static_cast<int>(r) - 1);
+            continue;
+        }
+        OrderState &row = m_rows[r];
+        const OrderState &now = rows[r];
+        if (row.lastSequence == now.lastSequence && row.updatedAtMs == now.updatedAtMs &&
+            row.status == now.status && row.filledQuantity == now.filledQuantity &&
+            row.reason == now.reason && row.brokerStatus == now.brokerStatus) {
+            flush(static_cast<int>(r) - 1);
+            continue;
+        }
+        row = std::move(rows[r]);
+        if (first < 0)
+            first = static_cast<int>(r);
+    }
+    flush(static_cast<int>(rows.size()) - 1);
 }
 
 const OrderState *OrdersModel::orderAt(int row) const

@@ -55,6 +55,7 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
+    void applyRows(std::vector<OrderState> rows);
     QString text(const OrderState &order, int column) const;
 
     std::vector<OrderState> m_rows; // display order
