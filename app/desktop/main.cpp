@@ -339,8 +339,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption noAutoSyncOption(
         QStringLiteral("no-auto-sync"),
         QStringLiteral("Do not sync the instrument master automatically after 06:00 IST."));
-    parser.addOptions({masterOption, dbOption, smokeOption, themeOption, atOption,
-                       noAutoSyncOption});
+    parser.addOptions(
+        {masterOption, dbOption, smokeOption, themeOption, atOption, noAutoSyncOption});
 #ifdef STRIKELINE_SCREENSHOTS
     parser.addOptions({screenshotOption, queryOption, chainOption, spotOption, paletteOption,
                        panelOption, sizeOption});
