@@ -3,6 +3,7 @@
 #include "api/ApiServer.h"
 #include "api/ApiToken.h"
 #include "broker/upstox/UpstoxOrderGateway.h"
+#include "broker/upstox/UpstoxPortfolio.h"
 #include "chain/OptionChainView.h"
 #include "common/ContractSelection.h"
 #include "mainwindow/MainWindow.h"
@@ -897,6 +898,17 @@ void Terminal::openTicket(const QString &instrumentKey, Side side)
     QString liveWhy;
     const bool live = liveTradingAvailable(&liveWhy);
     ticket->setLiveAvailable(live, liveWhy);
+    // What the broker would block for these terms: asked 300 ms after they stop changing.
+    auto *marginTimer = new QTimer(ticket);
+    marginTimer->setSingleShot(true);
+    marginTimer->setInterval(300);
+    connect(ticket, &ui::OrderTicket::termsChanged, marginTimer, [this, ticket, marginTimer] {
+        if (liveTradingAvailable()) // the figure shown is for the old terms: say so at once
+            ticket->setMarginText(QStringLiteral("Margin: asking Upstox…"));
+        marginTimer->start();
+    });
+    connect(marginTimer, &QTimer::timeout, ticket, [this, ticket] { showMargin(ticket); });
+    showMargin(ticket);
     connect(ticket, &ui::OrderTicket::submitted, this,
             [this](const OrderRequest &request) { submitOrder(request); });
     ticket->open();
@@ -940,6 +952,53 @@ void Terminal::submitOrder(const OrderRequest &request)
             this, [this, outcome = std::move(outcome)] { onSubmitted(outcome); },
             Qt::QueuedConnection);
     });
+}
+
+void Terminal::showMargin(ui::OrderTicket *ticket)
+{
+    QString why;
+    upstox::UpstoxClient *client = m_upstox->tradingClient();
+    const std::optional<OrderRequest> request = ticket->request();
+    if (!client || !liveTradingAvailable(&why)) {
+        ticket->setMarginText(QStringLiteral("Margin: log in to Upstox to see what this order "
+                                             "would block"));
+        return;
+    }
+    if (!request)
+        return;
+    upstox::MarginLeg leg;
+    leg.instrumentKey = request->instrumentKey;
+    leg.quantity = request->quantity;
+    leg.side = request->side;
+    leg.product = request->product;
+    leg.price = needsLimitPrice(request->type) ? request->price : Price();
+    ticket->setMarginText(QStringLiteral("Margin: asking Upstox…"));
+    upstox::requiredMargin(
+        *client, {leg}, ticket,
+        [this, ticket, asked = *request](upstox::UpstoxResult<upstox::MarginRequirement> margin) {
+            const std::optional<OrderRequest> now = ticket->request();
+            if (!now || now->quantity != asked.quantity || now->price != asked.price ||
+                now->side != asked.side || now->product != asked.product || now->type != asked.type)
+                return; // an answer for terms the ticket no longer shows: the next one comes
+            if (!margin) {
+                ticket->setMarginText(QStringLiteral("Margin not known: ") + margin.error().message,
+                                      true);
+                return;
+            }
+            QString text = QStringLiteral("Upstox margin Rs %1").arg(margin->final.toIndian());
+            if (margin->final != margin->required)
+                text += QStringLiteral(" (Rs %1 before hedge benefit)")
+                            .arg(margin->required.toIndian());
+            bool shortOfFunds = false;
+            if (const auto &funds = m_upstox->funds()) {
+                const Money available = funds->equity.availableMargin;
+                text += QStringLiteral(" · Rs %1 free").arg(available.toIndian());
+                shortOfFunds = available < margin->final;
+                if (shortOfFunds)
+                    text += QStringLiteral(": not enough for this order");
+            }
+            ticket->setMarginText(text, shortOfFunds);
+        });
 }
 
 void Terminal::openModify(const std::string &clientOrderId)

@@ -46,6 +46,7 @@ struct Verdict;
 namespace strikeline::ui {
 class MainWindow;
 class OrdersPanel;
+class OrderTicket;
 class WatchPanel;
 class MasterLoader;
 class SyncController;
@@ -116,6 +117,8 @@ public:
     void onSubmitted(const Result<SubmitOutcome> &outcome);
     // F2 / double-click in the orders panel: the modify dialog for a working order.
     void openModify(const std::string &clientOrderId);
+    // The ticket's "what happens if I send this": Upstox's margin for its terms, funds free.
+    void showMargin(ui::OrderTicket *ticket);
     // Asks before the first live order of each day (replaceable for tests: true to send).
     void setLiveConfirm(std::function<bool(QWidget *, const QString &)> confirm)
     {

@@ -21,6 +21,7 @@
 #include "marketdata/MarketPrices.h"
 #include "marketdata/QuoteBook.h"
 #include "marketdata/feed/LiveMarket.h"
+#include "orders/ContractValue.h"
 #include "orders/ModifyOrderDialog.h"
 #include "orders/OrderTicket.h"
 #include "orders/OrderValidator.h"
@@ -293,6 +294,18 @@ void tst_TerminalLive::liveOrderGoesToUpstoxModifiedAndCancelled()
         ticket->setPriceText(QString::fromStdString(resting.toString())); // rests: below market
         if (!ticket->verdict().ok())
             return ticket->problemText();
+        // What it would block, from /v2/charges/margin, and the funds free.
+        if (!QTest::qWaitFor([&] { return ticket->marginText().contains(QLatin1String(" free")); },
+                             10000))
+            return QStringLiteral("no margin: ") + ticket->marginText();
+        // A long option blocks its premium (the simulator's model): the terms shown, not the
+        // ticket's first ones.
+        const std::int32_t lot = ticket->request()->quantity / lots;
+        const QString premium =
+            contractValue(resting, std::int64_t{lots} * lot, 1).value_or(Money()).toIndian();
+        if (!ticket->marginText().startsWith(QStringLiteral("Upstox margin Rs ") + premium))
+            return ticket->marginText() + QStringLiteral(" (expected Rs ") + premium +
+                   QLatin1Char(')');
         ticket->accept();
         return {};
     };

@@ -196,6 +196,10 @@ void OrderTicket::buildUi()
         updateSideLook();
         revalidate();
     });
+    m_margin = new QLabel;
+    m_margin->setObjectName(QStringLiteral("ticketMargin"));
+    m_margin->setWordWrap(true);
+    m_margin->setForegroundRole(QPalette::PlaceholderText);
     m_venue = new QLabel;
     m_venue->setObjectName(QStringLiteral("ticketVenue"));
     m_venue->setAlignment(Qt::AlignCenter);
@@ -253,6 +257,7 @@ void OrderTicket::buildUi()
     layout->addLayout(sides);
     layout->addLayout(form);
     layout->addWidget(m_slices);
+    layout->addWidget(m_margin);
     layout->addWidget(m_problems);
     layout->addLayout(buttons);
     // Wide enough from the start for what the changing lines can say: the ticket never grows
@@ -477,6 +482,19 @@ std::optional<OrderRequest> OrderTicket::request() const
     return r;
 }
 
+void OrderTicket::setMarginText(const QString &text, bool shortOfFunds)
+{
+    m_margin->setText(text);
+    const ThemeColors colors = themeColors(themeOf(palette()));
+    m_margin->setStyleSheet(
+        shortOfFunds ? QStringLiteral("QLabel { color: %1; }").arg(colors.negative) : QString());
+}
+
+QString OrderTicket::marginText() const
+{
+    return m_margin->text();
+}
+
 void OrderTicket::setLiveAvailable(bool available, const QString &why)
 {
     m_live->setEnabled(available);
@@ -550,6 +568,16 @@ void OrderTicket::revalidate()
     }
     m_problems->setText(lines.join(QStringLiteral("<br>")));
     m_problems->setToolTip(problemText());
+    if (r) {
+        const bool same = m_lastTerms && m_lastTerms->quantity == r->quantity &&
+                          m_lastTerms->price == r->price && m_lastTerms->type == r->type &&
+                          m_lastTerms->side == r->side && m_lastTerms->product == r->product &&
+                          m_lastTerms->venue == r->venue;
+        if (!same) {
+            m_lastTerms = r;
+            Q_EMIT termsChanged(*r);
+        }
+    }
 
     const std::vector<std::int64_t> &slices = m_verdict.slices;
     if (slices.size() > 1) {

@@ -71,8 +71,17 @@ public:
     void setLive(bool live);
     bool isLive() const;
 
+    // "What happens if I send this": the broker's margin for these terms and the funds free,
+    // as the caller found them (the ticket asks nothing of a network itself). `short_` colours
+    // it as a warning: the funds do not cover it.
+    void setMarginText(const QString &text, bool shortOfFunds = false);
+    QString marginText() const;
+
 Q_SIGNALS:
     void submitted(const strikeline::OrderRequest &request);
+    // The terms parse and changed (quantity, price, type, product, side, live): the caller may
+    // ask the broker what they would block. Not emitted while a field does not parse.
+    void termsChanged(const strikeline::OrderRequest &request);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -127,7 +136,9 @@ private:
     QLabel *m_hint = nullptr;
     QPushButton *m_submit = nullptr;
     QCheckBox *m_live = nullptr;
-    QLabel *m_venue = nullptr; // PAPER / LIVE banner under the header
+    QLabel *m_venue = nullptr;  // PAPER / LIVE banner under the header
+    QLabel *m_margin = nullptr; // the broker's margin for the terms, funds free
+    std::optional<OrderRequest> m_lastTerms;
     QPushButton *m_cancel = nullptr;
 };
 
