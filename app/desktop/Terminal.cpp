@@ -764,6 +764,10 @@ void Terminal::openOrders()
         return;
     }
     m_orders = std::move(service.value());
+    // The paper broker keeps nothing across a restart: today's working paper orders go back to
+    // it, so they can still fill, be modified and be cancelled.
+    if (const std::size_t restored = m_broker->restore(m_orders->orders()); restored > 0)
+        spdlog::info("paper broker: {} working orders restored from the journal", restored);
     spdlog::info("orders: journal {} ({} files, {} events replayed, {} orders today)",
                  m_options.journalDirectory.toStdString(), report.journalFiles,
                  report.eventsReplayed, report.ordersInBook);

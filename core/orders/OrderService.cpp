@@ -141,6 +141,7 @@ struct OrderService::Impl
     std::map<Venue, PositionBook> positions;
     std::deque<OrderEvent> notDurable; // appended, waiting for the journal's sync
     std::map<Venue, GatewayStatus> streams;
+    std::map<Venue, std::string> bookErrors; // why a venue's last book fetch failed
     OrderServiceStats stats;
 
     // The order thread's own.
@@ -929,8 +930,8 @@ void OrderService::Impl::onReply(Venue venue, const Request &request, const Gate
         case ReplyOutcome::Ambiguous: {
             OrderEvent note;
             note.kind = OrderEventKind::BrokerStatus;
-            note.reason = "no answer from " + std::string(venueName(venue)) + " (" + reply.message +
-                          "): checking its order book by tag " + id;
+            note.reason = "no answer: looking it up by its tag " + id +
+                          ", never sending it again (" + reply.message + ")";
             tryStepLocked(order, note);
             lock.unlock();
             scheduleLookup(id, 0);
@@ -1046,6 +1047,10 @@ void OrderService::Impl::onSnapshot(Venue venue, const Request &request,
     if (request.kind == RequestKind::Book) {
         if (!snapshot.ok) {
             spdlog::warn("{} order book not fetched: {}", venueName(venue), snapshot.message);
+            {
+                std::lock_guard lock(mutex);
+                bookErrors[venue] = snapshot.message;
+            }
             // Try again shortly: updates stay held until the book is known.
             exec->postAfter(std::chrono::seconds(2), [this, venue] { reconcile(venue); });
             return;
@@ -1081,7 +1086,11 @@ void OrderService::Impl::onSnapshot(Venue venue, const Request &request,
     // A lookup by tag.
     const std::string &tag = request.clientOrderId;
     if (!snapshot.ok) {
-        scheduleLookup(tag, request.attempt + 1);
+        // No answer is not "no such order": a failed lookup (a network fault, a refused token)
+        // is tried again at the same step and never counts towards calling the order lost.
+        spdlog::warn("order {}: looking its tag up failed ({}); trying again", tag,
+                     snapshot.message);
+        scheduleLookup(tag, request.attempt);
         return;
     }
     std::unique_lock lock(mutex);
@@ -1120,7 +1129,9 @@ void OrderService::Impl::onSnapshot(Venue venue, const Request &request,
                     ids.push_back(u.brokerOrderId);
             }
         }
-        acknowledgeLocked(order, ids, {});
+        acknowledgeLocked(order, ids,
+                          "its place answer was lost; found at the broker by its tag, not sent "
+                          "again");
     }
     lock.unlock();
     for (const BrokerOrderUpdate &u : snapshot.orders)
@@ -1367,6 +1378,15 @@ void OrderService::Impl::applyUpdateTo(OrderState &o, const BrokerOrderUpdate &u
     case BS::CancelPending:
         break;
     }
+    // The broker's own word for a working order when it says something new without a step of
+    // ours ("open" after the place answer, "trigger pending"): kept and shown, moves nothing.
+    if (u.state != BS::Unknown && !u.brokerStatus.empty() && u.brokerStatus != o.brokerStatus &&
+        isWorking(o.status)) {
+        OrderEvent note;
+        note.kind = OrderEventKind::BrokerStatus;
+        note.brokerStatus = u.brokerStatus;
+        tryStepLocked(o, note);
+    }
 }
 
 void OrderService::Impl::applyTrade(Venue venue, const BrokerTrade &t)
@@ -1595,6 +1615,45 @@ void OrderService::reconcile(Venue venue)
 {
     Impl *impl = d.get();
     impl->exec->post([impl, venue] { impl->reconcile(venue); });
+}
+
+Result<void> OrderService::reconcileNow(Venue venue, std::chrono::milliseconds timeout)
+{
+    if (d->exec->isCurrentThread())
+        return Error::make(ErrorCode::Internal,
+                           QStringLiteral("a blocking order call from the order thread"));
+    if (!hasGateway(venue))
+        return Error::make(
+            ErrorCode::NotFound,
+            QStringLiteral("no %1 gateway").arg(QString::fromUtf8(venueName(venue))));
+    std::unique_lock lock(d->mutex);
+    const std::uint64_t before = d->stats.reconciliations;
+    d->bookErrors.erase(venue);
+    lock.unlock();
+    reconcile(venue);
+    lock.lock();
+    // Done when the book is applied, or when a fetch failed: the broker's answer is the error
+    // (the fetch goes on being retried in the background).
+    const bool answered = d->changed.wait_for(lock, timeout, [&] {
+        return d->stats.reconciliations > before || d->bookErrors.count(venue) > 0;
+    });
+    if (answered && d->stats.reconciliations > before)
+        return success();
+    const auto error = d->bookErrors.find(venue);
+    if (error != d->bookErrors.end())
+        return Error::make(ErrorCode::Network,
+                           QStringLiteral("%1 order book was not fetched: %2")
+                               .arg(venue == Venue::Upstox ? QStringLiteral("Upstox's")
+                                                           : QStringLiteral("the paper"),
+                                    QString::fromStdString(error->second)));
+    return Error::make(
+        ErrorCode::Network,
+        QStringLiteral("%1 order book was not fetched within %2 s%3")
+            .arg(venue == Venue::Upstox ? QStringLiteral("Upstox's") : QStringLiteral("the paper"))
+            .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count())
+            .arg(error == d->bookErrors.end()
+                     ? QString()
+                     : QStringLiteral(": ") + QString::fromStdString(error->second)));
 }
 
 namespace {

@@ -193,6 +193,11 @@ public:
                         std::function<void(std::size_t cancelled)> done = {});
     // Fetches a gateway's book and trades and reconciles them with the journal.
     void reconcile(Venue venue);
+    // The same, blocking until the book and trades are applied; an error with the broker's
+    // answer when the fetch failed, or when nothing came within `timeout` (the fetch is then
+    // retried in the background). For the CLI; never from the GUI thread or the order thread.
+    Result<void> reconcileNow(Venue venue,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
     // The same, blocking until the broker answered (or `brokerWait` passed: the order may still
     // be Sent). For the CLI, scripts and tests; never from the GUI thread or the order thread.

@@ -105,6 +105,19 @@ Result<PlaceOrderAck> PaperBroker::placeOrder(const PlaceOrderRequest &request)
     return ack;
 }
 
+bool PaperBroker::restore(PaperOrder order)
+{
+    std::lock_guard lock(m_mutex);
+    if (order.brokerOrderId.empty() || m_orders.count(order.brokerOrderId) > 0)
+        return false;
+    PlaceOrderAck ack;
+    ack.brokerOrderIds.push_back(order.brokerOrderId);
+    m_byClientId.emplace(order.clientOrderId, ack);
+    const std::string id = order.brokerOrderId;
+    m_orders.emplace(id, std::move(order));
+    return true;
+}
+
 Result<PaperBroker::PaperOrder *> PaperBroker::workingOrderLocked(const std::string &brokerOrderId,
                                                                   const char *action)
 {

@@ -89,6 +89,10 @@ public:
         std::int64_t filledQuantity = 0;
         std::string upstoxStatus; // "open", "trigger pending", "complete", "rejected", "cancelled"
     };
+    // A working order of an earlier run (from the journal: the paper broker itself keeps
+    // nothing), so that it can be modified, cancelled and filled again. Nothing is reported;
+    // false when the broker id is known already.
+    bool restore(PaperOrder order);
     std::optional<PaperOrder> order(const std::string &brokerOrderId) const;
     std::vector<PaperOrder> orders() const; // every order, by broker id
     std::size_t orderCount() const;

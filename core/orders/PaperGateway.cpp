@@ -1,6 +1,7 @@
 #include "PaperGateway.h"
 
 #include "common/IstTime.h"
+#include "orders/OrderService.h"
 
 namespace strikeline {
 
@@ -60,6 +61,29 @@ void PaperGateway::deliver(std::vector<GatewayEvent> events)
     }
     if (sink && !events.empty())
         sink(std::move(events));
+}
+
+std::size_t PaperGateway::restore(const std::vector<OrderState> &orders)
+{
+    std::size_t taken = 0;
+    for (const OrderState &o : orders) {
+        // A sliced parent works through its children, which are orders of their own here.
+        if (o.venue != Venue::Paper || !o.children.empty() || o.brokerOrderIds.empty() ||
+            !isWorking(o.status))
+            continue;
+        PaperBroker::PaperOrder order;
+        order.brokerOrderId = o.brokerOrderIds.front();
+        order.clientOrderId = o.clientOrderId;
+        order.parentClientOrderId = o.parentClientOrderId;
+        order.request = o.request;
+        order.triggered = o.triggered || o.status == OrderStatus::Triggered;
+        order.filledQuantity = o.filledQuantity;
+        order.upstoxStatus =
+            needsTrigger(o.request.type) && !order.triggered ? "trigger pending" : "open";
+        if (m_broker.restore(std::move(order)))
+            ++taken;
+    }
+    return taken;
 }
 
 BrokerOrderUpdate PaperGateway::updateFor(const PaperBroker::PaperOrder &o) const

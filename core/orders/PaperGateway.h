@@ -13,6 +13,8 @@
 
 namespace strikeline {
 
+struct OrderState;
+
 class PaperGateway final : public BrokerGateway
 {
 public:
@@ -30,6 +32,10 @@ public:
     // Re-checks the open orders against the market (fills crossed limits, triggers stops).
     void onPrices() { m_broker.onPrices(); }
     PaperBroker &broker() { return m_broker; }
+    // Gives the paper broker the working paper orders of the book an order service rebuilt
+    // from the journal (OrderService::orders()): a restart, or the next CLI run, can modify,
+    // cancel and fill them. Returns how many were taken.
+    std::size_t restore(const std::vector<OrderState> &orders);
 
 private:
     void onBrokerEvent(const BrokerEvent &event);

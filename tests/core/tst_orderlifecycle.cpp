@@ -251,6 +251,7 @@ private Q_SLOTS:
     void placeIsJournaledThenSentOnce();
     void lostAnswerIsResolvedByTagNeverResent();
     void lostAnswerNotFoundEndsLostAndCanTurnUp();
+    void failedLookupsNeverMakeAnOrderLost();
     void updateBeforeThePlaceAnswer();
     void duplicateAndReorderedUpdates();
     void fillRacesACancel();
@@ -298,7 +299,8 @@ void tst_OrderLifecycle::lostAnswerIsResolvedByTagNeverResent()
     h.deliver({lost});
     // A visible state: still sent, with the reason, and a lookup by tag on its way.
     QCOMPARE(h.state(id).status, OrderStatus::Sent);
-    QVERIFY(QString::fromStdString(h.state(id).reason).contains(QLatin1String("checking")));
+    QVERIFY(QString::fromStdString(h.state(id).reason)
+                .contains(QLatin1String("looking it up by its tag")));
     QTRY_COMPARE(h.gateway.count(K::FindByTag), 1u);
     QCOMPARE(h.gateway.last(K::FindByTag)->target, std::string("AMB1"));
     // The broker has it, open, under its tag.
@@ -351,6 +353,39 @@ void tst_OrderLifecycle::lostAnswerNotFoundEndsLostAndCanTurnUp()
     h.restart();
     QCOMPARE(h.state(id).status, OrderStatus::Acknowledged); // the journal has every step
     QCOMPARE(h.rows(QStringLiteral("SELECT count(*) FROM order_events WHERE kind = 'lost'")), 1);
+}
+
+// A lookup that itself fails (the network is down, the token was refused) says nothing about
+// the order: it is tried again and the order stays Sent, however often that happens.
+void tst_OrderLifecycle::failedLookupsNeverMakeAnOrderLost()
+{
+    Harness h;
+    h.open();
+    const std::string id = h.submit(liveLimit("AMB3"));
+    GatewayReply lost;
+    lost.request = h.gateway.last(K::Place)->id;
+    lost.outcome = ReplyOutcome::Ambiguous;
+    lost.message = "timed out";
+    h.deliver({lost});
+    for (std::size_t n = 1; n <= 5; ++n) {
+        QTRY_COMPARE(h.gateway.count(K::FindByTag), n);
+        GatewaySnapshot failed;
+        failed.request = h.gateway.last(K::FindByTag)->id;
+        failed.ok = false;
+        failed.message = "Upstox refused the session token (401): log in again";
+        h.deliver({failed});
+    }
+    QTRY_COMPARE(h.gateway.count(K::FindByTag), 6u); // still asking
+    QCOMPARE(h.state(id).status, OrderStatus::Sent);
+    QCOMPARE(h.service->stats().ordersLost, 0u);
+    QCOMPARE(h.gateway.count(K::Place), 1u);
+    // Once a lookup answers, the order is what the broker says.
+    GatewaySnapshot found;
+    found.request = h.gateway.last(K::FindByTag)->id;
+    found.ok = true;
+    found.orders = {update("B11", "AMB3", BrokerOrderState::Open, 150)};
+    h.deliver({found});
+    QCOMPARE(h.state(id).status, OrderStatus::Acknowledged);
 }
 
 void tst_OrderLifecycle::updateBeforeThePlaceAnswer()

@@ -59,7 +59,7 @@ QString orderFeedbackText(const OrderState &order)
     case OrderStatus::Sent:
         outcome =
             QStringLiteral("sent %1 %2, waiting for the broker").arg(ordered, restingPrice(r));
-        if (!reason.isEmpty()) // "no answer from upstox (...): checking its order book by tag"
+        if (!reason.isEmpty()) // "no answer: looking it up by its tag ..."
             outcome += QStringLiteral(": ") + reason;
         break;
     case OrderStatus::Triggered:
