@@ -1,5 +1,6 @@
 #include "CliCommon.h"
 
+#include "common/IstTime.h"
 #include "common/Logging.h"
 
 #include <QCommandLineParser>
@@ -11,6 +12,17 @@
 #include <unistd.h>
 
 namespace strikeline::cli {
+
+Result<std::unique_ptr<Clock>> runningClock(const QCommandLineParser &parser,
+                                            const QCommandLineOption &at)
+{
+    if (!parser.isSet(at))
+        return std::unique_ptr<Clock>(std::make_unique<SystemClock>());
+    auto moment = parseIstMoment(parser.value(at));
+    if (!moment)
+        return Error::make(ErrorCode::InvalidArgument, moment.error().message);
+    return std::unique_ptr<Clock>(std::make_unique<ShiftedClock>(*moment));
+}
 
 QTextStream &out()
 {

@@ -23,6 +23,10 @@
 class QCommandLineOption;
 class QCommandLineParser;
 
+namespace strikeline {
+class Clock;
+}
+
 namespace strikeline::cli {
 
 enum ExitCode : int {
@@ -35,6 +39,11 @@ enum ExitCode : int {
 
 QTextStream &out();
 QTextStream &err();
+
+// The clock --at asks for: a ShiftedClock running from that moment (the simulator's --at), else
+// the system's. A malformed --at is an InvalidArgument error.
+Result<std::unique_ptr<Clock>> runningClock(const QCommandLineParser &parser,
+                                            const QCommandLineOption &at);
 
 // Prints "strikeline-cli <command>: <message>" to stderr and returns the code.
 int fail(const QString &command, const QString &message, int code = ExitDataError);
@@ -77,6 +86,11 @@ int runValidate(const QStringList &arguments); // OrderCommands.cpp
 int runOrder(const QStringList &arguments);    // OrderCommands.cpp
 int runHalt(const QStringList &arguments);     // OrderCommands.cpp: the kill switch
 int runResume(const QStringList &arguments);
+int runOrders(const QStringList &arguments); // OrderBookCommands.cpp: the day's orders
+int runModify(const QStringList &arguments);
+int runCancel(const QStringList &arguments);
+int runPositions(const QStringList &arguments);
+int runFunds(const QStringList &arguments);
 int runServe(const QStringList &arguments);
 int runLogin(const QStringList &arguments); // SessionCommands.cpp
 // Registers the values of --client-secret and --code as secrets before anything logs the

@@ -4,6 +4,7 @@
 // validator's findings the same way.
 
 #include "CliCommon.h"
+#include "OrderDesk.h"
 #include "instruments/InstrumentQueries.h"
 #include "instruments/InstrumentRepository.h"
 #include "marketdata/MarketData.h"
@@ -43,7 +44,9 @@ namespace {
 // the database is behind (the journal still holds them: the next start stores them).
 constexpr std::chrono::seconds PersistTimeout{30};
 // How long `order` waits for another `order` run on the same journal folder to finish.
-constexpr std::chrono::seconds JournalLockTimeout{30};
+// How long a live `order` waits for its answer: the place's own timeout, then the lookups of
+// its tag (OrderServiceConfig::tagLookupDelays) when the answer was lost.
+constexpr std::chrono::seconds LiveAnswerWait{45};
 
 QString str(std::string_view s)
 {
@@ -67,38 +70,6 @@ private:
     std::string m_key;
     Quote m_quote;
 };
-
-std::optional<Price> parsePriceOption(const QString &text)
-{
-    return Price::parse(text.trimmed().toStdString());
-}
-
-// --price / --trigger: a positive amount in rupees within what an exchange accepts, or an error
-// that says which of those it is not.
-Result<Price> readOrderPrice(const QString &option, const QString &text)
-{
-    const auto bad = [&](const QString &why) {
-        return Error::make(ErrorCode::InvalidArgument,
-                           QStringLiteral("--%1 '%2' %3").arg(option, text, why));
-    };
-    static const QRegularExpression decimal(QStringLiteral(R"(^\s*[+-]?(\d*)(?:\.(\d*))?\s*$)"));
-    const QRegularExpressionMatch m = decimal.match(text);
-    if (!m.hasMatch() || (m.captured(1).isEmpty() && m.captured(2).isEmpty()))
-        return bad(QStringLiteral("is not a price in rupees (e.g. 101.05)"));
-    const auto parsed = parsePriceOption(text);
-    if (!parsed) {
-        if (m.captured(2).size() > Price::Decimals)
-            return bad(QStringLiteral("has more than %1 decimals").arg(Price::Decimals));
-        return bad(QStringLiteral("is above Rs %1, more than any exchange accepts")
-                       .arg(MaxOrderPrice.toQString(0)));
-    }
-    if (!parsed->isPositive())
-        return bad(QStringLiteral("must be a positive price in rupees"));
-    if (*parsed > MaxOrderPrice)
-        return bad(QStringLiteral("is above Rs %1, more than any exchange accepts")
-                       .arg(MaxOrderPrice.toQString(0)));
-    return *parsed;
-}
 
 // The days --at may name: the journal's sequences need a day on or after 1970-01-01, and a
 // trading day far outside these years is a typo.
@@ -308,110 +279,10 @@ std::optional<InstrumentId> resolveContract(const InstrumentSnapshot &snapshot, 
     return resolved;
 }
 
-// For `order`, --db is where the orders go, and the instruments come from --master when it is
-// given (loadSnapshot itself takes one source or the other, so it sees only --master then).
 Result<SnapshotPtr> loadOrderInstruments(const QCommandLineParser &parser, const OrderOptions &o,
                                          const QString &command)
 {
-    if (!parser.isSet(o.master))
-        return loadSnapshot(parser, o.master, o.db, command);
-    QCommandLineParser masterOnly;
-    masterOnly.addOptions({o.master, o.db});
-    if (!masterOnly.parse({command, QStringLiteral("--master"), parser.value(o.master)}))
-        return usageError(masterOnly.errorText());
-    return loadSnapshot(masterOnly, o.master, o.db, command);
-}
-
-// The journal folder can hold a new file, and every journal in it reads back intact (the
-// service replays them all when it opens).
-Result<void> checkJournalDirectory(const QString &directory)
-{
-    if (!QDir().mkpath(directory)) {
-        return Error::make(
-            ErrorCode::Io,
-            QStringLiteral("cannot create the order journal folder %1").arg(directory));
-    }
-    QTemporaryFile probe(QDir(directory).filePath(QStringLiteral(".write-check-XXXXXX")));
-    if (!probe.open()) {
-        return Error::make(ErrorCode::Io, QStringLiteral("cannot write in the order journal "
-                                                         "folder %1: %2")
-                                              .arg(directory, probe.errorString()));
-    }
-    for (const QString &file : OrderJournal::journalFiles(directory)) {
-        if (auto replayed = OrderJournal::replay(file); !replayed) {
-            return Error::make(ErrorCode::Io, QStringLiteral("the order journal %1 is damaged: %2")
-                                                  .arg(file, replayed.error().message));
-        }
-    }
-    return success();
-}
-
-// The process that wrote a QLockFile (`path`) is gone: the file names a process of this machine
-// that no longer exists. QLockFile's own check also compares the machine's unique id and boot
-// time and otherwise waits out the stale-lock time (30 s); a killed `order` run must not stall
-// the trader's next one that long.
-bool lockOwnerIsGone(QLockFile &lock, const QString &path, qint64 *pid)
-{
-    if (!QFileInfo::exists(path))
-        return false;
-    QString host;
-    QString app;
-    if (!lock.getLockInfo(pid, &host, &app) || *pid <= 0) {
-        // Unreadable: being written this very moment, or left empty by a process killed between
-        // creating and writing it. Only the second is still unreadable a second later.
-        *pid = 0;
-        const QDateTime modified = QFileInfo(path).lastModified();
-        return modified.isValid() && modified.secsTo(QDateTime::currentDateTime()) >= 2;
-    }
-    if (host != QSysInfo::machineHostName())
-        return false; // another machine's process: cannot tell, leave it to the stale time
-    return ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH;
-}
-
-// Takes the `order` runs' lock on the journal folder. A lock (or QLockFile's removal lock,
-// "<lock>.rmlock") left by a process that is gone (kill -9) is removed at once; a live owner is
-// waited for up to `timeout`. Returns what was taken over, for the trader to see.
-Result<QStringList> takeJournalLock(QLockFile &writer, const QString &path,
-                                    std::chrono::milliseconds timeout)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    const QString removalPath = path + QStringLiteral(".rmlock");
-    QStringList takenOver;
-    for (;;) {
-        // Our own check first: QLockFile's tryLock would wait out the stale time on a lock it
-        // cannot attribute to this machine.
-        QLockFile removal(removalPath);
-        for (const auto &[lock, lockPath] :
-             {std::pair{&writer, path}, std::pair{&removal, removalPath}}) {
-            qint64 pid = 0;
-            if (lockOwnerIsGone(*lock, lockPath, &pid) && lock->removeStaleLockFile()) {
-                takenOver << (pid > 0 ? QStringLiteral("%1 (process %2, gone)")
-                                            .arg(QFileInfo(lockPath).fileName())
-                                            .arg(pid)
-                                      : QStringLiteral("%1 (left empty)")
-                                            .arg(QFileInfo(lockPath).fileName()));
-            }
-        }
-        if (writer.tryLock(0))
-            return takenOver;
-        if (writer.error() != QLockFile::LockFailedError) {
-            return Error::make(ErrorCode::Io,
-                               QStringLiteral("cannot create the lock file %1").arg(path));
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            qint64 pid = 0;
-            QString host;
-            QString app;
-            writer.getLockInfo(&pid, &host, &app);
-            return Error::make(ErrorCode::Conflict,
-                               QStringLiteral("the order journal in %1 is in use by process %2 "
-                                              "(%3); try again when it has finished")
-                                   .arg(QFileInfo(path).absolutePath())
-                                   .arg(pid)
-                                   .arg(app));
-        }
-        QThread::msleep(50);
-    }
+    return loadDeskInstruments(parser, o.master, o.db, command);
 }
 
 // The market --ltp describes (after resolveContract), or none.
@@ -485,27 +356,6 @@ QJsonArray quantitiesJson(const std::vector<std::int64_t> &slices)
     for (const std::int64_t q : slices)
         array.append(static_cast<qint64>(q));
     return array;
-}
-
-// The kill switch as `halt` / `resume` (or the desktop) left it; an unreadable file is the safe
-// side, halted, with the reason.
-HaltState haltStateFromFile(const QString &command)
-{
-    Result<HaltState> read = readHaltState(defaultHaltFile());
-    if (read)
-        return read.value();
-    err() << "strikeline-cli " << command << ": " << read.error().message << Qt::endl;
-    HaltState unknown;
-    unknown.halted = true;
-    unknown.reason = read.error().message;
-    return unknown;
-}
-
-int printJson(const QJsonObject &object, int code)
-{
-    out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-    out().flush();
-    return code;
 }
 
 } // namespace
@@ -605,7 +455,15 @@ struct OrderAnswer
     std::vector<OrderState> children;    // a sliced order's slices
     QString reason;                      // why it was rejected or cancelled
     QString persistedTo;                 // the redacted database URL, once stored
+    Venue venue = Venue::Paper;
 };
+
+// A live order sent whose answer never came (still Sent after the wait) or that the broker's
+// history does not have (Lost): neither placed nor refused as far as anyone knows.
+bool unresolved(OrderStatus status)
+{
+    return status == OrderStatus::Sent || status == OrderStatus::Lost;
+}
 
 QJsonObject answerJson(const OrderAnswer &a)
 {
@@ -654,7 +512,8 @@ QJsonObject answerJson(const OrderAnswer &a)
         {QStringLiteral("children"), children},
         {QStringLiteral("persisted_to"),
          a.persistedTo.isEmpty() ? QJsonValue() : QJsonValue(a.persistedTo)},
-        {QStringLiteral("simulated"), true},
+        {QStringLiteral("venue"), str(venueName(a.venue))},
+        {QStringLiteral("simulated"), a.venue == Venue::Paper},
     };
 }
 
@@ -664,9 +523,17 @@ void printAnswer(QTextStream &o, const OrderAnswer &a)
         o << "DUPLICATE: nothing new was placed. Client order id " << str(a.clientOrderId)
           << " is already today's order:\n  order       ";
         printOrderLine(o, a.tradingSymbol, a.request, IstMoment{a.createdAtMs});
+    } else if (unresolved(a.status)) {
+        o << (a.status == OrderStatus::Lost ? "LOST" : "NO ANSWER YET")
+          << " (Upstox, LIVE): client order id " << str(a.clientOrderId)
+          << " was sent; it is looked up by this tag and never sent again. Check Upstox's order "
+             "book before placing it again\n";
     } else if (a.ok) {
-        o << "ACCEPTED (paper broker, simulated prices): client order id " << str(a.clientOrderId)
-          << '\n';
+        if (a.venue == Venue::Upstox)
+            o << "ACCEPTED (Upstox, LIVE): client order id " << str(a.clientOrderId) << '\n';
+        else
+            o << "ACCEPTED (paper broker, simulated prices): client order id "
+              << str(a.clientOrderId) << '\n';
     } else {
         o << "REJECTED";
         if (!a.clientOrderId.empty())
@@ -686,7 +553,8 @@ void printAnswer(QTextStream &o, const OrderAnswer &a)
         o << '\n';
         if (a.filledValue)
             o << "  value       Rs " << a.filledValue->toIndian(2) << '\n';
-        if ((a.status == OrderStatus::Cancelled || a.status == OrderStatus::Acknowledged) &&
+        if ((a.status == OrderStatus::Cancelled || a.status == OrderStatus::Acknowledged ||
+             unresolved(a.status)) &&
             !a.reason.isEmpty())
             o << "  reason      " << a.reason << '\n'; // an after-market order's note too
     }
@@ -722,15 +590,21 @@ int runOrder(const QStringList &arguments)
     const QString command = QStringLiteral("order");
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Places one order through the paper broker (--paper): the same checks as "
-                       "validate, then the order journal, the broker, and the database.\n"
-                       "Exit codes: 0 placed, 1 data or I/O error (journal, database), 2 usage, 3 "
-                       "rejected, 4 nothing placed: this --tag is already today's order."));
+        QStringLiteral("Places one order: the same checks as validate, then the order journal "
+                       "(on disk before it is sent), the broker (the paper broker, or Upstox with "
+                       "--live), and the database.\n"
+                       "Exit codes: 0 placed, 1 data or I/O error (journal, database, network, an "
+                       "answer that did not come), 2 usage, 3 rejected, 4 nothing placed: this "
+                       "--tag is already today's order."));
     const OrderOptions options;
     options.addTo(parser);
     const QCommandLineOption paper(QStringLiteral("paper"),
                                    QStringLiteral("Trade on paper: the in-process broker at "
-                                                  "simulated prices (required for now)."));
+                                                  "simulated prices."));
+    const QCommandLineOption liveOption(
+        QStringLiteral("live"),
+        QStringLiteral("Trade for real through Upstox, on the daily session (strikeline-cli "
+                       "login). Prices are then only what --ltp says: never simulated ones."));
     const QCommandLineOption journal(
         QStringLiteral("journal"),
         QStringLiteral("The order journal's folder (default: the app-data folder's journal/)."),
@@ -740,22 +614,24 @@ int runOrder(const QStringList &arguments)
         QStringLiteral("The simulated level of the contract's underlying (default: the median "
                        "strike of its nearest expiry)."),
         QStringLiteral("P"));
-    parser.addOptions({paper, journal, spot});
+    parser.addOptions({paper, liveOption, journal, spot});
     parser.addHelpOption();
     if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
 
     // ---- the request, checked for form before anything is loaded or written ---------------
-    if (!parser.isSet(paper)) {
+    // Where an order goes is never implied: real money is one flag away from paper.
+    if (parser.isSet(paper) == parser.isSet(liveOption))
         return fail(command,
-                    QStringLiteral("only --paper trading is available: the Upstox gateway is not "
-                                   "connected yet"),
+                    QStringLiteral("say where the order goes: --paper (the paper broker, "
+                                   "simulated prices) or --live (Upstox, for real)"),
                     ExitUsage);
-    }
+    const bool live = parser.isSet(liveOption);
     auto input = readOrderInput(parser, options);
     if (!input)
         return fail(command, input.error());
     OrderInput &in = *input;
+    in.request.venue = live ? Venue::Upstox : Venue::Paper;
     const std::string &tag = in.request.clientOrderId;
     if (!tag.empty() && !isValidClientOrderId(tag)) {
         return fail(command,
@@ -774,6 +650,12 @@ int runOrder(const QStringList &arguments)
     }
     std::optional<Price> spotLevel;
     if (parser.isSet(spot)) {
+        if (live) {
+            return fail(command,
+                        QStringLiteral("--spot sets a simulated price, which a live order never "
+                                       "uses: give --ltp, the contract's last price"),
+                        ExitUsage);
+        }
         if (in.lastPrice) {
             return fail(command,
                         QStringLiteral("give --ltp (the contract's price) or --spot (its "
@@ -786,9 +668,7 @@ int runOrder(const QStringList &arguments)
         spotLevel = *parsed;
     }
     const QString journalDirectory =
-        parser.isSet(journal) ? parser.value(journal)
-                              : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                                    QStringLiteral("/journal");
+        parser.isSet(journal) ? parser.value(journal) : defaultJournalDirectory();
     if (journalDirectory.trimmed().isEmpty())
         return fail(command, QStringLiteral("--journal needs a folder"), ExitUsage);
     auto database = databaseConfig(parser, options.db);
@@ -802,11 +682,18 @@ int runOrder(const QStringList &arguments)
     const InstrumentSnapshot &s = **snapshot;
     const auto resolved = resolveContract(s, in);
 
+    // Paper runs at --at exactly (repeatable); a live order's time moves on from it, as the
+    // broker's does (the simulator's --at).
     const SystemClock systemClock;
     std::optional<FixedClock> fixedClock;
-    if (in.at)
+    std::optional<ShiftedClock> shiftedClock;
+    if (in.at && live)
+        shiftedClock.emplace(*in.at);
+    else if (in.at)
         fixedClock.emplace(*in.at);
-    const Clock &clock = fixedClock ? static_cast<const Clock &>(*fixedClock) : systemClock;
+    const Clock &clock = fixedClock     ? static_cast<const Clock &>(*fixedClock)
+                         : shiftedClock ? static_cast<const Clock &>(*shiftedClock)
+                                        : systemClock;
 
     InstrumentRepository repository;
     repository.publish(*snapshot);
@@ -816,8 +703,9 @@ int runOrder(const QStringList &arguments)
     const std::optional<SingleQuote> single = lastPriceQuote(in, clock.now());
     const MarketData &market = single ? static_cast<const MarketData &>(*single)
                                       : static_cast<const MarketData &>(simulated);
-    PaperGateway paperGateway(market, clock);
-    PaperBroker &broker = paperGateway.broker();
+    // What the validator sees: a live order is checked against the trader's --ltp or against
+    // no price, never against the simulated market.
+    const MarketData *checkedMarket = live && !single ? nullptr : &market;
     OrderValidator validator(clock, in.limits);
     KillSwitch killSwitch;
     killSwitch.set(haltStateFromFile(command));
@@ -827,9 +715,10 @@ int runOrder(const QStringList &arguments)
     const OrderService *journaled = nullptr;
     auto validate = [&](const OrderRequest &request) {
         AccountSnapshot brokerAccount;
-        for (const Position &p : journaled ? journaled->positions() : std::vector<Position>())
+        for (const Position &p :
+             journaled ? journaled->positions(nullptr, request.venue) : std::vector<Position>())
             brokerAccount.setPosition(p.instrumentKey, p.netQuantity);
-        return validator.validate(request, s, &market,
+        return validator.validate(request, s, checkedMarket,
                                   in.useAccount ? static_cast<const AccountView *>(&in.account)
                                                 : &brokerAccount);
     };
@@ -874,41 +763,25 @@ int runOrder(const QStringList &arguments)
         }
     }
 
-    // ---- the journal and the database --------------------------------------------------------
-    // Both are checked before anything is placed: an order must not stand at the broker with
-    // nowhere to be recorded. (The journal check also keeps a bad folder or a damaged journal
-    // away from OrderService::open, whose failure paths are not safe to unwind today.)
-    if (auto usable = checkJournalDirectory(journalDirectory); !usable)
-        return fail(command, usable.error());
-    // The journal has one writer at a time: another `order` run waits here. (The journal file
-    // itself is flock'ed by OrderJournal, which keeps the terminal out.)
-    const QString lockPath = QDir(journalDirectory).filePath(QStringLiteral("orders.lock"));
-    QLockFile writer(lockPath);
-    auto locked = takeJournalLock(writer, lockPath, JournalLockTimeout);
-    if (!locked)
-        return fail(command, locked.error());
-    for (const QString &stale : *locked)
+    // ---- the journal, the database, the gateways ---------------------------------------------
+    OrderDeskOptions deskOptions;
+    deskOptions.journalDirectory = journalDirectory;
+    deskOptions.database = *database;
+    deskOptions.live = live;
+    auto desk = OrderDesk::open(deskOptions, repository, market, clock, validate);
+    if (!desk)
+        return fail(command, desk.error());
+    for (const QString &stale : (*desk)->takenOver())
         err() << "strikeline-cli " << command << ": took over the stale lock " << stale << Qt::endl;
-    const QString databaseName = database->redacted();
-    if (auto check = Database::open(*database, QStringLiteral("order-check")); !check) {
-        return fail(command, QStringLiteral("cannot open the database %1: %2")
-                                 .arg(databaseName, check.error().message));
-    }
-    OrderServiceConfig config;
-    config.journalDirectory = journalDirectory;
-    config.database = *database;
-    auto opened = OrderService::open(
-        OrderService::Dependencies{contractLookupFor(repository), validate, {&paperGateway}, clock},
-        config);
-    if (!opened) {
-        return fail(command, QStringLiteral("cannot open the order journal in %1: %2")
-                                 .arg(journalDirectory, opened.error().message));
-    }
-    OrderService &service = **opened;
+    const QString databaseName = (*desk)->databaseName();
+    OrderService &service = (*desk)->service();
+    PaperBroker &broker = (*desk)->paper().broker();
     journaled = &service;
 
     // ---- place it ------------------------------------------------------------------------------
-    auto submitted = service.submit(in.request);
+    // A live place whose answer is lost is looked up by its tag (OrderServiceConfig's delays)
+    // before it is called lost: wait for that too, never send again.
+    auto submitted = service.submit(in.request, live ? LiveAnswerWait : BrokerWait);
     if (!submitted) {
         const Error &e = submitted.error();
         return fail(
@@ -918,7 +791,14 @@ int runOrder(const QStringList &arguments)
                 : Error::make(e.code, QStringLiteral("order not placed: %1").arg(e.message)));
     }
     const SubmitOutcome &outcome = *submitted;
-    if (!outcome.duplicate && outcome.status != OrderStatus::Rejected &&
+    if (live && !outcome.duplicate && outcome.status != OrderStatus::Rejected &&
+        outcome.status != OrderStatus::Sent && outcome.status != OrderStatus::Lost) {
+        // The place answer says only "taken": the book says whether it traded already.
+        if (auto fetched = service.reconcileNow(Venue::Upstox, BrokerWait); !fetched)
+            err() << "strikeline-cli " << command << ": " << fetched.error().message
+                  << "; the status shown is the place answer's" << Qt::endl;
+    }
+    if (!live && !outcome.duplicate && outcome.status != OrderStatus::Rejected &&
         in.request.type == OrderType::Limit) {
         broker.onPrices(); // a limit that crosses the price fills now, as on the next tick
         service.drain();   // and the fill it reports is applied
@@ -938,6 +818,7 @@ int runOrder(const QStringList &arguments)
         a.tradingSymbol = QString::fromStdString(state->contract.tradingSymbol);
         a.createdAtMs = state->createdAtMs;
         a.status = state->status;
+        a.venue = state->venue;
         a.quantity = state->request.quantity;
         a.brokerOrderIds = state->brokerOrderIds;
         a.filledQuantity = state->filledQuantity;
@@ -955,11 +836,12 @@ int runOrder(const QStringList &arguments)
         }
     } else {
         a.status = outcome.status;
+        a.venue = in.request.venue;
         a.brokerOrderIds = outcome.brokerOrderIds;
     }
-    a.ok = standing(a.status);
+    a.ok = standing(a.status) && !unresolved(a.status);
     a.reason = state ? QString::fromStdString(state->reason) : outcome.reason;
-    if (!a.ok && a.issues.empty() && !a.reason.isEmpty())
+    if (!a.ok && !unresolved(a.status) && a.issues.empty() && !a.reason.isEmpty())
         a.issues.push_back({std::string_view("broker_rejected"), IssueSeverity::Error, a.reason});
 
     // ---- durable and stored ------------------------------------------------------------------
@@ -971,13 +853,15 @@ int runOrder(const QStringList &arguments)
             for (const std::string &id : a.brokerOrderIds)
                 ids << QString::fromStdString(id);
             return fail(command,
-                        QStringLiteral("order %1 was sent to the paper broker (broker ids %2), "
+                        QStringLiteral("order %1 was sent to %4 (broker ids %2), "
                                        "but the journal could not record what followed: %3. The "
                                        "journal holds it as sent and not acknowledged; the next "
                                        "start reports it for reconciliation")
                             .arg(QString::fromStdString(a.clientOrderId),
                                  ids.isEmpty() ? QStringLiteral("none") : ids.join(u", "),
-                                 failure->message));
+                                 failure->message,
+                                 a.venue == Venue::Upstox ? QStringLiteral("Upstox")
+                                                          : QStringLiteral("the paper broker")));
         }
         const PersistenceState p = service.persistence();
         answer(a, ExitDataError);
@@ -999,6 +883,8 @@ int runOrder(const QStringList &arguments)
         a.persistedTo = databaseName;
     if (a.duplicate)
         return answer(a, ExitDuplicate);
+    if (unresolved(a.status))
+        return answer(a, ExitDataError);
     return answer(a, a.ok ? ExitOk : ExitRejected);
 }
 

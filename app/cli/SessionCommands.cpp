@@ -61,18 +61,6 @@ struct SessionOptions
     };
 };
 
-// The clock --at asks for: a ShiftedClock from that moment, else the system's.
-Result<std::unique_ptr<Clock>> clockFrom(const QCommandLineParser &parser,
-                                         const QCommandLineOption &at)
-{
-    if (!parser.isSet(at))
-        return std::unique_ptr<Clock>(std::make_unique<SystemClock>());
-    auto moment = parseIstMoment(parser.value(at));
-    if (!moment)
-        return Error::make(ErrorCode::InvalidArgument, moment.error().message);
-    return std::unique_ptr<Clock>(std::make_unique<ShiftedClock>(*moment));
-}
-
 session::SecretStoreChoice secretStore(const QSettings &settings, bool saveFile)
 {
     session::SecretStoreOptions options;
@@ -273,7 +261,7 @@ int runLogin(const QStringList &arguments)
         return runAnalyticsLogin(command, settings, parser.isSet(common.saveFile),
                                  parser.isSet(common.json));
     }
-    auto clock = clockFrom(parser, common.at);
+    auto clock = runningClock(parser, common.at);
     if (!clock)
         return fail(command, clock.error());
     bool timeoutOk = false;
@@ -464,7 +452,7 @@ int runWhoami(const QStringList &arguments)
     parser.addHelpOption();
     if (const auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
-    auto clock = clockFrom(parser, common.at);
+    auto clock = runningClock(parser, common.at);
     if (!clock)
         return fail(command, clock.error());
     QSettings settings;
@@ -605,6 +593,32 @@ Result<std::unique_ptr<MarketDataAccess>> marketDataAccess()
     access->source = analytics.isEmpty() ? QStringLiteral("the session token")
                                          : QStringLiteral("the Analytics Token");
     auto net = network(access->tokens.get());
+    if (!net)
+        return net.error();
+    access->http = std::move(net->http);
+    access->client = std::move(net->client);
+    return access;
+}
+
+Result<std::unique_ptr<TradingAccess>> tradingAccess()
+{
+    QSettings settings;
+    auto store = secretStore(settings, false);
+    const auto stored = store.store->read(QLatin1String(session::AccessTokenKey));
+    if (!stored)
+        return stored.error();
+    const QByteArray token = stored->has_value() ? (*stored)->trimmed() : QByteArray();
+    if (token.isEmpty()) {
+        return Error::make(ErrorCode::NotFound,
+                           QStringLiteral("not logged in to Upstox: run 'strikeline-cli login' "
+                                          "(trading needs the daily session; an Analytics Token "
+                                          "cannot trade); looked in %1: %2")
+                               .arg(store.store->describe(), store.reason));
+    }
+    logging::addSecret(QString::fromUtf8(token));
+    auto access = std::make_unique<TradingAccess>();
+    access->session = std::make_unique<FixedToken>(token);
+    auto net = network(access->session.get());
     if (!net)
         return net.error();
     access->http = std::move(net->http);

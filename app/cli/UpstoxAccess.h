@@ -28,4 +28,16 @@ struct MarketDataAccess
 // Fails with "not logged in" (a data error) when neither token is there.
 Result<std::unique_ptr<MarketDataAccess>> marketDataAccess();
 
+// The Upstox client a trading command uses (orders, positions, funds): the daily session token
+// only (UPSTOX_ACCESS_TOKEN, else the secret store), never the Analytics Token, which cannot
+// trade.
+struct TradingAccess
+{
+    std::unique_ptr<net::TokenProvider> session;
+    std::unique_ptr<net::HttpClient> http;
+    std::unique_ptr<upstox::UpstoxClient> client;
+};
+
+Result<std::unique_ptr<TradingAccess>> tradingAccess();
+
 } // namespace strikeline::cli

@@ -36,8 +36,15 @@ void printUsage(QTextStream &stream)
            "  validate --key K --side buy|sell --qty N --type market|limit|sl|sl-m\n"
            "           [--price P] [--trigger T] [--product I|D] [--validity day|ioc] [--ltp P]\n"
            "                                       pre-trade checks of one order\n"
-           "  order (validate's options) --paper [--tag ID] [--journal DIR] [--spot P]\n"
-           "                                       place one order with the paper broker\n"
+           "  order (validate's options) --paper|--live [--tag ID] [--journal DIR]\n"
+           "                                       place one order: paper, or Upstox for real\n"
+           "  orders [--live] [--json]             today's orders (--live: reconciled with\n"
+           "                                       Upstox's book first)\n"
+           "  modify ID [--price P] [--qty N] [--trigger T] [--type TYPE]\n"
+           "                                       change a working order\n"
+           "  cancel ID | --all                    cancel one working order, or every one\n"
+           "  positions [--live] [--json]          open positions (paper, or Upstox's)\n"
+           "  funds [--json]                       Upstox's funds and margin\n"
            "  halt [--reason TEXT] | resume        the kill switch: refuse every new order\n"
            "                                       (here, in the terminal, its API) or not\n"
            "  serve [--port N] [--bind ADDR]       the local HTTP API (docs/api.md)\n"
@@ -110,6 +117,11 @@ int main(int argc, char **argv)
         {QStringLiteral("order"), strikeline::cli::runOrder},
         {QStringLiteral("halt"), strikeline::cli::runHalt},
         {QStringLiteral("resume"), strikeline::cli::runResume},
+        {QStringLiteral("orders"), strikeline::cli::runOrders},
+        {QStringLiteral("modify"), strikeline::cli::runModify},
+        {QStringLiteral("cancel"), strikeline::cli::runCancel},
+        {QStringLiteral("positions"), strikeline::cli::runPositions},
+        {QStringLiteral("funds"), strikeline::cli::runFunds},
         {QStringLiteral("serve"), strikeline::cli::runServe},
         {QStringLiteral("login"), strikeline::cli::runLogin},
         {QStringLiteral("logout"), strikeline::cli::runLogout},

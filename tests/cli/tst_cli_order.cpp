@@ -327,13 +327,13 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(m_dbFile));
     }
 
-    void withoutPaperIsAUsageError()
+    void withoutAVenueIsAUsageError()
     {
         const Run r = order(
             {"--key", Call, "--side", "buy", "--qty", "35", "--type", "market", "--ltp", "412.35"});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains("only --paper trading is available: the Upstox gateway is not "
-                                "connected yet"),
+        QVERIFY2(r.err.contains("say where the order goes: --paper (the paper broker, simulated "
+                                "prices) or --live (Upstox, for real)"),
                  r.err.constData());
         QVERIFY(r.out.isEmpty());
         QVERIFY(!QFileInfo::exists(m_journal));

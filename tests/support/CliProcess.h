@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -31,11 +32,19 @@ struct CliRun
     }
 };
 
-// Runs `strikeline-cli <args>`; `home` empty keeps the caller's XDG folders.
-inline CliRun runCli(const QString &home, const QStringList &args, int timeoutMs = 120000)
+// Runs `strikeline-cli <args>`; `home` empty keeps the caller's XDG folders. `environment`
+// adds to (an empty value: removes from) the caller's environment.
+inline CliRun runCli(const QString &home, const QStringList &args, int timeoutMs = 120000,
+                     const QMap<QString, QString> &environment = {})
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = environment.begin(); it != environment.end(); ++it) {
+        if (it.value().isEmpty())
+            env.remove(it.key());
+        else
+            env.insert(it.key(), it.value());
+    }
     if (!home.isEmpty()) {
         env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));

@@ -1,0 +1,389 @@
+// strikeline-cli trading through Upstox, against the real simulator process: order --live,
+// orders --live (reconciled with the broker's book: orders placed in Upstox's app appear as
+// external), modify, cancel and cancel --all (paper orders of an earlier run too), positions
+// --live and funds; a place whose answer is lost is found by its tag and never sent twice; no
+// session means nothing is sent, a refused token says "log in again". What the CLI says is
+// checked against the simulator's own book over its REST API.
+
+#undef QT_NO_CAST_FROM_ASCII
+
+#include "CliProcess.h"
+#include "SimProcess.h"
+#include "SimSession.h"
+#include "TestData.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+
+#include <cmath>
+#include <memory>
+
+using strikeline::testing::CliRun;
+using strikeline::testing::finished;
+using strikeline::testing::runCli;
+
+namespace {
+
+constexpr auto At = "2026-08-21 10:00";
+const QString Call = QStringLiteral("NSE_FO|59047"); // BANKNIFTY 56300 CE 25 AUG 26, lot 30
+
+} // namespace
+
+class tst_CliLive final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void placeListModifyCancel();
+    void marketOrderFillsAndShowsInPositions();
+    void orderPlacedInUpstoxAppIsExternal();
+    void lostAnswerIsFoundByTagNeverSentTwice();
+    void cancelAllCancelsLiveAndEarlierPaperOrders();
+    void withoutSessionNothingIsSent();
+    void usageErrors();
+
+private:
+    CliRun cli(const QStringList &args, const QString &token = QStringLiteral("(session)"));
+    QStringList common() const;
+    // GET on the simulator with the session token: the `data` of its envelope.
+    QJsonValue simGet(const QString &path, const QUrlQuery &query = {});
+    // A limit price that rests (below the market, within the band), as text.
+    QString restingBuyPrice();
+    QJsonArray brokerOrdersTagged(const QString &tag);
+
+    std::unique_ptr<QTemporaryDir> m_home;
+    strikeline::testing::SimProcess m_sim;
+    QString m_master;
+    QByteArray m_token;
+};
+
+void tst_CliLive::init()
+{
+    STRIKELINE_REQUIRE_REAL_FILE(master, "fixture-NSE_FO-subset-2026-08-21.json");
+    m_master = master;
+    m_home = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_home->isValid());
+    QVERIFY2(m_sim.start(m_master), qPrintable(m_sim.errorString()));
+    m_token = strikeline::testing::simLogin(m_sim.url());
+    QVERIFY(!m_token.isEmpty());
+}
+
+void tst_CliLive::cleanup()
+{
+    m_sim.stop();
+}
+
+CliRun tst_CliLive::cli(const QStringList &args, const QString &token)
+{
+    QMap<QString, QString> env{
+        {QStringLiteral("STRIKELINE_UPSTOX_URL"), m_sim.baseUrl()},
+        {QStringLiteral("STRIKELINE_KEYCHAIN"), QStringLiteral("off")},
+        {QStringLiteral("UPSTOX_ANALYTICS_TOKEN"), QString()},
+        {QStringLiteral("UPSTOX_ACCESS_TOKEN"),
+         token == QLatin1String("(session)") ? QString::fromLatin1(m_token) : token},
+    };
+    return runCli(m_home->path(), args, 120000, env);
+}
+
+QStringList tst_CliLive::common() const
+{
+    return {
+        QStringLiteral("--master"), m_master,
+        QStringLiteral("--at"),     QString::fromLatin1(At),
+        QStringLiteral("--db"),     QStringLiteral("sqlite://") + m_home->filePath("orders.db")};
+}
+
+QJsonValue tst_CliLive::simGet(const QString &path, const QUrlQuery &query)
+{
+    QUrl url = m_sim.url().resolved(QUrl(path));
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_token);
+    QNetworkAccessManager nam;
+    const auto reply = finished(nam.get(request));
+    return QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("data"));
+}
+
+QString tst_CliLive::restingBuyPrice()
+{
+    const QJsonObject quotes =
+        simGet(QStringLiteral("/v2/market-quote/quotes"), QUrlQuery{{"instrument_key", Call}})
+            .toObject();
+    if (quotes.isEmpty())
+        return {};
+    const QJsonObject q = quotes.begin()->toObject();
+    const double ltp = q.value(QLatin1String("last_price")).toDouble();
+    const double lower = q.value(QLatin1String("lower_circuit_limit")).toDouble();
+    const double price = std::max(lower + 1.0, std::floor(ltp * 0.8));
+    return QString::number(price, 'f', 2);
+}
+
+QJsonArray tst_CliLive::brokerOrdersTagged(const QString &tag)
+{
+    // The order history by tag: every state of every order with it, oldest first.
+    QJsonArray orders;
+    QStringList seen;
+    for (const QJsonValue &v :
+         simGet(QStringLiteral("/v2/order/history"), QUrlQuery{{"tag", tag}}).toArray()) {
+        const QString id = v.toObject().value(QLatin1String("order_id")).toString();
+        if (!seen.contains(id)) {
+            seen << id;
+            orders.append(v);
+        }
+    }
+    return orders;
+}
+
+void tst_CliLive::placeListModifyCancel()
+{
+    const QString price = restingBuyPrice();
+    QVERIFY(!price.isEmpty());
+    const CliRun placed =
+        cli(QStringList{"order", "--live", "--key", Call, "--side", "buy", "--qty", "60", "--type",
+                        "limit", "--price", price, "--tag", "LV1", "--json"} +
+            common());
+    QVERIFY2(placed.exitCode == 0, placed.err.constData());
+    const QJsonObject a = placed.json();
+    QCOMPARE(a.value("venue").toString(), QStringLiteral("upstox"));
+    QCOMPARE(a.value("simulated").toBool(), false);
+    QCOMPARE(a.value("status").toString(), QStringLiteral("acknowledged"));
+    const QString brokerId = a.value("broker_order_ids").toArray().first().toString();
+    QVERIFY(!brokerId.isEmpty());
+    QCOMPARE(brokerOrdersTagged("LV1").size(), 1);
+
+    const CliRun listed = cli(QStringList{"orders", "--live", "--json"} + common());
+    QVERIFY2(listed.exitCode == 0, listed.err.constData());
+    QCOMPARE(listed.json().value("reconciled").toBool(), true);
+    const QJsonArray orders = listed.json().value("orders").toArray();
+    QCOMPARE(orders.size(), 1);
+    QCOMPARE(orders.first().toObject().value("client_order_id").toString(), QStringLiteral("LV1"));
+    QCOMPARE(orders.first().toObject().value("broker_status").toString(), QStringLiteral("open"));
+    // The paper list does not mix them in.
+    const CliRun paper = cli(QStringList{"orders", "--json"} + common());
+    QVERIFY2(paper.exitCode == 0, paper.err.constData());
+    QVERIFY(paper.json().value("orders").toArray().isEmpty());
+
+    const QString newPrice = QString::number(price.toDouble() - 5.0, 'f', 2);
+    const CliRun modified =
+        cli(QStringList{"modify", "LV1", "--price", newPrice, "--qty", "90", "--json"} + common());
+    QVERIFY2(modified.exitCode == 0, QByteArray(modified.out + modified.err).constData());
+    QCOMPARE(modified.json().value("price").toDouble(), newPrice.toDouble());
+    QCOMPARE(modified.json().value("quantity").toInteger(), 90);
+    const QJsonObject atBroker =
+        simGet(QStringLiteral("/v2/order/details"), QUrlQuery{{"order_id", brokerId}}).toObject();
+    QCOMPARE(atBroker.value("price").toDouble(), newPrice.toDouble());
+    QCOMPARE(atBroker.value("quantity").toInteger(), 90);
+
+    // A modification the checks refuse is not sent: the order is as it was.
+    const CliRun refused = cli(QStringList{"modify", "LV1", "--qty", "100"} + common());
+    QCOMPARE(refused.exitCode, 3);
+    QVERIFY2(refused.out.contains("REFUSED"), refused.out.constData());
+
+    const CliRun cancelled = cli(QStringList{"cancel", "LV1"} + common());
+    QVERIFY2(cancelled.exitCode == 0, QByteArray(cancelled.out + cancelled.err).constData());
+    QVERIFY(cancelled.out.startsWith("CANCELLED"));
+    QCOMPARE(simGet(QStringLiteral("/v2/order/details"), QUrlQuery{{"order_id", brokerId}})
+                 .toObject()
+                 .value("status")
+                 .toString(),
+             QStringLiteral("cancelled"));
+    // Nothing left to cancel: said so, exit 1, nothing sent.
+    const CliRun again = cli(QStringList{"cancel", "LV1"} + common());
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY2(again.err.contains("nothing to cancel"), again.err.constData());
+    const CliRun unknown = cli(QStringList{"cancel", "NOPE"} + common());
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.err.contains("no order NOPE today"), unknown.err.constData());
+}
+
+void tst_CliLive::marketOrderFillsAndShowsInPositions()
+{
+    const CliRun placed =
+        cli(QStringList{"order", "--live", "--key", Call, "--side", "buy", "--qty", "30", "--type",
+                        "market", "--tag", "MK1", "--json"} +
+            common());
+    QVERIFY2(placed.exitCode == 0, placed.err.constData());
+    QCOMPARE(placed.json().value("status").toString(), QStringLiteral("filled"));
+    QCOMPARE(placed.json().value("filled_quantity").toInteger(), 30);
+    QVERIFY(placed.json().value("average_price").toDouble() > 0);
+
+    const CliRun positions = cli({"positions", "--live", "--json"});
+    QVERIFY2(positions.exitCode == 0, positions.err.constData());
+    const QJsonArray rows = positions.json().value("positions").toArray();
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().toObject().value("instrument_key").toString(), Call);
+    QCOMPARE(rows.first().toObject().value("quantity").toInteger(), 30);
+    QCOMPARE(rows.first().toObject().value("simulated").toBool(), false);
+    // Paper positions are their own: none here.
+    const CliRun paper = cli(QStringList{"positions", "--json"} + common());
+    QVERIFY2(paper.exitCode == 0, paper.err.constData());
+    QVERIFY(paper.json().value("positions").toArray().isEmpty());
+
+    const CliRun funds = cli({"funds", "--json"});
+    QVERIFY2(funds.exitCode == 0, funds.err.constData());
+    const QJsonObject equity = funds.json().value("equity").toObject();
+    QVERIFY(equity.value("available_margin").toDouble() > 0);
+    QVERIFY(equity.value("used_margin").toDouble() > 0); // the premium paid
+    const CliRun text = cli({"funds"});
+    QVERIFY2(text.out.contains("available Rs"), text.out.constData());
+}
+
+void tst_CliLive::orderPlacedInUpstoxAppIsExternal()
+{
+    // Placed "in Upstox's app": straight at the simulator, with a tag we never issued.
+    QNetworkAccessManager nam;
+    QNetworkRequest request(m_sim.url().resolved(QUrl(QStringLiteral("/v3/order/place"))));
+    request.setRawHeader("Authorization", "Bearer " + m_token);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    const QJsonObject body{{"instrument_token", Call},
+                           {"quantity", 30},
+                           {"product", "D"},
+                           {"validity", "DAY"},
+                           {"price", 0},
+                           {"tag", "APP"},
+                           {"order_type", "MARKET"},
+                           {"transaction_type", "BUY"},
+                           {"disclosed_quantity", 0},
+                           {"trigger_price", 0},
+                           {"is_amo", false},
+                           {"slice", false},
+                           {"market_protection", -1}};
+    const auto reply = finished(nam.post(request, QJsonDocument(body).toJson()));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+
+    const CliRun listed = cli(QStringList{"orders", "--live", "--json"} + common());
+    QVERIFY2(listed.exitCode == 0, listed.err.constData());
+    const QJsonArray orders = listed.json().value("orders").toArray();
+    QCOMPARE(orders.size(), 1);
+    const QJsonObject o = orders.first().toObject();
+    QCOMPARE(o.value("external").toBool(), true);
+    QVERIFY(o.value("client_order_id").toString().startsWith(QLatin1String("EX")));
+    QCOMPARE(o.value("status").toString(), QStringLiteral("filled"));
+    // Known from now on: the next run finds it in the journal, not twice.
+    const CliRun again = cli(QStringList{"orders", "--live", "--json"} + common());
+    QCOMPARE(again.json().value("orders").toArray().size(), 1);
+}
+
+void tst_CliLive::lostAnswerIsFoundByTagNeverSentTwice()
+{
+    const QString price = restingBuyPrice();
+    QVERIFY(strikeline::testing::simFault(m_sim.url(), QStringLiteral("drop-after-place")));
+    const CliRun placed =
+        cli(QStringList{"order", "--live", "--key", Call, "--side", "buy", "--qty", "60", "--type",
+                        "limit", "--price", price, "--tag", "AMB", "--json"} +
+            common());
+    QVERIFY(strikeline::testing::simFault(m_sim.url(), QStringLiteral("clear")));
+    QVERIFY2(placed.exitCode == 0, QByteArray(placed.out + placed.err).constData());
+    QCOMPARE(placed.json().value("status").toString(), QStringLiteral("acknowledged"));
+    QVERIFY2(placed.json().value("reason").toString().contains(QLatin1String("found at the broker "
+                                                                             "by its tag")),
+             placed.out.constData());
+    QCOMPARE(brokerOrdersTagged("AMB").size(), 1);
+    // The same tag again places nothing, whatever the network does.
+    const CliRun duplicate =
+        cli(QStringList{"order", "--live", "--key", Call, "--side", "buy", "--qty", "60", "--type",
+                        "limit", "--price", price, "--tag", "AMB"} +
+            common());
+    QCOMPARE(duplicate.exitCode, 4);
+    QCOMPARE(brokerOrdersTagged("AMB").size(), 1);
+}
+
+void tst_CliLive::cancelAllCancelsLiveAndEarlierPaperOrders()
+{
+    const QString price = restingBuyPrice();
+    // A paper order that rests, from one run...
+    const CliRun paper =
+        cli(QStringList{"order", "--paper", "--key", Call, "--side", "buy", "--qty", "30", "--type",
+                        "limit", "--price", "1", "--tag", "PP1"} +
+            common());
+    QVERIFY2(paper.exitCode == 0, QByteArray(paper.out + paper.err).constData());
+    // ...modified by the next (the paper broker gets its working orders back from the journal)
+    const CliRun paperModified =
+        cli(QStringList{"modify", "PP1", "--price", "2", "--json"} + common());
+    QVERIFY2(paperModified.exitCode == 0,
+             QByteArray(paperModified.out + paperModified.err).constData());
+    QCOMPARE(paperModified.json().value("price").toDouble(), 2.0);
+    // ...and two live ones.
+    for (const char *tag : {"CA1", "CA2"}) {
+        const CliRun live = cli(QStringList{"order", "--live", "--key", Call, "--side", "buy",
+                                            "--qty", "30", "--type", "limit", "--price", price,
+                                            "--tag", QString::fromLatin1(tag)} +
+                                common());
+        QVERIFY2(live.exitCode == 0, QByteArray(live.out + live.err).constData());
+    }
+    const CliRun all = cli(QStringList{"cancel", "--all", "--json"} + common());
+    QVERIFY2(all.exitCode == 0, QByteArray(all.out + all.err).constData());
+    QCOMPARE(all.json().value("asked").toInteger(), 3);
+    for (const QJsonValue &o : all.json().value("orders").toArray())
+        QCOMPARE(o.toObject().value("status").toString(), QStringLiteral("cancelled"));
+    for (const char *tag : {"CA1", "CA2"}) {
+        const QJsonArray atBroker = brokerOrdersTagged(QString::fromLatin1(tag));
+        QCOMPARE(atBroker.size(), 1);
+        const QString id = atBroker.first().toObject().value("order_id").toString();
+        QCOMPARE(simGet(QStringLiteral("/v2/order/details"), QUrlQuery{{"order_id", id}})
+                     .toObject()
+                     .value("status")
+                     .toString(),
+                 QStringLiteral("cancelled"));
+    }
+    const CliRun none = cli(QStringList{"cancel", "--all"} + common());
+    QCOMPARE(none.exitCode, 0);
+    QVERIFY(none.out.contains("No working orders"));
+}
+
+void tst_CliLive::withoutSessionNothingIsSent()
+{
+    const QStringList order{"order", "--live", "--key",  Call,     "--side", "buy",
+                            "--qty", "30",     "--type", "market", "--tag",  "NS1"};
+    const CliRun noSession = cli(order + common(), QString());
+    QCOMPARE(noSession.exitCode, 1);
+    QVERIFY2(noSession.err.contains("not logged in to Upstox"), noSession.err.constData());
+    QVERIFY(!QFileInfo::exists(m_home->filePath("orders.db"))); // nothing opened
+    QCOMPARE(cli({"funds"}, QString()).exitCode, 1);
+    QCOMPARE(cli({"positions", "--live"}, QString()).exitCode, 1);
+
+    // A token Upstox refuses: the order is refused (not sent again), and the message says what
+    // to do; the secret never shows.
+    const QString bogus = QStringLiteral("not-a-real-token-123456");
+    const CliRun refused = cli(order + common(), bogus);
+    QCOMPARE(refused.exitCode, 3);
+    QVERIFY2(refused.out.contains("log in again"), refused.out.constData());
+    QVERIFY(!refused.out.contains(bogus.toUtf8()) && !refused.err.contains(bogus.toUtf8()));
+    QCOMPARE(brokerOrdersTagged("NS1").size(), 0);
+    const CliRun funds = cli({"funds"}, bogus);
+    QCOMPARE(funds.exitCode, 1);
+    QVERIFY2(funds.err.contains("log in again"), funds.err.constData());
+    const CliRun listed = cli(QStringList{"orders", "--live"} + common(), bogus);
+    QCOMPARE(listed.exitCode, 1);
+    QVERIFY2(listed.err.contains("not reconciled"), listed.err.constData());
+}
+
+void tst_CliLive::usageErrors()
+{
+    QCOMPARE(cli(QStringList{"order", "--paper", "--live", "--key", Call, "--side", "buy", "--qty",
+                             "30", "--type", "market"} +
+                 common())
+                 .exitCode,
+             2);
+    const CliRun spot = cli(QStringList{"order", "--live", "--key", Call, "--side", "buy", "--qty",
+                                        "30", "--type", "market", "--spot", "56000"} +
+                            common());
+    QCOMPARE(spot.exitCode, 2);
+    QVERIFY2(spot.err.contains("simulated"), spot.err.constData());
+    QCOMPARE(cli(QStringList{"modify", "X1"} + common()).exitCode, 2);
+    QCOMPARE(cli(QStringList{"modify", "X1", "--qty", "ten"} + common()).exitCode, 2);
+    QCOMPARE(cli(QStringList{"modify", "X1", "--price", "-3"} + common()).exitCode, 2);
+    QCOMPARE(cli(QStringList{"cancel"} + common()).exitCode, 2);
+    QCOMPARE(cli(QStringList{"cancel", "X1", "--all"} + common()).exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(tst_CliLive)
+#include "tst_cli_live.moc"
