@@ -1,6 +1,8 @@
 #include "api/ApiServer.h"
 
+#include "api/ApiCommon.h"
 #include "api/ApiToken.h"
+#include "api/OrderRoutes.h"
 #include "instruments/InstrumentJson.h"
 #include "instruments/InstrumentQueries.h"
 #include "instruments/InstrumentRepository.h"
@@ -11,6 +13,7 @@
 #include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -32,7 +35,7 @@ namespace strikeline::api {
 
 namespace {
 
-using Status = QHttpServerResponder::StatusCode;
+using namespace detail;
 
 constexpr qsizetype MaxQueryText = 200;
 // Every request this API answers fits in a few hundred bytes. Qt 6.4's HTTP server has no
@@ -43,104 +46,16 @@ constexpr qsizetype MaxQueryText = 200;
 // keeps at most ApiServerConfig::maxConnections open.
 constexpr qint64 MaxRequestBytes = 64 * 1024;
 constexpr std::chrono::milliseconds StalledRequestMs{10'000};
+// The longest a deferred answer (an order route, a broker call with its retries) is waited for.
+constexpr std::chrono::milliseconds AnswerTimeoutMs{60'000};
 // Enough of a request line's end to read its version (" HTTP/1.1").
 constexpr qsizetype RequestLineTail = 16;
-
-struct Reply
-{
-    Status status = Status::Ok;
-    QByteArray body;
-};
-
-QByteArray toJson(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-Reply error(Status status, const char *code, const QString &message)
-{
-    return {status, toJson(QJsonObject{{QStringLiteral("error"), QLatin1String(code)},
-                                       {QStringLiteral("status"), static_cast<int>(status)},
-                                       {QStringLiteral("message"), message}})};
-}
-
-Reply badRequest(const QString &message)
-{
-    return error(Status::BadRequest, "bad_request", message);
-}
-
-Reply notFound(const QString &message)
-{
-    return error(Status::NotFound, "not_found", message);
-}
 
 QString istTimestamp(std::int64_t epochMs)
 {
     return QDateTime::fromMSecsSinceEpoch(epochMs, Qt::OffsetFromUTC, IstOffsetSeconds)
         .toString(Qt::ISODate);
 }
-
-// application/x-www-form-urlencoded: '+' is a space (what Python's requests and HTML forms
-// send), then percent-decoding as UTF-8.
-QString formDecode(QByteArray encoded)
-{
-    encoded.replace('+', ' ');
-    return QUrl::fromPercentEncoding(encoded);
-}
-
-// The query string of one request, checked against the parameters the endpoint takes: an
-// unknown or repeated parameter is a 400, so a typo ("strike=5") never silently means
-// "every strike".
-class Params
-{
-public:
-    static Result<Params> parse(const QUrl &url, std::initializer_list<const char *> allowed)
-    {
-        Params params;
-        const QByteArray query = url.query(QUrl::FullyEncoded).toUtf8();
-        for (const QByteArray &item : query.split('&')) {
-            if (item.isEmpty())
-                continue;
-            const qsizetype eq = item.indexOf('=');
-            const QString name = formDecode(eq < 0 ? item : item.left(eq));
-            const QString value = eq < 0 ? QString() : formDecode(item.mid(eq + 1));
-            bool known = false;
-            for (const char *a : allowed)
-                known = known || name == QLatin1String(a);
-            if (!known) {
-                QStringList names;
-                for (const char *a : allowed)
-                    names << QLatin1String(a);
-                return Error::make(ErrorCode::InvalidArgument,
-                                   names.isEmpty()
-                                       ? QStringLiteral("unknown parameter '%1': this endpoint "
-                                                        "takes none")
-                                             .arg(name)
-                                       : QStringLiteral("unknown parameter '%1' (this endpoint "
-                                                        "takes %2)")
-                                             .arg(name, names.join(QStringLiteral(", "))));
-            }
-            if (params.find(name))
-                return Error::make(ErrorCode::InvalidArgument,
-                                   QStringLiteral("parameter '%1' is given twice").arg(name));
-            params.m_items.emplace_back(name, value);
-        }
-        return params;
-    }
-
-    const QString *find(const QString &name) const
-    {
-        for (const auto &[n, v] : m_items) {
-            if (n == name)
-                return &v;
-        }
-        return nullptr;
-    }
-    const QString *find(const char *name) const { return find(QString::fromLatin1(name)); }
-
-private:
-    std::vector<std::pair<QString, QString>> m_items;
-};
 
 // The compact JSON of instruments already asked for, for one snapshot. Building an instrument
 // object through QJsonObject and serialising it costs about 10 µs, against 2 µs for the whole
@@ -203,19 +118,6 @@ Result<AsOf> asOf(const Params &params, const Clock &clock)
                 QStringLiteral("include_expired must be true or false, not '%1'").arg(*flag));
     }
     return result;
-}
-
-// Maps a core error to the HTTP status a client can act on.
-Reply fromError(const Error &e)
-{
-    switch (e.code) {
-    case ErrorCode::InvalidArgument:
-        return badRequest(e.message);
-    case ErrorCode::NotFound:
-        return notFound(e.message);
-    default:
-        return error(Status::InternalServerError, "internal", e.message);
-    }
 }
 
 Reply health(const InstrumentRepository &repository, const Params &params, const Clock &clock)
@@ -398,7 +300,7 @@ Reply contract(const SnapshotPtr &snapshot, const QString &key, InstrumentJsonCa
     return {Status::Ok, cache.get(snapshot, *id)};
 }
 
-enum class Route { Health, Search, Chain, Contract, Unknown };
+enum class Route { Health, Search, Chain, Contract, Orders, Order, Positions, Funds, Unknown };
 
 struct Target
 {
@@ -407,8 +309,9 @@ struct Target
 };
 
 // /api/v1/health, /api/v1/instruments/search, /api/v1/instruments/chain/{underlying},
-// /api/v1/instruments/{key}. The path is split while still percent-encoded, so an encoded '/'
-// stays inside its segment.
+// /api/v1/instruments/{key}, and the order routes (OrderRoutes.h): /api/v1/orders[/{id}],
+// /api/v1/positions, /api/v1/funds. The path is split while still percent-encoded, so an encoded
+// '/' stays inside its segment.
 Target target(const QUrl &url)
 {
     const QString path = url.path(QUrl::FullyEncoded);
@@ -420,6 +323,17 @@ Target target(const QUrl &url)
     auto decoded = [](QStringView s) { return QUrl::fromPercentEncoding(s.toUtf8()); };
     if (parts.size() == 1 && parts[0] == QLatin1String("health"))
         return {Route::Health, {}};
+    if (parts.size() == 1 && parts[0] == QLatin1String("positions"))
+        return {Route::Positions, {}};
+    if (parts.size() == 1 && parts[0] == QLatin1String("funds"))
+        return {Route::Funds, {}};
+    if (parts[0] == QLatin1String("orders")) {
+        if (parts.size() == 1)
+            return {Route::Orders, {}};
+        if (parts.size() == 2 && !parts[1].isEmpty())
+            return {Route::Order, decoded(parts[1])};
+        return {};
+    }
     if (parts.size() < 2 || parts[0] != QLatin1String("instruments"))
         return {};
     if (parts.size() == 2 && parts[1] == QLatin1String("search"))
@@ -460,8 +374,7 @@ Reply answer(const InstrumentRepository &repository, const Clock &clock, const T
         const auto params = parse({});
         return params ? contract(snapshot, t.argument, cache) : fromError(params.error());
     }
-    case Route::Health:
-    case Route::Unknown:
+    default:
         break;
     }
     return notFound(QStringLiteral("no such endpoint"));
@@ -525,6 +438,9 @@ public:
     // The request received has been answered: the next byte starts a new one, and until it
     // comes the connection idles.
     void requestAnswered();
+    // The request is complete and its answer comes later (an order route): the connection
+    // waits for it, up to AnswerTimeoutMs, instead of timing out as a stalled request.
+    void awaitingAnswer() { m_deadline.start(AnswerTimeoutMs); }
     // The response just written was the last (Connection: close, HTTP/1.0): it is flushed,
     // then the connection closes; nothing more is read.
     void closeAfterResponse();
@@ -716,75 +632,161 @@ void GuardedSocket::reject()
     disconnectFromHost();
 }
 
+// Where a response goes: the connection and what its request asked for (keep-alive, HEAD).
+struct ResponseTarget
+{
+    QPointer<QTcpSocket> socket; // a deferred answer finds it gone when the client left
+    QPointer<GuardedSocket> guarded;
+    bool keepAlive = true;
+    HttpVersion version = HttpVersion::Unknown;
+    bool head = false;
+};
+
+QByteArray reasonPhrase(Status status)
+{
+    switch (status) {
+    case Status::Ok:
+        return QByteArrayLiteral("OK");
+    case Status::Created:
+        return QByteArrayLiteral("Created");
+    case Status::Accepted:
+        return QByteArrayLiteral("Accepted");
+    case Status::BadRequest:
+        return QByteArrayLiteral("Bad Request");
+    case Status::Unauthorized:
+        return QByteArrayLiteral("Unauthorized");
+    case Status::Forbidden:
+        return QByteArrayLiteral("Forbidden");
+    case Status::NotFound:
+        return QByteArrayLiteral("Not Found");
+    case Status::MethodNotAllowed:
+        return QByteArrayLiteral("Method Not Allowed");
+    case Status::Conflict:
+        return QByteArrayLiteral("Conflict");
+    case Status::UnprocessableEntity:
+        return QByteArrayLiteral("Unprocessable Entity");
+    case Status::InternalServerError:
+        return QByteArrayLiteral("Internal Server Error");
+    case Status::BadGateway:
+        return QByteArrayLiteral("Bad Gateway");
+    case Status::ServiceUnavailable:
+        return QByteArrayLiteral("Service Unavailable");
+    default:
+        return QByteArrayLiteral("Status");
+    }
+}
+
+// Writes one response, now or (an order route) once its answer came. One writer for both, so
+// a deferred answer keeps the connection's rules (keep-alive, close, idle timeout) exactly.
+void writeResponse(const ResponseTarget &to, Reply reply,
+                   std::initializer_list<std::pair<const char *, QByteArray>> extra = {})
+{
+    if (!to.socket)
+        return; // the client went away before its answer
+    if (to.guarded)
+        to.guarded->requestAnswered();
+    if (to.head) // HEAD gets the headers only: a body would be read as the next response
+        reply.body.clear();
+    QByteArray out;
+    out.reserve(reply.body.size() + 256);
+    out += "HTTP/1.1 " + QByteArray::number(static_cast<int>(reply.status)) + ' ' +
+           reasonPhrase(reply.status) + "\r\n";
+    out += "Content-Type: application/json\r\nCache-Control: no-store\r\n";
+    for (const auto &[name, value] : extra)
+        out += QByteArray(name) + ": " + value + "\r\n";
+    if (!reply.allow.isEmpty())
+        out += "Allow: " + reply.allow + "\r\n";
+    if (!to.keepAlive)
+        out += "Connection: close\r\n";
+    else if (to.version == HttpVersion::Http10)
+        out += "Connection: keep-alive\r\n";
+    out += "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\n\r\n";
+    out += reply.body;
+    to.socket->write(out);
+    if (!to.keepAlive) {
+        if (to.guarded)
+            to.guarded->closeAfterResponse();
+        else
+            to.socket->disconnectFromHost();
+    }
+}
+
+detail::TradingRoute tradingRoute(Route route)
+{
+    switch (route) {
+    case Route::Orders:
+        return detail::TradingRoute::Orders;
+    case Route::Order:
+        return detail::TradingRoute::Order;
+    case Route::Positions:
+        return detail::TradingRoute::Positions;
+    default:
+        return detail::TradingRoute::Funds;
+    }
+}
+
+bool isTrading(Route route)
+{
+    return route == Route::Orders || route == Route::Order || route == Route::Positions ||
+           route == Route::Funds;
+}
+
 } // namespace
 
-// Qt's HTTP server (parsing, keep-alive, responses); the routing is ours: four fixed paths do
-// not need QHttpServer's regular-expression router, and handling every request here gives one
-// place for authentication, 404 and 405.
+// Qt's HTTP server (parsing, keep-alive); the routing and the responses are ours: a few fixed
+// paths do not need QHttpServer's regular-expression router, handling every request here gives
+// one place for authentication, 404 and 405, and an order route is answered later (the order
+// service's callback) on the same connection.
 class ApiServer::HttpServer final : public QAbstractHttpServer
 {
 public:
     explicit HttpServer(ApiServer &owner)
         : QAbstractHttpServer(&owner)
         , m_owner(owner)
+        , m_mailbox(std::make_shared<detail::Mailbox>(this))
     {}
+    ~HttpServer() override { m_mailbox->close(); }
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
-        Reply reply;
-        const char *extraName = nullptr;
-        QByteArray extraValue;
+        auto *guarded = dynamic_cast<GuardedSocket *>(socket);
+        ResponseTarget to;
+        to.socket = socket;
+        to.guarded = guarded;
+        to.version = guarded ? guarded->requestVersion() : HttpVersion::Unknown;
+        to.keepAlive = keepsAlive(request, to.version);
+        to.head = request.method() == QHttpServerRequest::Method::Head;
         const auto token = bearerToken(request);
         if (!token || !tokensEqual(m_owner.m_config.token, *token)) {
-            reply = error(Status::Unauthorized, "unauthorized",
-                          token ? QStringLiteral("wrong token")
-                                : QStringLiteral("send 'Authorization: Bearer <token>'; the "
-                                                 "token is in the file api-token of the "
-                                                 "terminal's configuration folder"));
-            extraName = "WWW-Authenticate";
-            extraValue = QByteArrayLiteral("Bearer realm=\"strikeline\"");
-        } else {
-            const Target t = target(request.url());
-            if (t.route == Route::Unknown) {
-                reply = notFound(QStringLiteral("no such endpoint: %1")
-                                     .arg(request.url().path(QUrl::FullyEncoded)));
-            } else if (request.method() != QHttpServerRequest::Method::Get) {
-                reply = error(Status::MethodNotAllowed, "method_not_allowed",
-                              QStringLiteral("only GET is served here"));
-                extraName = "Allow";
-                extraValue = QByteArrayLiteral("GET");
-            } else {
-                reply = answer(m_owner.m_repository, m_owner.m_clock, t, request.url(), m_cache);
-            }
+            writeResponse(to,
+                          error(Status::Unauthorized, "unauthorized",
+                                token ? QStringLiteral("wrong token")
+                                      : QStringLiteral("send 'Authorization: Bearer <token>'; "
+                                                       "the token is in the file api-token of "
+                                                       "the terminal's configuration folder")),
+                          {{"WWW-Authenticate", QByteArrayLiteral("Bearer realm=\"strikeline\"")}});
+            return true;
         }
-        auto *guarded = dynamic_cast<GuardedSocket *>(socket);
-        const HttpVersion version = guarded ? guarded->requestVersion() : HttpVersion::Unknown;
-        const bool keepAlive = keepsAlive(request, version);
-        if (guarded)
-            guarded->requestAnswered();
-        // HEAD gets the headers only: a body would be read as the next response.
-        if (request.method() == QHttpServerRequest::Method::Head)
-            reply.body.clear();
-        auto responder = makeResponder(request, socket);
-        responder.writeStatusLine(reply.status);
-        responder.writeHeader(QByteArrayLiteral("Content-Type"),
-                              QByteArrayLiteral("application/json"));
-        responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
-        if (extraName)
-            responder.writeHeader(QByteArray(extraName), extraValue);
-        if (!keepAlive)
-            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("close"));
-        else if (version == HttpVersion::Http10)
-            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("keep-alive"));
-        responder.writeHeader(QByteArrayLiteral("Content-Length"),
-                              QByteArray::number(reply.body.size()));
-        responder.writeBody(reply.body);
-        if (!keepAlive) {
+        const Target t = target(request.url());
+        if (t.route == Route::Unknown) {
+            writeResponse(to, notFound(QStringLiteral("no such endpoint: %1")
+                                           .arg(request.url().path(QUrl::FullyEncoded))));
+        } else if (isTrading(t.route)) {
             if (guarded)
-                guarded->closeAfterResponse();
-            else
-                socket->disconnectFromHost();
+                guarded->awaitingAnswer();
+            detail::handleTrading(m_owner.m_trading, m_owner.m_repository, tradingRoute(t.route),
+                                  t.argument, request.method(), request.body(), request.url(), this,
+                                  m_mailbox,
+                                  [to](Reply reply) { writeResponse(to, std::move(reply)); });
+        } else if (request.method() != QHttpServerRequest::Method::Get) {
+            Reply reply = error(Status::MethodNotAllowed, "method_not_allowed",
+                                QStringLiteral("only GET is served here"));
+            reply.allow = QByteArrayLiteral("GET");
+            writeResponse(to, reply);
+        } else {
+            writeResponse(to,
+                          answer(m_owner.m_repository, m_owner.m_clock, t, request.url(), m_cache));
         }
         return true;
     }
@@ -800,6 +802,7 @@ protected:
 private:
     ApiServer &m_owner;
     InstrumentJsonCache m_cache;
+    std::shared_ptr<detail::Mailbox> m_mailbox;
 };
 
 ApiServer::ApiServer(InstrumentRepository &repository, const Clock &clock, ApiServerConfig config,
@@ -850,6 +853,11 @@ Result<quint16> ApiServer::listen()
     spdlog::info("API server listening on {}:{}", m_config.address.toString().toStdString(),
                  m_port);
     return m_port;
+}
+
+void ApiServer::setTrading(ApiTrading trading)
+{
+    m_trading = std::move(trading);
 }
 
 void ApiServer::close()

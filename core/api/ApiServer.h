@@ -1,7 +1,9 @@
 #pragma once
 
 // The local HTTP API: the in-memory repository's answers (search, chain, contract info,
-// health) as JSON over HTTP, for spreadsheets, notebooks and bots beside the terminal.
+// health) as JSON over HTTP, for spreadsheets, notebooks and bots beside the terminal, and with
+// setTrading() the order routes (orders, positions, funds: api/ApiTrading.h) through the same
+// validator, journal and order service as the ticket.
 // Endpoints, parameters and errors: docs/api.md. The JSON is the CLI's --json, field for field
 // (InstrumentJson.h).
 //
@@ -14,6 +16,7 @@
 // repository's current snapshot once, so publishing a new one under a running server is safe:
 // requests in flight finish on the old one.
 
+#include "api/ApiTrading.h"
 #include "common/IstTime.h"
 #include "common/Result.h"
 
@@ -62,6 +65,9 @@ public:
     Result<quint16> listen();
     // Stops listening and drops every connection. listen() may be called again.
     void close();
+    // The order routes. parts (api/ApiTrading.h); without them those routes answer 503. Call
+    // before listen(), in the server's thread.
+    void setTrading(ApiTrading trading);
 
     bool isListening() const;
     quint16 port() const;
@@ -73,6 +79,7 @@ private:
     InstrumentRepository &m_repository;
     const Clock &m_clock;
     ApiServerConfig m_config;
+    ApiTrading m_trading;
     HttpServer *m_http = nullptr; // owned (child); exists while listening
     quint16 m_port = 0;
 };

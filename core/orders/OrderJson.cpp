@@ -85,6 +85,21 @@ QJsonArray orderStatesJson(const std::vector<OrderState> &orders)
     return array;
 }
 
+QJsonArray issuesJson(const std::vector<ValidationIssue> &issues)
+{
+    QJsonArray array;
+    for (const ValidationIssue &i : issues) {
+        array.append(QJsonObject{
+            {QStringLiteral("code"), text(i.code)},
+            {QStringLiteral("severity"), i.severity == IssueSeverity::Error
+                                             ? QStringLiteral("error")
+                                             : QStringLiteral("warning")},
+            {QStringLiteral("message"), i.message},
+        });
+    }
+    return array;
+}
+
 QJsonObject positionJson(const Position &p, Venue venue)
 {
     return QJsonObject{

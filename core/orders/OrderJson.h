@@ -15,5 +15,7 @@ namespace strikeline {
 QJsonObject orderStateJson(const OrderState &order);
 QJsonArray orderStatesJson(const std::vector<OrderState> &orders);
 QJsonObject positionJson(const Position &position, Venue venue);
+// The validator's findings: [{"code", "severity": "error"|"warning", "message"}].
+QJsonArray issuesJson(const std::vector<ValidationIssue> &issues);
 
 } // namespace strikeline

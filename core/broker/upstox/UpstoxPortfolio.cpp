@@ -25,6 +25,42 @@ std::int64_t quantityOr0(const QJsonObject &o, const char *name)
 
 } // namespace
 
+QJsonObject positionJson(const UpstoxPosition &p)
+{
+    return QJsonObject{
+        {QStringLiteral("instrument_key"), p.instrumentKey},
+        {QStringLiteral("trading_symbol"), p.tradingSymbol},
+        {QStringLiteral("venue"), QStringLiteral("upstox")},
+        {QStringLiteral("simulated"), false},
+        {QStringLiteral("product"), QString::fromLatin1(productName(p.product).data(),
+                                                        qsizetype(productName(p.product).size()))},
+        {QStringLiteral("quantity"), static_cast<qint64>(p.quantity)},
+        {QStringLiteral("overnight_quantity"), static_cast<qint64>(p.overnightQuantity)},
+        {QStringLiteral("multiplier"), static_cast<qint64>(p.multiplier)},
+        {QStringLiteral("average_price"), p.averagePrice.toDouble()},
+        {QStringLiteral("last_price"), p.lastPrice.toDouble()},
+        {QStringLiteral("realised"), p.realised.toDouble()},
+        {QStringLiteral("unrealised"), p.unrealised.toDouble()},
+        {QStringLiteral("pnl"), p.pnl.toDouble()},
+    };
+}
+
+QJsonObject fundsJson(const UpstoxFunds &f)
+{
+    const auto segment = [](const FundsSegment &s) {
+        return QJsonObject{{QStringLiteral("available_margin"), s.availableMargin.toDouble()},
+                           {QStringLiteral("used_margin"), s.usedMargin.toDouble()},
+                           {QStringLiteral("payin_amount"), s.payinAmount.toDouble()},
+                           {QStringLiteral("span_margin"), s.spanMargin.toDouble()},
+                           {QStringLiteral("exposure_margin"), s.exposureMargin.toDouble()}};
+    };
+    return QJsonObject{
+        {QStringLiteral("equity"), segment(f.equity)},
+        {QStringLiteral("commodity"),
+         f.commodity ? QJsonValue(segment(*f.commodity)) : QJsonValue()},
+    };
+}
+
 UpstoxResult<UpstoxPosition> parsePosition(const QJsonObject &o)
 {
     UpstoxPosition p;
@@ -129,6 +165,30 @@ net::RequestId requiredMargin(UpstoxClient &client, const std::vector<MarginLeg>
     }
     return client.post(QStringLiteral("/v2/charges/margin"), marginRequestBody(legs), context,
                        parsedBy(&parseMargin, std::move(done)));
+}
+
+void fetchPositionsJson(UpstoxClient &client, QObject *context,
+                        std::function<void(Result<QJsonValue>)> done)
+{
+    fetchPositions(client, context,
+                   [done = std::move(done)](UpstoxResult<std::vector<UpstoxPosition>> r) {
+                       if (!r.ok())
+                           return done(Error::make(ErrorCode::Network, r.error().toString()));
+                       QJsonArray positions;
+                       for (const UpstoxPosition &p : r.value())
+                           positions.append(positionJson(p));
+                       done(QJsonValue(positions));
+                   });
+}
+
+void fetchFundsJson(UpstoxClient &client, QObject *context,
+                    std::function<void(Result<QJsonValue>)> done)
+{
+    client.funds(context, [done = std::move(done)](UpstoxResult<UpstoxFunds> r) {
+        if (!r.ok())
+            return done(Error::make(ErrorCode::Network, r.error().toString()));
+        done(QJsonValue(fundsJson(r.value())));
+    });
 }
 
 } // namespace strikeline::upstox

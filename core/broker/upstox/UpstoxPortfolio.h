@@ -43,10 +43,22 @@ struct UpstoxPosition
 };
 
 UpstoxResult<UpstoxPosition> parsePosition(const QJsonObject &position);
+// As the CLI (positions --live --json) and the local API (GET /api/v1/positions?live=true)
+// answer it; money and prices in rupees.
+QJsonObject positionJson(const UpstoxPosition &position);
+// {"equity": {...}, "commodity": {...} | null}: as `funds --json` and GET /api/v1/funds.
+QJsonObject fundsJson(const UpstoxFunds &funds);
 UpstoxResult<std::vector<UpstoxPosition>> parsePositions(const QJsonValue &data);
 
 net::RequestId fetchPositions(UpstoxClient &client, QObject *context,
                               std::function<void(UpstoxResult<std::vector<UpstoxPosition>>)> done);
+
+// The same two calls answered as JSON (positionJson, fundsJson) or a Network error with
+// Upstox's words: what the local API's account routes serve (api/ApiTrading.h).
+void fetchPositionsJson(UpstoxClient &client, QObject *context,
+                        std::function<void(Result<QJsonValue>)> done);
+void fetchFundsJson(UpstoxClient &client, QObject *context,
+                    std::function<void(Result<QJsonValue>)> done);
 
 // One instrument of a margin request; price zero means at the market.
 struct MarginLeg
