@@ -7,13 +7,10 @@
 #include "OrderDesk.h"
 #include "UpstoxAccess.h"
 #include "broker/upstox/UpstoxPortfolio.h"
-#include "instruments/InstrumentRepository.h"
 #include "marketdata/SimulatedMarket.h"
-#include "orders/AccountView.h"
 #include "orders/OrderEvent.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderJson.h"
-#include "orders/OrderValidator.h"
 
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -65,73 +62,31 @@ struct DeskCommandOptions
     }
 };
 
-// Everything an order-book command runs on, torn down in reverse.
-struct DeskRun
-{
-    SnapshotPtr snapshot;
-    InstrumentRepository repository;
-    std::unique_ptr<Clock> clock;
-    std::unique_ptr<SimulatedMarket> simulated; // the paper broker's prices only
-    std::unique_ptr<OrderValidator> validator;
-    KillSwitch killSwitch;
-    std::unique_ptr<OrderDesk> desk;
-};
-
 QString journalDirectoryOf(const QCommandLineParser &parser, const DeskCommandOptions &o)
 {
     return parser.isSet(o.journal) ? parser.value(o.journal) : defaultJournalDirectory();
 }
 
-// Opens the desk the way `order` does: the terminal's checks for a modification (the kill
-// switch, the contract's rules, the journal's positions of the order's venue); a live
-// order is never checked against simulated prices.
 Result<std::unique_ptr<DeskRun>> openDesk(const QCommandLineParser &parser,
                                           const DeskCommandOptions &o, const QString &command,
                                           bool live)
 {
-    auto run = std::make_unique<DeskRun>();
     auto clock = runningClock(parser, o.at);
     if (!clock)
         return clock.error();
-    run->clock = std::move(*clock);
-    const QString directory = journalDirectoryOf(parser, o);
-    if (directory.trimmed().isEmpty())
+    OrderDeskOptions options;
+    options.journalDirectory = journalDirectoryOf(parser, o);
+    if (options.journalDirectory.trimmed().isEmpty())
         return Error::make(ErrorCode::InvalidArgument, QStringLiteral("--journal needs a folder"));
     auto database = databaseConfig(parser, o.db);
     if (!database)
         return database.error();
+    options.database = *database;
+    options.live = live;
     auto snapshot = loadDeskInstruments(parser, o.master, o.db, command);
     if (!snapshot)
         return snapshot.error();
-    run->snapshot = *snapshot;
-    run->repository.publish(run->snapshot);
-    run->simulated = std::make_unique<SimulatedMarket>(run->repository, *run->clock);
-    run->validator = std::make_unique<OrderValidator>(*run->clock);
-    run->killSwitch.set(haltStateFromFile(command));
-    run->validator->setKillSwitch(&run->killSwitch);
-    DeskRun *r = run.get();
-    auto validate = [r](const OrderRequest &request) {
-        AccountSnapshot account;
-        if (r->desk) {
-            for (const Position &p : r->desk->service().positions(nullptr, request.venue))
-                account.setPosition(p.instrumentKey, p.netQuantity);
-        }
-        const MarketData *market = request.venue == Venue::Paper
-                                       ? static_cast<const MarketData *>(r->simulated.get())
-                                       : nullptr;
-        return r->validator->validate(request, *r->snapshot, market, &account);
-    };
-    OrderDeskOptions options;
-    options.journalDirectory = directory;
-    options.database = *database;
-    options.live = live;
-    auto desk = OrderDesk::open(options, run->repository, *run->simulated, *run->clock, validate);
-    if (!desk)
-        return desk.error();
-    run->desk = std::move(*desk);
-    for (const QString &stale : run->desk->takenOver())
-        err() << "strikeline-cli " << command << ": took over the stale lock " << stale << Qt::endl;
-    return run;
+    return DeskRun::open(*snapshot, options, std::move(*clock), command);
 }
 
 // The venue today's journal records for an order, read without opening it for writing: a
@@ -304,6 +259,13 @@ int runOrders(const QStringList &arguments)
     if (live) {
         if (auto fetched = service.reconcileNow(Venue::Upstox, BrokerWait); !fetched)
             reconcileError = fetched.error();
+    }
+    if (live && !reconcileError) {
+        // Orders sent before a crash and never answered are being looked up by their tags:
+        // say what the broker has (or that they are lost), not "sent".
+        for (const OrderState &s : service.orders())
+            if (s.venue == Venue::Upstox && s.status == OrderStatus::Sent)
+                service.waitSettled(s.clientOrderId, LiveAnswerWait);
     }
     std::vector<OrderState> orders;
     const Venue venue = live ? Venue::Upstox : Venue::Paper;
@@ -653,23 +615,8 @@ int runPositions(const QStringList &arguments)
     const std::vector<upstox::UpstoxPosition> &positions = answer->value();
     if (json) {
         QJsonArray array;
-        for (const upstox::UpstoxPosition &p : positions) {
-            array.append(QJsonObject{
-                {QStringLiteral("instrument_key"), p.instrumentKey},
-                {QStringLiteral("trading_symbol"), p.tradingSymbol},
-                {QStringLiteral("venue"), QStringLiteral("upstox")},
-                {QStringLiteral("simulated"), false},
-                {QStringLiteral("product"), str(productName(p.product))},
-                {QStringLiteral("quantity"), static_cast<qint64>(p.quantity)},
-                {QStringLiteral("overnight_quantity"), static_cast<qint64>(p.overnightQuantity)},
-                {QStringLiteral("multiplier"), static_cast<qint64>(p.multiplier)},
-                {QStringLiteral("average_price"), p.averagePrice.toDouble()},
-                {QStringLiteral("last_price"), p.lastPrice.toDouble()},
-                {QStringLiteral("realised"), p.realised.toDouble()},
-                {QStringLiteral("unrealised"), p.unrealised.toDouble()},
-                {QStringLiteral("pnl"), p.pnl.toDouble()},
-            });
-        }
+        for (const upstox::UpstoxPosition &p : positions)
+            array.append(upstox::positionJson(p));
         return printJson(QJsonObject{{QStringLiteral("venue"), QStringLiteral("upstox")},
                                      {QStringLiteral("positions"), array}},
                          ExitOk);
@@ -718,19 +665,8 @@ int runFunds(const QStringList &arguments)
     if (!answer->ok())
         return fail(command, answer->error().toString());
     const upstox::UpstoxFunds &f = answer->value();
-    const auto segmentJson = [](const upstox::FundsSegment &s) {
-        return QJsonObject{{QStringLiteral("available_margin"), s.availableMargin.toDouble()},
-                           {QStringLiteral("used_margin"), s.usedMargin.toDouble()},
-                           {QStringLiteral("payin_amount"), s.payinAmount.toDouble()},
-                           {QStringLiteral("span_margin"), s.spanMargin.toDouble()},
-                           {QStringLiteral("exposure_margin"), s.exposureMargin.toDouble()}};
-    };
-    if (parser.isSet(json)) {
-        QJsonObject answerJson{{QStringLiteral("equity"), segmentJson(f.equity)}};
-        answerJson.insert(QStringLiteral("commodity"),
-                          f.commodity ? QJsonValue(segmentJson(*f.commodity)) : QJsonValue());
-        return printJson(answerJson, ExitOk);
-    }
+    if (parser.isSet(json))
+        return printJson(upstox::fundsJson(f), ExitOk);
     const auto print = [](const char *name, const upstox::FundsSegment &s) {
         out() << name << ": available Rs " << s.availableMargin.toIndian(2) << ", used Rs "
               << s.usedMargin.toIndian(2) << " (SPAN " << s.spanMargin.toIndian(2) << ", exposure "

@@ -13,6 +13,7 @@
 #include "orders/ContractValue.h"
 #include "orders/KillSwitch.h"
 #include "orders/OrderJournal.h"
+#include "orders/OrderJson.h"
 #include "orders/OrderService.h"
 #include "orders/OrderValidator.h"
 #include "orders/PaperGateway.h"
@@ -44,9 +45,6 @@ namespace {
 // the database is behind (the journal still holds them: the next start stores them).
 constexpr std::chrono::seconds PersistTimeout{30};
 // How long `order` waits for another `order` run on the same journal folder to finish.
-// How long a live `order` waits for its answer: the place's own timeout, then the lookups of
-// its tag (OrderServiceConfig::tagLookupDelays) when the answer was lost.
-constexpr std::chrono::seconds LiveAnswerWait{45};
 
 QString str(std::string_view s)
 {
@@ -337,17 +335,7 @@ QString slicesText(const std::vector<std::int64_t> &slices)
 
 QJsonArray reasonsJson(const std::vector<ValidationIssue> &issues)
 {
-    QJsonArray reasons;
-    for (const ValidationIssue &i : issues) {
-        reasons.append(QJsonObject{
-            {QStringLiteral("code"), str(i.code)},
-            {QStringLiteral("severity"), i.severity == IssueSeverity::Error
-                                             ? QStringLiteral("error")
-                                             : QStringLiteral("warning")},
-            {QStringLiteral("message"), i.message},
-        });
-    }
-    return reasons;
+    return issuesJson(issues);
 }
 
 QJsonArray quantitiesJson(const std::vector<std::int64_t> &slices)

@@ -3,6 +3,9 @@
 #include "CliCommon.h"
 #include "UpstoxAccess.h"
 #include "broker/upstox/UpstoxOrderGateway.h"
+#include "instruments/InstrumentRepository.h"
+#include "marketdata/SimulatedMarket.h"
+#include "orders/AccountView.h"
 #include "orders/KillSwitch.h"
 #include "orders/OrderJournal.h"
 #include "orders/OrderValidator.h"
@@ -201,6 +204,56 @@ QString defaultJournalDirectory()
 }
 
 OrderDesk::OrderDesk() = default;
+
+upstox::UpstoxClient *OrderDesk::client()
+{
+    return m_access ? m_access->client.get() : nullptr;
+}
+
+void OrderDesk::startStream()
+{
+    if (m_gateway)
+        m_gateway->startStream();
+}
+
+DeskRun::~DeskRun()
+{
+    desk.reset(); // the service first: it uses the validator, the prices and the repository
+}
+
+Result<std::unique_ptr<DeskRun>> DeskRun::open(SnapshotPtr snapshot,
+                                               const OrderDeskOptions &options,
+                                               std::unique_ptr<Clock> clock, const QString &command)
+{
+    auto run = std::make_unique<DeskRun>();
+    run->snapshot = std::move(snapshot);
+    run->clock = std::move(clock);
+    run->repository = std::make_unique<InstrumentRepository>();
+    run->repository->publish(run->snapshot);
+    run->simulated = std::make_unique<SimulatedMarket>(*run->repository, *run->clock);
+    run->validator = std::make_unique<OrderValidator>(*run->clock);
+    run->killSwitch.set(haltStateFromFile(command));
+    run->validator->setKillSwitch(&run->killSwitch);
+    DeskRun *r = run.get();
+    auto validate = [r](const OrderRequest &request) {
+        AccountSnapshot account;
+        if (r->desk) {
+            for (const Position &p : r->desk->service().positions(nullptr, request.venue))
+                account.setPosition(p.instrumentKey, p.netQuantity);
+        }
+        const MarketData *market = request.venue == Venue::Paper
+                                       ? static_cast<const MarketData *>(r->simulated.get())
+                                       : nullptr;
+        return r->validator->validate(request, *r->snapshot, market, &account);
+    };
+    auto desk = OrderDesk::open(options, *run->repository, *run->simulated, *run->clock, validate);
+    if (!desk)
+        return desk.error();
+    run->desk = std::move(*desk);
+    for (const QString &stale : run->desk->takenOver())
+        err() << "strikeline-cli " << command << ": took over the stale lock " << stale << Qt::endl;
+    return run;
+}
 
 OrderDesk::~OrderDesk()
 {

@@ -28,9 +28,12 @@ class QThread;
 
 namespace strikeline {
 class InstrumentRepository;
+class OrderValidator;
+class SimulatedMarket;
 namespace upstox {
+class UpstoxClient;
 class UpstoxOrderGateway;
-}
+} // namespace upstox
 } // namespace strikeline
 
 namespace strikeline::cli {
@@ -61,6 +64,11 @@ public:
     OrderService &service() { return *m_service; }
     PaperGateway &paper() { return *m_paper; }
     bool live() const { return m_gateway != nullptr; }
+    // Upstox's client (live desks only), for account calls beside the orders.
+    upstox::UpstoxClient *client();
+    // Upstox's portfolio stream: order updates as they happen (live desks only; a one-shot
+    // command reconciles with the book instead).
+    void startStream();
     // The redacted database URL, for messages.
     const QString &databaseName() const { return m_databaseName; }
     // Locks of runs that are gone (kill -9), taken over; for the trader to see.
@@ -82,6 +90,27 @@ private:
     std::unique_ptr<OrderService> m_service;
 };
 
+// Everything an order-book command (or serve --orders) runs on, torn down in reverse: the
+// contracts, the clock, the paper broker's simulated prices, the terminal's checks (the kill
+// switch as `halt` left it, the contract's rules, the journal's positions of the order's venue;
+// a live order is never checked against simulated prices), and the desk.
+struct DeskRun
+{
+    static Result<std::unique_ptr<DeskRun>> open(SnapshotPtr snapshot,
+                                                 const OrderDeskOptions &options,
+                                                 std::unique_ptr<Clock> clock,
+                                                 const QString &command);
+    ~DeskRun();
+
+    SnapshotPtr snapshot;
+    std::unique_ptr<InstrumentRepository> repository;
+    std::unique_ptr<Clock> clock;
+    std::unique_ptr<SimulatedMarket> simulated; // the paper broker's prices only
+    std::unique_ptr<OrderValidator> validator;
+    KillSwitch killSwitch;
+    std::unique_ptr<OrderDesk> desk;
+};
+
 // The order commands' shared reading and printing.
 std::optional<Price> parsePriceOption(const QString &text);
 // --price / --trigger: a positive amount in rupees within what an exchange accepts, or an error
@@ -98,5 +127,8 @@ Result<SnapshotPtr> loadDeskInstruments(const QCommandLineParser &parser,
 
 // How long a command waits for the broker's book (reconcile) or answer.
 inline constexpr std::chrono::seconds BrokerWait{15};
+// How long a live order without an answer is waited for: the place's own timeout, then the
+// lookups of its tag (OrderServiceConfig::tagLookupDelays) that find it or call it lost.
+inline constexpr std::chrono::seconds LiveAnswerWait{45};
 
 } // namespace strikeline::cli

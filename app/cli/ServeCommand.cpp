@@ -1,12 +1,22 @@
-// serve: the local HTTP API (docs/api.md) over a snapshot hydrated once at start.
+// serve: the local HTTP API (docs/api.md) over a snapshot hydrated once at start; with
+// --orders also the order routes, through an OrderDesk (the journal, the paper broker, and with
+// --live Upstox on the session, its portfolio stream running).
 
 #include "CliCommon.h"
+#include "OrderDesk.h"
+#include "UpstoxAccess.h"
 #include "api/ApiServer.h"
 #include "api/ApiToken.h"
+#include "broker/upstox/UpstoxPortfolio.h"
 #include "instruments/InstrumentRepository.h"
+#include "marketdata/SimulatedMarket.h"
+#include "orders/KillSwitch.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QJsonArray>
 #include <QUrl>
 
 namespace strikeline::cli {
@@ -42,7 +52,27 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption allowRemote(
         QStringLiteral("allow-remote"),
         QStringLiteral("Allow --bind to a non-loopback address (plain HTTP on the network)."));
-    parser.addOptions({master, db, port, bind, allowRemote});
+    const QCommandLineOption orders(
+        QStringLiteral("orders"),
+        QStringLiteral("Serve the order routes too (POST/PUT/DELETE /api/v1/orders, positions, "
+                       "funds) on the paper broker, through the order journal; the journal is "
+                       "this process's while it serves."));
+    const QCommandLineOption live(
+        QStringLiteral("live"),
+        QStringLiteral("With --orders: take live orders (\"live\": true) through Upstox, on the "
+                       "daily session (strikeline-cli login), and serve its positions and "
+                       "funds."));
+    const QCommandLineOption journal(
+        QStringLiteral("journal"),
+        QStringLiteral("With --orders: the order journal's folder (default: the app-data "
+                       "folder's journal/)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption at(QStringLiteral("at"),
+                                QStringLiteral("The time in IST, \"YYYY-MM-DD[ HH:MM]\", then "
+                                               "running (default: now); match the simulator's "
+                                               "--at."),
+                                QStringLiteral("TIME"));
+    parser.addOptions({master, db, port, bind, allowRemote, orders, live, journal, at});
     parser.addHelpOption();
     if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
@@ -58,7 +88,14 @@ int runServe(const QStringList &arguments)
     else if (!address.setAddress(bindText))
         return fail(command, QStringLiteral("--bind '%1' is not an IP address").arg(bindText),
                     ExitUsage);
+    if ((parser.isSet(live) || parser.isSet(journal)) && !parser.isSet(orders))
+        return fail(command, QStringLiteral("--live and --journal go with --orders"), ExitUsage);
     const bool remote = !address.isLoopback();
+    if (remote && parser.isSet(orders))
+        return fail(command,
+                    QStringLiteral("--orders is served on a loopback address only: orders over "
+                                   "plain HTTP on the network are not offered"),
+                    ExitUsage);
     if (remote && !parser.isSet(allowRemote)) {
         return fail(command,
                     QStringLiteral("--bind %1 would serve the API to the network (plain HTTP); "
@@ -71,10 +108,16 @@ int runServe(const QStringList &arguments)
     auto token = api::loadOrCreateToken(api::defaultTokenDirectory());
     if (!token)
         return fail(command, token.error());
-    auto snapshot = loadSnapshot(parser, master, db, command);
+    // With --orders, --db is where the orders go (as for `order`), and --master, when given,
+    // is where the contracts come from.
+    auto snapshot = parser.isSet(orders) ? loadDeskInstruments(parser, master, db, command)
+                                         : loadSnapshot(parser, master, db, command);
     if (!snapshot)
         return fail(command, snapshot.error());
-    const SystemClock clock;
+    auto running = runningClock(parser, at);
+    if (!running)
+        return fail(command, running.error());
+    const Clock &clock = **running;
     warnIfStale(**snapshot, clock.now().day(), false, command);
 
     InstrumentRepository repository;
@@ -85,6 +128,46 @@ int runServe(const QStringList &arguments)
     config.token = token->token;
     config.allowNonLoopback = remote;
     api::ApiServer server(repository, clock, config);
+
+    // The order routes: the same desk as `strikeline-cli order`, kept open while serving.
+    std::unique_ptr<DeskRun> desk;
+    QFileSystemWatcher haltWatcher;
+    if (parser.isSet(orders)) {
+        OrderDeskOptions options;
+        options.journalDirectory =
+            parser.isSet(journal) ? parser.value(journal) : defaultJournalDirectory();
+        auto database = databaseConfig(parser, db);
+        if (!database)
+            return fail(command, database.error());
+        options.database = *database;
+        options.live = parser.isSet(live);
+        auto deskClock = runningClock(parser, at); // its own, the same time
+        if (!deskClock)
+            return fail(command, deskClock.error());
+        auto opened = DeskRun::open(*snapshot, options, std::move(*deskClock), command);
+        if (!opened)
+            return fail(command, opened.error());
+        desk = std::move(*opened);
+        // `halt` / `resume` from another shell reach the running server.
+        const QString haltFile = defaultHaltFile();
+        haltWatcher.addPath(QFileInfo(haltFile).absolutePath());
+        QObject::connect(&haltWatcher, &QFileSystemWatcher::directoryChanged, &haltWatcher,
+                         [&desk, command] { desk->killSwitch.set(haltStateFromFile(command)); });
+        api::ApiTrading trading;
+        trading.orders = &desk->desk->service();
+        trading.paperPrices = desk->simulated.get();
+        trading.allowLive = options.live;
+        if (upstox::UpstoxClient *client = desk->desk->client()) {
+            trading.funds = [client](QObject *context, api::ApiTrading::JsonAnswer done) {
+                upstox::fetchFundsJson(*client, context, std::move(done));
+            };
+            trading.livePositions = [client](QObject *context, api::ApiTrading::JsonAnswer done) {
+                upstox::fetchPositionsJson(*client, context, std::move(done));
+            };
+            desk->desk->startStream();
+        }
+        server.setTrading(std::move(trading));
+    }
     const StopSignals signals;
     if (!signals.ok())
         return fail(command, QStringLiteral("cannot install the SIGINT/SIGTERM handlers"));
@@ -111,9 +194,18 @@ int runServe(const QStringList &arguments)
           << "Try: curl -H \"Authorization: Bearer $(cat '" << token->path << "')\" " << base
           << "health\n"
           << "Stop with Ctrl+C (SIGINT) or SIGTERM." << Qt::endl;
+    if (desk) {
+        out() << "Orders: journal "
+              << (parser.isSet(journal) ? parser.value(journal) : defaultJournalDirectory())
+              << (desk->desk->live() ? ", paper and LIVE through Upstox (\"live\": true)"
+                                     : ", paper only")
+              << Qt::endl;
+    }
 
     QCoreApplication::exec();
     server.close();
+    if (desk)
+        desk->desk->service().waitPersisted(std::chrono::seconds(10));
     out() << "Stopped." << Qt::endl;
     return ExitOk;
 }

@@ -33,6 +33,7 @@
 #include <QAction>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
@@ -97,6 +98,12 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     wireUpstox();
     connect(m_window.get(), &ui::MainWindow::apiServerToggled, this,
             [this](bool on) { setApiServing(on); });
+    connect(m_window.get(), &ui::MainWindow::apiLiveOrdersToggled, this, [this](bool on) {
+        m_apiLiveOrders = on;
+        m_window->setApiLiveOrders(on);
+        if (m_api) // the trading parts are the server's before it listens: serve again
+            setApiServing(true);
+    });
 }
 
 Terminal::~Terminal()
@@ -782,6 +789,7 @@ void Terminal::followSession(session::SessionState state)
     if (!m_liveGateway)
         return;
     const bool active = state == SessionState::Active || state == SessionState::Expiring;
+    m_liveSession->store(active);
     if (active) {
         m_liveGateway->sessionRestored(); // a stream that stood down on a 401 comes back
         m_liveGateway->startStream();
@@ -1138,6 +1146,28 @@ void Terminal::setApiServing(bool on)
     m_apiThread->setObjectName(QStringLiteral("ApiServer"));
     m_apiThread->start();
     m_api = new api::ApiServer(m_repository, m_clock, config);
+    if (m_orders) {
+        // Scripts trade through the same validator, journal and order service as the ticket.
+        api::ApiTrading trading;
+        trading.orders = m_orders.get();
+        trading.paperPrices = &m_prices;
+        trading.allowLive = m_apiLiveOrders && m_liveGateway != nullptr;
+        trading.liveUnavailable = [live = m_liveSession]() -> std::optional<QString> {
+            if (live->load())
+                return std::nullopt;
+            return QStringLiteral("not logged in to Upstox: log in in the terminal (Session > "
+                                  "Log in)");
+        };
+        if (upstox::UpstoxClient *client = m_liveGateway ? m_upstox->tradingClient() : nullptr) {
+            trading.funds = [client](QObject *context, api::ApiTrading::JsonAnswer done) {
+                upstox::fetchFundsJson(*client, context, std::move(done));
+            };
+            trading.livePositions = [client](QObject *context, api::ApiTrading::JsonAnswer done) {
+                upstox::fetchPositionsJson(*client, context, std::move(done));
+            };
+        }
+        m_api->setTrading(std::move(trading));
+    }
     m_api->moveToThread(m_apiThread.get());
     std::optional<Result<quint16>> listening;
     QMetaObject::invokeMethod(

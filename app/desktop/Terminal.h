@@ -25,6 +25,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <atomic>
 #include <map>
 #include <memory>
 
@@ -205,6 +206,9 @@ private:
     QString m_reportedText;
     api::ApiServer *m_api = nullptr; // lives in m_apiThread
     std::unique_ptr<QThread> m_apiThread;
+    bool m_apiLiveOrders = false; // Settings > Allow live orders through the API (per run)
+    // Whether a live order can go now, for the API's thread: kept by followSession().
+    std::shared_ptr<std::atomic<bool>> m_liveSession = std::make_shared<std::atomic<bool>>(false);
     ui::SessionPage *m_upstoxPage = nullptr;           // a tab of the window
     ui::SessionIndicator *m_upstoxIndicator = nullptr; // in the status bar
     // Threads last: destroyed (cancelled and joined) before what they report to.

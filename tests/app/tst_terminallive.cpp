@@ -13,6 +13,8 @@
 #include "SimSession.h"
 #include "Terminal.h"
 #include "TestData.h"
+#include "Watchdog.h"
+#include "api/ApiToken.h"
 #include "broker/upstox/UpstoxUrls.h"
 #include "chain/OptionChainModel.h"
 #include "chain/OptionChainView.h"
@@ -43,6 +45,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThreadPool>
@@ -99,6 +102,7 @@ private Q_SLOTS:
     void aDroppedFeedIsShownAndComesBack();
     void lastValuesAreBrowsableOfflineAfterARestart();
     void liveOrderGoesToUpstoxModifiedAndCancelled();
+    void scriptsTradeThroughTheTerminalsApi();
     void cleanupTestCase();
 
 private:
@@ -354,6 +358,121 @@ void tst_TerminalLive::liveOrderGoesToUpstoxModifiedAndCancelled()
     for (const QJsonValue &state : states)
         brokerIds.insert(state.toObject().value(QLatin1String("order_id")).toString());
     QCOMPARE(brokerIds.size(), 1);
+    QVERIFY(terminal->orders()->waitPersisted(std::chrono::seconds(30)));
+}
+
+// A trader's own script through the terminal's local API: paper by default, live only once the
+// trader allowed it (Settings), then through the same order service, journal and Upstox
+// gateway as the ticket; funds and positions from Upstox. The GUI thread's longest stall while
+// the script trades is printed (the event-loop watchdog; docs/PERFORMANCE.md).
+void tst_TerminalLive::scriptsTradeThroughTheTerminalsApi()
+{
+    const QUrl sim(m_sim.baseUrl());
+    const QByteArray token = testing::simLogin(sim);
+    QVERIFY(!token.isEmpty());
+    qputenv(session::AccessTokenEnvironment, token);
+    const auto unset = qScopeGuard([] { qunsetenv(session::AccessTokenEnvironment); });
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a free port for the API
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    TerminalOptions o = options();
+    o.serveApi = true;
+    o.apiPort = port;
+    auto terminal = std::make_unique<Terminal>(m_clock, o);
+    QSignalSpy applied(&terminal->window(), &ui::MainWindow::snapshotApplied);
+    terminal->start();
+    QVERIFY(applied.wait(60000));
+    ui::MainWindow &window = terminal->window();
+    const auto *stream = window.findChild<QLabel *>(QStringLiteral("orderStreamLabel"));
+    QTRY_COMPARE_WITH_TIMEOUT(stream->text(), QStringLiteral("ORDERS LIVE"), 20000);
+    QCOMPARE(terminal->apiPort(), port);
+    auto apiToken = api::loadOrCreateToken(api::defaultTokenDirectory());
+    QVERIFY(apiToken);
+
+    QNetworkAccessManager nam;
+    const auto call = [&](const QByteArray &verb, const QString &path,
+                          const QJsonObject &body = {}) {
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)));
+        request.setRawHeader("Authorization", "Bearer " + apiToken->token);
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        const auto reply = testing::finished(nam.sendCustomRequest(
+            request, verb,
+            body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact)));
+        return std::pair{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                         QJsonDocument::fromJson(reply->readAll()).object()};
+    };
+    // A price that rests: the band's floor, from the simulator's quote.
+    const QString option = niftyKey(*terminal, InstrumentKind::Call);
+    QUrl quotes = sim.resolved(QUrl(QStringLiteral("/v2/market-quote/quotes")));
+    quotes.setQuery(QStringLiteral("instrument_key=") + option);
+    QNetworkRequest quoteRequest(quotes);
+    quoteRequest.setRawHeader("Authorization", "Bearer " + token);
+    const QJsonObject quoted =
+        QJsonDocument::fromJson(testing::finished(nam.get(quoteRequest))->readAll())
+            .object()
+            .value(QLatin1String("data"))
+            .toObject();
+    QVERIFY(!quoted.isEmpty());
+    const double floor =
+        quoted.begin()->toObject().value(QLatin1String("lower_circuit_limit")).toDouble();
+    QVERIFY(floor > 0);
+    const SnapshotPtr snapshot = window.snapshot();
+    const auto id = snapshot->resolve(option.toStdString());
+    QVERIFY(id);
+    const qint64 lot = snapshot->instrument(*id).lotSize();
+    const QJsonObject order{
+        {QStringLiteral("key"), option}, {QStringLiteral("side"), QStringLiteral("buy")},
+        {QStringLiteral("qty"), lot},    {QStringLiteral("price"), floor},
+        {QStringLiteral("live"), true},  {QStringLiteral("tag"), QStringLiteral("SCRIPT1")}};
+
+    testing::Watchdog watchdog;
+    watchdog.start();
+    // Not allowed yet: refused, nothing sent.
+    auto [refusedStatus, refused] = call("POST", QStringLiteral("/api/v1/orders"), order);
+    QCOMPARE(refusedStatus, 403);
+    QCOMPARE(refused.value(QLatin1String("error")).toString(),
+             QStringLiteral("live_orders_disabled"));
+    QVERIFY(!terminal->orders()->order("SCRIPT1"));
+    // The trader allows it: the badge says so.
+    window.apiLiveAction()->setChecked(true);
+    const auto *badge = window.findChild<QLabel *>(QStringLiteral("apiLabel"));
+    QVERIFY(badge);
+    QVERIFY2(badge->text().contains(QLatin1String("LIVE ORDERS")), qPrintable(badge->text()));
+    QCOMPARE(terminal->apiPort(), port);
+    auto [placedStatus, placed] = call("POST", QStringLiteral("/api/v1/orders"), order);
+    QCOMPARE(placedStatus, 201);
+    QCOMPARE(placed.value(QLatin1String("order")).toObject().value(QLatin1String("venue")),
+             QJsonValue(QStringLiteral("upstox")));
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order("SCRIPT1")->status,
+                              OrderStatus::Acknowledged, 10000);
+    // On the trader's screen like a ticket's.
+    const ui::OrdersModel &orders = terminal->ordersPanel().ordersModel();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int row = 0; row < orders.rowCount(); ++row)
+                if (orders.index(row, 0).data(ui::OrdersModel::ClientOrderIdRole).toString() ==
+                    QLatin1String("SCRIPT1"))
+                    return true;
+            return false;
+        }(),
+        10000);
+    auto [fundsStatus, funds] = call("GET", QStringLiteral("/api/v1/funds"));
+    QCOMPARE(fundsStatus, 200);
+    QVERIFY(funds.value(QLatin1String("equity")).toObject().contains(QLatin1String("used_margin")));
+    auto [positionsStatus, positions] = call("GET", QStringLiteral("/api/v1/positions?live=true"));
+    QCOMPARE(positionsStatus, 200);
+    QVERIFY(positions.value(QLatin1String("positions")).isArray());
+    auto [cancelStatus, cancelled] = call("DELETE", QStringLiteral("/api/v1/orders/SCRIPT1"));
+    QCOMPARE(cancelStatus, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order("SCRIPT1")->status, OrderStatus::Cancelled,
+                              10000);
+    qInfo("GUI thread while a script traded through the API: longest stall %.1f ms, %d over "
+          "16 ms",
+          watchdog.longestMs(), watchdog.over16());
     QVERIFY(terminal->orders()->waitPersisted(std::chrono::seconds(30)));
 }
 

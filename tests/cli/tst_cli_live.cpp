@@ -18,6 +18,10 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
@@ -48,6 +52,8 @@ private Q_SLOTS:
     void lostAnswerIsFoundByTagNeverSentTwice();
     void cancelAllCancelsLiveAndEarlierPaperOrders();
     void withoutSessionNothingIsSent();
+    void serveTakesOrdersOverHttp();
+    void killedWithOrdersInFlightEveryOrderOnce();
     void usageErrors();
 
 private:
@@ -58,6 +64,9 @@ private:
     // A limit price that rests (below the market, within the band), as text.
     QString restingBuyPrice();
     QJsonArray brokerOrdersTagged(const QString &tag);
+    // `serve --orders --live` on the simulator, up and listening: its API base URL (".../api/v1/")
+    // and token, or empty on failure (the test then fails on it).
+    std::pair<QString, QByteArray> startServe(QProcess &server);
 
     std::unique_ptr<QTemporaryDir> m_home;
     strikeline::testing::SimProcess m_sim;
@@ -140,6 +149,42 @@ QJsonArray tst_CliLive::brokerOrdersTagged(const QString &tag)
         }
     }
     return orders;
+}
+
+std::pair<QString, QByteArray> tst_CliLive::startServe(QProcess &server)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_HOME", m_home->filePath("data"));
+    env.insert("XDG_CONFIG_HOME", m_home->filePath("config"));
+    env.insert("STRIKELINE_UPSTOX_URL", m_sim.baseUrl());
+    env.insert("STRIKELINE_KEYCHAIN", "off");
+    env.insert("UPSTOX_ACCESS_TOKEN", QString::fromLatin1(m_token));
+    env.remove("UPSTOX_ANALYTICS_TOKEN");
+    server.setProcessEnvironment(env);
+    server.start(QStringLiteral(STRIKELINE_CLI_PATH),
+                 QStringList{"serve", "--port", "0", "--orders", "--live"} + common());
+    if (!server.waitForStarted())
+        return {};
+    QByteArray out;
+    const QRegularExpression urlLine("API: (http://127\\.0\\.0\\.1:\\d+/api/v1/)");
+    const QRegularExpression tokenLine("Token file: (\\S+)");
+    QRegularExpressionMatch url;
+    QRegularExpressionMatch token;
+    while (!(url = urlLine.match(QString::fromUtf8(out))).hasMatch() ||
+           !(token = tokenLine.match(QString::fromUtf8(out))).hasMatch() ||
+           !out.contains("Orders: journal")) {
+        if (!server.waitForReadyRead(60000)) {
+            qWarning("serve: %s", server.readAllStandardError().constData());
+            return {};
+        }
+        out += server.readAllStandardOutput();
+    }
+    if (!out.contains("LIVE through Upstox"))
+        return {};
+    QFile tokenFile(token.captured(1));
+    if (!tokenFile.open(QIODevice::ReadOnly))
+        return {};
+    return {url.captured(1), tokenFile.readAll().trimmed()};
 }
 
 void tst_CliLive::placeListModifyCancel()
@@ -366,6 +411,148 @@ void tst_CliLive::withoutSessionNothingIsSent()
     QVERIFY2(listed.err.contains("not reconciled"), listed.err.constData());
 }
 
+// `serve --orders --live`: a script's orders over HTTP, paper by default and live when it says
+// so, through the same desk as `order`; Upstox's funds; the journal is the server's while it
+// runs, and what it placed is there for the next command.
+void tst_CliLive::serveTakesOrdersOverHttp()
+{
+    QProcess server;
+    const auto [base, bearer] = startServe(server);
+    QVERIFY(!base.isEmpty());
+    QNetworkAccessManager nam;
+    const auto call = [&](const QByteArray &verb, const QString &path, const QJsonObject &body) {
+        QNetworkRequest request(QUrl(base + path));
+        request.setRawHeader("Authorization", "Bearer " + bearer);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+        const auto reply = finished(nam.sendCustomRequest(
+            request, verb, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson()));
+        return std::pair{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                         QJsonDocument::fromJson(reply->readAll()).object()};
+    };
+    const QString price = restingBuyPrice();
+    const auto [paperStatus, paper] =
+        call("POST", "orders",
+             {{"key", Call}, {"side", "buy"}, {"qty", 30}, {"price", 1}, {"tag", "SRVP"}});
+    QCOMPARE(paperStatus, 201);
+    QCOMPARE(paper.value("order").toObject().value("venue").toString(), QStringLiteral("paper"));
+    const auto [liveStatus, live] = call("POST", "orders",
+                                         {{"key", Call},
+                                          {"side", "buy"},
+                                          {"qty", 30},
+                                          {"price", price.toDouble()},
+                                          {"tag", "SRVL"},
+                                          {"live", true}});
+    QCOMPARE(liveStatus, 201);
+    QCOMPARE(live.value("order").toObject().value("venue").toString(), QStringLiteral("upstox"));
+    // The portfolio stream runs in serve: the order's state arrives without asking.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        call("GET", "orders/SRVL", {}).second.value("order").toObject().value("status").toString(),
+        QStringLiteral("acknowledged"), 15000);
+    QCOMPARE(brokerOrdersTagged("SRVL").size(), 1);
+    const auto [fundsStatus, funds] = call("GET", "funds", {});
+    QCOMPARE(fundsStatus, 200);
+    QVERIFY(funds.value("equity").toObject().value("available_margin").toDouble() > 0);
+    const auto [cancelStatus, cancelled] = call("DELETE", "orders/SRVL", {});
+    QCOMPARE(cancelStatus, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        call("GET", "orders/SRVL", {}).second.value("order").toObject().value("status").toString(),
+        QStringLiteral("cancelled"), 15000);
+    // While it serves, the journal is its own: a command says so instead of writing beside it.
+    const CliRun busy = cli(QStringList{"orders"} + common());
+    QCOMPARE(busy.exitCode, 1);
+    server.terminate();
+    QVERIFY(server.waitForFinished(15000));
+    QCOMPARE(server.exitCode(), 0);
+    // And afterwards every order is in it, once.
+    const CliRun listed = cli(QStringList{"orders", "--live", "--json"} + common());
+    QVERIFY2(listed.exitCode == 0, listed.err.constData());
+    QCOMPARE(listed.json().value("orders").toArray().size(), 1);
+    QCOMPARE(listed.json().value("orders").toArray().first().toObject().value("status").toString(),
+             QStringLiteral("cancelled"));
+}
+
+// kill -9 of a server with live orders in flight (the simulator answers slowly), then a restart:
+// every order the journal took is at the broker exactly once, or is called lost after the bounded
+// lookups; none is sent twice; the database has one row for each; what never reached the
+// journal is nowhere.
+void tst_CliLive::killedWithOrdersInFlightEveryOrderOnce()
+{
+    QProcess server;
+    const auto [base, bearer] = startServe(server);
+    QVERIFY(!base.isEmpty());
+    const QString price = restingBuyPrice();
+    QVERIFY(
+        strikeline::testing::simFault(m_sim.url(), QStringLiteral("slow"), QStringLiteral("400")));
+
+    // Twelve orders at once; the server is killed while their answers are on their way.
+    QNetworkAccessManager nam;
+    std::vector<QNetworkReply *> posts;
+    QStringList tags;
+    for (int i = 1; i <= 12; ++i) {
+        const QString tag = QStringLiteral("K%1").arg(i);
+        tags << tag;
+        QNetworkRequest request(QUrl(base + "orders"));
+        request.setRawHeader("Authorization", "Bearer " + bearer);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+        posts.push_back(nam.post(request, QJsonDocument(QJsonObject{{"key", Call},
+                                                                    {"side", "buy"},
+                                                                    {"qty", 30},
+                                                                    {"price", price.toDouble()},
+                                                                    {"tag", tag},
+                                                                    {"live", true}})
+                                              .toJson()));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::count_if(posts.begin(), posts.end(),
+                                           [](QNetworkReply *r) { return r->isFinished(); }) >= 3,
+                             20000);
+    server.kill(); // SIGKILL: no flush, no goodbye
+    QVERIFY(server.waitForFinished(10000));
+    for (QNetworkReply *r : posts)
+        r->deleteLater();
+    QVERIFY(strikeline::testing::simFault(m_sim.url(), QStringLiteral("clear")));
+
+    // The restart: Upstox's book reconciled, the unanswered looked up by tag.
+    const CliRun listed = cli(QStringList{"orders", "--live", "--json"} + common());
+    QVERIFY2(listed.exitCode == 0, listed.err.constData());
+    QMap<QString, QString> journaled; // tag -> status
+    for (const QJsonValue &v : listed.json().value("orders").toArray()) {
+        const QJsonObject o = v.toObject();
+        QVERIFY2(!o.value("external").toBool(), qPrintable(o.value("client_order_id").toString()));
+        journaled.insert(o.value("client_order_id").toString(), o.value("status").toString());
+    }
+    QVERIFY(!journaled.isEmpty());
+    int atBroker = 0;
+    for (const QString &tag : tags) {
+        const qsizetype sent = brokerOrdersTagged(tag).size();
+        QVERIFY2(sent <= 1, qPrintable(tag)); // never twice
+        atBroker += int(sent);
+        if (sent == 1) {
+            QVERIFY2(journaled.contains(tag), qPrintable(tag)); // the journal took it first
+            QCOMPARE(journaled.value(tag), QStringLiteral("acknowledged"));
+        } else if (journaled.contains(tag)) {
+            QCOMPARE(journaled.value(tag), QStringLiteral("lost")); // journaled, never arrived
+        }
+    }
+    QVERIFY(atBroker >= 3);
+    // The database: one row per journaled order, the same status.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "check");
+        db.setDatabaseName(m_home->filePath("orders.db"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec("SELECT client_order_id, status FROM orders"));
+        QMap<QString, QString> stored;
+        while (q.next()) {
+            QVERIFY2(!stored.contains(q.value(0).toString()), qPrintable(q.value(0).toString()));
+            stored.insert(q.value(0).toString(), q.value(1).toString());
+        }
+        QCOMPARE(stored, journaled);
+    }
+    QSqlDatabase::removeDatabase("check");
+    qInfo("killed with 12 in flight: %lld journaled, %d at the broker once each, none twice",
+          static_cast<long long>(journaled.size()), atBroker);
+}
+
 void tst_CliLive::usageErrors()
 {
     QCOMPARE(cli(QStringList{"order", "--paper", "--live", "--key", Call, "--side", "buy", "--qty",
@@ -383,6 +570,7 @@ void tst_CliLive::usageErrors()
     QCOMPARE(cli(QStringList{"modify", "X1", "--price", "-3"} + common()).exitCode, 2);
     QCOMPARE(cli(QStringList{"cancel"} + common()).exitCode, 2);
     QCOMPARE(cli(QStringList{"cancel", "X1", "--all"} + common()).exitCode, 2);
+    QCOMPARE(cli({"serve", "--live"}).exitCode, 2); // --live goes with --orders
 }
 
 QTEST_GUILESS_MAIN(tst_CliLive)

@@ -920,6 +920,14 @@ void MainWindow::buildActions()
                        "apiAction");
     m_apiAction->setCheckable(true);
     connect(m_apiAction, &QAction::toggled, this, &MainWindow::apiServerToggled);
+    m_apiLiveAction =
+        make(QStringLiteral("Allow &live orders through the API"), {},
+             QStringLiteral("Let your own scripts place real orders through Upstox over the "
+                            "local API (\"live\": true), checked like the ticket's; off at every "
+                            "start"),
+             "apiLiveAction");
+    m_apiLiveAction->setCheckable(true);
+    connect(m_apiLiveAction, &QAction::toggled, this, &MainWindow::apiLiveOrdersToggled);
     m_keysAction = make(QStringLiteral("&Keyboard map"), {},
                         QStringLiteral("The terminal's keyboard shortcuts"), "keysAction");
     connect(m_keysAction, &QAction::triggered, this, [this] { showKeyboardMap(); });
@@ -948,6 +956,7 @@ void MainWindow::buildActions()
     QMenu *settingsMenu = menuBar()->addMenu(QStringLiteral("&Settings"));
     settingsMenu->addAction(m_darkThemeAction);
     settingsMenu->addAction(m_apiAction);
+    settingsMenu->addAction(m_apiLiveAction);
     QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(m_keysAction);
 
@@ -976,7 +985,7 @@ QList<QAction *> MainWindow::paletteActions() const
     actions += {m_buyAction, m_sellAction, m_watchAddAction, m_haltAction};
     if (!m_panelActions.contains(m_ordersAction))
         actions += m_ordersAction;
-    actions += {m_darkThemeAction, m_apiAction, m_keysAction, m_quitAction};
+    actions += {m_darkThemeAction, m_apiAction, m_apiLiveAction, m_keysAction, m_quitAction};
     return actions;
 }
 
@@ -1264,12 +1273,32 @@ void MainWindow::showApiStatus(const QString &address, const QString &error)
         const QSignalBlocker blocker(m_apiAction); // reflecting the state is not a request
         m_apiAction->setChecked(!address.isEmpty());
     }
-    m_apiLabel->setText(QStringLiteral("API ") + address);
-    m_apiLabel->setToolTip(QStringLiteral("The local HTTP API is serving on http://") + address +
-                           QStringLiteral(" (bearer token in the api-token file; docs/api.md)"));
+    m_apiAddress = address;
+    m_apiLabel->setText(QStringLiteral("API ") + address +
+                        (m_apiLiveOrders ? QStringLiteral(" \u00b7 LIVE ORDERS") : QString()));
+    m_apiLabel->setToolTip(
+        QStringLiteral("The local HTTP API is serving on http://") + address +
+        QStringLiteral(" (bearer token in the api-token file; docs/api.md)") +
+        (m_apiLiveOrders ? QStringLiteral("\nIt takes live orders through Upstox (\"live\": true)")
+                         : QStringLiteral("\nPaper orders only (Settings > Allow live orders "
+                                          "through the API)")));
+    m_apiLabel->setStyleSheet(m_apiLiveOrders && !address.isEmpty()
+                                  ? QStringLiteral("QLabel { color: %1; font-weight: bold; }")
+                                        .arg(themeColors(themeOf(palette())).negative)
+                                  : QString());
     m_apiLabel->setVisible(!address.isEmpty());
     if (!error.isEmpty())
         showStatusMessage(QStringLiteral("Local API not started: ") + error, true, 10000);
+}
+
+void MainWindow::setApiLiveOrders(bool allowed)
+{
+    m_apiLiveOrders = allowed;
+    {
+        const QSignalBlocker blocker(m_apiLiveAction);
+        m_apiLiveAction->setChecked(allowed);
+    }
+    showApiStatus(m_apiAddress);
 }
 
 void MainWindow::setPriceSource(const QString &badge, const QString &toolTip, bool warning)

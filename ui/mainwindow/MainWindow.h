@@ -86,6 +86,7 @@ public:
     QAction *watchAddAction() const { return m_watchAddAction; }
     QAction *darkThemeAction() const { return m_darkThemeAction; }
     QAction *apiAction() const { return m_apiAction; }
+    QAction *apiLiveAction() const { return m_apiLiveAction; }
     QAction *recentreAction() const { return m_recentreAction; }
     // Ctrl+Shift+H: the kill switch (checked while trading is halted).
     QAction *haltAction() const { return m_haltAction; }
@@ -129,6 +130,9 @@ public Q_SLOTS:
     // The local API server's state: `address` ("127.0.0.1:8731") while serving, empty when
     // off; a failure unticks the toggle and says why.
     void showApiStatus(const QString &address, const QString &error = {});
+    // Whether the local API takes live orders ("live": true): the toggle, and the API badge
+    // says "LIVE ORDERS" while it does.
+    void setApiLiveOrders(bool allowed);
 
 Q_SIGNALS:
     // A published snapshot is now the one searched and shown.
@@ -149,6 +153,8 @@ Q_SIGNALS:
     void themeChangeRequested(strikeline::ui::Theme theme);
     // The Settings menu's "Serve the local API" toggle (off by default).
     void apiServerToggled(bool on);
+    // "Allow live orders through the API" (off at every start).
+    void apiLiveOrdersToggled(bool on);
 
 protected:
     bool event(QEvent *event) override;
@@ -266,6 +272,9 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_keysAction = nullptr;
     QAction *m_apiAction = nullptr;
+    QAction *m_apiLiveAction = nullptr;
+    QString m_apiAddress;
+    bool m_apiLiveOrders = false;
     QAction *m_recentreAction = nullptr;
     QAction *m_haltAction = nullptr;
     QLabel *m_haltLabel = nullptr;
