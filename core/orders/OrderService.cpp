@@ -113,12 +113,14 @@ struct OrderService::Impl
         std::function<void()> send;
         std::function<void(const Error &)> fail;
     };
-    enum class RequestKind : std::uint8_t { Place, Modify, Cancel, Lookup, Book };
+    // RetryLookup: the tag looked up before a rate-limited place is sent again.
+    enum class RequestKind : std::uint8_t { Place, Modify, Cancel, Lookup, Book, RetryLookup };
     struct Request
     {
         RequestKind kind = RequestKind::Place;
         std::string clientOrderId;
-        std::size_t attempt = 0; // Lookup: the lookups made before this one
+        // Lookup: the lookups made before this one. Place, RetryLookup: the sends before it.
+        std::size_t attempt = 0;
     };
 
     Dependencies deps;
@@ -166,7 +168,10 @@ struct OrderService::Impl
 
     // -- requests ------------------------------------------------------------------------
     void submit(OrderRequest request, const SubmitCallback &done);
-    void sendPlace(const std::string &parentId, const SubmitCallback &done);
+    void sendPlace(const std::string &parentId, const SubmitCallback &done,
+                   std::size_t attempt = 0);
+    // A place refused as rate limited: its tag looked up after a pause, then sent again.
+    void retryRateLimited(const std::string &parentId, std::size_t attempt);
     void modify(const std::string &id, const OrderModification &change, const SubmitCallback &done);
     void cancel(const std::string &id, const ActionCallback &done);
     std::size_t cancelAll(std::optional<Venue> venue);
@@ -574,7 +579,8 @@ void OrderService::Impl::submit(OrderRequest request, const SubmitCallback &done
         });
 }
 
-void OrderService::Impl::sendPlace(const std::string &parentId, const SubmitCallback &done)
+void OrderService::Impl::sendPlace(const std::string &parentId, const SubmitCallback &done,
+                                   std::size_t attempt)
 {
     PlaceOrderRequest place;
     BrokerGateway *g = nullptr;
@@ -590,7 +596,7 @@ void OrderService::Impl::sendPlace(const std::string &parentId, const SubmitCall
         g = gateway(o.venue);
     }
     const GatewayRequestId id = g->place(place);
-    requests[{g->venue(), id}] = {RequestKind::Place, parentId, 0};
+    requests[{g->venue(), id}] = {RequestKind::Place, parentId, attempt};
     if (done) {
         std::lock_guard lock(mutex);
         done(outcomeLocked(book.at(parentId)));
@@ -917,6 +923,24 @@ void OrderService::Impl::onReply(Venue venue, const Request &request, const Gate
         case ReplyOutcome::Refused: {
             if (order.status != OrderStatus::Sent)
                 return;
+            if (reply.refusal == RefusalKind::RateLimited &&
+                request.attempt < static_cast<std::size_t>(config.rateLimitRetries)) {
+                // Not taken (429): sent again after a pause, once its tag is not found.
+                const std::size_t attempt = request.attempt + 1;
+                ++stats.rateLimitedPlaces;
+                OrderEvent note;
+                note.kind = OrderEventKind::BrokerStatus;
+                note.reason = std::string(venueName(venue)) +
+                              " is rate limiting orders: sending it again shortly (attempt " +
+                              std::to_string(attempt + 1) + " of " +
+                              std::to_string(config.rateLimitRetries + 1) +
+                              "), after checking its tag " + id;
+                tryStepLocked(order, note);
+                lock.unlock();
+                exec->postAfter(config.rateLimitRetryDelay * static_cast<int>(attempt),
+                                [this, id, attempt] { retryRateLimited(id, attempt); });
+                return;
+            }
             std::vector<std::string> ids = order.children;
             ids.push_back(id);
             for (const std::string &each : ids) {
@@ -980,8 +1004,26 @@ void OrderService::Impl::onReply(Venue venue, const Request &request, const Gate
         return; // accepted: the broker's update confirms it
     case RequestKind::Lookup:
     case RequestKind::Book:
+    case RequestKind::RetryLookup:
         return;
     }
+}
+
+void OrderService::Impl::retryRateLimited(const std::string &parentId, std::size_t attempt)
+{
+    Venue venue = Venue::Paper;
+    {
+        std::lock_guard lock(mutex);
+        const auto it = book.find(parentId);
+        if (it == book.end() || it->second.status != OrderStatus::Sent)
+            return; // an update or a lookup answered meanwhile
+        venue = it->second.venue;
+    }
+    BrokerGateway *g = gateway(venue);
+    if (!g)
+        return;
+    const GatewayRequestId rid = g->findByTag(parentId);
+    requests[{venue, rid}] = {RequestKind::RetryLookup, parentId, attempt};
 }
 
 void OrderService::Impl::scheduleLookup(const std::string &tag, std::size_t attempt)
@@ -1085,6 +1127,15 @@ void OrderService::Impl::onSnapshot(Venue venue, const Request &request,
     }
     // A lookup by tag.
     const std::string &tag = request.clientOrderId;
+    if (!snapshot.ok && request.kind == RequestKind::RetryLookup) {
+        // Not known whether the broker has it: ask again before anything is sent.
+        spdlog::warn("order {}: looking its tag up before sending it again failed ({})", tag,
+                     snapshot.message);
+        const std::size_t attempt = request.attempt;
+        exec->postAfter(config.rateLimitRetryDelay,
+                        [this, tag, attempt] { retryRateLimited(tag, attempt); });
+        return;
+    }
     if (!snapshot.ok) {
         // No answer is not "no such order": a failed lookup (a network fault, a refused token)
         // is tried again at the same step and never counts towards calling the order lost.
@@ -1101,7 +1152,10 @@ void OrderService::Impl::onSnapshot(Venue venue, const Request &request,
     if (snapshot.orders.empty()) {
         if (order.status == OrderStatus::Sent) {
             lock.unlock();
-            scheduleLookup(tag, request.attempt + 1);
+            if (request.kind == RequestKind::RetryLookup)
+                sendPlace(tag, {}, request.attempt); // the broker has none: send it again
+            else
+                scheduleLookup(tag, request.attempt + 1);
         }
         return;
     }

@@ -65,6 +65,11 @@ struct OrderServiceConfig
     // last lookup still finds nothing the order is marked lost (never sent again).
     std::vector<std::chrono::milliseconds> tagLookupDelays{
         std::chrono::seconds(1), std::chrono::seconds(3), std::chrono::seconds(10)};
+    // A place the broker refused as rate limited (429: not taken) is sent again, at most this
+    // many times, each after its delay (growing: the n-th waits n x the delay) and only once a
+    // lookup of its tag found nothing: never blind.
+    int rateLimitRetries = 5;
+    std::chrono::milliseconds rateLimitRetryDelay{std::chrono::seconds(1)};
 };
 
 // One order as the UI sees it: the book's row.
@@ -140,6 +145,7 @@ struct OrderServiceStats
     std::uint64_t ordersLost = 0;
     std::uint64_t externalOrders = 0;
     std::uint64_t reconciliations = 0;
+    std::uint64_t rateLimitedPlaces = 0; // places refused as rate limited, then looked up and resent
 };
 
 struct RecoveryReport

@@ -37,6 +37,7 @@
 
 using namespace strikeline;
 using namespace std::chrono_literals;
+using strikeline::testing::benchDir;
 
 namespace {
 
@@ -85,13 +86,6 @@ OrderRequest marketOrder()
     r.product = Product::Intraday;
     r.quantity = 75;
     return r;
-}
-
-QString benchDir()
-{
-    const QString dir = qEnvironmentVariable("STRIKELINE_BENCH_DIR", QDir::currentPath());
-    QDir().mkpath(dir);
-    return dir;
 }
 
 std::int64_t percentile(std::vector<std::int64_t> &samples, double p)

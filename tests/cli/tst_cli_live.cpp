@@ -54,6 +54,7 @@ private Q_SLOTS:
     void withoutSessionNothingIsSent();
     void serveTakesOrdersOverHttp();
     void killedWithOrdersInFlightEveryOrderOnce();
+    void rateLimitBurstLosesNothing();
     void usageErrors();
 
 private:
@@ -67,6 +68,10 @@ private:
     // `serve --orders --live` on the simulator, up and listening: its API base URL (".../api/v1/")
     // and token, or empty on failure (the test then fails on it).
     std::pair<QString, QByteArray> startServe(QProcess &server);
+    // POSTs a live resting buy of one lot tagged `tag` to a server; the reply is the caller's.
+    static QNetworkReply *postLive(QNetworkAccessManager &nam, const QString &base,
+                                   const QByteArray &bearer, const QString &tag,
+                                   const QString &price);
 
     std::unique_ptr<QTemporaryDir> m_home;
     strikeline::testing::SimProcess m_sim;
@@ -185,6 +190,22 @@ std::pair<QString, QByteArray> tst_CliLive::startServe(QProcess &server)
     if (!tokenFile.open(QIODevice::ReadOnly))
         return {};
     return {url.captured(1), tokenFile.readAll().trimmed()};
+}
+
+QNetworkReply *tst_CliLive::postLive(QNetworkAccessManager &nam, const QString &base,
+                                     const QByteArray &bearer, const QString &tag,
+                                     const QString &price)
+{
+    QNetworkRequest request(QUrl(base + "orders"));
+    request.setRawHeader("Authorization", "Bearer " + bearer);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+    return nam.post(request, QJsonDocument(QJsonObject{{"key", Call},
+                                                       {"side", "buy"},
+                                                       {"qty", 30},
+                                                       {"price", price.toDouble()},
+                                                       {"tag", tag},
+                                                       {"live", true}})
+                                 .toJson());
 }
 
 void tst_CliLive::placeListModifyCancel()
@@ -491,16 +512,7 @@ void tst_CliLive::killedWithOrdersInFlightEveryOrderOnce()
     for (int i = 1; i <= 12; ++i) {
         const QString tag = QStringLiteral("K%1").arg(i);
         tags << tag;
-        QNetworkRequest request(QUrl(base + "orders"));
-        request.setRawHeader("Authorization", "Bearer " + bearer);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-        posts.push_back(nam.post(request, QJsonDocument(QJsonObject{{"key", Call},
-                                                                    {"side", "buy"},
-                                                                    {"qty", 30},
-                                                                    {"price", price.toDouble()},
-                                                                    {"tag", tag},
-                                                                    {"live", true}})
-                                              .toJson()));
+        posts.push_back(postLive(nam, base, bearer, tag, price));
     }
     QTRY_VERIFY_WITH_TIMEOUT(std::count_if(posts.begin(), posts.end(),
                                            [](QNetworkReply *r) { return r->isFinished(); }) >= 3,
@@ -551,6 +563,49 @@ void tst_CliLive::killedWithOrdersInFlightEveryOrderOnce()
     QSqlDatabase::removeDatabase("check");
     qInfo("killed with 12 in flight: %lld journaled, %d at the broker once each, none twice",
           static_cast<long long>(journaled.size()), atBroker);
+}
+
+// A burst of orders while Upstox answers 429 to a third of the requests: every refused place is
+// looked up by its tag and sent again, so every order is taken, each exactly once.
+void tst_CliLive::rateLimitBurstLosesNothing()
+{
+    QProcess server;
+    const auto [base, bearer] = startServe(server);
+    QVERIFY(!base.isEmpty());
+    const QString price = restingBuyPrice();
+    QVERIFY(strikeline::testing::simFault(m_sim.url(), QStringLiteral("http-429"),
+                                          QStringLiteral("0.33")));
+    QNetworkAccessManager nam;
+    std::vector<QNetworkReply *> posts;
+    constexpr int Orders = 40;
+    for (int i = 1; i <= Orders; ++i)
+        posts.push_back(postLive(nam, base, bearer, QString("RB%1").arg(i), price));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(posts.begin(), posts.end(), [](QNetworkReply *r) { return r->isFinished(); }),
+        30000);
+    for (QNetworkReply *r : posts) {
+        QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 201);
+        r->deleteLater();
+    }
+    // Every one taken in the end (the lookups and the sends again go through the 429s too).
+    const auto status = [&](int i) {
+        QNetworkRequest request(QUrl(base + QString("orders/RB%1").arg(i)));
+        request.setRawHeader("Authorization", "Bearer " + bearer);
+        const auto reply = finished(nam.get(request));
+        return QJsonDocument::fromJson(reply->readAll())
+            .object()
+            .value("order")
+            .toObject()
+            .value("status")
+            .toString();
+    };
+    for (int i = 1; i <= Orders; ++i)
+        QTRY_COMPARE_WITH_TIMEOUT(status(i), QStringLiteral("acknowledged"), 60000);
+    QVERIFY(strikeline::testing::simFault(m_sim.url(), QStringLiteral("clear")));
+    for (int i = 1; i <= Orders; ++i)
+        QCOMPARE(brokerOrdersTagged(QString("RB%1").arg(i)).size(), 1);
+    server.terminate();
+    QVERIFY(server.waitForFinished(15000));
 }
 
 void tst_CliLive::usageErrors()

@@ -204,6 +204,8 @@ struct Harness
         config.journalDirectory = dir.filePath(QStringLiteral("journal"));
         config.database = db();
         config.tagLookupDelays = {20ms, 40ms, 60ms};
+        config.rateLimitRetryDelay = 10ms;
+        config.rateLimitRetries = 3;
         auto s = OrderService::open({testLookup(), tickValidator(), {&gateway}, clock}, config);
         QVERIFY2(s.ok(), qPrintable(s.ok() ? QString() : s.error().message));
         service = std::move(s.value());
@@ -252,6 +254,7 @@ private Q_SLOTS:
     void lostAnswerIsResolvedByTagNeverResent();
     void lostAnswerNotFoundEndsLostAndCanTurnUp();
     void failedLookupsNeverMakeAnOrderLost();
+    void rateLimitedPlaceIsSentAgainOnlyWhenItsTagIsNotFound();
     void updateBeforeThePlaceAnswer();
     void duplicateAndReorderedUpdates();
     void fillRacesACancel();
@@ -386,6 +389,71 @@ void tst_OrderLifecycle::failedLookupsNeverMakeAnOrderLost()
     found.orders = {update("B11", "AMB3", BrokerOrderState::Open, 150)};
     h.deliver({found});
     QCOMPARE(h.state(id).status, OrderStatus::Acknowledged);
+}
+
+// A 429 means the broker did not take the order: it is sent again after a pause -- but only once
+// a lookup of its tag has found nothing (a 429 that was in fact taken is found, not doubled), and
+// at most rateLimitRetries times, after which it is rejected saying why.
+void tst_OrderLifecycle::rateLimitedPlaceIsSentAgainOnlyWhenItsTagIsNotFound()
+{
+    Harness h;
+    h.open();
+    const auto rateLimited = [](GatewayRequestId id) {
+        GatewayReply r;
+        r.request = id;
+        r.outcome = ReplyOutcome::Refused;
+        r.refusal = RefusalKind::RateLimited;
+        r.message = "Upstox is rate limiting: too many requests";
+        return r;
+    };
+    const auto nothingTagged = [&h] {
+        GatewaySnapshot none;
+        none.request = h.gateway.last(K::FindByTag)->id;
+        none.ok = true;
+        return none;
+    };
+    // Refused, looked up (nothing), sent again, and taken.
+    const std::string id = h.submit(liveLimit("RL1"));
+    h.deliver({rateLimited(h.gateway.last(K::Place)->id)});
+    QCOMPARE(h.state(id).status, OrderStatus::Sent);
+    QVERIFY(QString::fromStdString(h.state(id).reason).contains(QLatin1String("rate limiting")));
+    QTRY_COMPARE(h.gateway.count(K::FindByTag), 1u);
+    QCOMPARE(h.gateway.count(K::Place), 1u); // nothing sent before the lookup answered
+    h.deliver({nothingTagged()});
+    QTRY_COMPARE(h.gateway.count(K::Place), 2u);
+    h.deliver({accepted(h.gateway.last(K::Place)->id, {"B21"})});
+    QCOMPARE(h.state(id).status, OrderStatus::Acknowledged);
+
+    // Refused as rate limited but in fact taken: the lookup finds it; not sent again.
+    const std::string taken = h.submit(liveLimit("RL2"));
+    const std::size_t placesBefore = h.gateway.count(K::Place);
+    h.deliver({rateLimited(h.gateway.last(K::Place)->id)});
+    QTRY_COMPARE(h.gateway.count(K::FindByTag), 2u);
+    GatewaySnapshot found;
+    found.request = h.gateway.last(K::FindByTag)->id;
+    found.ok = true;
+    found.orders = {update("B22", "RL2", BrokerOrderState::Open, 150)};
+    h.deliver({found});
+    QCOMPARE(h.state(taken).status, OrderStatus::Acknowledged);
+    QTest::qWait(50);
+    QCOMPARE(h.gateway.count(K::Place), placesBefore);
+
+    // Rate limited every time: after the retries, rejected with the reason; never more sends.
+    const std::string refused = h.submit(liveLimit("RL3"));
+    for (int send = 1; send <= 4; ++send) {
+        QTRY_COMPARE(h.gateway.last(K::Place)->place.order.clientOrderId, std::string("RL3"));
+        const std::size_t lookups = h.gateway.count(K::FindByTag);
+        h.deliver({rateLimited(h.gateway.last(K::Place)->id)});
+        if (send == 4)
+            break;
+        QTRY_COMPARE(h.gateway.count(K::FindByTag), lookups + 1);
+        const std::size_t places = h.gateway.count(K::Place);
+        h.deliver({nothingTagged()});
+        QTRY_COMPARE(h.gateway.count(K::Place), places + 1);
+    }
+    QTRY_COMPARE(h.state(refused).status, OrderStatus::Rejected);
+    QVERIFY(QString::fromStdString(h.state(refused).reason).contains(QLatin1String("rate")));
+    QCOMPARE(h.service->stats().rateLimitedPlaces, 1u + 1u + 3u);
 }
 
 void tst_OrderLifecycle::updateBeforeThePlaceAnswer()

@@ -4,10 +4,20 @@
 // want one), a measurement that must run first in a fresh process, then the benchmarks.
 
 #include <QCoreApplication>
+#include <QDir>
 
 #include <benchmark/benchmark.h>
 
 namespace strikeline::testing {
+
+// Where a benchmark writes its journals and databases: STRIKELINE_BENCH_DIR (a real disk, for
+// honest fsync figures), else the current folder.
+inline QString benchDir()
+{
+    const QString dir = qEnvironmentVariable("STRIKELINE_BENCH_DIR", QDir::currentPath());
+    QDir().mkpath(dir);
+    return dir;
+}
 
 inline int runBenchmarks(int argc, char **argv, void (*beforeBenchmarks)())
 {
