@@ -885,19 +885,49 @@ int runKillSwitch(const QStringList &arguments, bool halt)
     parser.setApplicationDescription(
         halt ? QStringLiteral("The kill switch: every new order is refused (exit 3, reason "
                               "trading_halted) here and in the desktop terminal, until "
-                              "'strikeline-cli resume'. Open orders stay open: "
-                              "cancel them in the terminal (Trade > Halt trading offers to).")
+                              "'strikeline-cli resume'. Open orders stay open unless "
+                              "--cancel-all is given (as 'cancel --all' does: paper and Upstox; "
+                              "not while the terminal holds the journal: there, Trade > Halt "
+                              "trading offers to).")
              : QStringLiteral("Turns the kill switch off: orders are checked and sent again."));
     const QCommandLineOption reason(QStringLiteral("reason"),
                                     QStringLiteral("Why (shown with every refused order)."),
                                     QStringLiteral("TEXT"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Answer in JSON."));
-    if (halt)
+    const QCommandLineOption cancelAll(
+        QStringLiteral("cancel-all"),
+        QStringLiteral("Then cancel every working order of today (cancel --all)."));
+    // What cancel --all needs, passed on to it.
+    const QList<QCommandLineOption> forwarded{
+        {QStringLiteral("journal"), QStringLiteral("With --cancel-all: the journal's folder."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("db"), QStringLiteral("With --cancel-all: the orders' database."),
+         QStringLiteral("URL")},
+        {QStringLiteral("master"), QStringLiteral("With --cancel-all: the contracts' master."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("at"), QStringLiteral("With --cancel-all: the time (IST)."),
+         QStringLiteral("TIME")},
+    };
+    if (halt) {
         parser.addOption(reason);
+        parser.addOption(cancelAll);
+        parser.addOptions(forwarded);
+    }
     parser.addOption(json);
     parser.addHelpOption();
     if (auto stop = parseCommandLine(parser, command, arguments, Positional::Forbidden))
         return *stop;
+    if (halt && parser.isSet(cancelAll) && parser.isSet(json))
+        return fail(command,
+                    QStringLiteral("--cancel-all answers in text: for JSON run 'halt --json', "
+                                   "then 'cancel --all --json'"),
+                    ExitUsage);
+    if (halt && !parser.isSet(cancelAll))
+        for (const QCommandLineOption &o : forwarded)
+            if (parser.isSet(o))
+                return fail(command,
+                            QStringLiteral("--%1 goes with --cancel-all").arg(o.names().first()),
+                            ExitUsage);
     HaltState state;
     state.halted = halt;
     state.by = QStringLiteral("CLI");
@@ -915,6 +945,13 @@ int runKillSwitch(const QStringList &arguments, bool halt)
                         {QStringLiteral("file"), path}},
             ExitOk);
     out() << (halt ? haltedMessage(state) : QStringLiteral("Trading resumed.")) << Qt::endl;
+    if (halt && parser.isSet(cancelAll)) {
+        QStringList cancelArguments{QStringLiteral("--all")};
+        for (const QCommandLineOption &o : forwarded)
+            if (parser.isSet(o))
+                cancelArguments << QStringLiteral("--") + o.names().first() << parser.value(o);
+        return runCancel(cancelArguments);
+    }
     return ExitOk;
 }
 

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void serveTakesOrdersOverHttp();
     void killedWithOrdersInFlightEveryOrderOnce();
     void rateLimitBurstLosesNothing();
+    void haltCancelAllTakesRiskOff();
     void usageErrors();
 
 private:
@@ -606,6 +607,46 @@ void tst_CliLive::rateLimitBurstLosesNothing()
         QCOMPARE(brokerOrdersTagged(QString("RB%1").arg(i)).size(), 1);
     server.terminate();
     QVERIFY(server.waitForFinished(15000));
+}
+
+// The kill switch from a shell: halt --cancel-all refuses every new order and cancels what is
+// working, paper and live; resume lets orders through again.
+void tst_CliLive::haltCancelAllTakesRiskOff()
+{
+    const QString price = restingBuyPrice();
+    QCOMPARE(cli(QStringList{"order", "--live", "--key", Call, "--side", "buy", "--qty", "30",
+                             "--type", "limit", "--price", price, "--tag", "H1"} +
+                 common())
+                 .exitCode,
+             0);
+    QCOMPARE(cli(QStringList{"order", "--paper", "--key", Call, "--side", "buy", "--qty", "30",
+                             "--type", "limit", "--price", "1", "--tag", "H2"} +
+                 common())
+                 .exitCode,
+             0);
+    const CliRun halted = cli(QStringList{"halt", "--reason", "news", "--cancel-all"} + common());
+    QVERIFY2(halted.exitCode == 0, QByteArray(halted.out + halted.err).constData());
+    QVERIFY2(halted.out.contains("H1  cancelled") && halted.out.contains("H2  cancelled"),
+             halted.out.constData());
+    const QJsonArray atBroker = brokerOrdersTagged("H1");
+    QCOMPARE(atBroker.size(), 1);
+    QCOMPARE(
+        simGet(QStringLiteral("/v2/order/details"),
+               QUrlQuery{{"order_id", atBroker.first().toObject().value("order_id").toString()}})
+            .toObject()
+            .value("status")
+            .toString(),
+        QStringLiteral("cancelled"));
+    const QStringList order{"order",  "--live", "--key",   Call,  "--side", "buy", "--qty", "30",
+                            "--type", "limit",  "--price", price, "--tag",  "H3",  "--json"};
+    const CliRun refused = cli(order + common());
+    QCOMPARE(refused.exitCode, 3);
+    QVERIFY(refused.reasonCodes().contains("trading_halted"));
+    QCOMPARE(brokerOrdersTagged("H3").size(), 0);
+    QCOMPARE(cli(QStringList{"halt", "--cancel-all", "--json"}).exitCode, 2);
+    QCOMPARE(cli(QStringList{"halt", "--journal", "/tmp"}).exitCode, 2);
+    QCOMPARE(cli({"resume"}).exitCode, 0);
+    QCOMPARE(cli(order + common()).exitCode, 0);
 }
 
 void tst_CliLive::usageErrors()
