@@ -773,6 +773,9 @@ protected:
             writeResponse(to, notFound(QStringLiteral("no such endpoint: %1")
                                            .arg(request.url().path(QUrl::FullyEncoded))));
         } else if (isTrading(t.route)) {
+            // Answered later, on this connection. A client that pipelines (sends the next
+            // request before this answer) could see a later instant answer first; curl, Python's
+            // requests and browsers do not pipeline.
             if (guarded)
                 guarded->awaitingAnswer();
             detail::handleTrading(m_owner.m_trading, m_owner.m_repository, tradingRoute(t.route),
