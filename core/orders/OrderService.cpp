@@ -120,6 +120,7 @@ struct OrderService::Impl
         RequestKind kind = RequestKind::Place;
         std::string clientOrderId;
         // Lookup: the lookups made before this one. Place, RetryLookup: the sends before it.
+        // Book: 1 for a periodic poll (a failure is not retried: the next poll asks again).
         std::size_t attempt = 0;
     };
 
@@ -175,7 +176,9 @@ struct OrderService::Impl
     void modify(const std::string &id, const OrderModification &change, const SubmitCallback &done);
     void cancel(const std::string &id, const ActionCallback &done);
     std::size_t cancelAll(std::optional<Venue> venue);
-    void reconcile(Venue venue);
+    void reconcile(Venue venue, bool poll = false);
+    // Every reconcileEvery: the broker venues with working orders are reconciled.
+    void pollBooks();
     SubmitOutcome outcomeLocked(const OrderState &order) const;
 
     // -- the broker's side ---------------------------------------------------------------
@@ -800,14 +803,30 @@ std::size_t OrderService::Impl::cancelAll(std::optional<Venue> venue)
     return asked;
 }
 
-void OrderService::Impl::reconcile(Venue venue)
+void OrderService::Impl::reconcile(Venue venue, bool poll)
 {
     BrokerGateway *g = gateway(venue);
     if (!g)
         return;
+    if (poll && reconciling[venue])
+        return; // a fetch is on its way already
     reconciling[venue] = true;
     const GatewayRequestId rid = g->fetchBook();
-    requests[{venue, rid}] = {RequestKind::Book, {}, 0};
+    requests[{venue, rid}] = {RequestKind::Book, {}, poll ? 1u : 0u};
+}
+
+void OrderService::Impl::pollBooks()
+{
+    std::set<Venue> working;
+    {
+        std::lock_guard lock(mutex);
+        for (const auto &[id, o] : book)
+            if (o.venue != Venue::Paper && (isWorking(o.status) || o.status == OrderStatus::Sent))
+                working.insert(o.venue);
+    }
+    for (const Venue venue : working)
+        reconcile(venue, true);
+    exec->postAfter(config.reconcileEvery, [this] { pollBooks(); });
 }
 
 // ---- the broker's side --------------------------------------------------------------------
@@ -1092,6 +1111,14 @@ void OrderService::Impl::onSnapshot(Venue venue, const Request &request,
             {
                 std::lock_guard lock(mutex);
                 bookErrors[venue] = snapshot.message;
+            }
+            if (request.attempt == 1) {
+                // A periodic poll: the updates held meanwhile go on; the next poll asks again.
+                reconciling[venue] = false;
+                std::vector<GatewayEvent> held;
+                held.swap(heldWhileReconciling[venue]);
+                handle(venue, held);
+                return;
             }
             // Try again shortly: updates stay held until the book is known.
             exec->postAfter(std::chrono::seconds(2), [this, venue] { reconcile(venue); });
@@ -1616,6 +1643,8 @@ Result<std::unique_ptr<OrderService>> OrderService::open(Dependencies dependenci
     // Orders sent before a crash and never answered: looked up by tag, never sent again.
     for (const std::string &id : unanswered)
         s.exec->post([&s, id] { s.lookUp(id, 0); });
+    if (s.config.reconcileEvery > std::chrono::milliseconds::zero())
+        s.exec->postAfter(s.config.reconcileEvery, [&s] { s.pollBooks(); });
     if (recovery.tornBytesCut > 0 || recovery.awaitingAcknowledgement > 0)
         spdlog::warn("order recovery: {} events replayed, {} torn bytes cut, {} orders sent "
                      "but never acknowledged (looked up by tag at their broker)",

@@ -70,6 +70,11 @@ struct OrderServiceConfig
     // lookup of its tag found nothing: never blind.
     int rateLimitRetries = 5;
     std::chrono::milliseconds rateLimitRetryDelay{std::chrono::seconds(1)};
+    // While a broker venue has working orders, its book and trades are fetched and reconciled
+    // this often (0: never): an update stream can go quiet while still answering pings (a mute
+    // server cannot be told from a quiet account), and this bounds how long a missed fill or
+    // cancel stays unseen. Updates are held while the book is fetched, as on a reconnect.
+    std::chrono::milliseconds reconcileEvery{std::chrono::seconds(30)};
 };
 
 // One order as the UI sees it: the book's row.
@@ -145,7 +150,8 @@ struct OrderServiceStats
     std::uint64_t ordersLost = 0;
     std::uint64_t externalOrders = 0;
     std::uint64_t reconciliations = 0;
-    std::uint64_t rateLimitedPlaces = 0; // places refused as rate limited, then looked up and resent
+    std::uint64_t rateLimitedPlaces =
+        0; // places refused as rate limited, then looked up and resent
 };
 
 struct RecoveryReport

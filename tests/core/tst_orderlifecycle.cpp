@@ -190,6 +190,7 @@ struct Harness
     FixedClock clock{tradingMoment()};
     ScriptedGateway gateway;
     std::unique_ptr<OrderService> service;
+    std::chrono::milliseconds reconcileEvery{0}; // off: the cases count every book fetch
 
     DatabaseConfig db() const
     {
@@ -206,6 +207,7 @@ struct Harness
         config.tagLookupDelays = {20ms, 40ms, 60ms};
         config.rateLimitRetryDelay = 10ms;
         config.rateLimitRetries = 3;
+        config.reconcileEvery = reconcileEvery;
         auto s = OrderService::open({testLookup(), tickValidator(), {&gateway}, clock}, config);
         QVERIFY2(s.ok(), qPrintable(s.ok() ? QString() : s.error().message));
         service = std::move(s.value());
@@ -264,6 +266,7 @@ private Q_SLOTS:
     void unknownStatusIsKeptShownAndQueried();
     void externalOrderIsShown();
     void reconnectReconcilesBeforeNewUpdates();
+    void quietStreamIsCaughtByThePeriodicBook();
     void restartLooksUpWhatWasNeverAnswered();
     void illegalPairsAreReportedNotApplied();
 };
@@ -686,6 +689,45 @@ void tst_OrderLifecycle::reconnectReconcilesBeforeNewUpdates()
     QCOMPARE(s.status, OrderStatus::Filled); // the book, then the held update
     QCOMPARE(s.filledQuantity, 300);
     QCOMPARE(h.service->stats().reconciliations, 1u);
+}
+
+// A stream that stays connected but says nothing (a mute server answers pings): while live orders
+// work, the book is fetched every reconcileEvery, so a fill it never sent is still seen; a poll
+// that fails lets held updates through and waits for the next; no poll without working orders.
+void tst_OrderLifecycle::quietStreamIsCaughtByThePeriodicBook()
+{
+    Harness h;
+    h.reconcileEvery = 30ms;
+    h.open();
+    QTest::qWait(100);
+    QCOMPARE(h.gateway.count(K::FetchBook), 0u); // nothing working: nothing asked
+    const std::string id = h.submit(liveLimit("MUTE", 300));
+    h.deliver({accepted(h.gateway.last(K::Place)->id, {"B30"})});
+    QTRY_COMPARE(h.gateway.count(K::FetchBook), 1u);
+    // This poll fails: an update that came meanwhile is not held for ever.
+    h.deliver({update("B30", "MUTE", BrokerOrderState::Open, 300, 100, Price::fromRupees(95))});
+    GatewaySnapshot failed;
+    failed.request = h.gateway.last(K::FetchBook)->id;
+    failed.ok = false;
+    failed.message = "Upstox could not be reached";
+    h.deliver({failed});
+    QCOMPARE(h.state(id).filledQuantity, 100);
+    // The next poll's book has the rest traded: seen without the stream saying a word.
+    QTRY_COMPARE(h.gateway.count(K::FetchBook), 2u);
+    GatewaySnapshot book;
+    book.request = h.gateway.last(K::FetchBook)->id;
+    book.ok = true;
+    book.wholeBook = true;
+    book.orders = {
+        update("B30", "MUTE", BrokerOrderState::Complete, 300, 300, Price::fromRupees(95))};
+    book.trades = {trade("M1", "B30", 100, Price::fromRupees(95)),
+                   trade("M2", "B30", 200, Price::fromRupees(95))};
+    h.deliver({book});
+    QCOMPARE(h.state(id).status, OrderStatus::Filled);
+    QCOMPARE(h.state(id).filledQuantity, 300);
+    const std::size_t fetched = h.gateway.count(K::FetchBook);
+    QTest::qWait(150);
+    QCOMPARE(h.gateway.count(K::FetchBook), fetched); // nothing working any more
 }
 
 void tst_OrderLifecycle::restartLooksUpWhatWasNeverAnswered()
