@@ -332,7 +332,7 @@ void Terminal::wireMarket()
         m_window->chainView().refreshQuotes();
         if (m_broker && m_orders) {
             m_broker->onPrices(); // resting limits that the new prices cross fill now
-            m_ordersPanel->showPositions(m_orders->positions(&m_prices), m_repository.snapshot());
+            m_ordersPanel->showPositions(allPositions(), m_repository.snapshot());
         }
     });
     m_marketTimer.start(m_options.marketTickMs);
@@ -591,7 +591,7 @@ void Terminal::subscribeOrders()
             open.append(key);
     }
     QStringList held;
-    for (const Position &p : m_orders->positions()) {
+    for (const Position &p : allPositions()) {
         const QString key = QString::fromStdString(p.instrumentKey);
         if (p.netQuantity != 0 && !held.contains(key))
             held.append(key);
@@ -862,9 +862,9 @@ Verdict Terminal::validateOrder(const OrderRequest &request) const
                                   QStringLiteral("The instruments are still loading.")});
         return verdict;
     }
-    AccountSnapshot account; // positions from the journaled fills, in RAM
+    AccountSnapshot account; // the order's venue's positions from the journaled fills, in RAM
     if (m_orders) {
-        for (const Position &p : m_orders->positions())
+        for (const Position &p : m_orders->positions(nullptr, request.venue))
             account.setPosition(p.instrumentKey, p.netQuantity);
     }
     return m_validator->validate(request, *snapshot, &m_prices, &account);
@@ -1072,12 +1072,24 @@ void Terminal::onSubmitted(const Result<SubmitOutcome> &outcome)
     refreshOrders();
 }
 
+std::vector<Position> Terminal::allPositions() const
+{
+    if (!m_orders)
+        return {};
+    std::vector<Position> all = m_orders->positions(&m_prices, Venue::Paper);
+    if (m_liveGateway) {
+        std::vector<Position> live = m_orders->positions(&m_prices, Venue::Upstox);
+        all.insert(all.end(), live.begin(), live.end());
+    }
+    return all;
+}
+
 void Terminal::refreshOrders()
 {
     if (!m_orders)
         return;
     m_ordersPanel->showOrders(m_orders->orders());
-    m_ordersPanel->showPositions(m_orders->positions(&m_prices), m_repository.snapshot());
+    m_ordersPanel->showPositions(allPositions(), m_repository.snapshot());
     subscribeOrders();
     showOrderFeedback();
 }

@@ -13,6 +13,7 @@
 #include "orders/BrokerGateway.h"
 #include "orders/KillSwitch.h"
 #include "orders/Order.h"
+#include "orders/PositionBook.h"
 #include "session/SessionController.h"
 #include "storage/DatabaseConfig.h"
 #include "sync/SyncSchedule.h"
@@ -147,6 +148,8 @@ private:
     void stopApi();
     void openOrders();
     void refreshOrders();
+    // Paper positions, and Upstox's folded from the journaled live fills, priced by the quotes.
+    std::vector<Position> allPositions() const;
     void wireSelection();
     void wireUpstox();
     void updateLiveMarket();

@@ -1845,10 +1845,14 @@ std::vector<Position> OrderService::positions(const MarketData *market, Venue ve
     if (it == d->positions.end())
         return {};
     // Fills journaled before the multiplier was recorded take today's from the instruments.
-    return it->second.positions(market, [this](std::string_view key) -> std::int64_t {
-        const std::optional<ContractIdentity> c = d->deps.lookup(key);
-        return c ? c->qtyMultiplier : 0;
-    });
+    std::vector<Position> out =
+        it->second.positions(market, [this](std::string_view key) -> std::int64_t {
+            const std::optional<ContractIdentity> c = d->deps.lookup(key);
+            return c ? c->qtyMultiplier : 0;
+        });
+    for (Position &p : out)
+        p.venue = venue;
+    return out;
 }
 
 std::optional<GatewayStatus> OrderService::streamStatus(Venue venue) const

@@ -33,6 +33,7 @@ struct Position
     std::optional<Price> lastPrice;
     std::int64_t lastPriceMs = 0;    // when that price was made (epoch ms); 0: unknown
     bool lastPriceSimulated = false; // from the simulated market, not a feed
+    Venue venue = Venue::Paper;      // whose fills (OrderService::positions says)
 };
 
 class PositionBook final

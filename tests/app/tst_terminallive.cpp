@@ -466,6 +466,21 @@ void tst_TerminalLive::scriptsTradeThroughTheTerminalsApi()
     auto [positionsStatus, positions] = call("GET", QStringLiteral("/api/v1/positions?live=true"));
     QCOMPARE(positionsStatus, 200);
     QVERIFY(positions.value(QLatin1String("positions")).isArray());
+    // A live MARKET order fills at Upstox: its position is on screen, marked LIVE, apart from
+    // any paper one, priced by the feed's quotes.
+    QJsonObject market = order;
+    market.insert(QStringLiteral("type"), QStringLiteral("market"));
+    market.remove(QStringLiteral("price"));
+    market.insert(QStringLiteral("tag"), QStringLiteral("SCRIPT2"));
+    QCOMPARE(call("POST", QStringLiteral("/api/v1/orders"), market).first, 201);
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order("SCRIPT2")->status, OrderStatus::Filled,
+                              15000);
+    const ui::PositionsModel &held = terminal->ordersPanel().positionsModel();
+    QTRY_VERIFY_WITH_TIMEOUT(held.rowCount() >= 1 &&
+                                 held.index(0, ui::PositionsModel::VenueColumn).data().toString() ==
+                                     QLatin1String("LIVE"),
+                             10000);
+    QCOMPARE(held.index(0, 0).data(ui::PositionsModel::InstrumentKeyRole).toString(), option);
     auto [cancelStatus, cancelled] = call("DELETE", QStringLiteral("/api/v1/orders/SCRIPT1"));
     QCOMPARE(cancelStatus, 202);
     QTRY_COMPARE_WITH_TIMEOUT(terminal->orders()->order("SCRIPT1")->status, OrderStatus::Cancelled,

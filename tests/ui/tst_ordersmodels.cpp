@@ -133,6 +133,40 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 1);
     }
 
+    // Paper and live positions in the same contract are two rows, live first and marked; a venue
+    // changing under the same contract is new rows (a reset), never a relabelled row.
+    void livePositionsAreTheirOwnRows()
+    {
+        PositionsModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Position paper;
+        paper.instrumentKey = "NSE_FO|1";
+        paper.netQuantity = 75;
+        paper.averagePrice = Price::fromRupees(100);
+        Position live = paper;
+        live.venue = Venue::Upstox;
+        live.netQuantity = -30;
+        model.setPositions({paper, live});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, PositionsModel::VenueColumn).data().toString(),
+                 QStringLiteral("LIVE"));
+        QCOMPARE(model.index(0, PositionsModel::NetQuantityColumn).data().toString(),
+                 QStringLiteral("-30"));
+        QVERIFY(model.index(0, PositionsModel::VenueColumn).data(Qt::ForegroundRole).isValid());
+        QCOMPARE(model.index(1, PositionsModel::VenueColumn).data().toString(),
+                 QStringLiteral("Paper"));
+        QVERIFY(!model.index(1, PositionsModel::VenueColumn).data(Qt::ForegroundRole).isValid());
+        QCOMPARE(model.headerData(PositionsModel::VenueColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Venue"));
+        model.setPositions({paper});
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.setPositions({live}); // the same contract, the other venue: not the same row
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(model.index(0, PositionsModel::VenueColumn).data().toString(),
+                 QStringLiteral("LIVE"));
+    }
+
     void positionsTickInPlace()
     {
         PositionsModel model;

@@ -345,14 +345,17 @@ PositionsModel::~PositionsModel() = default;
 void PositionsModel::setPositions(std::vector<Position> positions, SnapshotPtr snapshot)
 {
     m_snapshot = std::move(snapshot);
+    // Live first (real money), then paper; by contract within each.
     std::sort(positions.begin(), positions.end(), [](const Position &a, const Position &b) {
-        return a.instrumentKey < b.instrumentKey;
+        return std::pair(a.venue != Venue::Upstox, a.instrumentKey) <
+               std::pair(b.venue != Venue::Upstox, b.instrumentKey);
     });
-    const bool sameRows = positions.size() == m_rows.size() &&
-                          std::equal(positions.begin(), positions.end(), m_rows.begin(),
-                                     [](const Position &a, const Position &b) {
-                                         return a.instrumentKey == b.instrumentKey;
-                                     });
+    const bool sameRows =
+        positions.size() == m_rows.size() &&
+        std::equal(positions.begin(), positions.end(), m_rows.begin(),
+                   [](const Position &a, const Position &b) {
+                       return a.instrumentKey == b.instrumentKey && a.venue == b.venue;
+                   });
     if (!sameRows) {
         beginResetModel();
         m_rows = std::move(positions);
@@ -383,9 +386,13 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
     if (role == InstrumentKeyRole)
         return fromUtf8(p.instrumentKey);
     if (role == Qt::TextAlignmentRole)
-        return static_cast<int>((index.column() == KeyColumn ? Qt::AlignLeft : Qt::AlignRight) |
+        return static_cast<int>((index.column() == KeyColumn || index.column() == VenueColumn
+                                     ? Qt::AlignLeft
+                                     : Qt::AlignRight) |
                                 Qt::AlignVCenter);
     if (role == Qt::ForegroundRole) {
+        if (index.column() == VenueColumn && p.venue == Venue::Upstox)
+            return QColor(colors().negative); // real money stands out, as in the orders table
         if (index.column() == UnrealisedColumn)
             return signedColour(p.unrealisedPnl);
         if (index.column() == RealisedColumn)
@@ -408,6 +415,10 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ToolTipRole) {
         if (index.column() == KeyColumn)
             return fromUtf8(p.instrumentKey);
+        if (index.column() == VenueColumn)
+            return p.venue == Venue::Upstox
+                       ? QStringLiteral("Upstox: from the fills journaled for live orders")
+                       : QStringLiteral("Paper: the simulated broker's fills");
         if (index.column() == LastPriceColumn)
             return !p.lastPrice ? QStringLiteral("No last price: the P&L waits for one")
                    : p.lastPriceMs <= 0
@@ -429,6 +440,8 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case KeyColumn:
         return contract ? fromUtf8(contract->tradingSymbol()) : fromUtf8(p.instrumentKey);
+    case VenueColumn:
+        return p.venue == Venue::Upstox ? QStringLiteral("LIVE") : QStringLiteral("Paper");
     case NetQuantityColumn:
         return quantityText(p.netQuantity, unit);
     case AveragePriceColumn:
@@ -449,11 +462,11 @@ QVariant PositionsModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal)
         return {};
     if (role == Qt::TextAlignmentRole)
-        return headerAlignment(section != KeyColumn);
+        return headerAlignment(section != KeyColumn && section != VenueColumn);
     if (role != Qt::DisplayRole)
         return {};
     static const char *const titles[ColumnCount] = {
-        "Contract", "Net qty", "Avg price", "LTP (sim.)", "Unrealised (Rs)", "Realised (Rs)"};
+        "Contract", "Venue", "Net qty", "Avg price", "LTP", "Unrealised (Rs)", "Realised (Rs)"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section])
                                                  : QVariant();
 }

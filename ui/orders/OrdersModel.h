@@ -61,14 +61,16 @@ private:
     std::vector<OrderState> m_rows; // display order
 };
 
-// Positions folded from the journaled fills (OrderService::positions), with P&L in rupees
-// (Indian grouping); quantities in lots on MCX.
+// Positions folded from the journaled fills (OrderService::positions), paper and live apart (a
+// row per venue and contract: Venue column), with P&L in rupees (Indian grouping); quantities in
+// lots on MCX.
 class PositionsModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
     enum Column : int {
         KeyColumn,
+        VenueColumn,
         NetQuantityColumn,
         AveragePriceColumn,
         LastPriceColumn,
