@@ -156,7 +156,7 @@ int runServe(const QStringList &arguments)
         api::ApiTrading trading;
         trading.orders = &desk->desk->service();
         trading.paperPrices = desk->simulated.get();
-        trading.allowLive = options.live;
+        trading.allowLive = [live = options.live] { return live; };
         if (upstox::UpstoxClient *client = desk->desk->client()) {
             trading.funds = [client](QObject *context, api::ApiTrading::JsonAnswer done) {
                 upstox::fetchFundsJson(*client, context, std::move(done));

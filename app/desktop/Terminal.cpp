@@ -99,10 +99,8 @@ Terminal::Terminal(const Clock &clock, TerminalOptions options, QObject *parent)
     connect(m_window.get(), &ui::MainWindow::apiServerToggled, this,
             [this](bool on) { setApiServing(on); });
     connect(m_window.get(), &ui::MainWindow::apiLiveOrdersToggled, this, [this](bool on) {
-        m_apiLiveOrders = on;
+        m_apiLiveOrders->store(on); // the server asks per request: no restart, no file read
         m_window->setApiLiveOrders(on);
-        if (m_api) // the trading parts are the server's before it listens: serve again
-            setApiServing(true);
     });
 }
 
@@ -1163,7 +1161,9 @@ void Terminal::setApiServing(bool on)
         api::ApiTrading trading;
         trading.orders = m_orders.get();
         trading.paperPrices = &m_prices;
-        trading.allowLive = m_apiLiveOrders && m_liveGateway != nullptr;
+        trading.allowLive = [allowed = m_apiLiveOrders, live = m_liveGateway != nullptr] {
+            return live && allowed->load();
+        };
         trading.liveUnavailable = [live = m_liveSession]() -> std::optional<QString> {
             if (live->load())
                 return std::nullopt;

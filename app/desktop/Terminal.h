@@ -209,7 +209,8 @@ private:
     QString m_reportedText;
     api::ApiServer *m_api = nullptr; // lives in m_apiThread
     std::unique_ptr<QThread> m_apiThread;
-    bool m_apiLiveOrders = false; // Settings > Allow live orders through the API (per run)
+    // Settings > Allow live orders through the API (per run); read by the API's thread.
+    std::shared_ptr<std::atomic<bool>> m_apiLiveOrders = std::make_shared<std::atomic<bool>>(false);
     // Whether a live order can go now, for the API's thread: kept by followSession().
     std::shared_ptr<std::atomic<bool>> m_liveSession = std::make_shared<std::atomic<bool>>(false);
     ui::SessionPage *m_upstoxPage = nullptr;           // a tab of the window

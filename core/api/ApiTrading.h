@@ -27,8 +27,9 @@ struct ApiTrading
     OrderService *orders = nullptr;          // null: the order routes answer 503
     const MarketData *paperPrices = nullptr; // prices paper positions (may be null)
     // A live order ("live": true) is refused (403) unless the API's owner opted in: a script
-    // that reads quotes must not be able to trade real money by surprise.
-    bool allowLive = false;
+    // that reads quotes must not be able to trade real money by surprise. Asked per request
+    // (any thread), so the owner can change its mind without restarting the server; empty: no.
+    std::function<bool()> allowLive;
     // Why a live order cannot go right now ("log in to Upstox"), or nothing when it can.
     std::function<std::optional<QString>()> liveUnavailable;
     // Upstox's account, answered on `context`'s thread (never after it is gone); empty: not

@@ -286,7 +286,7 @@ Reply orderReply(Status status, const OrderState &order, const QJsonObject &extr
 // Why a live order cannot go (an error reply), or nothing when it can.
 std::optional<Reply> liveRefusal(const ApiTrading &trading)
 {
-    if (!trading.allowLive)
+    if (!trading.allowLive || !trading.allowLive())
         return error(Status::Forbidden, "live_orders_disabled",
                      QStringLiteral("this API does not take live orders: enable them in the "
                                     "terminal (Settings > Local API > Allow live orders) or "

@@ -346,14 +346,13 @@ void tst_ApiOrders::liveNeedsOptInAndSession()
 {
     const QJsonObject order{{"key", Call},  {"side", "buy"}, {"qty", 30},
                             {"price", 300}, {"live", true},  {"tag", "L1"}};
+    std::atomic<bool> allowed{false};
+    m_trading.allowLive = [&allowed] { return allowed.load(); };
     start(false);
     const Answer optIn = post(order);
     QCOMPARE(optIn.status, 403);
     QCOMPARE(optIn.json.value("error").toString(), QStringLiteral("live_orders_disabled"));
-    m_trading.allowLive = true;
-    m_server->close();
-    m_server->setTrading(m_trading);
-    QVERIFY(m_server->listen());
+    allowed = true; // the owner's choice is asked per request: no restart of the server
     const Answer noGateway = post(order);
     QCOMPARE(noGateway.status, 409);
     QCOMPARE(noGateway.json.value("error").toString(), QStringLiteral("live_unavailable"));
@@ -365,7 +364,7 @@ void tst_ApiOrders::liveNeedsOptInAndSession()
 
 void tst_ApiOrders::liveOrderIsAnsweredWithoutTheBroker()
 {
-    m_trading.allowLive = true;
+    m_trading.allowLive = [] { return true; };
     std::atomic<bool> loggedIn{false};
     m_trading.liveUnavailable = [&loggedIn]() -> std::optional<QString> {
         if (loggedIn)

@@ -155,7 +155,7 @@ private Q_SLOTS:
                  QStringLiteral("-30"));
         QVERIFY(model.index(0, PositionsModel::VenueColumn).data(Qt::ForegroundRole).isValid());
         QCOMPARE(model.index(1, PositionsModel::VenueColumn).data().toString(),
-                 QStringLiteral("Paper"));
+                 QStringLiteral("PAPER"));
         QVERIFY(!model.index(1, PositionsModel::VenueColumn).data(Qt::ForegroundRole).isValid());
         QCOMPARE(model.headerData(PositionsModel::VenueColumn, Qt::Horizontal).toString(),
                  QStringLiteral("Venue"));

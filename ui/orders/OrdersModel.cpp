@@ -441,7 +441,7 @@ QVariant PositionsModel::data(const QModelIndex &index, int role) const
     case KeyColumn:
         return contract ? fromUtf8(contract->tradingSymbol()) : fromUtf8(p.instrumentKey);
     case VenueColumn:
-        return p.venue == Venue::Upstox ? QStringLiteral("LIVE") : QStringLiteral("Paper");
+        return p.venue == Venue::Upstox ? QStringLiteral("LIVE") : QStringLiteral("PAPER");
     case NetQuantityColumn:
         return quantityText(p.netQuantity, unit);
     case AveragePriceColumn:

@@ -128,7 +128,7 @@ OrdersPanel::OrdersPanel(QWidget *parent)
     auto *positionsBox = new QWidget;
     auto *positionsLayout = new QVBoxLayout(positionsBox);
     positionsLayout->setContentsMargins(0, 0, 0, 0);
-    positionsLayout->addWidget(heading(QStringLiteral("Positions (paper trading)")));
+    positionsLayout->addWidget(heading(QStringLiteral("Positions")));
     positionsLayout->addWidget(m_positionsView, 1);
 
     auto *splitter = new QSplitter(Qt::Vertical);
